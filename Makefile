@@ -1,0 +1,164 @@
+# 共青扶贫超市 — build, run and test.
+#
+#   make run     install what is missing, start a private PostgreSQL under
+#                var/, migrate, load demo data, serve http://127.0.0.1:8888
+#   make test    the same against a throwaway database, then every test
+#   make stop    stop the server and the database started by make run
+#   make bench   benchmarks (tests/bench), figures for the README
+#
+# To use an existing PostgreSQL server instead of the private one, give
+# the two connection strings (see README.md):
+#   make run SHOP_DATABASE='host=db.example dbname=shop user=shop_app' \
+#            OWNER_DATABASE='host=db.example dbname=shop user=shop_owner'
+
+VAR		?= var
+PORT		?= 8888
+PGBIN		:= /usr/lib/postgresql/15/bin
+SOCK		 = $(abspath $(VAR))/pg/run
+SHOP_DATABASE	?= host=$(SOCK) dbname=shop user=shop_app
+OWNER_DATABASE	?= host=$(SOCK) dbname=shop user=shop_owner
+PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no,yes)
+
+# Debian packages: to build and run, and in addition to test and measure.
+DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev postgresql-15 \
+		   postgresql-client-15 gcc make binutils
+DEPS_TEST	 = libcmocka-dev chromium wrk nodejs
+SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
+
+CC		?= cc
+CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
+		   -Wstrict-prototypes -Wshadow -Wpointer-arith -Wcast-qual \
+		   -Wsign-compare -Wno-unused-parameter -Werror -D_GNU_SOURCE \
+		   -Ibuild -Isrc
+KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
+LDLIBS		 = -ljansson -lcrypto -lpq
+
+# The pure modules (no Kore): unit-tested alone.
+LIB_SRC		 = src/buf.c src/esc.c src/fmt.c src/tmpl.c src/form.c
+KORE_SRC	 = $(filter-out $(LIB_SRC),$(wildcard src/*.c))
+LIB_OBJ		 = $(LIB_SRC:src/%.c=build/%.o)
+KORE_OBJ	 = $(KORE_SRC:src/%.c=build/%.o)
+ASSETS		 = $(sort $(wildcard assets/*))
+ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
+MODULE		 = build/shop.so
+
+.PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
+	bench clean distclean admin
+
+all: $(MODULE)
+
+deps:
+	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		    --no-install-recommends $$missing || \
+		{ $(SUDO) apt-get update && $(SUDO) env \
+		    DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		    --no-install-recommends $$missing; }; fi
+
+test-deps:
+	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_TEST)$(if $(shell command -v npm),, npm)"
+	@cd tests && if [ ! -d node_modules/playwright-core ]; then \
+		npm ci --no-audit --no-fund --loglevel=error; fi
+
+# The schema this build expects: the last migration and the api checksum.
+build/schema.h: FORCE
+	@mkdir -p build
+	@v=$$(ls sql/[0-9][0-9][0-9]_*.sql | sed 's|sql/0*||; s|_.*||' | sort -n | tail -1); \
+	s=$$(sql/api-checksum.sh); \
+	printf '#define SHOP_SCHEMA_VERSION %s\n#define SHOP_API_CHECKSUM "%s"\n' \
+	    "$$v" "$$s" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+FORCE:
+
+build/%.o: src/%.c src/lib.h src/shop.h
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
+
+build/init.o: build/schema.h
+
+# Each asset becomes an object holding its bytes (ld -r -b binary), and
+# build/assets_index.c the table that names them.
+build/assets/%.o: assets/%
+	@mkdir -p build/assets
+	cd assets && ld -r -b binary -z noexecstack -o ../$@ $*
+
+build/assets_index.c: $(ASSETS) Makefile
+	@mkdir -p build
+	@{ echo '#include "lib.h"'; echo '#include "shop.h"'; \
+	for f in $(ASSETS:assets/%=%); do s=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
+	echo "extern const char _binary_$${s}_start[], _binary_$${s}_end[];"; done; \
+	echo 'struct asset shop_assets[] = {'; \
+	for f in $(ASSETS:assets/%=%); do s=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
+	echo "	{ \"$$f\", _binary_$${s}_start, _binary_$${s}_end, 0 },"; done; \
+	echo '};'; \
+	echo 'const size_t shop_nassets = sizeof(shop_assets) / sizeof(shop_assets[0]);'; \
+	} > $@
+
+$(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
+	$(CC) -shared -Wl,-z,noexecstack -o $@ $^ $(LDLIBS)
+
+build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
+	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
+
+# --- the database -----------------------------------------------------
+
+db: deps
+ifeq ($(PRIVATE_DB),yes)
+	@sql/cluster.sh init $(VAR)
+	@sql/cluster.sh start $(VAR)
+endif
+	@$(MAKE) -s migrate
+	@$(MAKE) -s demo
+
+migrate:
+	@sql/migrate.sh "$(OWNER_DATABASE)"
+
+# Demo data, loaded once into an empty database.
+demo:
+	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
+		echo "loading demo data"; \
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql; fi
+
+# 100,000 generated needs on top of the demo data, for the benchmarks.
+demo-large: db
+	@$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/large.sql
+
+# --- running ----------------------------------------------------------
+
+run: deps $(MODULE) db
+	@VAR=$(VAR) PORT=$(PORT) SHOP_DATABASE="$(SHOP_DATABASE)" \
+	    PRIVATE_DB=$(PRIVATE_DB) conf/run.sh
+
+stop:
+	@if [ -f $(VAR)/kore.pid ]; then kill $$(cat $(VAR)/kore.pid) 2>/dev/null; \
+		rm -f $(VAR)/kore.pid; fi; true
+	@sql/cluster.sh stop $(VAR)
+
+# --- tests and benchmarks ---------------------------------------------
+
+UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+
+build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
+	@mkdir -p build/unit
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcmocka
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+test: test-deps
+	@$(MAKE) -s all unit
+	@tests/run.sh
+
+bench: test-deps all
+	@tests/bench/run.sh
+
+clean:
+	rm -rf build
+
+distclean: clean
+	-@$(MAKE) -s stop
+	@sql/cluster.sh wipe $(VAR)
+	rm -rf $(VAR) tests/node_modules

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Serves the platform in the foreground (make run).  Ctrl-C stops the
+# server, then the private database this checkout started.
+set -eu
+VAR=${VAR:-var}
+PORT=${PORT:-8888}
+mkdir -p "$VAR"
+conf="$VAR/kore.conf"
+# The checked-in configuration, with this run's port and paths.
+sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
+    -e "s|var/kore.pid|$VAR/kore.pid|" \
+    -e "s|var/access.log|$VAR/access.log|" conf/kore.conf > "$conf"
+
+stop() {
+	trap - INT TERM EXIT
+	if [ -n "${kpid:-}" ] && kill -0 "$kpid" 2>/dev/null; then
+		kill -TERM "$kpid" 2>/dev/null || true
+		wait "$kpid" 2>/dev/null || true
+	fi
+	rm -f "$VAR/kore.pid"
+	if [ "${PRIVATE_DB:-yes}" = yes ]; then
+		sql/cluster.sh stop "$VAR" && echo "database stopped"
+	fi
+}
+trap stop INT TERM EXIT
+
+echo "serving on http://127.0.0.1:$PORT (Ctrl-C stops it)"
+SHOP_DATABASE="$SHOP_DATABASE" SHOP_VAR="$VAR" \
+    kore -f -n -r -c "$conf" &
+kpid=$!
+wait "$kpid"

@@ -1,0 +1,56 @@
+-- Helpers shared by the api functions.
+--
+-- Errors: every api function reports a user error with
+--   raise exception using errcode = 'SH4xx', message = '<code>',
+--       detail = '<json object>'
+-- where 4xx is the HTTP status, <code> a stable key the module turns into
+-- a sentence in the reader's language (assets/messages_*.json, "err.<code>")
+-- and detail its arguments, e.g. {"field": "town"}.
+
+create function api.fail(p_status int, p_code text, p_detail json default '{}')
+returns void language plpgsql immutable as $$
+begin
+	raise exception using errcode = 'SH' || p_status::text,
+	    message = p_code, detail = p_detail::text;
+end $$;
+
+-- A name in the reader's language.
+create function api.l(p_lang text, p_zh text, p_en text)
+returns text language sql immutable parallel safe as $$
+	select case when p_lang = 'en' then coalesce(p_en, p_zh) else p_zh end
+$$;
+
+-- Age in whole years from a birth year, on the Shanghai calendar.
+create function api.age(p_birth_year smallint)
+returns int language sql stable parallel safe as $$
+	select extract(year from now() at time zone 'Asia/Shanghai')::int
+	    - p_birth_year
+$$;
+
+create function api.day(p_t timestamptz)
+returns text language sql stable parallel safe as $$
+	select to_char(p_t at time zone 'Asia/Shanghai', 'YYYY-MM-DD')
+$$;
+
+create function api.stage_name(p_stage text, p_lang text)
+returns text language sql immutable parallel safe as $$
+	select case p_stage
+	    when 'preschool' then api.l(p_lang, '学前', 'preschool')
+	    when 'primary' then api.l(p_lang, '小学', 'primary school')
+	    when 'junior' then api.l(p_lang, '初中', 'junior middle school')
+	    when 'senior' then api.l(p_lang, '高中', 'senior high school')
+	    when 'vocational' then api.l(p_lang, '职业学校', 'vocational school')
+	    when 'college' then api.l(p_lang, '大学', 'college')
+	    else api.l(p_lang, '未在读', 'not in school') end
+$$;
+
+create function api.pledge_status_name(p_status text, p_lang text)
+returns text language sql immutable parallel safe as $$
+	select case p_status
+	    when 'pledged' then api.l(p_lang, '已认捐', 'pledged')
+	    when 'delivered' then api.l(p_lang, '已送出', 'delivered')
+	    when 'received' then api.l(p_lang, '已收到', 'received')
+	    when 'disputed' then api.l(p_lang, '核实中', 'being checked')
+	    when 'cancelled' then api.l(p_lang, '已取消', 'cancelled')
+	    else api.l(p_lang, '已过期', 'expired') end
+$$;

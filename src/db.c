@@ -1,0 +1,298 @@
+/*
+ * The one way a handler talks to PostgreSQL: one statement for one
+ * request, asynchronously, through Kore's pgsql layer.
+ *
+ *	if (!http_state_exists(req)) {
+ *		call = db_prepare(req, SQL_NEED_GET, need_done);
+ *		db_int(call, id);
+ *		db_text(call, lang);
+ *	}
+ *	return (db_run(req));
+ *
+ * db_run owns the state machine: it queues when every pooled connection
+ * is busy, sleeps while the query runs, hands the result to the done
+ * callback (which answers the request), and answers errors itself:
+ * SQLSTATE SHnnn (raised by the api functions) become HTTP nnn with the
+ * error code in the message; a database that cannot be reached becomes
+ * 503 with Retry-After.  A read-only statement whose connection died is
+ * sent once more on a fresh one (the first query after a restart).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop.h"
+
+enum {
+	DB_SETUP,
+	DB_WAIT,
+	DB_RESULT,
+	DB_ERROR,
+	DB_DONE
+};
+
+static int	db_setup(struct http_request *);
+static int	db_wait(struct http_request *);
+static int	db_result(struct http_request *);
+static int	db_error(struct http_request *);
+static int	db_done(struct http_request *);
+static void	db_free(struct http_request *);
+static void	db_reset(struct http_request *, struct db_call *);
+static int	db_unavailable(struct http_request *, struct db_call *);
+
+static struct http_state	db_states[] = {
+	KORE_HTTP_STATE(db_setup),
+	KORE_HTTP_STATE(db_wait),
+	KORE_HTTP_STATE(db_result),
+	KORE_HTTP_STATE(db_error),
+	KORE_HTTP_STATE(db_done),
+};
+
+/*
+ * Starts a call of stmt for req; done answers the request from the
+ * result.  The call belongs to the request and is freed with it.
+ */
+struct db_call *
+db_prepare(struct http_request *req, enum stmt stmt, db_done_fn done)
+{
+	struct db_call	*call;
+
+	call = http_state_create(req, sizeof(*call), db_free);
+	call->stmt = stmt;
+	call->done = done;
+	kore_pgsql_init(&call->pgsql);
+	kore_pgsql_bind_request(&call->pgsql, req);
+	req->fsm_state = DB_SETUP;
+	return (call);
+}
+
+/* Binds the next parameter as text; NULL binds SQL NULL. */
+void
+db_text(struct db_call *call, const char *v)
+{
+	if (call->nparams == DB_MAX_PARAMS)
+		fatal("db_text: too many parameters for %d", call->stmt);
+	call->values[call->nparams] = v ? kore_strdup(v) : NULL;
+	call->lengths[call->nparams] = v ? (int)strlen(v) : 0;
+	call->formats[call->nparams] = 0;
+	call->nparams++;
+}
+
+void
+db_int(struct db_call *call, long long v)
+{
+	char	num[32];
+
+	(void)snprintf(num, sizeof(num), "%lld", v);
+	db_text(call, num);
+}
+
+int
+db_run(struct http_request *req)
+{
+	return (http_state_run(db_states, sizeof(db_states) /
+	    sizeof(db_states[0]), req));
+}
+
+/* Row r, column c of a result (NULL when SQL NULL); its length in *len. */
+const char *
+db_value(PGresult *res, int r, int c, size_t *len)
+{
+	if (r >= PQntuples(res) || c >= PQnfields(res) ||
+	    PQgetisnull(res, r, c))
+		return (NULL);
+	if (len != NULL)
+		*len = (size_t)PQgetlength(res, r, c);
+	return (PQgetvalue(res, r, c));
+}
+
+static int
+db_setup(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	if (call->nparams != stmts[call->stmt].nparams)
+		fatal("statement %d takes %d parameters, got %d", call->stmt,
+		    stmts[call->stmt].nparams, call->nparams);
+
+	if (!kore_pgsql_setup(&call->pgsql, "db", KORE_PGSQL_ASYNC)) {
+		/* Every pooled connection is busy: we were queued. */
+		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
+			return (HTTP_STATE_RETRY);
+		req->fsm_state = DB_ERROR;
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	/* A connection broken by a server restart: reconnect it first. */
+	if (PQstatus(call->pgsql.conn->db) != CONNECTION_OK)
+		PQreset(call->pgsql.conn->db);
+
+	if (!kore_pgsql_query_param_fields(&call->pgsql,
+	    stmts[call->stmt].sql, 0, call->nparams,
+	    (const char **)(void *)call->values, call->lengths, call->formats)) {
+		req->fsm_state = DB_ERROR;
+		return (HTTP_STATE_CONTINUE);
+	}
+	req->fsm_state = DB_WAIT;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+db_wait(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	switch (call->pgsql.state) {
+	case KORE_PGSQL_STATE_WAIT:
+		return (HTTP_STATE_RETRY);
+	case KORE_PGSQL_STATE_COMPLETE:
+		req->fsm_state = DB_DONE;
+		break;
+	case KORE_PGSQL_STATE_ERROR:
+		req->fsm_state = DB_ERROR;
+		break;
+	case KORE_PGSQL_STATE_RESULT:
+		req->fsm_state = DB_RESULT;
+		break;
+	default:
+		kore_pgsql_continue(&call->pgsql);
+		break;
+	}
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+db_result(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	if (!call->answered) {
+		call->answered = 1;
+		call->done(req, call, call->pgsql.result);
+	}
+	kore_pgsql_continue(&call->pgsql);
+	req->fsm_state = DB_WAIT;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+db_done(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	/* A statement that returns no rows still gets an answer. */
+	if (!call->answered) {
+		call->answered = 1;
+		call->done(req, call, NULL);
+	}
+	return (HTTP_STATE_COMPLETE);
+}
+
+/* Drops the failed attempt and starts the statement again. */
+static void
+db_reset(struct http_request *req, struct db_call *call)
+{
+	kore_pgsql_cleanup(&call->pgsql);
+	kore_pgsql_init(&call->pgsql);
+	kore_pgsql_bind_request(&call->pgsql, req);
+	call->retried = 1;
+	req->fsm_state = DB_SETUP;
+}
+
+static int
+db_unavailable(struct http_request *req, struct db_call *call)
+{
+	kore_log(LOG_WARNING, "database unavailable for statement %d",
+	    call->stmt);
+	http_response_header(req, "retry-after", "5");
+	call->answered = 1;
+	web_error(req, 503, "unavailable", NULL);
+	return (HTTP_STATE_COMPLETE);
+}
+
+/*
+ * Maps the failure to an answer.  The api functions raise SQLSTATE SHnnn
+ * with a message that is an error code and a detail that is a JSON object
+ * (see sql/api/000_util.sql); constraint violations that reach here are a
+ * conflict; anything else is logged (the statement's number, never its
+ * parameters: they may hold private data) and answered 500.
+ */
+static int
+db_error(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+	PGresult	*res = call->pgsql.result;
+	const char	*state, *msg, *detail;
+	json_t		*d;
+	int		 status;
+	char		 field[64];
+
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state == NULL || !strncmp(state, "08", 2) ||
+	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2)) {
+		if (!call->retried && !call->answered &&
+		    (stmts[call->stmt].flags & STMT_READONLY)) {
+			db_reset(req, call);
+			return (HTTP_STATE_CONTINUE);
+		}
+		if (call->answered)
+			return (HTTP_STATE_COMPLETE);
+		return (db_unavailable(req, call));
+	}
+	if (call->answered)
+		return (HTTP_STATE_COMPLETE);
+	call->answered = 1;
+
+	if (state[0] == 'S' && state[1] == 'H') {
+		status = atoi(state + 2);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		field[0] = '\0';
+		if (detail && (d = json_loads(detail, 0, NULL)) != NULL) {
+			if (json_is_string(json_object_get(d, "field")))
+				kore_strlcpy(field, json_string_value(
+				    json_object_get(d, "field")), sizeof(field));
+			json_decref(d);
+		}
+		if (status < 400 || status > 499)
+			status = 400;
+		web_error(req, status, msg ? msg : "bad_request",
+		    field[0] ? field : NULL);
+		return (HTTP_STATE_COMPLETE);
+	}
+	if (!strcmp(state, "57014")) {
+		http_response_header(req, "retry-after", "5");
+		web_error(req, 503, "timeout", NULL);
+		return (HTTP_STATE_COMPLETE);
+	}
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+	    !strcmp(state, "55P03")) {
+		http_response_header(req, "retry-after", "1");
+		web_error(req, 503, "busy", NULL);
+		return (HTTP_STATE_COMPLETE);
+	}
+	if (!strncmp(state, "23", 2)) {
+		web_error(req, 409, "conflict", NULL);
+		return (HTTP_STATE_COMPLETE);
+	}
+	kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s", call->stmt,
+	    state);
+	web_error(req, 500, "internal", NULL);
+	return (HTTP_STATE_COMPLETE);
+}
+
+static void
+db_free(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+	int		 i;
+
+	/* Kore calls onfree again when a task of the request was pending. */
+	if (call == NULL)
+		return;
+	kore_pgsql_cleanup(&call->pgsql);
+	for (i = 0; i < call->nparams; i++)
+		kore_free(call->values[i]);
+	if (call->arg_free != NULL)
+		call->arg_free(call->arg);
+	http_state_cleanup(req);
+}

@@ -1,0 +1,39 @@
+/*
+ * The home page: what the platform is, its totals, the campaigns and the
+ * most urgent needs.  GET / and GET /api/v1/home render the same data.
+ */
+#include "shop.h"
+
+int	home_page(struct http_request *);
+int	home_api(struct http_request *);
+
+static int	home_start(struct http_request *, db_done_fn);
+
+int
+home_page(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (home_start(req, web_db_page));
+	return (db_run(req));
+}
+
+int
+home_api(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (home_start(req, web_db_json));
+	return (db_run(req));
+}
+
+static int
+home_start(struct http_request *req, db_done_fn done)
+{
+	struct db_call	*call;
+
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_HOME, done);
+	call->page = "home";
+	db_text(call, web_lang_code(web_lang(req)));
+	return (db_run(req));
+}

@@ -1,0 +1,100 @@
+/*
+ * The pure modules of the platform: no Kore, no database, no global state
+ * beyond what a caller passes in.  Each is unit-tested alone (tests/unit).
+ * Prototypes are grouped by the file that defines them.
+ */
+#ifndef SHOP_LIB_H
+#define SHOP_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* buf.c: a growing byte buffer; allocation failure aborts. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *, size_t);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+const char *buf_cstr(struct buf *);
+
+/* esc.c: escaping and text checks. */
+void	 esc_html(struct buf *, const char *, size_t);
+void	 esc_url(struct buf *, const char *, size_t);
+int	 utf8_check(const char *, size_t, int, size_t *);
+
+/* fmt.c: numbers as people read them. */
+void	 fmt_int(struct buf *, int64_t);
+void	 fmt_yuan(struct buf *, int64_t);
+
+/* tmpl.c: templates over JSON values, escaping by default. */
+struct tmpl_set;
+
+struct tmpl_set	*tmpl_set_new(void);
+void		 tmpl_set_free(struct tmpl_set *);
+int		 tmpl_add(struct tmpl_set *, const char *, const char *,
+		    size_t, char *, size_t);
+int		 tmpl_has(const struct tmpl_set *, const char *);
+int		 tmpl_render(const struct tmpl_set *, const char *, json_t *,
+		    json_t *, struct buf *);
+int		 tmpl_messages_used(const struct tmpl_set *,
+		    int (*)(const char *, void *), void *);
+
+/* form.c: declared input, from a query string, a form or a JSON object. */
+enum field_kind {
+	FIELD_TEXT,	/* one line of text; min/max count characters */
+	FIELD_LINES,	/* text that may hold line breaks */
+	FIELD_INT,	/* a decimal integer in [min, max] */
+	FIELD_CHOICE,	/* one of choices[] */
+	FIELD_SLUG,	/* [a-z0-9-], up to max characters */
+	FIELD_BOOL	/* 1/0, true/false, on (a checkbox) */
+};
+
+struct field {
+	const char		*name;
+	enum field_kind		 kind;
+	int			 required;
+	long long		 min;
+	long long		 max;
+	const char *const	*choices;
+};
+
+struct form_value {
+	char	*name;
+	char	*value;
+};
+
+struct form {
+	struct form_value	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+/* What was wrong, for a 400: which field and a stable code. */
+struct form_error {
+	char		 field[64];
+	const char	*code;
+};
+
+void		 form_init(struct form *);
+void		 form_free(struct form *);
+int		 form_parse_urlencoded(struct form *, const char *, size_t,
+		    struct form_error *);
+int		 form_from_json(struct form *, json_t *, struct form_error *);
+int		 form_check(const struct form *, const struct field *, size_t,
+		    int, struct form_error *);
+const char	*form_get(const struct form *, const char *);
+long long	 form_int(const struct form *, const char *, long long);
+int		 form_bool(const struct form *, const char *);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * The public shelf: the list of needs and one need, as pages and as API.
+ * Both renderings come from the same SQL function: the API passes its
+ * JSON through untouched, the page renders it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop.h"
+
+int	needs_api_list(struct http_request *);
+int	needs_page_list(struct http_request *);
+int	needs_api_get(struct http_request *);
+int	needs_page_get(struct http_request *);
+
+static const char *const kinds[] = {
+	"goods", "money", "scholarship", "service", NULL
+};
+static const char *const sorts[] = { "urgent", "deadline", "newest", NULL };
+static const char *const statuses[] = {
+	"open", "fully_pledged", "fulfilled", NULL
+};
+static const char *const langs[] = { "zh", "en", NULL };
+
+static const struct field list_fields[] = {
+	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "q", FIELD_TEXT, 0, 0, 50, NULL },
+	{ "sort", FIELD_CHOICE, 0, 0, 0, sorts },
+	{ "status", FIELD_CHOICE, 0, 0, 0, statuses },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+	{ "per_page", FIELD_INT, 0, 1, 100, NULL },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+/* The filters of the page, kept to build its links and its form. */
+struct list_arg {
+	struct form	form;
+};
+
+static int	list_start(struct http_request *, enum stmt, db_done_fn);
+static int	list_page_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	list_arg_free(void *);
+static json_t	*choices(const char *const *, const char *, enum lang,
+		    const char *);
+static void	mark_selected(json_t *, const char *);
+static int	need_start(struct http_request *, const char *, db_done_fn);
+static int	need_page_done(struct http_request *, struct db_call *,
+		    PGresult *);
+
+/* GET /api/v1/needs: 400 on a malformed or unknown filter value. */
+int
+needs_api_list(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (list_start(req, SQL_NEEDS_LIST, web_db_json));
+	return (db_run(req));
+}
+
+/* GET /needs: the same list as a page, with its filter form. */
+int
+needs_page_list(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
+	return (db_run(req));
+}
+
+static int
+list_start(struct http_request *req, enum stmt stmt, db_done_fn done)
+{
+	struct list_arg	*arg;
+	struct db_call	*call;
+	struct form	 f;
+	const char	*v;
+
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, list_fields, NFIELDS(list_fields)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, stmt, done);
+	arg = kore_calloc(1, sizeof(*arg));
+	arg->form = f;
+	call->arg = arg;
+	call->arg_free = list_arg_free;
+	db_text(call, form_get(&f, "kind"));
+	db_text(call, form_get(&f, "category"));
+	db_text(call, form_get(&f, "town"));
+	db_text(call, form_get(&f, "campaign"));
+	db_text(call, form_get(&f, "q"));
+	db_text(call, (v = form_get(&f, "sort")) ? v : "urgent");
+	db_text(call, (v = form_get(&f, "status")) ? v : "open");
+	db_int(call, form_int(&f, "page", 1));
+	db_int(call, form_int(&f, "per_page", 20));
+	db_text(call, web_lang_code(web_lang(req)));
+	return (db_run(req));
+}
+
+static void
+list_arg_free(void *p)
+{
+	struct list_arg	*arg = p;
+
+	form_free(&arg->form);
+	kore_free(arg);
+}
+
+/* Choices of a select, named from the catalogue ("<prefix>.<value>"). */
+static json_t *
+choices(const char *const *values, const char *current, enum lang lang,
+    const char *prefix)
+{
+	json_t	*arr, *name;
+	char	 key[64];
+	size_t	 i;
+
+	arr = json_array();
+	for (i = 0; values[i] != NULL; i++) {
+		(void)snprintf(key, sizeof(key), "%s.%s", prefix, values[i]);
+		name = json_object_get(web_messages(lang), key);
+		json_array_append_new(arr, json_pack("{s:s, s:O, s:b}",
+		    "slug", values[i], "name", name ? name : json_null(),
+		    "selected", current != NULL && !strcmp(current,
+		    values[i])));
+	}
+	return (arr);
+}
+
+static void
+mark_selected(json_t *arr, const char *current)
+{
+	size_t	 i;
+	json_t	*el;
+
+	if (current == NULL)
+		return;
+	json_array_foreach(arr, i, el) {
+		if (!strcmp(json_string_value(json_object_get(el, "slug")),
+		    current))
+			json_object_set_new(el, "selected", json_true());
+	}
+}
+
+static int
+list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct list_arg	*arg = call->arg;
+	struct form	*f = &arg->form;
+	enum lang	 lang = web_lang(req);
+	const char	*names[] = {
+		"kind", "category", "town", "campaign", "q", "sort", "status",
+		"per_page"
+	};
+	json_t		*ctx, *fac;
+	struct buf	 qs;
+	long long	 page, pages, per, total;
+	size_t		 i;
+	int		 r;
+
+	if ((ctx = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if ((fac = web_db_object(res, 1)) == NULL) {
+		json_decref(ctx);
+		return (web_error(req, 500, "internal", NULL));
+	}
+
+	mark_selected(json_object_get(fac, "towns"), form_get(f, "town"));
+	mark_selected(json_object_get(fac, "categories"),
+	    form_get(f, "category"));
+	mark_selected(json_object_get(fac, "campaigns"),
+	    form_get(f, "campaign"));
+	json_object_set_new(fac, "kinds", choices(kinds, form_get(f, "kind"),
+	    lang, "kind"));
+	json_object_set_new(fac, "sorts", choices(sorts, form_get(f, "sort"),
+	    lang, "sort"));
+	json_object_set_new(ctx, "facets", fac);
+	json_object_set_new(ctx, "q", json_string(form_get(f, "q") ?
+	    form_get(f, "q") : ""));
+
+	/* The current filters as a query string, for the pager's links. */
+	buf_init(&qs, 128);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (form_get(f, names[i]) == NULL)
+			continue;
+		buf_printf(&qs, "%s=", names[i]);
+		esc_url(&qs, form_get(f, names[i]),
+		    strlen(form_get(f, names[i])));
+		buf_putc(&qs, '&');
+	}
+	json_object_set_new(ctx, "qs", json_string(qs.data));
+	buf_free(&qs);
+
+	total = json_integer_value(json_object_get(ctx, "total"));
+	per = json_integer_value(json_object_get(ctx, "per_page"));
+	page = json_integer_value(json_object_get(ctx, "page"));
+	pages = per > 0 ? (total + per - 1) / per : 0;
+	json_object_set_new(ctx, "pager", json_pack("{s:I, s:I, s:I, s:I}",
+	    "page", (json_int_t)page, "pages", (json_int_t)pages,
+	    "prev", (json_int_t)(page > 1 ? page - 1 : 0),
+	    "next", (json_int_t)(page < pages ? page + 1 : 0)));
+	json_object_set_new(ctx, "title", json_string(json_string_value(
+	    json_object_get(web_messages(lang), "needs.title"))));
+
+	r = web_page(req, 200, "needs", ctx);
+	json_decref(ctx);
+	return (r);
+}
+
+/* GET /api/v1/needs/{id}: 404 for an id that is not a listed need. */
+int
+needs_api_get(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (need_start(req, "/api/v1/needs/", web_db_json));
+	return (db_run(req));
+}
+
+/* GET /needs/{id}: the need's page. */
+int
+needs_page_get(struct http_request *req)
+{
+	if (!http_state_exists(req))
+		return (need_start(req, "/needs/", need_page_done));
+	return (db_run(req));
+}
+
+static int
+need_start(struct http_request *req, const char *prefix, db_done_fn done)
+{
+	struct db_call	*call;
+	const char	*id, *p;
+
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	id = req->path + strlen(prefix);
+	for (p = id; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == id || *p != '\0' || p - id > 15 || *id == '0')
+		return (web_error(req, 404, "not_found", NULL));
+	call = db_prepare(req, SQL_NEED_GET, done);
+	db_text(call, id);
+	db_text(call, web_lang_code(web_lang(req)));
+	return (db_run(req));
+}
+
+static int
+need_page_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*ctx;
+	int	 r;
+
+	(void)call;
+	if ((ctx = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	json_object_set(ctx, "title", json_object_get(json_object_get(ctx,
+	    "need"), "title"));
+	r = web_page(req, 200, "need", ctx);
+	json_decref(ctx);
+	return (r);
+}

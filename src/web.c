@@ -1,0 +1,377 @@
+/*
+ * Answers: the security headers (set here and nowhere else), JSON and HTML
+ * bodies, errors in the reader's language, the shared page layout, and
+ * the language of the reader.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "shop.h"
+
+/* The site serves only its own scripts, styles and images. */
+#define CSP	"default-src 'self'; img-src 'self' data:; style-src 'self'; " \
+		"script-src 'self'; object-src 'none'; base-uri 'none'; " \
+		"form-action 'self'; frame-ancestors 'none'"
+
+static struct tmpl_set	*templates;
+static json_t		*messages[2];
+
+static void	load_messages(enum lang, const char *);
+static void	error_message(struct buf *, enum lang, const char *,
+		    const char *);
+static const char *query_lang(struct http_request *);
+
+/* Loads the templates and message catalogues; fatal when one is broken. */
+void
+web_init(void)
+{
+	const struct asset	*all;
+	size_t			 n, i, len;
+	char			 name[128], err[256];
+
+	load_messages(LANG_ZH, "messages_zh.json");
+	load_messages(LANG_EN, "messages_en.json");
+	templates = tmpl_set_new();
+	all = asset_all(&n);
+	for (i = 0; i < n; i++) {
+		len = strlen(all[i].name);
+		if (len < 6 || strcmp(all[i].name + len - 5, ".html"))
+			continue;
+		if (len - 5 >= sizeof(name))
+			fatal("asset name too long: %s", all[i].name);
+		memcpy(name, all[i].name, len - 5);
+		name[len - 5] = '\0';
+		if (!tmpl_add(templates, name, all[i].data, all[i].len, err,
+		    sizeof(err)))
+			fatal("template %s", err);
+	}
+	if (!tmpl_has(templates, "layout") || !tmpl_has(templates, "error"))
+		fatal("templates layout and error are missing");
+}
+
+static void
+load_messages(enum lang lang, const char *file)
+{
+	const struct asset	*a;
+	json_error_t		 jerr;
+
+	if ((a = asset_find(file)) == NULL)
+		fatal("message catalogue %s missing", file);
+	messages[lang] = json_loadb(a->data, a->len, 0, &jerr);
+	if (!json_is_object(messages[lang]))
+		fatal("%s:%d: %s", file, jerr.line, jerr.text);
+}
+
+json_t *
+web_messages(enum lang lang)
+{
+	return (messages[lang]);
+}
+
+const struct tmpl_set *
+web_templates(void)
+{
+	return (templates);
+}
+
+const char *
+web_lang_code(enum lang lang)
+{
+	return (lang == LANG_EN ? "en" : "zh");
+}
+
+/* The value of lang= in the query string, if it is one we speak. */
+static const char *
+query_lang(struct http_request *req)
+{
+	const char	*q, *p;
+
+	if ((q = req->query_string) == NULL)
+		return (NULL);
+	for (p = q; (p = strstr(p, "lang=")) != NULL; p += 5) {
+		if (p != q && p[-1] != '&')
+			continue;
+		if (!strncmp(p + 5, "en", 2) && (p[7] == '\0' || p[7] == '&'))
+			return ("en");
+		if (!strncmp(p + 5, "zh", 2) && (p[7] == '\0' || p[7] == '&'))
+			return ("zh");
+	}
+	return (NULL);
+}
+
+/*
+ * The reader's language: ?lang= first, then the lang cookie, then
+ * Accept-Language (whichever of zh and en comes first), else Chinese.
+ */
+enum lang
+web_lang(struct http_request *req)
+{
+	const char	*v, *zh, *en;
+	char		*cookie;
+
+	if ((v = query_lang(req)) != NULL)
+		return (!strcmp(v, "en") ? LANG_EN : LANG_ZH);
+	if (http_request_cookie(req, "lang", &cookie))
+		return (!strcmp(cookie, "en") ? LANG_EN : LANG_ZH);
+	if (http_request_header(req, "accept-language", &v)) {
+		zh = strcasestr(v, "zh");
+		en = strcasestr(v, "en");
+		if (en != NULL && (zh == NULL || en < zh))
+			return (LANG_EN);
+	}
+	return (LANG_ZH);
+}
+
+/* Whether req is answered in JSON (the API and the health check). */
+int
+web_is_api(struct http_request *req)
+{
+	return (!strncmp(req->path, "/api/", 5) ||
+	    !strcmp(req->path, "/healthz"));
+}
+
+/* The headers every answer carries. */
+void
+web_headers(struct http_request *req, const char *ctype)
+{
+	http_response_header(req, "content-type", ctype);
+	http_response_header(req, "content-security-policy", CSP);
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "referrer-policy",
+	    "strict-origin-when-cross-origin");
+	http_response_header(req, "cross-origin-opener-policy", "same-origin");
+	http_response_header(req, "permissions-policy",
+	    "camera=(self), geolocation=(), microphone=()");
+}
+
+int
+web_send(struct http_request *req, int status, const char *ctype,
+    const void *body, size_t len)
+{
+	web_headers(req, ctype);
+	http_response(req, status, body, len);
+	return (KORE_RESULT_OK);
+}
+
+int
+web_json_text(struct http_request *req, int status, const char *body,
+    size_t len)
+{
+	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "vary", "Accept-Language, Cookie");
+	return (web_send(req, status, "application/json; charset=utf-8", body,
+	    len));
+}
+
+int
+web_json(struct http_request *req, int status, json_t *v)
+{
+	char	*s;
+	int	 r;
+
+	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
+		fatal("json_dumps");
+	r = web_json_text(req, status, s, strlen(s));
+	free(s);
+	return (r);
+}
+
+/*
+ * The sentence for an error code in the reader's language, with {field}
+ * replaced by the field's name in that language.
+ */
+static void
+error_message(struct buf *out, enum lang lang, const char *code,
+    const char *field)
+{
+	json_t		*m, *f;
+	const char	*text, *p;
+	char		 key[96];
+
+	(void)snprintf(key, sizeof(key), "err.%s", code);
+	m = json_object_get(messages[lang], key);
+	if (!json_is_string(m))
+		m = json_object_get(messages[lang], "err.bad_request");
+	text = json_string_value(m);
+	if (text == NULL)
+		text = code;
+	if (field != NULL && (p = strstr(text, "{field}")) != NULL) {
+		buf_append(out, text, (size_t)(p - text));
+		(void)snprintf(key, sizeof(key), "field.%s", field);
+		f = json_object_get(messages[lang], key);
+		buf_puts(out, json_is_string(f) ? json_string_value(f) : field);
+		buf_puts(out, p + 7);
+	} else {
+		buf_puts(out, text);
+	}
+}
+
+/*
+ * Answers an error: {"error":{"code","message"[,"field"]}} under /api/,
+ * the error page elsewhere.  code is a key of the message catalogue.
+ */
+int
+web_error(struct http_request *req, int status, const char *code,
+    const char *field)
+{
+	enum lang	 lang = web_lang(req);
+	struct buf	 msg;
+	json_t		*body;
+	int		 r;
+
+	buf_init(&msg, 128);
+	error_message(&msg, lang, code, field);
+	if (web_is_api(req)) {
+		body = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+		    "message", msg.data);
+		if (field != NULL)
+			json_object_set_new(json_object_get(body, "error"),
+			    "field", json_string(field));
+		r = web_json(req, status, body);
+	} else {
+		body = json_pack("{s:i, s:s, s:s}", "status", status,
+		    "message", msg.data, "code", code);
+		r = web_page(req, status, "error", body);
+	}
+	json_decref(body);
+	buf_free(&msg);
+	return (r);
+}
+
+/*
+ * Renders template name with data into the layout and answers with it.
+ * The page sees data plus: lang, en (true in English), v (the assets'
+ * version, for cache busting), path.  A page sets its title in data.
+ */
+int
+web_page(struct http_request *req, int status, const char *name, json_t *data)
+{
+	enum lang	 lang = web_lang(req);
+	struct buf	 body, page;
+	json_t		*ctx;
+	char		 cookie[64];
+
+	ctx = json_is_object(data) ? data : json_object();
+	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
+	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
+	json_object_set_new(ctx, "v", json_string(asset_version()));
+	json_object_set_new(ctx, "path", json_string(req->path));
+
+	buf_init(&body, 8192);
+	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
+		fatal("cannot render template %s", name);
+	json_object_set_new(ctx, "body", json_stringn(body.data, body.len));
+	buf_init(&page, body.len + 4096);
+	if (!tmpl_render(templates, "layout", ctx, messages[lang], &page))
+		fatal("cannot render the layout");
+
+	/* Remember an explicit choice of language. */
+	if (query_lang(req) != NULL) {
+		(void)snprintf(cookie, sizeof(cookie),
+		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
+		    web_lang_code(lang));
+		http_response_header(req, "set-cookie", cookie);
+	}
+	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "vary", "Accept-Language, Cookie");
+	web_send(req, status, "text/html; charset=utf-8", page.data, page.len);
+	buf_free(&body);
+	buf_free(&page);
+	if (ctx != data)
+		json_decref(ctx);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Whether req uses one of the methods in mask (HTTP_METHOD_*); answers 405
+ * with Allow when not.  HEAD is allowed wherever GET is.
+ */
+int
+web_method(struct http_request *req, int mask)
+{
+	char	allow[64];
+
+	if (req->method & mask)
+		return (1);
+	if (req->method == HTTP_METHOD_HEAD && (mask & HTTP_METHOD_GET))
+		return (1);
+	(void)snprintf(allow, sizeof(allow), "%s%s%s",
+	    (mask & HTTP_METHOD_GET) ? "GET, HEAD" : "",
+	    (mask & HTTP_METHOD_GET) && (mask & HTTP_METHOD_POST) ? ", " : "",
+	    (mask & HTTP_METHOD_POST) ? "POST" : "");
+	http_response_header(req, "allow", allow);
+	web_error(req, 405, "method", NULL);
+	return (0);
+}
+
+/*
+ * Reads the query string into f and checks it against spec.  Names not in
+ * spec are ignored.  Answers 400 and returns 0 when a value is bad.
+ */
+int
+web_query(struct http_request *req, struct form *f, const struct field *spec,
+    size_t n)
+{
+	struct form_error	err;
+	const char		*q = req->query_string;
+
+	form_init(f);
+	if ((q != NULL && !form_parse_urlencoded(f, q, strlen(q), &err)) ||
+	    !form_check(f, spec, n, 0, &err)) {
+		form_free(f);
+		web_error(req, 400, err.code, err.field);
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * A done callback for db_prepare: the statement's first value is the
+ * JSON body of the answer, passed through untouched.
+ */
+int
+web_db_json(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	const char	*body;
+	size_t		 len;
+
+	(void)call;
+	if (res == NULL || (body = db_value(res, 0, 0, &len)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	return (web_json_text(req, 200, body, len));
+}
+
+/* Column c of the first row, parsed as a JSON object; NULL if it is not. */
+json_t *
+web_db_object(PGresult *res, int c)
+{
+	const char	*v;
+	size_t		 len;
+	json_t		*o;
+
+	if (res == NULL || (v = db_value(res, 0, c, &len)) == NULL)
+		return (NULL);
+	if ((o = json_loadb(v, len, 0, NULL)) != NULL && !json_is_object(o)) {
+		json_decref(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/*
+ * A done callback for db_prepare: the statement's first value is the data
+ * of the page call->page.
+ */
+int
+web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*ctx;
+	int	 r;
+
+	if ((ctx = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	r = web_page(req, 200, call->page, ctx);
+	json_decref(ctx);
+	return (r);
+}
