@@ -26,6 +26,6 @@ trap stop INT TERM EXIT
 
 echo "serving on http://127.0.0.1:$PORT (Ctrl-C stops it)"
 SHOP_DATABASE="$SHOP_DATABASE" SHOP_VAR="$VAR" \
-    kore -f -n -r -c "$conf" &
+    stdbuf -oL -eL kore -f -n -r -c "$conf" &
 kpid=$!
 wait "$kpid"

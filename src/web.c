@@ -111,6 +111,8 @@ web_lang(struct http_request *req)
 
 	if ((v = query_lang(req)) != NULL)
 		return (!strcmp(v, "en") ? LANG_EN : LANG_ZH);
+	if (TAILQ_EMPTY(&req->req_cookies))
+		http_populate_cookies(req);
 	if (http_request_cookie(req, "lang", &cookie))
 		return (!strcmp(cookie, "en") ? LANG_EN : LANG_ZH);
 	if (http_request_header(req, "accept-language", &v)) {

@@ -1,0 +1,53 @@
+// What the API and browser tests share: the server's address, a way to
+// reach the database as its owner (to set up cases and look behind the
+// API), and small HTTP helpers.
+import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+
+export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8888';
+const OWNER_DB = process.env.OWNER_DB;
+const PSQL = '/usr/lib/postgresql/15/bin/psql';
+
+// Runs SQL as the owner role; returns the rows as arrays of strings.
+export function sql(query) {
+  if (!OWNER_DB) throw new Error('OWNER_DB is not set');
+  const out = execFileSync(PSQL, ['-X', '-q', '-At', '-F', '\t',
+    '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', query], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+export function sqlValue(query) {
+  const rows = sql(query);
+  return rows.length ? rows[0][0] : null;
+}
+
+export async function get(path, opts = {}) {
+  return fetch(BASE + path, { redirect: 'manual', ...opts });
+}
+
+export async function getJson(path, opts = {}) {
+  const res = await get(path, opts);
+  const text = await res.text();
+  let body;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: res.status, headers: res.headers, body };
+}
+
+// An API error answer: a 4xx (or the given status) with code and message.
+export function assertApiError(r, status, code, field) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assert.equal(typeof r.body.error?.message, 'string');
+  assert.ok(r.body.error.message.length > 0);
+  if (code) assert.equal(r.body.error.code, code);
+  if (field) assert.equal(r.body.error.field, field);
+}
+
+export function assertSecurityHeaders(headers) {
+  assert.match(headers.get('content-security-policy') ?? '',
+    /default-src 'self'/);
+  assert.match(headers.get('content-security-policy') ?? '',
+    /frame-ancestors 'none'/);
+  assert.equal(headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(headers.get('x-frame-options'), 'DENY');
+  assert.ok(headers.get('referrer-policy'));
+}

@@ -1,0 +1,72 @@
+#!/bin/sh
+# make test, after the build and the unit tests: a throwaway PostgreSQL
+# cluster and a Kore server on a free port (sandbox on), then the API
+# tests and the browser tests over real HTTP.  Everything it starts it
+# stops by PID, and it fails if a worker died of a sandbox violation.
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+T=$(mktemp -d /tmp/shop-test.XXXXXX)
+chmod 755 "$T"
+PORT=$(node -e "const s=require('net').createServer();
+  s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+kpid=""
+
+cleanup() {
+	status=$?
+	trap - EXIT INT TERM
+	if [ -n "$kpid" ] && kill -0 "$kpid" 2>/dev/null; then
+		kill -TERM "$kpid" 2>/dev/null || true
+		wait "$kpid" 2>/dev/null || true
+	fi
+	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
+	if [ "$status" != 0 ] && [ -f "$T/kore.log" ]; then
+		echo "--- last lines of the server log ---"
+		tail -n 30 "$T/kore.log"
+	fi
+	rm -rf "$T"
+	exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+echo "== database (throwaway cluster in $T)"
+FAST=1 sql/cluster.sh init "$T"
+SOCK=$(sql/cluster.sh sock "$T")
+OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
+APP_DB="host=$SOCK dbname=shop user=shop_app"
+sql/migrate.sh "$OWNER_DB"
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
+    -f sql/demo/seed.sql
+
+echo "== server on 127.0.0.1:$PORT"
+sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
+    -e "s|var/kore.pid|$T/kore.pid|" \
+    -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
+    >"$T/kore.log" 2>&1 &
+kpid=$!
+i=0
+until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$kpid" 2>/dev/null; then
+		echo "the server did not start"
+		exit 1
+	fi
+	sleep 0.1
+done
+
+export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB TEST_VAR="$T"
+export SHOP_ROOT="$root"
+
+# Test files run one after another: some stop the database on purpose.
+echo "== API tests"
+node --test --test-concurrency=1 --test-reporter=spec tests/api/*.test.mjs
+echo "== browser tests"
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs
+
+if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log"; then
+	echo "FAIL: a worker died (see above)"
+	exit 1
+fi
+echo "== server log: no worker died"

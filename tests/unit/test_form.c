@@ -1,0 +1,143 @@
+/* Declared input: parsing and checking, as tables of cases. */
+#include "unit.h"
+
+static const char *const kinds[] = { "goods", "money", NULL };
+
+static const struct field spec[] = {
+	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "town", FIELD_SLUG, 0, 0, 20, NULL },
+	{ "q", FIELD_TEXT, 0, 0, 5, NULL },
+	{ "story", FIELD_LINES, 0, 0, 100, NULL },
+	{ "page", FIELD_INT, 0, 1, 100, NULL },
+	{ "name", FIELD_TEXT, 1, 2, 10, NULL },
+	{ "anon", FIELD_BOOL, 0, 0, 0, NULL },
+};
+
+static void
+test_query(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 strict, ok;
+		const char	*field, *code;
+	} cases[] = {
+		{ "name=ab", 0, 1, NULL, NULL },
+		{ "name=ab&kind=money&town=wangwu&page=3&q=%E6%A3%89", 0, 1,
+		  NULL, NULL },
+		{ "name=ab&utm=x", 0, 1, NULL, NULL },
+		{ "name=ab&utm=x", 1, 0, "utm", "unknown_field" },
+		{ "kind=goods", 0, 0, "name", "required" },
+		{ "name=", 0, 0, "name", "required" },
+		{ "name=a", 0, 0, "name", "too_short" },
+		{ "name=abcdefghijk", 0, 0, "name", "too_long" },
+		{ "name=ab&kind=food", 0, 0, "kind", "unknown_value" },
+		{ "name=ab&kind=goods&kind=money", 0, 0, "kind", "duplicate" },
+		{ "name=ab&town=Wang", 0, 0, "town", "unknown_value" },
+		{ "name=ab&page=0", 0, 0, "page", "bad_number" },
+		{ "name=ab&page=101", 0, 0, "page", "bad_number" },
+		{ "name=ab&page=1x", 0, 0, "page", "bad_number" },
+		{ "name=ab&page=99999999999999999999", 0, 0, "page",
+		  "bad_number" },
+		{ "name=ab&q=%ZZ", 0, 0, "q", "bad_encoding" },
+		{ "name=ab&q=%00", 0, 0, "q", "bad_encoding" },
+		{ "name=ab&q=%0A", 0, 0, "q", "bad_text" },
+		{ "name=ab&story=line1%0D%0Aline2", 0, 1, NULL, NULL },
+		{ "name=ab&story=%01", 0, 0, "story", "bad_text" },
+		{ "name=ab&q=%E6%A3%89%E8%A1%A3%E5%92%8C%E9%9E%8B%E5%AD%90%E4%BB%AC", 0, 0, "q",
+		  "too_long" },
+		{ "name=a+b", 0, 1, NULL, NULL },
+		{ "name=ab&anon=on", 0, 1, NULL, NULL },
+		{ "name=ab&anon=maybe", 0, 0, "anon", "bad_boolean" },
+		{ "name=ab&&&", 0, 1, NULL, NULL },
+	};
+	struct form		f;
+	struct form_error	e;
+	size_t			i;
+	int			ok;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		form_init(&f);
+		memset(&e, 0, sizeof(e));
+		ok = form_parse_urlencoded(&f, cases[i].in,
+		    strlen(cases[i].in), &e) &&
+		    form_check(&f, spec, NELEM(spec), cases[i].strict, &e);
+		if (ok != cases[i].ok)
+			fail_msg("case %zu (%s): ok=%d", i, cases[i].in, ok);
+		if (!ok) {
+			assert_string_equal(e.field, cases[i].field);
+			assert_string_equal(e.code, cases[i].code);
+		}
+		form_free(&f);
+	}
+}
+
+static void
+test_values(void **state)
+{
+	struct form		f;
+	struct form_error	e;
+	const char		*q = "name=a+b%26c&page=7&anon=1&town=";
+
+	(void)state;
+	form_init(&f);
+	assert_true(form_parse_urlencoded(&f, q, strlen(q), &e));
+	assert_string_equal(form_get(&f, "name"), "a b&c");
+	assert_int_equal(form_int(&f, "page", 1), 7);
+	assert_int_equal(form_int(&f, "missing", 5), 5);
+	assert_true(form_bool(&f, "anon"));
+	assert_null(form_get(&f, "town"));
+	form_free(&f);
+}
+
+static void
+test_json(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 ok;
+		const char	*field, *code;
+	} cases[] = {
+		{ "{\"name\":\"ab\",\"page\":5,\"anon\":true}", 1, NULL, NULL },
+		{ "{\"name\":\"ab\",\"page\":null}", 1, NULL, NULL },
+		{ "{\"name\":\"ab\",\"page\":500}", 0, "page", "bad_number" },
+		{ "{\"name\":\"ab\",\"page\":\"5\"}", 1, NULL, NULL },
+		{ "{\"name\":[\"ab\"]}", 0, "name", "bad_type" },
+		{ "{\"name\":\"ab\",\"extra\":1}", 0, "extra", "unknown_field" },
+		{ "[1]", 0, "", "not_an_object" },
+		{ "{\"name\":\"ab\",\"page\":1.5}", 0, "page", "bad_type" },
+	};
+	struct form		f;
+	struct form_error	e;
+	json_t			*j;
+	size_t			i;
+	int			ok;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		form_init(&f);
+		assert_non_null(j = json_loads(cases[i].in, 0, NULL));
+		ok = form_from_json(&f, j, &e) &&
+		    form_check(&f, spec, NELEM(spec), 1, &e);
+		if (ok != cases[i].ok)
+			fail_msg("case %zu (%s): ok=%d", i, cases[i].in, ok);
+		if (!ok) {
+			assert_string_equal(e.field, cases[i].field);
+			assert_string_equal(e.code, cases[i].code);
+		}
+		json_decref(j);
+		form_free(&f);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_json),
+	};
+
+	return (cmocka_run_group_tests_name("form", tests, NULL, NULL));
+}
