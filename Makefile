@@ -33,8 +33,8 @@ CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
 KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
 LDLIBS		 = -ljansson -lcrypto -lpq
 
-# The pure modules (no Kore): unit-tested alone.
-LIB_SRC		 = src/buf.c src/esc.c src/fmt.c src/tmpl.c src/form.c
+# The pure modules (no Kore, they include lib.h only) are unit-tested alone.
+LIB_SRC		:= $(shell grep -L '"shop.h"' src/*.c)
 KORE_SRC	 = $(filter-out $(LIB_SRC),$(wildcard src/*.c))
 LIB_OBJ		 = $(LIB_SRC:src/%.c=build/%.o)
 KORE_OBJ	 = $(KORE_SRC:src/%.c=build/%.o)
