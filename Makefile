@@ -45,7 +45,7 @@ MODULE		 = build/shop.so
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
 	bench clean distclean admin
 
-all: $(MODULE)
+all: $(MODULE) build/shop-admin
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -100,6 +100,11 @@ build/assets_index.c: $(ASSETS) Makefile
 $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
 	$(CC) -shared -Wl,-z,noexecstack -o $@ $^ $(LDLIBS)
 
+# The command-line tool for the accounts nobody creates through the site.
+build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ)
+	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
+	    -ljansson -lcrypto -lpq
+
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
@@ -116,11 +121,18 @@ endif
 migrate:
 	@sql/migrate.sh "$(OWNER_DATABASE)"
 
-# Demo data, loaded once into an empty database.
-demo:
+# Demo data, loaded once into an empty database; the demo accounts get
+# random passwords, listed in $(VAR)/demo-accounts.txt.
+demo: build/shop-admin
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
-		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql; fi
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql; \
+		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; fi
+
+# The first administrator: make admin EMAIL=you@example.org NAME=名字
+admin: build/shop-admin
+	@test -n "$(EMAIL)" -a -n "$(NAME)" || { echo "usage: make admin EMAIL=... NAME=..."; exit 2; }
+	@OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin create-admin "$(EMAIL)" "$(NAME)"
 
 # 100,000 generated needs on top of the demo data, for the benchmarks.
 demo-large: db
@@ -143,7 +155,7 @@ UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_
 
 build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
 	@mkdir -p build/unit
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto -lcmocka
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

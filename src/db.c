@@ -1,6 +1,7 @@
 /*
- * The one way a handler talks to PostgreSQL: one statement for one
- * request, asynchronously, through Kore's pgsql layer.
+ * The one way a handler talks to PostgreSQL (and runs slow work off the
+ * event loop): a request's steps, each one SQL statement or one task,
+ * run asynchronously through Kore's pgsql layer and task threads.
  *
  *	if (!http_state_exists(req)) {
  *		call = db_prepare(req, SQL_NEED_GET, need_done);
@@ -9,14 +10,18 @@
  *	}
  *	return (db_run(req));
  *
+ * A done callback answers the request from the result, or chains the
+ * next step with db_stmt() or db_task() (login: look the account up,
+ * verify the password on a task thread, then open the session).
+ *
  * db_run owns the state machine: it queues when every pooled connection
- * is busy, sleeps while the query runs, hands the result to the done
- * callback (which answers the request), and answers errors itself:
+ * is busy, sleeps while a query or a task runs, and answers errors itself:
  * SQLSTATE SHnnn (raised by the api functions) become HTTP nnn with the
  * error code in the message; a database that cannot be reached becomes
  * 503 with Retry-After.  A read-only statement whose connection died is
  * sent once more on a fresh one (the first query after a restart).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +32,7 @@ enum {
 	DB_WAIT,
 	DB_RESULT,
 	DB_ERROR,
+	DB_TASK,
 	DB_DONE
 };
 
@@ -34,9 +40,12 @@ static int	db_setup(struct http_request *);
 static int	db_wait(struct http_request *);
 static int	db_result(struct http_request *);
 static int	db_error(struct http_request *);
+static int	db_taskstate(struct http_request *);
 static int	db_done(struct http_request *);
 static void	db_free(struct http_request *);
 static void	db_reset(struct http_request *, struct db_call *);
+static void	db_params_free(struct db_call *);
+static int	db_next(struct http_request *, struct db_call *);
 static int	db_unavailable(struct http_request *, struct db_call *);
 
 static struct http_state	db_states[] = {
@@ -44,25 +53,70 @@ static struct http_state	db_states[] = {
 	KORE_HTTP_STATE(db_wait),
 	KORE_HTTP_STATE(db_result),
 	KORE_HTTP_STATE(db_error),
+	KORE_HTTP_STATE(db_taskstate),
 	KORE_HTTP_STATE(db_done),
 };
 
 /*
- * Starts a call of stmt for req; done answers the request from the
- * result.  The call belongs to the request and is freed with it.
+ * Starts the steps of req, with no step yet: follow with db_stmt() or
+ * db_task().  The call belongs to the request and is freed with it.
  */
+struct db_call *
+db_begin(struct http_request *req)
+{
+	struct db_call	*call;
+
+	call = http_state_create(req, sizeof(*call), db_free);
+	call->next = DB_DONE;
+	kore_pgsql_init(&call->pgsql);
+	kore_pgsql_bind_request(&call->pgsql, req);
+	return (call);
+}
+
+/* db_begin and db_stmt: the common case of one statement. */
 struct db_call *
 db_prepare(struct http_request *req, enum stmt stmt, db_done_fn done)
 {
 	struct db_call	*call;
 
-	call = http_state_create(req, sizeof(*call), db_free);
+	call = db_begin(req);
+	db_stmt(call, stmt, done);
+	return (call);
+}
+
+/*
+ * The next step is stmt, whose result goes to done; bind its parameters
+ * after this call.  From a done callback, it runs once the current
+ * statement is complete.
+ */
+void
+db_stmt(struct db_call *call, enum stmt stmt, db_done_fn done)
+{
+	db_params_free(call);
 	call->stmt = stmt;
 	call->done = done;
-	kore_pgsql_init(&call->pgsql);
-	kore_pgsql_bind_request(&call->pgsql, req);
-	req->fsm_state = DB_SETUP;
-	return (call);
+	call->next = DB_SETUP;
+}
+
+/*
+ * The next step runs entry on a task thread (it may only touch the call's
+ * arg, never the request), then then(req, call, NULL) on the worker.
+ */
+void
+db_task(struct db_call *call, int (*entry)(struct kore_task *),
+    db_done_fn then)
+{
+	call->task_entry = entry;
+	call->done = then;
+	call->next = DB_TASK;
+}
+
+/* The call that owns task t (for a task's entry function). */
+struct db_call *
+db_task_call(struct kore_task *t)
+{
+	return ((struct db_call *)(void *)((char *)t -
+	    offsetof(struct db_call, task)));
 }
 
 /* Binds the next parameter as text; NULL binds SQL NULL. */
@@ -86,9 +140,25 @@ db_int(struct db_call *call, long long v)
 	db_text(call, num);
 }
 
+void
+db_bool(struct db_call *call, int v)
+{
+	db_text(call, v ? "true" : "false");
+}
+
 int
 db_run(struct http_request *req)
 {
+	struct db_call	*call = http_state_get(req);
+
+	/* The first entry: start at the first step. */
+	if (!call->started) {
+		if (call->next == DB_DONE)
+			fatal("db_run: no step was given");
+		call->started = 1;
+		req->fsm_state = call->next;
+		call->next = DB_DONE;
+	}
 	return (http_state_run(db_states, sizeof(db_states) /
 	    sizeof(db_states[0]), req));
 }
@@ -97,12 +167,22 @@ db_run(struct http_request *req)
 const char *
 db_value(PGresult *res, int r, int c, size_t *len)
 {
-	if (r >= PQntuples(res) || c >= PQnfields(res) ||
+	if (res == NULL || r >= PQntuples(res) || c >= PQnfields(res) ||
 	    PQgetisnull(res, r, c))
 		return (NULL);
 	if (len != NULL)
 		*len = (size_t)PQgetlength(res, r, c);
 	return (PQgetvalue(res, r, c));
+}
+
+static void
+db_params_free(struct db_call *call)
+{
+	int	i;
+
+	for (i = 0; i < call->nparams; i++)
+		kore_free(call->values[i]);
+	call->nparams = 0;
 }
 
 static int
@@ -128,7 +208,8 @@ db_setup(struct http_request *req)
 
 	if (!kore_pgsql_query_param_fields(&call->pgsql,
 	    stmts[call->stmt].sql, 0, call->nparams,
-	    (const char **)(void *)call->values, call->lengths, call->formats)) {
+	    (const char **)(void *)call->values, call->lengths,
+	    call->formats)) {
 		req->fsm_state = DB_ERROR;
 		return (HTTP_STATE_CONTINUE);
 	}
@@ -165,8 +246,8 @@ db_result(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
 
-	if (!call->answered) {
-		call->answered = 1;
+	if (!call->called) {
+		call->called = 1;
 		call->done(req, call, call->pgsql.result);
 	}
 	kore_pgsql_continue(&call->pgsql);
@@ -174,17 +255,63 @@ db_result(struct http_request *req)
 	return (HTTP_STATE_CONTINUE);
 }
 
+/*
+ * The statement is complete: go on to the step its callback chained, or
+ * finish.  A statement that returned no rows still reaches its callback.
+ */
 static int
 db_done(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
 
-	/* A statement that returns no rows still gets an answer. */
-	if (!call->answered) {
-		call->answered = 1;
+	if (!call->called) {
+		call->called = 1;
 		call->done(req, call, NULL);
 	}
-	return (HTTP_STATE_COMPLETE);
+	return (db_next(req, call));
+}
+
+static int
+db_next(struct http_request *req, struct db_call *call)
+{
+	if (call->next == DB_DONE) {
+		/* A callback that neither answered nor chained is a bug. */
+		if (req->status == 0) {
+			kore_log(LOG_ERR, "statement %d left unanswered",
+			    call->stmt);
+			web_error(req, 500, "internal", NULL);
+		}
+		return (HTTP_STATE_COMPLETE);
+	}
+	kore_pgsql_cleanup(&call->pgsql);
+	kore_pgsql_init(&call->pgsql);
+	kore_pgsql_bind_request(&call->pgsql, req);
+	call->retried = 0;
+	call->called = 0;
+	req->fsm_state = call->next;
+	call->next = DB_DONE;
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+db_taskstate(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	if (!call->task_live) {
+		kore_task_create(&call->task, call->task_entry);
+		kore_task_bind_request(&call->task, req);
+		call->task_live = 1;
+		kore_task_run(&call->task);
+		return (HTTP_STATE_RETRY);
+	}
+	if (!kore_task_finished(&call->task))
+		return (HTTP_STATE_RETRY);
+	kore_task_destroy(&call->task);
+	call->task_live = 0;
+	call->called = 1;
+	call->done(req, call, NULL);
+	return (db_next(req, call));
 }
 
 /* Drops the failed attempt and starts the statement again. */
@@ -204,7 +331,6 @@ db_unavailable(struct http_request *req, struct db_call *call)
 	kore_log(LOG_WARNING, "database unavailable for statement %d",
 	    call->stmt);
 	http_response_header(req, "retry-after", "5");
-	call->answered = 1;
 	web_error(req, 503, "unavailable", NULL);
 	return (HTTP_STATE_COMPLETE);
 }
@@ -222,25 +348,21 @@ db_error(struct http_request *req)
 	struct db_call	*call = http_state_get(req);
 	PGresult	*res = call->pgsql.result;
 	const char	*state, *msg, *detail;
-	json_t		*d;
+	json_t		*d, *v;
 	int		 status;
-	char		 field[64];
+	char		 field[64], num[32];
 
+	call->next = DB_DONE;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state == NULL || !strncmp(state, "08", 2) ||
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2)) {
-		if (!call->retried && !call->answered &&
+		if (!call->retried && !call->called &&
 		    (stmts[call->stmt].flags & STMT_READONLY)) {
 			db_reset(req, call);
 			return (HTTP_STATE_CONTINUE);
 		}
-		if (call->answered)
-			return (HTTP_STATE_COMPLETE);
 		return (db_unavailable(req, call));
 	}
-	if (call->answered)
-		return (HTTP_STATE_COMPLETE);
-	call->answered = 1;
 
 	if (state[0] == 'S' && state[1] == 'H') {
 		status = atoi(state + 2);
@@ -248,15 +370,27 @@ db_error(struct http_request *req)
 		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		field[0] = '\0';
 		if (detail && (d = json_loads(detail, 0, NULL)) != NULL) {
-			if (json_is_string(json_object_get(d, "field")))
-				kore_strlcpy(field, json_string_value(
-				    json_object_get(d, "field")), sizeof(field));
+			if (json_is_string(v = json_object_get(d, "field")))
+				kore_strlcpy(field, json_string_value(v),
+				    sizeof(field));
+			if (json_is_integer(v = json_object_get(d,
+			    "retry_after"))) {
+				(void)snprintf(num, sizeof(num), "%lld",
+				    (long long)json_integer_value(v));
+				http_response_header(req, "retry-after", num);
+			}
 			json_decref(d);
 		}
 		if (status < 400 || status > 499)
 			status = 400;
-		web_error(req, status, msg ? msg : "bad_request",
-		    field[0] ? field : NULL);
+		msg = msg ? msg : "bad_request";
+		if (call->on_error != NULL) {
+			/* The handler answers, or chains a step (a form again). */
+			call->on_error(req, call, status, msg,
+			    field[0] ? field : NULL);
+			return (db_next(req, call));
+		}
+		web_error(req, status, msg, field[0] ? field : NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (!strcmp(state, "57014")) {
@@ -280,18 +414,28 @@ db_error(struct http_request *req)
 	return (HTTP_STATE_COMPLETE);
 }
 
+/*
+ * Frees the call with its request.  A task still running keeps the call
+ * alive: Kore frees the request again once the task is finished.
+ */
 static void
 db_free(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
-	int		 i;
 
-	/* Kore calls onfree again when a task of the request was pending. */
 	if (call == NULL)
 		return;
+	if (call->task_live) {
+		if (call->task.req != NULL) {
+			if (!kore_task_finished(&call->task))
+				return;
+			kore_task_destroy(&call->task);
+		}
+		call->task_live = 0;
+	}
 	kore_pgsql_cleanup(&call->pgsql);
-	for (i = 0; i < call->nparams; i++)
-		kore_free(call->values[i]);
+	db_params_free(call);
+	json_decref(call->extra);
 	if (call->arg_free != NULL)
 		call->arg_free(call->arg);
 	http_state_cleanup(req);

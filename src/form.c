@@ -205,6 +205,43 @@ form_from_json(struct form *f, json_t *obj, struct form_error *err)
 	return (1);
 }
 
+/*
+ * A plausible address: one @, a local part and a domain with a dot, no
+ * spaces or controls, ASCII only (an internationalised address is rare
+ * here and mail relays disagree about it).
+ */
+static int
+check_email(const char *s)
+{
+	const char	*at, *dot, *p;
+	size_t		 len = strlen(s);
+
+	if (len < 3 || len > 254 || (at = strchr(s, '@')) == NULL ||
+	    strchr(at + 1, '@') != NULL || at == s || at - s > 64)
+		return (0);
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("()<>[]\\,;:\"", *p) != NULL)
+			return (0);
+	}
+	dot = strrchr(at, '.');
+	return (dot != NULL && dot > at + 1 && dot[1] != '\0');
+}
+
+static int
+check_phone(const char *s)
+{
+	size_t	i;
+
+	if (strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9')
+		return (0);
+	for (i = 2; i < 11; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+	}
+	return (1);
+}
+
 static int
 check_int(const char *s, long long min, long long max)
 {
@@ -308,6 +345,20 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 			if (*s != '\0' || (long long)strlen(v) > max) {
 				set_error(err, fd->name, strlen(fd->name),
 				    "unknown_value");
+				return (0);
+			}
+			break;
+		case FIELD_EMAIL:
+			if (!check_email(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_email");
+				return (0);
+			}
+			break;
+		case FIELD_PHONE:
+			if (!check_phone(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_phone");
 				return (0);
 			}
 			break;

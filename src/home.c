@@ -7,13 +7,13 @@
 int	home_page(struct http_request *);
 int	home_api(struct http_request *);
 
-static int	home_start(struct http_request *, db_done_fn);
+static int	home_start(struct http_request *, enum stmt, db_done_fn);
 
 int
 home_page(struct http_request *req)
 {
 	if (!http_state_exists(req))
-		return (home_start(req, web_db_page));
+		return (home_start(req, SQL_HOME_PAGE, web_db_page));
 	return (db_run(req));
 }
 
@@ -21,19 +21,21 @@ int
 home_api(struct http_request *req)
 {
 	if (!http_state_exists(req))
-		return (home_start(req, web_db_json));
+		return (home_start(req, SQL_HOME, web_db_json));
 	return (db_run(req));
 }
 
 static int
-home_start(struct http_request *req, db_done_fn done)
+home_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 {
 	struct db_call	*call;
 
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
-	call = db_prepare(req, SQL_HOME, done);
+	call = db_prepare(req, stmt, done);
 	call->page = "home";
 	db_text(call, web_lang_code(web_lang(req)));
+	if (stmt == SQL_HOME_PAGE)
+		auth_bind_sid(req, call);
 	return (db_run(req));
 }

@@ -37,6 +37,14 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
 
+/* password.c: scrypt password hashes (slow: run them on a task). */
+#define PASSWORD_HASH_MAX	160
+
+extern const char	password_dummy[];
+
+int	 password_hash(const char *, size_t, char *, size_t);
+int	 password_verify(const char *, size_t, const char *);
+
 /* tmpl.c: templates over JSON values, escaping by default. */
 struct tmpl_set;
 
@@ -57,7 +65,9 @@ enum field_kind {
 	FIELD_INT,	/* a decimal integer in [min, max] */
 	FIELD_CHOICE,	/* one of choices[] */
 	FIELD_SLUG,	/* [a-z0-9-], up to max characters */
-	FIELD_BOOL	/* 1/0, true/false, on (a checkbox) */
+	FIELD_BOOL,	/* 1/0, true/false, on (a checkbox) */
+	FIELD_EMAIL,	/* an e-mail address, up to 254 characters */
+	FIELD_PHONE	/* a mainland mobile number: 1[3-9] and 9 digits */
 };
 
 struct field {

@@ -49,9 +49,8 @@ static void	list_arg_free(void *);
 static json_t	*choices(const char *const *, const char *, enum lang,
 		    const char *);
 static void	mark_selected(json_t *, const char *);
-static int	need_start(struct http_request *, const char *, db_done_fn);
-static int	need_page_done(struct http_request *, struct db_call *,
-		    PGresult *);
+static int	need_start(struct http_request *, const char *, enum stmt,
+		    db_done_fn);
 
 /* GET /api/v1/needs: 400 on a malformed or unknown filter value. */
 int
@@ -97,6 +96,8 @@ list_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 	db_int(call, form_int(&f, "page", 1));
 	db_int(call, form_int(&f, "per_page", 20));
 	db_text(call, web_lang_code(web_lang(req)));
+	if (stmt == SQL_NEEDS_PAGE)
+		auth_bind_sid(req, call);
 	return (db_run(req));
 }
 
@@ -178,6 +179,8 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	json_object_set_new(fac, "sorts", choices(sorts, form_get(f, "sort"),
 	    lang, "sort"));
 	json_object_set_new(ctx, "facets", fac);
+	if ((fac = web_db_object(res, 2)) != NULL)
+		json_object_set_new(ctx, "viewer", fac);
 	json_object_set_new(ctx, "q", json_string(form_get(f, "q") ?
 	    form_get(f, "q") : ""));
 
@@ -215,7 +218,8 @@ int
 needs_api_get(struct http_request *req)
 {
 	if (!http_state_exists(req))
-		return (need_start(req, "/api/v1/needs/", web_db_json));
+		return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
+		    web_db_json));
 	return (db_run(req));
 }
 
@@ -224,12 +228,14 @@ int
 needs_page_get(struct http_request *req)
 {
 	if (!http_state_exists(req))
-		return (need_start(req, "/needs/", need_page_done));
+		return (need_start(req, "/needs/", SQL_NEED_PAGE,
+		    web_db_page));
 	return (db_run(req));
 }
 
 static int
-need_start(struct http_request *req, const char *prefix, db_done_fn done)
+need_start(struct http_request *req, const char *prefix, enum stmt stmt,
+    db_done_fn done)
 {
 	struct db_call	*call;
 	const char	*id, *p;
@@ -241,24 +247,11 @@ need_start(struct http_request *req, const char *prefix, db_done_fn done)
 		;
 	if (p == id || *p != '\0' || p - id > 15 || *id == '0')
 		return (web_error(req, 404, "not_found", NULL));
-	call = db_prepare(req, SQL_NEED_GET, done);
+	call = db_prepare(req, stmt, done);
+	call->page = "need";
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
+	if (stmt == SQL_NEED_PAGE)
+		auth_bind_sid(req, call);
 	return (db_run(req));
-}
-
-static int
-need_page_done(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	json_t	*ctx;
-	int	 r;
-
-	(void)call;
-	if ((ctx = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	json_object_set(ctx, "title", json_object_get(json_object_get(ctx,
-	    "need"), "title"));
-	r = web_page(req, 200, "need", ctx);
-	json_decref(ctx);
-	return (r);
 }

@@ -8,6 +8,7 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
+#include <kore/tasks.h>
 
 #include "lib.h"
 
@@ -16,6 +17,7 @@ struct config {
 	const char	*database;	/* SHOP_DATABASE: libpq conninfo */
 	const char	*var;		/* SHOP_VAR: keys and other state */
 	int		 tls;		/* SHOP_TLS=1: behind a TLS proxy */
+	int		 trust_proxy;	/* SHOP_TRUST_PROXY=1: X-Real-IP */
 };
 
 extern struct config	cfg;
@@ -24,9 +26,29 @@ extern struct config	cfg;
 enum stmt {
 	SQL_HEALTH,
 	SQL_HOME,
+	SQL_HOME_PAGE,
 	SQL_NEEDS_LIST,
 	SQL_NEEDS_PAGE,
 	SQL_NEED_GET,
+	SQL_NEED_PAGE,
+	SQL_VIEWER_PAGE,
+	SQL_LOGIN_BEGIN,
+	SQL_LOGIN_FINISH,
+	SQL_REGISTER,
+	SQL_LOGOUT,
+	SQL_ME,
+	SQL_ME_PAGE,
+	SQL_ME_UPDATE,
+	SQL_PASSWORD_CURRENT,
+	SQL_PASSWORD_SET,
+	SQL_ADMIN_PAGE,
+	SQL_BRANCH_PAGE,
+	SQL_ORGS_LIST,
+	SQL_ORG_CREATE,
+	SQL_ACCOUNTS_LIST,
+	SQL_ACCOUNT_CREATE,
+	SQL_ACCOUNT_DISABLE,
+	SQL_AUDIT_LIST,
 	SQL__COUNT
 };
 
@@ -40,7 +62,7 @@ struct stmt_def {
 
 extern const struct stmt_def	stmts[SQL__COUNT];
 
-/* db.c: one query for one request, asynchronously. */
+/* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
 
 struct db_call;
@@ -49,22 +71,38 @@ typedef int	(*db_done_fn)(struct http_request *, struct db_call *,
 
 struct db_call {
 	struct kore_pgsql	 pgsql;
+	struct kore_task	 task;
+	int			 task_live;
+	int			(*task_entry)(struct kore_task *);
 	enum stmt		 stmt;
 	int			 nparams;
 	char			*values[DB_MAX_PARAMS];
 	int			 lengths[DB_MAX_PARAMS];
 	int			 formats[DB_MAX_PARAMS];
 	db_done_fn		 done;
+	int			 next;		/* the chained step */
+	int			 started;
+	int			 called;	/* done ran for this step */
+	int			 retried;
 	const char		*page;	/* template for web_db_page */
+	int			 status;	/* its status, 200 when 0 */
+	json_t			*extra;	/* merged into its data */
+	int			(*on_error)(struct http_request *,
+				    struct db_call *, int, const char *,
+				    const char *);
 	void			*arg;
 	void			(*arg_free)(void *);
-	int			 retried;
-	int			 answered;
 };
 
+struct db_call	*db_begin(struct http_request *);
 struct db_call	*db_prepare(struct http_request *, enum stmt, db_done_fn);
+void		 db_stmt(struct db_call *, enum stmt, db_done_fn);
+void		 db_task(struct db_call *, int (*)(struct kore_task *),
+		    db_done_fn);
+struct db_call	*db_task_call(struct kore_task *);
 void		 db_text(struct db_call *, const char *);
 void		 db_int(struct db_call *, long long);
+void		 db_bool(struct db_call *, int);
 int		 db_run(struct http_request *);
 const char	*db_value(PGresult *, int, int, size_t *);
 
@@ -92,11 +130,34 @@ int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
+void		 web_client_ip(struct http_request *, char *, size_t);
+int		 web_input(struct http_request *, struct form *,
+		    const struct field *, size_t, struct form_error *);
+int		 web_redirect(struct http_request *, const char *);
+void		 web_error_text(struct buf *, enum lang, const char *,
+		    const char *);
+int		 web_form_again(struct http_request *, struct db_call *,
+		    enum stmt, const char *, int, const char *, const char *,
+		    json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
 		    PGresult *);
 json_t		*web_db_object(PGresult *, int);
 json_t		*web_messages(enum lang);
 const struct tmpl_set *web_templates(void);
+
+/* auth.c: sessions, CSRF, sign-in and sign-up. */
+#define AUTH_HEX	65	/* 64 hex digits and a NUL */
+
+enum auth_source {
+	AUTH_NONE,
+	AUTH_COOKIE,
+	AUTH_BEARER
+};
+
+enum auth_source auth_sid(struct http_request *, char *);
+void		 auth_csrf(struct http_request *, char *);
+int		 auth_post_ok(struct http_request *, const struct form *);
+void		 auth_bind_sid(struct http_request *, struct db_call *);
 
 /* assets.c: files embedded from assets/. */
 struct asset {

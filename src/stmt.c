@@ -9,12 +9,51 @@
 const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_HEALTH] = { "select 1", 0, STMT_READONLY },
 	[SQL_HOME] = { "select api.home($1)", 1, STMT_READONLY },
+	[SQL_HOME_PAGE] = { "select api.home($1), api.viewer($2) as viewer",
+		2, STMT_READONLY },
 	[SQL_NEEDS_LIST] = {
 		"select api.needs_list($1, $2, $3, $4, $5, $6, $7, "
 		"$8::int, $9::int, $10)", 10, STMT_READONLY },
 	[SQL_NEEDS_PAGE] = {
 		"select api.needs_list($1, $2, $3, $4, $5, $6, $7, "
-		"$8::int, $9::int, $10), api.facets($10)", 10, STMT_READONLY },
+		"$8::int, $9::int, $10), api.facets($10), "
+		"api.viewer($11) as viewer", 11, STMT_READONLY },
 	[SQL_NEED_GET] = { "select api.need_get($1::bigint, $2)", 2,
+		STMT_READONLY },
+	[SQL_NEED_PAGE] = { "select api.need_get($1::bigint, $2), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY },
+
+	/* Pages whose parameters are the session and the language. */
+	[SQL_VIEWER_PAGE] = { "select json_build_object('lang', $2::text), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_ME_PAGE] = { "select api.me($1, $2), api.viewer($1) as viewer",
+		2, STMT_READONLY },
+	[SQL_ADMIN_PAGE] = { "select api.admin_home($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_BRANCH_PAGE] = { "select api.branch_home($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+
+	/* Accounts and sessions. */
+	[SQL_LOGIN_BEGIN] = { "select api.login_begin($1, $2)", 2, 0 },
+	[SQL_LOGIN_FINISH] = { "select api.login_finish($1, $2, $3::boolean, "
+		"$4, $5)", 5, 0 },
+	[SQL_REGISTER] = { "select api.register($1, $2, $3, $4, $5, $6, $7, "
+		"$8)", 8, 0 },
+	[SQL_LOGOUT] = { "select api.logout($1, $2)", 2, 0 },
+	[SQL_ME] = { "select api.me($1, $2)", 2, STMT_READONLY },
+	[SQL_ME_UPDATE] = { "select api.me_update($1, $2, $3)", 3, 0 },
+	[SQL_PASSWORD_CURRENT] = { "select api.password_current($1)", 1,
+		STMT_READONLY },
+	[SQL_PASSWORD_SET] = { "select api.password_set($1, $2, $3)", 3, 0 },
+	[SQL_ORGS_LIST] = { "select api.orgs_list($1, $2)", 2, STMT_READONLY },
+	[SQL_ORG_CREATE] = { "select api.org_create($1, $2, $3::bigint, $4, "
+		"$5, $6, $7)", 7, 0 },
+	[SQL_ACCOUNTS_LIST] = { "select api.accounts_list($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_ACCOUNT_CREATE] = { "select api.account_create($1, $2, "
+		"$3::bigint, $4, $5, $6, $7, $8)", 8, 0 },
+	[SQL_ACCOUNT_DISABLE] = { "select api.account_set_disabled($1, "
+		"$2::bigint, $3::boolean, $4)", 4, 0 },
+	[SQL_AUDIT_LIST] = { "select api.audit_list($1, $2::int)", 2,
 		STMT_READONLY },
 };

@@ -3,6 +3,11 @@
  * bodies, errors in the reader's language, the shared page layout, and
  * the language of the reader.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <string.h>
 #include <strings.h>
 
@@ -17,8 +22,6 @@ static struct tmpl_set	*templates;
 static json_t		*messages[2];
 
 static void	load_messages(enum lang, const char *);
-static void	error_message(struct buf *, enum lang, const char *,
-		    const char *);
 static const char *query_lang(struct http_request *);
 
 /* Loads the templates and message catalogues; fatal when one is broken. */
@@ -183,8 +186,8 @@ web_json(struct http_request *req, int status, json_t *v)
  * The sentence for an error code in the reader's language, with {field}
  * replaced by the field's name in that language.
  */
-static void
-error_message(struct buf *out, enum lang lang, const char *code,
+void
+web_error_text(struct buf *out, enum lang lang, const char *code,
     const char *field)
 {
 	json_t		*m, *f;
@@ -222,8 +225,17 @@ web_error(struct http_request *req, int status, const char *code,
 	json_t		*body;
 	int		 r;
 
+	/* A page that needs a session sends the reader to sign in first. */
+	if (status == 401 && !web_is_api(req) && req->method != HTTP_METHOD_POST) {
+		buf_init(&msg, 128);
+		buf_puts(&msg, "/login?next=");
+		esc_url(&msg, req->path, strlen(req->path));
+		r = web_redirect(req, msg.data);
+		buf_free(&msg);
+		return (r);
+	}
 	buf_init(&msg, 128);
-	error_message(&msg, lang, code, field);
+	web_error_text(&msg, lang, code, field);
 	if (web_is_api(req)) {
 		body = json_pack("{s:{s:s, s:s}}", "error", "code", code,
 		    "message", msg.data);
@@ -252,13 +264,15 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	enum lang	 lang = web_lang(req);
 	struct buf	 body, page;
 	json_t		*ctx;
-	char		 cookie[64];
+	char		 cookie[64], csrf[AUTH_HEX];
 
 	ctx = json_is_object(data) ? data : json_object();
 	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
 	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
 	json_object_set_new(ctx, "v", json_string(asset_version()));
 	json_object_set_new(ctx, "path", json_string(req->path));
+	auth_csrf(req, csrf);
+	json_object_set_new(ctx, "csrf", json_string(csrf));
 
 	buf_init(&body, 8192);
 	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
@@ -363,17 +377,143 @@ web_db_object(PGresult *res, int c)
 
 /*
  * A done callback for db_prepare: the statement's first value is the data
- * of the page call->page.
+ * of the page call->page; a column named "viewer" is who is looking (for
+ * the layout); call->extra is merged in and call->status used when set.
  */
 int
 web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t	*ctx;
-	int	 r;
+	json_t		*ctx, *viewer;
+	int		 r, vcol;
 
 	if ((ctx = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	r = web_page(req, 200, call->page, ctx);
+	if ((vcol = PQfnumber(res, "viewer")) >= 0 &&
+	    (viewer = web_db_object(res, vcol)) != NULL)
+		json_object_set_new(ctx, "viewer", viewer);
+	if (call->extra != NULL)
+		json_object_update(ctx, call->extra);
+	r = web_page(req, call->status ? call->status : 200, call->page, ctx);
 	json_decref(ctx);
 	return (r);
+}
+
+/* The client's address: the connection's, or X-Real-IP from our proxy. */
+void
+web_client_ip(struct http_request *req, char *buf, size_t len)
+{
+	const char	*hdr;
+
+	if (cfg.trust_proxy && http_request_header(req, "x-real-ip", &hdr) &&
+	    strlen(hdr) < len && strspn(hdr, "0123456789abcdefABCDEF.:") ==
+	    strlen(hdr)) {
+		kore_strlcpy(buf, hdr, len);
+		return;
+	}
+	buf[0] = '\0';
+	if (req->owner->family == AF_INET)
+		inet_ntop(AF_INET, &req->owner->addr.ipv4.sin_addr, buf,
+		    (socklen_t)len);
+	else if (req->owner->family == AF_INET6)
+		inet_ntop(AF_INET6, &req->owner->addr.ipv6.sin6_addr, buf,
+		    (socklen_t)len);
+}
+
+/*
+ * Reads the body of a POST into f and checks it against spec: a form
+ * (application/x-www-form-urlencoded) or a JSON object
+ * (application/json).  Names not in spec are refused, except csrf in a
+ * form.  Returns 1, or 0 with err set (nothing is answered).  Either way
+ * the caller frees f: a refused form keeps what it could read, to show
+ * it again.
+ */
+int
+web_input(struct http_request *req, struct form *f, const struct field *spec,
+    size_t n, struct form_error *err)
+{
+	const char	*ctype;
+	struct buf	 body;
+	json_error_t	 jerr;
+	json_t		*j;
+	ssize_t		 r;
+	char		 chunk[4096];
+	int		 ok, json;
+
+	form_init(f);
+	memset(err, 0, sizeof(*err));
+	if (!http_request_header(req, "content-type", &ctype))
+		ctype = "";
+	json = !strncasecmp(ctype, "application/json", 16);
+	if (!json && strncasecmp(ctype, "application/x-www-form-urlencoded",
+	    33)) {
+		err->code = "unsupported_type";
+		return (0);
+	}
+	buf_init(&body, 1024);
+	for (;;) {
+		if ((r = http_body_read(req, chunk, sizeof(chunk))) == -1) {
+			buf_free(&body);
+			err->code = "bad_request";
+			return (0);
+		}
+		if (r == 0)
+			break;
+		buf_append(&body, chunk, (size_t)r);
+	}
+	if (json) {
+		j = json_loadb(body.data, body.len, JSON_REJECT_DUPLICATES, &jerr);
+		ok = j != NULL && form_from_json(f, j, err);
+		if (j == NULL)
+			err->code = "bad_json";
+		json_decref(j);
+	} else {
+		ok = form_parse_urlencoded(f, body.data, body.len, err);
+	}
+	buf_free(&body);
+	if (ok)
+		ok = form_check(f, spec, n, 1, err);
+	return (ok);
+}
+
+int
+web_redirect(struct http_request *req, const char *location)
+{
+	http_response_header(req, "location", location);
+	return (web_send(req, 303, "text/plain; charset=utf-8", NULL, 0));
+}
+
+/*
+ * Answers a refused form: under /api/ the JSON error; a page otherwise:
+ * the page tmpl again, from statement stmt (whose parameters are the
+ * session and the language), with the message and the values the reader
+ * typed (values, owned by the callee).  call is the request's steps when
+ * they have begun (from a callback), or NULL (from a handler).  Returns
+ * what a handler returns.
+ */
+int
+web_form_again(struct http_request *req, struct db_call *call, enum stmt stmt,
+    const char *tmpl, int status, const char *code, const char *field,
+    json_t *values)
+{
+	struct buf	msg;
+	int		from_handler = call == NULL;
+
+	if (web_is_api(req)) {
+		json_decref(values);
+		return (web_error(req, status, code, field));
+	}
+	if (from_handler)
+		call = db_begin(req);
+	db_stmt(call, stmt, web_db_page);
+	auth_bind_sid(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
+	call->page = tmpl;
+	call->status = status;
+	buf_init(&msg, 128);
+	web_error_text(&msg, web_lang(req), code, field);
+	json_decref(call->extra);
+	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
+	    values ? values : json_object());
+	buf_free(&msg);
+	return (from_handler ? db_run(req) : KORE_RESULT_OK);
 }

@@ -155,6 +155,7 @@ begin
 	end if;
 	return json_build_object(
 	    'need', v_need,
+	    'title', v_need ->> 'title',
 	    'story', (select story from needs where id = p_id),
 	    'pledges', (select coalesce(json_agg(json_build_object(
 	        'donor', case when p.anonymous or u.id is null

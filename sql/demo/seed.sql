@@ -77,11 +77,21 @@ begin
 	insert into orgs (kind, name, name_en) values
 	    ('caring', '晨光爱心志愿者协会', 'Morning Light Volunteers');
 
-	-- Donors who pledged in the demo (they sign in after issue 3).
-	insert into users (role, org_id, display_name)
-	select 'donor', case when d.n = '济源市青年企业家协会' then v_caring end, d.n
+	-- Accounts.  No password here: `make run` gives each a random one and
+	-- lists them in var/demo-accounts.txt.
+	insert into users (role, org_id, display_name, email, affiliation)
+	select 'donor', null, d.n, 'donor' || d.i || '@example.com',
+	    case when d.n = '济源市青年企业家协会' then d.n end
 	  from unnest(array['王女士', '李先生', '刘老师', '陈女士', '赵先生',
-	      '张同学', '济源市青年企业家协会', '孙女士']) d(n);
+	      '张同学', '济源市青年企业家协会', '孙女士']) with ordinality d(n, i);
+	insert into users (role, org_id, display_name, email)
+	values ('admin', v_city, '团市委 李老师', 'admin@example.com');
+	insert into users (role, org_id, display_name, email)
+	select 'staff', o.id, o.name || ' 工作人员',
+	    case o.kind when 'town' then (select slug from towns t
+	        where t.id = o.town_id) else 'org' || o.id end || '@example.com'
+	  from orgs o where o.kind in ('town', 'school', 'unit', 'college')
+	 order by o.id;
 	select array_agg(id order by id) into v_donor from users
 	 where role = 'donor';
 

@@ -11,6 +11,8 @@ static const struct field spec[] = {
 	{ "page", FIELD_INT, 0, 1, 100, NULL },
 	{ "name", FIELD_TEXT, 1, 2, 10, NULL },
 	{ "anon", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
+	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
 };
 
 static void
@@ -49,6 +51,18 @@ test_query(void **state)
 		{ "name=ab&anon=on", 0, 1, NULL, NULL },
 		{ "name=ab&anon=maybe", 0, 0, "anon", "bad_boolean" },
 		{ "name=ab&&&", 0, 1, NULL, NULL },
+		{ "name=ab&email=wang%40example.cn", 0, 1, NULL, NULL },
+		{ "name=ab&email=a.b%2Bc%40mail.jy.gov.cn", 0, 1, NULL, NULL },
+		{ "name=ab&email=nobody", 0, 0, "email", "bad_email" },
+		{ "name=ab&email=a%40b", 0, 0, "email", "bad_email" },
+		{ "name=ab&email=a%40%40b.cn", 0, 0, "email", "bad_email" },
+		{ "name=ab&email=a+b%40c.cn", 0, 0, "email", "bad_email" },
+		{ "name=ab&email=%3Cx%3E%40c.cn", 0, 0, "email", "bad_email" },
+		{ "name=ab&email=%E7%8E%8B%40c.cn", 0, 0, "email", "bad_email" },
+		{ "name=ab&phone=13800138000", 0, 1, NULL, NULL },
+		{ "name=ab&phone=12800138000", 0, 0, "phone", "bad_phone" },
+		{ "name=ab&phone=1380013800", 0, 0, "phone", "bad_phone" },
+		{ "name=ab&phone=1380013800a", 0, 0, "phone", "bad_phone" },
 	};
 	struct form		f;
 	struct form_error	e;

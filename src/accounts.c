@@ -1,0 +1,359 @@
+/*
+ * Organisations and accounts: the city committee's /admin, a branch's
+ * /branch, and the same actions under /api/v1/ (orgs, users, audit).
+ * Who may do what is decided in the api functions (sql/api/031_*.sql).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "shop.h"
+
+int	admin_page(struct http_request *);
+int	branch_page(struct http_request *);
+int	orgs(struct http_request *);
+int	accounts(struct http_request *);
+int	account_toggle(struct http_request *);
+int	audit(struct http_request *);
+
+static const char *const org_kinds[] = {
+	"town", "unit", "college", "school", "caring", NULL
+};
+static const char *const roles[] = { "staff", "admin", NULL };
+static const char *const froms[] = { "admin", "branch", NULL };
+
+static const struct field org_fields[] = {
+	{ "kind", FIELD_CHOICE, 1, 0, 0, org_kinds },
+	{ "parent_id", FIELD_INT, 0, 1, 1LL << 50, NULL },
+	{ "name", FIELD_TEXT, 1, 2, 100, NULL },
+	{ "name_en", FIELD_TEXT, 0, 0, 200, NULL },
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field account_fields[] = {
+	{ "role", FIELD_CHOICE, 1, 0, 0, roles },
+	{ "org_id", FIELD_INT, 1, 1, 1LL << 50, NULL },
+	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
+	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
+	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
+	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
+	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field toggle_fields[] = {
+	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field page_fields[] = {
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+/* A form's steps: its values, where it came from, the new hash. */
+struct posted {
+	struct form	form;
+	char		hash[PASSWORD_HASH_MAX];
+	char		ip[64];
+	int		ok;
+};
+
+static int	home(struct http_request *, enum stmt, const char *);
+static int	from_branch(const struct form *);
+static int	refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
+static void	posted_free(void *);
+static struct db_call *posted_begin(struct http_request *, struct form *);
+static int	post_input(struct http_request *, struct form *,
+		    const struct field *, size_t, int *);
+static int	done_back(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	account_hash(struct kore_task *);
+static int	account_hashed(struct http_request *, struct db_call *,
+		    PGresult *);
+
+/* GET /admin (admins) and GET /branch (staff); 403 for anyone else. */
+int
+admin_page(struct http_request *req)
+{
+	return (home(req, SQL_ADMIN_PAGE, "admin"));
+}
+
+int
+branch_page(struct http_request *req)
+{
+	return (home(req, SQL_BRANCH_PAGE, "branch"));
+}
+
+static int
+home(struct http_request *req, enum stmt stmt, const char *tmpl)
+{
+	struct db_call	*call;
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, stmt, web_db_page);
+		call->page = tmpl;
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}
+
+static int
+from_branch(const struct form *f)
+{
+	const char	*from = form_get(f, "from");
+
+	return (from != NULL && !strcmp(from, "branch"));
+}
+
+/* A refused form: /admin or /branch again with the message. */
+static int
+refused(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	struct posted	*p = call->arg;
+	int		 branch = p != NULL && from_branch(&p->form);
+
+	return (web_form_again(req, call, branch ? SQL_BRANCH_PAGE :
+	    SQL_ADMIN_PAGE, branch ? "branch" : "admin", status, code, field,
+	    NULL));
+}
+
+static void
+posted_free(void *arg)
+{
+	struct posted	*p = arg;
+
+	form_free(&p->form);
+	OPENSSL_cleanse(p, sizeof(*p));
+	kore_free(p);
+}
+
+/* The steps of a checked form, with its values kept for the callbacks. */
+static struct db_call *
+posted_begin(struct http_request *req, struct form *f)
+{
+	struct db_call	*call;
+	struct posted	*p;
+
+	p = kore_calloc(1, sizeof(*p));
+	p->form = *f;
+	web_client_ip(req, p->ip, sizeof(p->ip));
+	call = db_begin(req);
+	call->arg = p;
+	call->arg_free = posted_free;
+	call->on_error = refused;
+	return (call);
+}
+
+/* Done: back to the page the form was on, or the JSON answer. */
+static int
+done_back(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct posted	*p = call->arg;
+
+	if (web_is_api(req))
+		return (web_db_json(req, call, res));
+	return (web_redirect(req, from_branch(&p->form) ? "/branch" :
+	    "/admin"));
+}
+
+/*
+ * Checks a POST's input and CSRF.  Returns 1 to go on; 0 when refused,
+ * with *ret what the handler must return.
+ */
+static int
+post_input(struct http_request *req, struct form *f,
+    const struct field *spec, size_t n, int *ret)
+{
+	struct form_error	err;
+
+	int			branch;
+
+	*ret = KORE_RESULT_OK;
+	if (!web_input(req, f, spec, n, &err)) {
+		branch = from_branch(f);
+		form_free(f);
+		*ret = web_form_again(req, NULL, branch ? SQL_BRANCH_PAGE :
+		    SQL_ADMIN_PAGE, branch ? "branch" : "admin", 400,
+		    err.code, err.field[0] ? err.field : NULL, NULL);
+		return (0);
+	}
+	if (!auth_post_ok(req, f)) {
+		form_free(f);
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * GET /api/v1/orgs: the organisations the caller may see (admins: all;
+ * staff: their subtree; 403 for donors).  POST /orgs, /api/v1/orgs
+ * (admins): a new organisation; 400 when the parent does not fit.
+ */
+int
+orgs(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	int		 ret;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, (web_is_api(req) ? HTTP_METHOD_GET : 0) |
+	    HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (req->method != HTTP_METHOD_POST) {
+		call = db_prepare(req, SQL_ORGS_LIST, web_db_json);
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+		return (db_run(req));
+	}
+	if (!post_input(req, &f, org_fields, NFIELDS(org_fields), &ret))
+		return (ret);
+	call = posted_begin(req, &f);
+	db_stmt(call, SQL_ORG_CREATE, done_back);
+	auth_bind_sid(req, call);
+	db_text(call, form_get(&f, "kind"));
+	db_text(call, form_get(&f, "parent_id"));
+	db_text(call, form_get(&f, "name"));
+	db_text(call, form_get(&f, "name_en"));
+	db_text(call, form_get(&f, "town"));
+	db_text(call, ((struct posted *)call->arg)->ip);
+	return (db_run(req));
+}
+
+/*
+ * GET /api/v1/users: the accounts the caller manages.  POST /accounts,
+ * /api/v1/users: a staff account (admins: of any organisation, or an
+ * admin of the city committee; staff: of an organisation below theirs)
+ * with a first password it must change.  403 outside those rules.
+ */
+int
+accounts(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	int		 ret;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, (web_is_api(req) ? HTTP_METHOD_GET : 0) |
+	    HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (req->method != HTTP_METHOD_POST) {
+		call = db_prepare(req, SQL_ACCOUNTS_LIST, web_db_json);
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+		return (db_run(req));
+	}
+	if (!post_input(req, &f, account_fields, NFIELDS(account_fields),
+	    &ret))
+		return (ret);
+	if (form_get(&f, "email") == NULL && form_get(&f, "phone") == NULL) {
+		ret = from_branch(&f);
+		form_free(&f);
+		return (web_form_again(req, NULL, ret ? SQL_BRANCH_PAGE :
+		    SQL_ADMIN_PAGE, ret ? "branch" : "admin", 400,
+		    "contact_required", "email", NULL));
+	}
+	call = posted_begin(req, &f);
+	db_task(call, account_hash, account_hashed);
+	return (db_run(req));
+}
+
+static int
+account_hash(struct kore_task *t)
+{
+	struct posted	*p = db_task_call(t)->arg;
+	const char	*pw = form_get(&p->form, "password");
+
+	p->ok = password_hash(pw, strlen(pw), p->hash, sizeof(p->hash));
+	return (KORE_RESULT_OK);
+}
+
+static int
+account_hashed(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct posted	*p = call->arg;
+
+	(void)res;
+	if (!p->ok)
+		return (web_error(req, 500, "internal", NULL));
+	db_stmt(call, SQL_ACCOUNT_CREATE, done_back);
+	auth_bind_sid(req, call);
+	db_text(call, form_get(&p->form, "role"));
+	db_text(call, form_get(&p->form, "org_id"));
+	db_text(call, form_get(&p->form, "display_name"));
+	db_text(call, form_get(&p->form, "email"));
+	db_text(call, form_get(&p->form, "phone"));
+	db_text(call, p->hash);
+	db_text(call, p->ip);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /accounts/{id}/disable|enable and /api/v1/users/{id}/...: 404 for
+ * an account the caller may not manage; a disabled account's sessions
+ * end at once.
+ */
+int
+account_toggle(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	const char	*p, *id;
+	char		 num[24];
+	size_t		 len;
+	int		 disable, ret;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	id = req->path + (web_is_api(req) ? strlen("/api/v1/users/") :
+	    strlen("/accounts/"));
+	len = strspn(id, "0123456789");
+	p = id + len;
+	if (len == 0 || len > 15 || *id == '0' ||
+	    (strcmp(p, "/disable") && strcmp(p, "/enable")))
+		return (web_error(req, 404, "not_found", NULL));
+	disable = !strcmp(p, "/disable");
+	memcpy(num, id, len);
+	num[len] = '\0';
+	if (!post_input(req, &f, toggle_fields, NFIELDS(toggle_fields),
+	    &ret))
+		return (ret);
+	call = posted_begin(req, &f);
+	db_stmt(call, SQL_ACCOUNT_DISABLE, done_back);
+	auth_bind_sid(req, call);
+	db_text(call, num);
+	db_bool(call, disable);
+	db_text(call, ((struct posted *)call->arg)->ip);
+	return (db_run(req));
+}
+
+/* GET /api/v1/audit?page=: the audit log, newest first (admins). */
+int
+audit(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET) ||
+		    !web_query(req, &f, page_fields, NFIELDS(page_fields)))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_AUDIT_LIST, web_db_json);
+		auth_bind_sid(req, call);
+		db_int(call, form_int(&f, "page", 1));
+		form_free(&f);
+	}
+	return (db_run(req));
+}

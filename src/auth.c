@@ -1,0 +1,635 @@
+/*
+ * Sessions, CSRF, and signing in, up and out.
+ *
+ * A session token is 256 random bits (hex in the cookie, or a Bearer
+ * token for API clients); the database only ever sees its SHA-256 (the
+ * "sid").  The cookie is HttpOnly, SameSite=Lax, Path=/, and Secure with
+ * the __Host- prefix behind TLS (SHOP_TLS=1).
+ *
+ * CSRF: a state-changing request made with the session cookie must carry
+ * the session's anti-CSRF token (form field csrf or header X-CSRF-Token),
+ * SHA-256("csrf:" || token): derived, so nothing more is stored, and no
+ * use to whoever reads it.  A form posted without a session (sign in, sign
+ * up) carries the value of its own csrf cookie (double submit).  Bearer
+ * requests carry no ambient credential and need neither; a JSON body
+ * without cookies needs a CORS preflight cross-site, which we never
+ * grant.  An Origin header, when present, must be this site.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "shop.h"
+
+int	auth_login(struct http_request *);
+int	auth_register(struct http_request *);
+int	auth_logout(struct http_request *);
+int	auth_login_form(struct http_request *);
+int	auth_register_form(struct http_request *);
+
+/* The steps of a sign-in or sign-up keep their state here. */
+struct sign {
+	struct form	form;
+	char		hash[PASSWORD_HASH_MAX];
+	int		ok;
+	char		token[AUTH_HEX];
+	char		sid[AUTH_HEX];
+	char		ip[64];
+};
+
+static const struct field login_fields[] = {
+	{ "identifier", FIELD_TEXT, 1, 3, 254, NULL },
+	{ "password", FIELD_TEXT, 1, 1, 128, NULL },
+	{ "next", FIELD_TEXT, 0, 1, 200, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field register_fields[] = {
+	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
+	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
+	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
+	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
+	{ "password2", FIELD_TEXT, 0, 0, 128, NULL },
+	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+static const char	*cookie_name(const char *);
+static void		 hex(char *, const unsigned char *, size_t);
+static void		 sha256_hex(char *, const char *, const char *);
+static enum auth_source	 auth_token(struct http_request *, char *);
+static void		 new_token(struct sign *);
+static void		 sign_free(void *);
+static json_t		*kept_values(const struct form *, const char *const *);
+static const char	*safe_next(const char *);
+static int		 sign_refused(struct http_request *, struct db_call *,
+			    int, const char *, const char *);
+static int		 sign_bad_input(struct http_request *, struct sign *,
+			    const struct form_error *);
+static int		 login_looked_up(struct http_request *,
+			    struct db_call *, PGresult *);
+static int		 login_verify(struct kore_task *);
+static int		 login_verified(struct http_request *,
+			    struct db_call *, PGresult *);
+static int		 signed_in(struct http_request *, struct db_call *,
+			    PGresult *);
+static int		 register_hash(struct kore_task *);
+static int		 register_hashed(struct http_request *,
+			    struct db_call *, PGresult *);
+static int		 logged_out(struct http_request *, struct db_call *,
+			    PGresult *);
+
+/* "sid" on plain HTTP, "__Host-sid" (Secure) behind TLS. */
+static const char *
+cookie_name(const char *base)
+{
+	if (!cfg.tls)
+		return (base);
+	return (!strcmp(base, "sid") ? "__Host-sid" : "__Host-csrf");
+}
+
+static void
+hex(char *out, const unsigned char *in, size_t len)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		out[i * 2] = digits[in[i] >> 4];
+		out[i * 2 + 1] = digits[in[i] & 0xf];
+	}
+	out[len * 2] = '\0';
+}
+
+/* out = hex(SHA-256(prefix || s)). */
+static void
+sha256_hex(char *out, const char *prefix, const char *s)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	len;
+	EVP_MD_CTX	*ctx;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ctx, prefix, strlen(prefix)) ||
+	    !EVP_DigestUpdate(ctx, s, strlen(s)) ||
+	    !EVP_DigestFinal_ex(ctx, md, &len))
+		fatal("sha256 failed");
+	EVP_MD_CTX_free(ctx);
+	hex(out, md, 32);
+}
+
+/* The raw session token of req (64 hex digits) and where it came from. */
+static enum auth_source
+auth_token(struct http_request *req, char *tok)
+{
+	const char	*hdr;
+	char		*v;
+
+	if (http_request_header(req, "authorization", &hdr) &&
+	    !strncasecmp(hdr, "Bearer ", 7) && strlen(hdr + 7) == 64 &&
+	    strspn(hdr + 7, "0123456789abcdef") == 64) {
+		kore_strlcpy(tok, hdr + 7, AUTH_HEX);
+		return (AUTH_BEARER);
+	}
+	if (TAILQ_EMPTY(&req->req_cookies))
+		http_populate_cookies(req);
+	if (http_request_cookie(req, cookie_name("sid"), &v) &&
+	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
+		kore_strlcpy(tok, v, AUTH_HEX);
+		return (AUTH_COOKIE);
+	}
+	tok[0] = '\0';
+	return (AUTH_NONE);
+}
+
+/* The session id (hex SHA-256 of the token) into sid, and its source. */
+enum auth_source
+auth_sid(struct http_request *req, char *sid)
+{
+	char			tok[AUTH_HEX];
+	enum auth_source	src;
+
+	if ((src = auth_token(req, tok)) == AUTH_NONE) {
+		sid[0] = '\0';
+		return (AUTH_NONE);
+	}
+	sha256_hex(sid, "", tok);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return (src);
+}
+
+/* Binds the session id as the next parameter (NULL for the public). */
+void
+auth_bind_sid(struct http_request *req, struct db_call *call)
+{
+	char	sid[AUTH_HEX];
+
+	db_text(call, auth_sid(req, sid) == AUTH_NONE ? NULL : sid);
+}
+
+/*
+ * The anti-CSRF token forms of this request must carry: derived from the
+ * session, or without one the value of the csrf cookie, set here when the
+ * reader has none.
+ */
+void
+auth_csrf(struct http_request *req, char *out)
+{
+	unsigned char	rnd[32];
+	char		tok[AUTH_HEX], cookie[160], *v;
+
+	if (auth_token(req, tok) == AUTH_COOKIE) {
+		sha256_hex(out, "csrf:", tok);
+		OPENSSL_cleanse(tok, sizeof(tok));
+		return;
+	}
+	if (http_request_cookie(req, cookie_name("csrf"), &v) &&
+	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
+		kore_strlcpy(out, v, AUTH_HEX);
+		return;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		fatal("RAND_bytes failed");
+	hex(out, rnd, sizeof(rnd));
+	(void)snprintf(cookie, sizeof(cookie),
+	    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie_name("csrf"),
+	    out, cfg.tls ? "; Secure" : "");
+	http_response_header(req, "set-cookie", cookie);
+}
+
+/*
+ * Whether a state-changing request may proceed (see the top of this file);
+ * answers 403 and returns 0 when not.  f holds the request's fields.
+ */
+int
+auth_post_ok(struct http_request *req, const struct form *f)
+{
+	const char		*origin, *host, *sent, *ctype;
+	char			 tok[AUTH_HEX], want[AUTH_HEX], *v;
+	char			 expect[300];
+	enum auth_source	 src;
+
+	if (http_request_header(req, "origin", &origin)) {
+		if (!http_request_header(req, "host", &host))
+			host = "";
+		(void)snprintf(expect, sizeof(expect), "%s://%s",
+		    cfg.tls ? "https" : "http", host);
+		if (strcmp(origin, expect)) {
+			web_error(req, 403, "bad_origin", NULL);
+			return (0);
+		}
+	}
+	src = auth_token(req, tok);
+	if (src == AUTH_BEARER)
+		return (1);
+	if (src == AUTH_COOKIE) {
+		sha256_hex(want, "csrf:", tok);
+		OPENSSL_cleanse(tok, sizeof(tok));
+	} else {
+		if (!http_request_header(req, "content-type", &ctype))
+			ctype = "";
+		if (!strncasecmp(ctype, "application/json", 16))
+			return (1);
+		if (!http_request_cookie(req, cookie_name("csrf"), &v) ||
+		    strlen(v) != 64) {
+			web_error(req, 403, "csrf", NULL);
+			return (0);
+		}
+		kore_strlcpy(want, v, sizeof(want));
+	}
+	if ((sent = f != NULL ? form_get(f, "csrf") : NULL) == NULL &&
+	    !http_request_header(req, "x-csrf-token", &sent))
+		sent = "";
+	if (strlen(sent) != 64 || CRYPTO_memcmp(sent, want, 64) != 0) {
+		web_error(req, 403, "csrf", NULL);
+		return (0);
+	}
+	return (1);
+}
+
+static void
+new_token(struct sign *s)
+{
+	unsigned char	rnd[32];
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		fatal("RAND_bytes failed");
+	hex(s->token, rnd, sizeof(rnd));
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	sha256_hex(s->sid, "", s->token);
+}
+
+static void
+sign_free(void *p)
+{
+	struct sign	*s = p;
+
+	form_free(&s->form);
+	OPENSSL_cleanse(s, sizeof(*s));
+	kore_free(s);
+}
+
+/* What the reader typed, to fill the form again (never a password). */
+static json_t *
+kept_values(const struct form *f, const char *const *names)
+{
+	json_t	*v = json_object();
+	size_t	 i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (form_get(f, names[i]) != NULL)
+			json_object_set_new(v, names[i],
+			    json_string(form_get(f, names[i])));
+	}
+	return (v);
+}
+
+/* A local path to go back to after signing in, or NULL. */
+static const char *
+safe_next(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL)
+		return (NULL);
+	return (next);
+}
+
+/* GET /login: the form. */
+int
+auth_login_form(struct http_request *req)
+{
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page = "login";
+		auth_bind_sid(req, http_state_get(req));
+		db_text(http_state_get(req), web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}
+
+/* GET /register: the form. */
+int
+auth_register_form(struct http_request *req)
+{
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page =
+		    "register";
+		auth_bind_sid(req, http_state_get(req));
+		db_text(http_state_get(req), web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}
+
+/* A refused sign-in or sign-up: the form again, or the JSON error. */
+static int
+sign_refused(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	static const char *const	keep[] = {
+		"identifier", "display_name", "email", "phone", "affiliation",
+		"next", NULL
+	};
+	struct sign			*s = call->arg;
+
+	return (web_form_again(req, call, SQL_VIEWER_PAGE,
+	    strstr(req->path, "register") ? "register" : "login", status,
+	    code, field, kept_values(&s->form, keep)));
+}
+
+/* Input refused before any step: the JSON error, or the form again. */
+static int
+sign_bad_input(struct http_request *req, struct sign *s,
+    const struct form_error *err)
+{
+	struct db_call	*call;
+
+	if (web_is_api(req)) {
+		sign_free(s);
+		return (web_error(req, 400, err->code, err->field[0] ?
+		    err->field : NULL));
+	}
+	call = db_begin(req);
+	call->arg = s;
+	call->arg_free = sign_free;
+	sign_refused(req, call, 400, err->code, err->field[0] ? err->field :
+	    NULL);
+	return (db_run(req));
+}
+
+/*
+ * POST /login and /api/v1/login: identifier (e-mail or phone) and
+ * password.  400 on bad input, 403 without a valid CSRF token (forms),
+ * 429 while throttled, 401 for a wrong password or an unknown account
+ * (the same answer).  On success: the cookie and a redirect (forms), or
+ * {"token","csrf_token","user"} (API, for a Bearer header).
+ */
+int
+auth_login(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct sign		*s;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (req->method == HTTP_METHOD_GET && !web_is_api(req))
+		return (auth_login_form(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	s = kore_calloc(1, sizeof(*s));
+	if (!web_input(req, &s->form, login_fields, NFIELDS(login_fields),
+	    &err))
+		return (sign_bad_input(req, s, &err));
+	if (!auth_post_ok(req, &s->form)) {
+		sign_free(s);
+		return (KORE_RESULT_OK);
+	}
+	web_client_ip(req, s->ip, sizeof(s->ip));
+	call = db_prepare(req, SQL_LOGIN_BEGIN, login_looked_up);
+	call->arg = s;
+	call->arg_free = sign_free;
+	call->on_error = sign_refused;
+	db_text(call, form_get(&s->form, "identifier"));
+	db_text(call, s->ip);
+	return (db_run(req));
+}
+
+static int
+login_looked_up(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct sign	*s = call->arg;
+	json_t		*r, *h;
+
+	(void)req;
+	s->hash[0] = '\0';
+	if ((r = web_db_object(res, 0)) != NULL) {
+		if (json_is_string(h = json_object_get(r, "hash")))
+			kore_strlcpy(s->hash, json_string_value(h),
+			    sizeof(s->hash));
+		json_decref(r);
+	}
+	db_task(call, login_verify, login_verified);
+	return (KORE_RESULT_OK);
+}
+
+/* On a task thread: the password against the hash, or the dummy. */
+static int
+login_verify(struct kore_task *t)
+{
+	struct sign	*s = db_task_call(t)->arg;
+	const char	*pw = form_get(&s->form, "password");
+
+	s->ok = password_verify(pw, strlen(pw), s->hash[0] ? s->hash :
+	    password_dummy) == 1;
+	return (KORE_RESULT_OK);
+}
+
+static int
+login_verified(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct sign	*s = call->arg;
+
+	(void)res;
+	new_token(s);
+	db_stmt(call, SQL_LOGIN_FINISH, signed_in);
+	db_text(call, form_get(&s->form, "identifier"));
+	db_text(call, s->ip);
+	db_bool(call, s->ok);
+	db_text(call, s->sid);
+	db_text(call, req->agent);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Signed in (or up): the cookie and the way home, or the token.  The
+ * result is {"ok", "max_age", "user"}; ok false is a failed sign-in.
+ */
+static int
+signed_in(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct sign	*s = call->arg;
+	json_t		*r, *body, *user;
+	const char	*role, *next;
+	char		 cookie[256], csrf[AUTH_HEX];
+	int		 status;
+
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		json_decref(r);
+		return (sign_refused(req, call, 401, "bad_credentials", NULL));
+	}
+	user = json_object_get(r, "user");
+	status = strstr(req->path, "register") ? 201 : 200;
+	if (web_is_api(req)) {
+		sha256_hex(csrf, "csrf:", s->token);
+		body = json_pack("{s:s, s:s, s:O}", "token", s->token,
+		    "csrf_token", csrf, "user", user);
+		http_response_header(req, "cache-control", "no-store");
+		web_json(req, status, body);
+		json_decref(body);
+		json_decref(r);
+		return (KORE_RESULT_OK);
+	}
+	(void)snprintf(cookie, sizeof(cookie),
+	    "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+	    cookie_name("sid"), s->token,
+	    (long long)json_integer_value(json_object_get(r, "max_age")),
+	    cfg.tls ? "; Secure" : "");
+	http_response_header(req, "set-cookie", cookie);
+	role = json_string_value(json_object_get(user, "role"));
+	if ((next = safe_next(form_get(&s->form, "next"))) == NULL)
+		next = role && !strcmp(role, "admin") ? "/admin" :
+		    role && !strcmp(role, "staff") ? "/branch" : "/me";
+	if (json_is_true(json_object_get(user, "must_change_password")))
+		next = "/me";
+	web_redirect(req, next);
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /register and /api/v1/register: a donor's own account (name,
+ * e-mail and/or phone, password of 10 to 128 characters, optionally the
+ * caring organisation they give for); signed in at once.  400 on bad
+ * input, 409 when the e-mail or phone is taken.
+ */
+int
+auth_register(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct sign		*s;
+	const char		*p2;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (req->method == HTTP_METHOD_GET && !web_is_api(req))
+		return (auth_register_form(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	s = kore_calloc(1, sizeof(*s));
+	if (!web_input(req, &s->form, register_fields,
+	    NFIELDS(register_fields), &err)) {
+		/* err says what is wrong */
+	} else if (form_get(&s->form, "email") == NULL &&
+	    form_get(&s->form, "phone") == NULL) {
+		err.code = "contact_required";
+		kore_strlcpy(err.field, "email", sizeof(err.field));
+	} else if (!web_is_api(req) && ((p2 = form_get(&s->form,
+	    "password2")) == NULL || strcmp(p2, form_get(&s->form,
+	    "password")))) {
+		err.code = "password_mismatch";
+		kore_strlcpy(err.field, "password2", sizeof(err.field));
+	} else {
+		err.code = NULL;
+	}
+	if (err.code != NULL)
+		return (sign_bad_input(req, s, &err));
+	if (!auth_post_ok(req, &s->form)) {
+		sign_free(s);
+		return (KORE_RESULT_OK);
+	}
+	web_client_ip(req, s->ip, sizeof(s->ip));
+	call = db_begin(req);
+	call->arg = s;
+	call->arg_free = sign_free;
+	call->on_error = sign_refused;
+	db_task(call, register_hash, register_hashed);
+	return (db_run(req));
+}
+
+/* On a task thread: hash the new password. */
+static int
+register_hash(struct kore_task *t)
+{
+	struct sign	*s = db_task_call(t)->arg;
+	const char	*pw = form_get(&s->form, "password");
+
+	s->ok = password_hash(pw, strlen(pw), s->hash, sizeof(s->hash));
+	return (KORE_RESULT_OK);
+}
+
+static int
+register_hashed(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct sign	*s = call->arg;
+
+	(void)res;
+	if (!s->ok)
+		return (web_error(req, 500, "internal", NULL));
+	new_token(s);
+	db_stmt(call, SQL_REGISTER, signed_in);
+	db_text(call, form_get(&s->form, "display_name"));
+	db_text(call, form_get(&s->form, "email"));
+	db_text(call, form_get(&s->form, "phone"));
+	db_text(call, form_get(&s->form, "affiliation"));
+	db_text(call, s->hash);
+	db_text(call, s->sid);
+	db_text(call, s->ip);
+	db_text(call, req->agent);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /logout and /api/v1/logout: ends the session on the server and
+ * clears the cookie.  403 without a valid CSRF token (cookie sessions).
+ */
+int
+auth_logout(struct http_request *req)
+{
+	static const struct field	 fields[] = {
+		{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	};
+	struct form_error		 err;
+	struct db_call			*call;
+	struct form			 f;
+	char				 ip[64];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_input(req, &f, fields, NFIELDS(fields), &err) &&
+	    req->http_body_length > 0) {
+		/* An API client may post nothing at all, but not nonsense. */
+		form_free(&f);
+		return (web_error(req, 400, err.code,
+		    err.field[0] ? err.field : NULL));
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	form_free(&f);
+	web_client_ip(req, ip, sizeof(ip));
+	call = db_prepare(req, SQL_LOGOUT, logged_out);
+	auth_bind_sid(req, call);
+	db_text(call, ip);
+	return (db_run(req));
+}
+
+static int
+logged_out(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	char	cookie[128];
+
+	(void)call;
+	(void)res;
+	(void)snprintf(cookie, sizeof(cookie),
+	    "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+	    cookie_name("sid"), cfg.tls ? "; Secure" : "");
+	http_response_header(req, "set-cookie", cookie);
+	if (web_is_api(req))
+		return (web_json_text(req, 200, "{\"ok\":true}", 11));
+	return (web_redirect(req, "/"));
+}

@@ -1,0 +1,231 @@
+/*
+ * The signed-in person's own account: /me (profile) and /me/password.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "shop.h"
+
+int	me(struct http_request *);
+int	me_password(struct http_request *);
+
+static const struct field profile_fields[] = {
+	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
+	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field password_fields[] = {
+	{ "current_password", FIELD_TEXT, 1, 1, 128, NULL },
+	{ "new_password", FIELD_TEXT, 1, 10, 128, NULL },
+	{ "new_password2", FIELD_TEXT, 0, 0, 128, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+/* The steps of a password change. */
+struct change {
+	struct form	form;
+	char		hash[PASSWORD_HASH_MAX];
+	char		ip[64];
+	int		ok;
+};
+
+static int	me_refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
+static int	me_api_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	me_saved(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	change_free(void *);
+static int	password_have(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	password_check(struct kore_task *);
+static int	password_checked(struct http_request *, struct db_call *,
+		    PGresult *);
+
+static int
+me_refused(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	return (web_form_again(req, call, SQL_ME_PAGE, "me", status, code,
+	    field, NULL));
+}
+
+/*
+ * GET /me, /api/v1/me: the profile (401 without a session; pages go to
+ * the sign-in form).  POST: a new display name and affiliation; 400 on
+ * bad input, 403 without the CSRF token.
+ */
+int
+me(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (req->method != HTTP_METHOD_POST) {
+		if (web_is_api(req)) {
+			call = db_prepare(req, SQL_ME, me_api_done);
+		} else {
+			call = db_prepare(req, SQL_ME_PAGE, web_db_page);
+			call->page = "me";
+		}
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+		return (db_run(req));
+	}
+	if (!web_input(req, &f, profile_fields, NFIELDS(profile_fields),
+	    &err)) {
+		form_free(&f);
+		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		    err.code, err.field[0] ? err.field : NULL, NULL));
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	call = db_prepare(req, SQL_ME_UPDATE, me_saved);
+	call->on_error = me_refused;
+	auth_bind_sid(req, call);
+	db_text(call, form_get(&f, "display_name"));
+	db_text(call, form_get(&f, "affiliation"));
+	form_free(&f);
+	return (db_run(req));
+}
+
+/* The profile as JSON, with the CSRF token the client must send back. */
+static int
+me_api_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*body;
+	char	 csrf[AUTH_HEX];
+	int	 r;
+
+	(void)call;
+	if ((body = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	auth_csrf(req, csrf);
+	json_object_set_new(body, "csrf_token", json_string(csrf));
+	r = web_json(req, 200, body);
+	json_decref(body);
+	return (r);
+}
+
+static int
+me_saved(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	(void)call;
+	(void)res;
+	if (web_is_api(req))
+		return (web_json_text(req, 200, "{\"ok\":true}", 11));
+	return (web_redirect(req, "/me?saved=1"));
+}
+
+static void
+change_free(void *p)
+{
+	struct change	*c = p;
+
+	form_free(&c->form);
+	OPENSSL_cleanse(c, sizeof(*c));
+	kore_free(c);
+}
+
+/*
+ * POST /me/password, /api/v1/me/password: the current password and a new
+ * one of 10 to 128 characters.  400 when the current one is wrong or the
+ * new one is refused; every other session of the account ends.
+ */
+int
+me_password(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct change		*c;
+	const char		*p2;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	c = kore_calloc(1, sizeof(*c));
+	if (!web_input(req, &c->form, password_fields,
+	    NFIELDS(password_fields), &err)) {
+		change_free(c);
+		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		    err.code, err.field[0] ? err.field : NULL, NULL));
+	}
+	if (!web_is_api(req) && ((p2 = form_get(&c->form, "new_password2")) ==
+	    NULL || strcmp(p2, form_get(&c->form, "new_password")))) {
+		change_free(c);
+		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		    "password_mismatch", "new_password2", NULL));
+	}
+	if (!auth_post_ok(req, &c->form)) {
+		change_free(c);
+		return (KORE_RESULT_OK);
+	}
+	web_client_ip(req, c->ip, sizeof(c->ip));
+	call = db_prepare(req, SQL_PASSWORD_CURRENT, password_have);
+	call->arg = c;
+	call->arg_free = change_free;
+	call->on_error = me_refused;
+	auth_bind_sid(req, call);
+	return (db_run(req));
+}
+
+static int
+password_have(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct change	*c = call->arg;
+	json_t		*r, *h;
+
+	(void)req;
+	c->hash[0] = '\0';
+	if ((r = web_db_object(res, 0)) != NULL) {
+		if (json_is_string(h = json_object_get(r, "hash")))
+			kore_strlcpy(c->hash, json_string_value(h),
+			    sizeof(c->hash));
+		json_decref(r);
+	}
+	db_task(call, password_check, password_checked);
+	return (KORE_RESULT_OK);
+}
+
+/* On a task thread: the current password, then the new one's hash. */
+static int
+password_check(struct kore_task *t)
+{
+	struct change	*c = db_task_call(t)->arg;
+	const char	*cur = form_get(&c->form, "current_password");
+	const char	*pw = form_get(&c->form, "new_password");
+
+	c->ok = password_verify(cur, strlen(cur), c->hash[0] ? c->hash :
+	    password_dummy) == 1 &&
+	    password_hash(pw, strlen(pw), c->hash, sizeof(c->hash));
+	return (KORE_RESULT_OK);
+}
+
+static int
+password_checked(struct http_request *req, struct db_call *call,
+    PGresult *res)
+{
+	struct change	*c = call->arg;
+
+	(void)res;
+	if (!c->ok)
+		return (me_refused(req, call, 400, "wrong_password",
+		    "current_password"));
+	db_stmt(call, SQL_PASSWORD_SET, me_saved);
+	auth_bind_sid(req, call);
+	db_text(call, c->hash);
+	db_text(call, c->ip);
+	return (KORE_RESULT_OK);
+}
