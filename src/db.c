@@ -351,6 +351,8 @@ db_error(struct http_request *req)
 	json_t		*d, *v;
 	int		 status;
 	char		 field[64], num[32];
+	int		(*on_error)(struct http_request *, struct db_call *, int,
+			    const char *, const char *);
 
 	call->next = DB_DONE;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -384,10 +386,15 @@ db_error(struct http_request *req)
 		if (status < 400 || status > 499)
 			status = 400;
 		msg = msg ? msg : "bad_request";
-		if (call->on_error != NULL) {
-			/* The handler answers, or chains a step (a form again). */
-			call->on_error(req, call, status, msg,
-			    field[0] ? field : NULL);
+		if ((on_error = call->on_error) != NULL) {
+			/*
+			 * The handler answers, or chains a step (a form
+			 * again); once: a failure of that step is answered
+			 * here.
+			 */
+			call->on_error = NULL;
+			on_error(req, call, status, msg, field[0] ? field :
+			    NULL);
 			return (db_next(req, call));
 		}
 		web_error(req, status, msg, field[0] ? field : NULL);

@@ -38,6 +38,8 @@ APP_DB="host=$SOCK dbname=shop user=shop_app"
 sql/migrate.sh "$OWNER_DB"
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
     -f sql/demo/seed.sql
+OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
+    "$T/demo-accounts.txt" >/dev/null
 
 echo "== server on 127.0.0.1:$PORT"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
@@ -57,6 +59,7 @@ until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
 done
 
 export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB TEST_VAR="$T"
+export DEMO_ACCOUNTS="$T/demo-accounts.txt"
 export SHOP_ROOT="$root"
 
 # Test files run one after another: some stop the database on purpose.

@@ -122,6 +122,10 @@ begin
 	if p_sid !~ '^[0-9a-f]{64}$' then
 		perform api.fail(400, 'bad_request');
 	end if;
+	-- The account's sessions that ran out go now (a request that finds
+	-- one refuses it, but its transaction is rolled back with the 401).
+	delete from sessions where user_id = p_user.id
+	   and (expires_at <= now() or last_seen_at + idle_limit <= now());
 	insert into sessions (token_hash, user_id, idle_limit, expires_at, ip,
 	    user_agent)
 	values (decode(p_sid, 'hex'), p_user.id, v_idle, now() + v_max,
@@ -153,14 +157,14 @@ begin
 end $$;
 
 -- Records a failed login for a throttle key.  Failures count within 15
--- minutes; from the third the key waits a little longer each time, from
--- the limit it is locked for 15 minutes.
-create function api.login_failed(p_key text, p_limit int)
+-- minutes; from p_slow on the key waits a little longer each time (2, 4,
+-- 8 … up to 60 seconds), from p_limit on it is locked for 15 minutes.
+create function api.login_failed(p_key text, p_slow int, p_limit int)
 returns void language plpgsql as $$
 declare
 	v_n	int;
 begin
-	insert into login_throttle as t (key) values (p_key)
+	insert into login_throttle as t (key, failures) values (p_key, 1)
 	on conflict (key) do update set
 	    failures = case when t.first_at < now() - interval '15 minutes'
 	        then 1 else t.failures + 1 end,
@@ -170,9 +174,8 @@ begin
 	returning failures into v_n;
 	update login_throttle set locked_until = now() + case
 	    when v_n >= p_limit then interval '15 minutes'
-	    when v_n >= 3 then make_interval(secs => least(60, 2 ^ (v_n - 2)))
-	    else interval '0' end
-	 where key = p_key and v_n >= 3;
+	    else make_interval(secs => least(60, 2 ^ (v_n - p_slow + 1))) end
+	 where key = p_key and v_n >= p_slow;
 end $$;
 
 -- Login, second step.  p_ok says whether the password matched the hash
@@ -191,8 +194,10 @@ begin
 	 where (email = lower(p_identifier) or phone = p_identifier)
 	   and disabled_at is null;
 	if not p_ok or v_u.id is null then
-		perform api.login_failed('acct:' || lower(p_identifier), 5);
-		perform api.login_failed('ip:' || p_ip, 20);
+		-- An address may be shared by a whole school: it is allowed
+		-- more than one account.
+		perform api.login_failed('acct:' || lower(p_identifier), 3, 5);
+		perform api.login_failed('ip:' || p_ip, 10, 30);
 		return json_build_object('ok', false)::text;
 	end if;
 	delete from login_throttle where key = 'acct:' || lower(p_identifier);
