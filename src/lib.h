@@ -183,7 +183,7 @@ struct match_result {
 	size_t			 n;
 	size_t			 cap;
 	size_t			 nclasses;	/* groups of alike needs */
-	size_t			 npairs;	/* compatible (offer, group) */
+	size_t			 npairs;	/* offers in the classes' lists */
 };
 
 int	 match_kind_parse(const char *);

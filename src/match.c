@@ -127,29 +127,51 @@ struct poffer {
 	uint8_t		 kind;
 };
 
-/* A class of alike needs: a run of the sorted needs, and its offers. */
-struct mclass {
-	uint32_t	 nhead;		/* first need with something left */
-	uint32_t	 nend;
-	uint32_t	 ohead;		/* first offer entry with capacity */
-	uint32_t	 oend;
-	uint32_t	 kn;		/* the heads its heap key was made of */
-	uint32_t	 ko;
+/* A group of needs alike in what they ask: their classes. */
+struct mgroup {
+	uint32_t	 cbeg;
+	uint32_t	 cend;
 };
 
-/* A compatible (offer, class) pair. */
-struct pair {
-	uint32_t	 cls;
-	uint32_t	 off;
+/*
+ * A class of needs alike in everything that matching reads: a run of the
+ * sorted needs; cursors into its own list of offers that name its town,
+ * and into its group's list of the other offers; the heads its heap key
+ * was made of.
+ */
+struct mclass {
+	uint32_t	 rep;		/* one of its needs */
+	uint32_t	 nhead;		/* first need with something left */
+	uint32_t	 nend;
+	uint32_t	 thead;		/* offers naming its town */
+	uint32_t	 tend;
+	uint32_t	 ghead;		/* its group's other offers */
+	uint32_t	 gend;
+	uint32_t	 kn;		/* heap key: need, offer, bits, why */
+	uint32_t	 ko;
+	uint16_t	 kwhy;
+	uint8_t		 ktf;
+};
+
+/* An offer in a list, with the fit bits and reasons of its items. */
+struct entry {
+	uint32_t	 off;		/* index in the sorted offers */
 	uint16_t	 why;
-	uint8_t		 tf;		/* town << 4 | fit */
+	uint8_t		 f;
+};
+
+/* An entry before it is sorted into its list. */
+struct lentry {
+	uint32_t	 list;
+	struct entry	 e;
 };
 
 struct run {
 	struct pneed	*pn;
 	struct poffer	*po;
 	struct mclass	*cls;
-	struct pair	*pair;
+	struct entry	*gen;		/* the groups' lists */
+	struct entry	*town;		/* the classes' named-town lists */
 	uint32_t	*heap;
 	size_t		 nheap;
 };
@@ -179,11 +201,16 @@ static int	 item_fit(const struct strtab *, uint32_t, uint32_t,
 		    uint32_t *);
 static int	 spec_fit(const struct strtab *, uint32_t, uint32_t, int,
 		    uint32_t *);
+static int	 pair_what(const struct strtab *, const struct poffer *,
+		    const struct pneed *, uint8_t *, uint32_t *);
+static int	 pair_where(const struct poffer *, const struct pneed *,
+		    int *, uint32_t *);
 static int	 pair_eval(const struct strtab *, const struct poffer *,
 		    const struct pneed *, uint8_t *, uint32_t *);
 static int	 key_cmp(const struct pneed *, unsigned, int64_t,
 		    const struct pneed *, unsigned, int64_t);
 static int	 need_cmp_class(const void *, const void *);
+static int	 need_same_group(const struct pneed *, const struct pneed *);
 static int	 need_same_class(const struct pneed *, const struct pneed *);
 static int	 offer_cmp_id(const void *, const void *);
 static int	 cand_cmp_need(const void *, const void *);
@@ -191,6 +218,12 @@ static int	 cand_cmp_offer(const void *, const void *);
 static int64_t	 offer_cap(const struct poffer *, int64_t);
 static void	 give(struct match_result *, struct poffer *, struct pneed *,
 		    int64_t, unsigned, uint32_t);
+static void	 list_push(struct lentry **, size_t *, size_t *, uint32_t,
+		    uint32_t, uint32_t, uint8_t);
+static struct entry *list_sort(struct lentry *, size_t, size_t,
+		    uint32_t *);
+static int	 class_best(const struct run *, struct mclass *,
+		    uint32_t *, uint8_t *, uint32_t *);
 static int	 heap_better(const struct run *, uint32_t, uint32_t);
 static void	 heap_down(struct run *, size_t);
 static void	 heap_up(struct run *, size_t);
@@ -647,16 +680,16 @@ spec_fit(const struct strtab *t, uint32_t a, uint32_t b, int sizes,
 }
 
 /*
- * Whether offer o may give to need n (the hard rules at the top of this
- * file), with *tf the town and fit bits of the key and *why the reasons
- * the pair brings.  Reads only the fields shared by a class of needs.
+ * What the offer gives against what the need asks: kind, category, item
+ * and specification.  0 if incompatible; else *f gets the fit bits
+ * (category << 3 | item << 1 | spec) and *why their reasons.  Reads only
+ * what a group of needs shares.
  */
 static int
-pair_eval(const struct strtab *t, const struct poffer *o,
-    const struct pneed *n, uint8_t *tf, uint32_t *why)
+pair_what(const struct strtab *t, const struct poffer *o,
+    const struct pneed *n, uint8_t *f, uint32_t *why)
 {
-	size_t		i;
-	int		town = 0, cat = 0, item = 0, spec = 0;
+	int		cat = 0, item = 0, spec = 0;
 	uint32_t	r = 0;
 
 	if (o->kind != n->kind)
@@ -667,6 +700,31 @@ pair_eval(const struct strtab *t, const struct poffer *o,
 		cat = 1;
 		r |= R(CATEGORY);
 	}
+	if (n->kind == MATCH_GOODS || n->kind == MATCH_SERVICE) {
+		if ((item = item_fit(t, o->item, n->item, &r)) < 0)
+			return (0);
+		if ((spec = spec_fit(t, o->spec, n->spec,
+		    n->kind == MATCH_GOODS, &r)) < 0)
+			return (0);
+	}
+	*f = (uint8_t)(cat << 3 | item << 1 | spec);
+	*why = r;
+	return (1);
+}
+
+/*
+ * Where and for whom: campaign, towns, and a scholarship's amount per
+ * term.  0 if incompatible; else *town is 1 if the offer names the
+ * need's town, and *why the reasons.  Reads only what a class shares.
+ */
+static int
+pair_where(const struct poffer *o, const struct pneed *n, int *town,
+    uint32_t *why)
+{
+	size_t		i;
+	uint32_t	r = 0;
+
+	*town = 0;
 	if (o->campaign != 0) {
 		if (o->campaign != n->campaign)
 			return (0);
@@ -674,29 +732,36 @@ pair_eval(const struct strtab *t, const struct poffer *o,
 	}
 	for (i = 0; i < o->ntowns; i++)
 		if (o->towns[i] == n->town) {
-			town = 1;
+			*town = 1;
 			r |= R(SAME_TOWN);
 			break;
 		}
-	if (!town && o->towns_only && o->ntowns > 0)
+	if (!*town && o->towns_only && o->ntowns > 0)
 		return (0);
-	switch (n->kind) {
-	case MATCH_SCHOLARSHIP:
-		if ((o->unitmax > 0 && n->unit > o->unitmax) ||
-		    n->unit > o->left || o->terms == 0)
-			return (0);
-		break;
-	case MATCH_GOODS:
-	case MATCH_SERVICE:
-		if ((item = item_fit(t, o->item, n->item, &r)) < 0)
-			return (0);
-		if ((spec = spec_fit(t, o->spec, n->spec,
-		    n->kind == MATCH_GOODS, &r)) < 0)
-			return (0);
-		break;
-	}
-	*tf = (uint8_t)(town << 4 | cat << 3 | item << 1 | spec);
+	if (n->kind == MATCH_SCHOLARSHIP && ((o->unitmax > 0 &&
+	    n->unit > o->unitmax) || n->unit > o->left || o->terms == 0))
+		return (0);
 	*why = r;
+	return (1);
+}
+
+/*
+ * Whether offer o may give to need n (the hard rules at the top of this
+ * file), with *tf the town and fit bits of the key and *why the reasons
+ * the pair brings.
+ */
+static int
+pair_eval(const struct strtab *t, const struct poffer *o,
+    const struct pneed *n, uint8_t *tf, uint32_t *why)
+{
+	uint32_t	a, b;
+	uint8_t		f;
+	int		town;
+
+	if (!pair_what(t, o, n, &f, &a) || !pair_where(o, n, &town, &b))
+		return (0);
+	*tf = (uint8_t)(town << 4 | f);
+	*why = a | b;
 	return (1);
 }
 
@@ -725,15 +790,23 @@ key_cmp(const struct pneed *a, unsigned tfa, int64_t oa,
 	return (0);
 }
 
+/* Same kind, category, item and specification. */
+static int
+need_same_group(const struct pneed *a, const struct pneed *b)
+{
+	return (a->kind == b->kind && a->cat == b->cat &&
+	    a->item == b->item && a->spec == b->spec);
+}
+
+/* Same group, town, campaign and amount per term. */
 static int
 need_same_class(const struct pneed *a, const struct pneed *b)
 {
-	return (a->kind == b->kind && a->cat == b->cat &&
-	    a->campaign == b->campaign && a->town == b->town &&
-	    a->item == b->item && a->spec == b->spec && a->unit == b->unit);
+	return (need_same_group(a, b) && a->town == b->town &&
+	    a->campaign == b->campaign && a->unit == b->unit);
 }
 
-/* Needs by class, then best first within a class. */
+/* Needs by group, then class, then best first within a class. */
 static int
 need_cmp_class(const void *pa, const void *pb)
 {
@@ -744,14 +817,14 @@ need_cmp_class(const void *pa, const void *pb)
 		return (a->kind < b->kind ? -1 : 1);
 	if (a->cat != b->cat)
 		return (a->cat < b->cat ? -1 : 1);
-	if (a->campaign != b->campaign)
-		return (a->campaign < b->campaign ? -1 : 1);
-	if (a->town != b->town)
-		return (a->town < b->town ? -1 : 1);
 	if (a->item != b->item)
 		return (a->item < b->item ? -1 : 1);
 	if (a->spec != b->spec)
 		return (a->spec < b->spec ? -1 : 1);
+	if (a->town != b->town)
+		return (a->town < b->town ? -1 : 1);
+	if (a->campaign != b->campaign)
+		return (a->campaign < b->campaign ? -1 : 1);
 	if (a->unit != b->unit)
 		return (a->unit < b->unit ? -1 : 1);
 	if ((c = key_cmp(a, 0, 0, b, 0, 0)) != 0)
@@ -841,16 +914,121 @@ give(struct match_result *out, struct poffer *o, struct pneed *n,
 	}
 }
 
+/* --- lists of offers -------------------------------------------------- */
+
+static void
+list_push(struct lentry **v, size_t *n, size_t *cap, uint32_t list,
+    uint32_t off, uint32_t why, uint8_t f)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*n].list = list;
+	(*v)[*n].e.off = off;
+	(*v)[*n].e.why = (uint16_t)why;
+	(*v)[*n].e.f = f;
+	(*n)++;
+}
+
+/*
+ * Sorts the n entries of v, made in offer id order, into nlists lists,
+ * each by fit (best first) then offer id: two stable counting sorts,
+ * the least significant key first.  start[l] .. start[l + 1] is then the
+ * range of list l in the array returned (the caller frees it).  Frees v.
+ */
+static struct entry *
+list_sort(struct lentry *v, size_t n, size_t nlists, uint32_t *start)
+{
+	struct lentry	*by;
+	struct entry	*out;
+	uint32_t	*next;
+	size_t		 count[16], i, sum, k;
+
+	by = xcalloc(n, sizeof(*by));
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[15 - v[i].e.f]++;
+	for (i = 0, sum = 0; i < 16; i++) {
+		k = count[i];
+		count[i] = sum;
+		sum += k;
+	}
+	for (i = 0; i < n; i++)
+		by[count[15 - v[i].e.f]++] = v[i];
+	free(v);
+
+	memset(start, 0, (nlists + 1) * sizeof(*start));
+	for (i = 0; i < n; i++)
+		start[by[i].list + 1]++;
+	for (i = 0; i < nlists; i++)
+		start[i + 1] += start[i];
+	next = xcalloc(nlists, sizeof(*next));
+	memcpy(next, start, nlists * sizeof(*next));
+	out = xcalloc(n, sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[next[by[i].list]++] = by[i].e;
+	free(next);
+	free(by);
+	return (out);
+}
+
 /* --- the heap of classes ---------------------------------------------- */
+
+/*
+ * The best pair of class c now: its first need with something left, and
+ * its first offer naming its town that can still give to it, else the
+ * first other offer of its group that can.  Moves the cursors past what
+ * can no longer serve (they never serve again: capacities only shrink).
+ * 0 if the class is done.
+ */
+static int
+class_best(const struct run *r, struct mclass *c, uint32_t *off,
+    uint8_t *tf, uint32_t *why)
+{
+	const struct pneed	*n;
+	const struct entry	*e;
+	const struct poffer	*o;
+	uint32_t		 w;
+	int			 town;
+
+	while (c->nhead < c->nend && r->pn[c->nhead].left == 0)
+		c->nhead++;
+	if (c->nhead == c->nend)
+		return (0);
+	n = &r->pn[c->nhead];
+	for (; c->thead < c->tend; c->thead++) {
+		e = &r->town[c->thead];
+		o = &r->po[e->off];
+		if (offer_cap(o, n->unit) > 0 && pair_where(o, n, &town, &w)) {
+			*off = e->off;
+			*tf = (uint8_t)(1 << 4 | e->f);
+			*why = e->why | w;
+			return (1);
+		}
+	}
+	for (; c->ghead < c->gend; c->ghead++) {
+		e = &r->gen[c->ghead];
+		o = &r->po[e->off];
+		/* An offer naming the town is in the other list. */
+		if (offer_cap(o, n->unit) > 0 &&
+		    pair_where(o, n, &town, &w) && !town) {
+			*off = e->off;
+			*tf = e->f;
+			*why = e->why | w;
+			return (1);
+		}
+	}
+	return (0);
+}
 
 static int
 heap_better(const struct run *r, uint32_t a, uint32_t b)
 {
 	const struct mclass	*x = &r->cls[a], *y = &r->cls[b];
-	const struct pair	*px = &r->pair[x->ko], *py = &r->pair[y->ko];
 
-	return (key_cmp(&r->pn[x->kn], px->tf, r->po[px->off].id,
-	    &r->pn[y->kn], py->tf, r->po[py->off].id) > 0);
+	return (key_cmp(&r->pn[x->kn], x->ktf, r->po[x->ko].id,
+	    &r->pn[y->kn], y->ktf, r->po[y->ko].id) > 0);
 }
 
 static void
@@ -903,164 +1081,172 @@ match_all(const struct match_need *needs, size_t nneeds,
 {
 	struct strtab	 t;
 	struct run	 r;
-	struct pair	*tmp, *pr;
+	struct mgroup	*grp;
 	struct mclass	*c;
 	struct poffer	*o;
 	struct pneed	*n;
-	size_t		 np = 0, no = 0, nc = 0, npair = 0, cappair = 0, i, j;
-	size_t		 kbeg[MATCH_NKINDS], kend[MATCH_NKINDS], lo, hi, mid;
-	size_t		 count[32], *ccount, sum, k;
-	uint32_t	*first, why, top;
-	uint8_t		 tf;
+	struct lentry	*gl = NULL, *tl = NULL;
+	size_t		 np = 0, no = 0, nc = 0, ng = 0, ngl = 0, cgl = 0;
+	size_t		 ntl = 0, ctl = 0, i, j, g, k, lo, hi, mid;
+	size_t		 kbeg[MATCH_NKINDS], kend[MATCH_NKINDS];
+	uint32_t	*gstart, *tstart, why, w, off;
+	uint8_t		 f, tf;
+	int		 town, dup;
 	int64_t		 q, cap;
 
 	out->n = out->nclasses = out->npairs = 0;
-	if (nneeds >= UINT32_MAX || noffers >= UINT32_MAX)
+	if (nneeds >= UINT32_MAX / 2 || noffers >= UINT32_MAX / 2)
 		abort();
 	memset(&r, 0, sizeof(r));
 	str_init(&t);
 
-	/* 1. Live needs, grouped into classes. */
+	/* 1. Live needs, sorted into groups and classes. */
 	r.pn = xcalloc(nneeds, sizeof(*r.pn));
 	for (i = 0; i < nneeds; i++)
 		if (need_prep(&t, &needs[i], i, today, &r.pn[np]))
 			np++;
 	qsort(r.pn, np, sizeof(*r.pn), need_cmp_class);
 	r.cls = xcalloc(np, sizeof(*r.cls));
-	first = xcalloc(np + 1, sizeof(*first));	/* class -> first need */
+	grp = xcalloc(np, sizeof(*grp));
 	for (i = 0; i < np; i++) {
+		if (i == 0 || !need_same_group(&r.pn[i - 1], &r.pn[i]))
+			grp[ng++].cbeg = (uint32_t)nc;
 		if (i == 0 || !need_same_class(&r.pn[i - 1], &r.pn[i])) {
-			first[nc] = (uint32_t)i;
-			r.cls[nc].nhead = (uint32_t)i;
+			r.cls[nc].rep = r.cls[nc].nhead = (uint32_t)i;
 			nc++;
 		}
 		r.cls[nc - 1].nend = (uint32_t)(i + 1);
+		grp[ng - 1].cend = (uint32_t)nc;
 	}
-	for (i = 0; i < MATCH_NKINDS; i++)
-		kbeg[i] = kend[i] = 0;
-	for (i = 0; i < nc; i++) {
-		n = &r.pn[first[i]];
-		if (i == 0 || r.pn[first[i - 1]].kind != n->kind)
-			kbeg[n->kind] = i;
-		kend[n->kind] = i + 1;
+	memset(kbeg, 0, sizeof(kbeg));
+	memset(kend, 0, sizeof(kend));
+	for (g = 0; g < ng; g++) {
+		n = &r.pn[r.cls[grp[g].cbeg].rep];
+		if (g == 0 || r.pn[r.cls[grp[g - 1].cbeg].rep].kind != n->kind)
+			kbeg[n->kind] = g;
+		kend[n->kind] = g + 1;
 	}
 
-	/* 2. Live offers by id; their compatible classes, evaluated once. */
+	/*
+	 * 2. Live offers by id.  Each goes into the list of every group it
+	 * fits (unless it gives only in its towns), and into the list of
+	 * every class of such a group in a town it names.
+	 */
 	r.po = xcalloc(noffers, sizeof(*r.po));
 	for (i = 0; i < noffers; i++)
 		if (offer_prep(&t, &offers[i], i, today, &r.po[no]))
 			no++;
 	qsort(r.po, no, sizeof(*r.po), offer_cmp_id);
-	tmp = NULL;
 	for (j = 0; j < no; j++) {
 		o = &r.po[j];
 		lo = kbeg[o->kind];
 		hi = kend[o->kind];
 		if (o->cat != STR_EMPTY) {
-			/* Classes of a kind are sorted by category. */
+			/* The groups of a kind are sorted by category. */
 			while (lo < hi) {
 				mid = lo + (hi - lo) / 2;
-				if (r.pn[first[mid]].cat < o->cat)
+				if (r.pn[r.cls[grp[mid].cbeg].rep].cat < o->cat)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
 			hi = lo;
-			while (hi < kend[o->kind] && r.pn[first[hi]].cat ==
-			    o->cat)
+			while (hi < kend[o->kind] &&
+			    r.pn[r.cls[grp[hi].cbeg].rep].cat == o->cat)
 				hi++;
 		}
-		for (i = lo; i < hi; i++) {
-			if (!pair_eval(&t, o, &r.pn[first[i]], &tf, &why))
+		for (g = lo; g < hi; g++) {
+			if (!pair_what(&t, o, &r.pn[r.cls[grp[g].cbeg].rep], &f,
+			    &why))
 				continue;
-			if (npair == cappair) {
-				cappair = cappair ? cappair * 2 : 1024;
-				tmp = xreallocarray(tmp, cappair, sizeof(*tmp));
+			if (!o->towns_only || o->ntowns == 0)
+				list_push(&gl, &ngl, &cgl, (uint32_t)g,
+				    (uint32_t)j, why, f);
+			for (k = 0; k < o->ntowns; k++) {
+				for (dup = 0, i = 0; i < k && !dup; i++)
+					dup = o->towns[i] == o->towns[k];
+				if (dup)
+					continue;
+				/* The classes of a group, sorted by town. */
+				lo = grp[g].cbeg;
+				mid = grp[g].cend;
+				while (lo < mid) {
+					i = lo + (mid - lo) / 2;
+					if (r.pn[r.cls[i].rep].town <
+					    o->towns[k])
+						lo = i + 1;
+					else
+						mid = i;
+				}
+				for (i = lo; i < grp[g].cend &&
+				    r.pn[r.cls[i].rep].town == o->towns[k]; i++)
+					if (pair_where(o, &r.pn[r.cls[i].rep],
+					    &town, &w))
+						list_push(&tl, &ntl, &ctl,
+						    (uint32_t)i, (uint32_t)j,
+						    why, f);
 			}
-			tmp[npair].cls = (uint32_t)i;
-			tmp[npair].off = (uint32_t)j;
-			tmp[npair].why = (uint16_t)why;
-			tmp[npair].tf = tf;
-			npair++;
 		}
 	}
+	gstart = xcalloc(ng + 1, sizeof(*gstart));
+	tstart = xcalloc(nc + 1, sizeof(*tstart));
+	r.gen = list_sort(gl, ngl, ng, gstart);
+	r.town = list_sort(tl, ntl, nc, tstart);
+	for (g = 0; g < ng; g++)
+		for (i = grp[g].cbeg; i < grp[g].cend; i++) {
+			r.cls[i].ghead = gstart[g];
+			r.cls[i].gend = gstart[g + 1];
+			r.cls[i].thead = tstart[i];
+			r.cls[i].tend = tstart[i + 1];
+		}
+	free(gstart);
+	free(tstart);
+	free(grp);
 
 	/*
-	 * Pairs by class, then town and fit (best first), then offer id:
-	 * two stable counting sorts, least significant key first; the
-	 * pairs were made in offer id order.
+	 * 3. The heap of classes by their best pair.  The top's key is
+	 * exact if its heads did not move; if they did, its key can only
+	 * have dropped: re-key it and sift it down.
 	 */
-	r.pair = xcalloc(npair, sizeof(*r.pair));
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < npair; i++)
-		count[31 - tmp[i].tf]++;
-	for (i = 0, sum = 0; i < 32; i++) {
-		k = count[i];
-		count[i] = sum;
-		sum += k;
-	}
-	for (i = 0; i < npair; i++)
-		r.pair[count[31 - tmp[i].tf]++] = tmp[i];
-	ccount = xcalloc(nc + 1, sizeof(*ccount));
-	for (i = 0; i < npair; i++)
-		ccount[r.pair[i].cls + 1]++;
-	for (i = 0; i < nc; i++) {
-		ccount[i + 1] += ccount[i];
-		r.cls[i].ohead = (uint32_t)ccount[i];
-		r.cls[i].oend = (uint32_t)ccount[i + 1];
-	}
-	for (i = 0; i < npair; i++)
-		tmp[ccount[r.pair[i].cls]++] = r.pair[i];
-	pr = r.pair;
-	r.pair = tmp;
-	free(pr);
-	free(ccount);
-	free(first);
-
-	/* 3. The heap of classes by their best pair; greedy allocation. */
 	r.heap = xcalloc(nc, sizeof(*r.heap));
 	for (i = 0; i < nc; i++) {
 		c = &r.cls[i];
-		if (c->ohead == c->oend)
+		if (!class_best(&r, c, &off, &tf, &why))
 			continue;
 		c->kn = c->nhead;
-		c->ko = c->ohead;
+		c->ko = off;
+		c->ktf = tf;
+		c->kwhy = (uint16_t)why;
 		r.heap[r.nheap++] = (uint32_t)i;
 		heap_up(&r, r.nheap - 1);
 	}
 	while (r.nheap > 0) {
-		top = r.heap[0];
-		c = &r.cls[top];
-		while (c->nhead < c->nend && r.pn[c->nhead].left == 0)
-			c->nhead++;
-		if (c->nhead < c->nend)
-			while (c->ohead < c->oend && offer_cap(
-			    &r.po[r.pair[c->ohead].off],
-			    r.pn[c->nhead].unit) == 0)
-				c->ohead++;
-		if (c->nhead == c->nend || c->ohead == c->oend) {
+		c = &r.cls[r.heap[0]];
+		if (!class_best(&r, c, &off, &tf, &why)) {
 			r.heap[0] = r.heap[--r.nheap];
 			heap_down(&r, 0);
 			continue;
 		}
-		if (c->nhead != c->kn || c->ohead != c->ko) {
+		if (c->nhead != c->kn || off != c->ko || tf != c->ktf) {
 			c->kn = c->nhead;
-			c->ko = c->ohead;
+			c->ko = off;
+			c->ktf = tf;
+			c->kwhy = (uint16_t)why;
 			heap_down(&r, 0);
 			continue;
 		}
 		n = &r.pn[c->nhead];
-		pr = &r.pair[c->ohead];
-		o = &r.po[pr->off];
+		o = &r.po[off];
 		cap = offer_cap(o, n->unit);
 		q = n->left < cap ? n->left : cap;
-		give(out, o, n, q, pr->tf, pr->why);
+		give(out, o, n, q, tf, why);
 	}
 
 	out->nclasses = nc;
-	out->npairs = npair;
+	out->npairs = ngl + ntl;
 	free(r.heap);
-	free(r.pair);
+	free(r.gen);
+	free(r.town);
 	free(r.po);
 	free(r.cls);
 	free(r.pn);

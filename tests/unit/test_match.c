@@ -942,10 +942,21 @@ test_counters(void **state)
 	match_result_init(&r);
 	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
 	    40);
-	assert_int_equal(r.nclasses, 8);
-	assert_int_equal(r.npairs, 8);
+	assert_int_equal(r.nclasses, 8);	/* 2 items x 4 towns */
+	assert_int_equal(r.npairs, 2);		/* in each item's list */
 	for (i = 0; i < r.n; i++)
 		assert_int_equal(r.v[i].quantity, 2);
+	/* Naming town 1: also in the lists of its 2 classes there. */
+	o.towns = towns_a;
+	o.ntowns = 1;
+	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
+	    40);
+	assert_int_equal(r.npairs, 4);
+	assert_true(r.v[0].reasons & 1u << MATCH_R_SAME_TOWN);
+	o.towns_only = 1;
+	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
+	    10);
+	assert_int_equal(r.npairs, 2);
 	assert_int_equal(match_all(needs, 0, &o, 1, TODAY, &r), 0);
 	assert_int_equal(match_all(needs, 3, &o, 0, TODAY, &r), 0);
 	assert_int_equal(match_all(NULL, 0, NULL, 0, TODAY, &r), 0);
