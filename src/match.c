@@ -33,31 +33,42 @@
  * match_all: greedy allocation in key order over all pairs, i.e. repeat
  * "take the best compatible pair with something left on both sides, give
  * as much as possible".  Done without listing the pairs:
- *   1. Needs are grouped into classes of alike needs: same kind, category,
- *      campaign, town, normalized item and specification, and amount per
- *      term.  Compatibility and town/fit depend only on the class, so they
- *      are evaluated once per (offer, class) with compatible kind and
- *      category ("pairs").  Within a class the needs are sorted by their
- *      own part of the key (level, waiting, deadline, opened, id).
- *   2. Each class lists its compatible offers sorted by (town, fit, id);
- *      the best pair of a class is then (its first offer with something
- *      left for it, its first need with something left), and the best pair
- *      overall is the best of the classes' best.
- *   3. A binary heap of classes keyed by their best pair.  Pop the top;
- *      if its heads moved (a need filled, an offer spent elsewhere) the
- *      key can only have dropped: re-key it and sift down; else allocate
- *      and loop.  Heads only move forward.
- * Complexity, N needs, M offers, C classes, P pairs (P <= M * C):
- * O(N log N) to group, O(P) to evaluate and bucket pairs (counting sorts),
- * O((N + P) log C) for the heap, O(N + P + C) memory.  C is bounded by the
- * vocabulary of items and sizes times towns and campaigns, not by N: with
- * a fixed vocabulary the run is O(N log N + M C).  If every need had a
- * specification of its own, C would approach N and P approach M N / (the
- * number of categories): the worst case is quadratic, real shelves are not.
+ *   1. Needs are sorted into groups alike in what they ask (kind,
+ *      category, normalized item and specification) and, within a group,
+ *      classes alike in everything matching reads (town, campaign, amount
+ *      per term).  Within a class, needs are sorted by their own part of
+ *      the key (level, waiting, deadline, opened, id).
+ *   2. Each offer is checked once per group of its kind and category
+ *      (item and size: pair_what) and, if it fits, put in the group's
+ *      list (unless it gives only in its towns) and in the list of each
+ *      class of the group in a town it names that it may serve
+ *      (pair_where).  Lists are sorted by fit, then offer id.  The best
+ *      offer for a class is then the first in its named-town list that
+ *      can still give, else the first in its group's list that can and
+ *      may (campaign, towns, amount per term); each class keeps its own
+ *      cursors, which only move forward (capacities only shrink).
+ *   3. The best pair of a class is (its best offer, its first need with
+ *      something left): the key ranks the need's level first, then the
+ *      offer's town and fit, then the need's own order.  A binary heap of
+ *      classes keyed by their best pair; pop the top; if its heads moved
+ *      (a need filled, an offer spent elsewhere) its key can only have
+ *      dropped: re-key it and sift down; else allocate and loop.
+ * Complexity, N needs, M offers, G groups, C classes, L list entries
+ * (L <= M G + the named-town entries): O(N log N) to sort the needs,
+ * O(M G) to check the offers against the groups, O(L) to sort the lists
+ * (counting sorts), and O((N + M + S) log C) for the heap, where S counts
+ * the cursor moves.  A cursor passes an offer at most once, so S <= the
+ * total length of the classes' lists (C M in theory); in practice it is
+ * small, as a cursor passes only spent offers and those of other
+ * campaigns or amounts.  Memory O(N + M + L).  G and C are bounded by the
+ * vocabulary of items and sizes times towns and campaigns, not by N, so
+ * time grows with N as N log N.  (The worst case, every need with a
+ * specification of its own, makes G approach N and the run O(M N).)
  *
  * match_for_offer / match_for_need: one offer (one need) against all needs
  * (offers), compatible ones sorted by the same key, allocated greedily from
- * that one offer's (need's) capacity, at most k proposals.  O(N log N).
+ * that one offer's (need's) capacity, at most k proposals.  O(N log N)
+ * (O(M log M)).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -209,6 +220,9 @@ static int	 pair_eval(const struct strtab *, const struct poffer *,
 		    const struct pneed *, uint8_t *, uint32_t *);
 static int	 key_cmp(const struct pneed *, unsigned, int64_t,
 		    const struct pneed *, unsigned, int64_t);
+static int	 size_cmp(const void *, const void *);
+static void	 spec_canon(const struct strtab *, const struct poffer *,
+		    size_t, struct pneed *, size_t);
 static int	 need_cmp_class(const void *, const void *);
 static int	 need_same_group(const struct pneed *, const struct pneed *);
 static int	 need_same_class(const struct pneed *, const struct pneed *);
@@ -790,6 +804,69 @@ key_cmp(const struct pneed *a, unsigned tfa, int64_t oa,
 	return (0);
 }
 
+/* Sizes by range, then id. */
+static int
+size_cmp(const void *pa, const void *pb)
+{
+	const struct str	*a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return (a->lo < b->lo ? -1 : 1);
+	if (a->hi != b->hi)
+		return (a->hi < b->hi ? -1 : 1);
+	return (a->off < b->off ? -1 : a->off > b->off);
+}
+
+/*
+ * Makes needs that match alike look alike, so that they share a group:
+ * a size of goods is spelt one way (140, 140码 and 身高140cm are one),
+ * and a specification that is not such a size and that no offer has is
+ * dropped, as it changes nothing (spec_fit gives 0 for it against any
+ * offer).  Without this, free-text specifications would make a group of
+ * each need.
+ */
+static void
+spec_canon(const struct strtab *t, const struct poffer *po, size_t no,
+    struct pneed *pn, size_t np)
+{
+	struct str	*sz;
+	uint32_t	*canon, nsz = 0, i, first = 0;
+	uint8_t		*used;
+	size_t		 j;
+
+	used = xcalloc(t->n, sizeof(*used));
+	canon = xcalloc(t->n, sizeof(*canon));
+	sz = xcalloc(t->n, sizeof(*sz));
+	for (j = 0; j < no; j++)
+		used[po[j].spec] = 1;
+	for (i = 0; i < t->n; i++) {
+		canon[i] = i;
+		if (t->v[i].size) {
+			sz[nsz] = t->v[i];
+			sz[nsz++].off = i;	/* the id, from here on */
+		}
+	}
+	qsort(sz, nsz, sizeof(*sz), size_cmp);
+	for (i = 0; i < nsz; i++) {
+		if (i == 0 || sz[i].lo != sz[i - 1].lo ||
+		    sz[i].hi != sz[i - 1].hi)
+			first = sz[i].off;
+		canon[sz[i].off] = first;
+	}
+	for (j = 0; j < np; j++) {
+		i = pn[j].spec;
+		if (i == STR_EMPTY)
+			continue;
+		if (pn[j].kind == MATCH_GOODS && t->v[i].size)
+			pn[j].spec = canon[i];
+		else if (!used[i])
+			pn[j].spec = STR_EMPTY;
+	}
+	free(sz);
+	free(canon);
+	free(used);
+}
+
 /* Same kind, category, item and specification. */
 static int
 need_same_group(const struct pneed *a, const struct pneed *b)
@@ -1007,12 +1084,14 @@ class_best(const struct run *r, struct mclass *c, uint32_t *off,
 			return (1);
 		}
 	}
+	/*
+	 * An offer of this list that names the town is also in the list
+	 * above: it can only come here spent, so town is 0 below.
+	 */
 	for (; c->ghead < c->gend; c->ghead++) {
 		e = &r->gen[c->ghead];
 		o = &r->po[e->off];
-		/* An offer naming the town is in the other list. */
-		if (offer_cap(o, n->unit) > 0 &&
-		    pair_where(o, n, &town, &w) && !town) {
+		if (offer_cap(o, n->unit) > 0 && pair_where(o, n, &town, &w)) {
 			*off = e->off;
 			*tf = e->f;
 			*why = e->why | w;
@@ -1100,11 +1179,17 @@ match_all(const struct match_need *needs, size_t nneeds,
 	memset(&r, 0, sizeof(r));
 	str_init(&t);
 
-	/* 1. Live needs, sorted into groups and classes. */
+	/* 1. Live offers by id, live needs sorted into groups and classes. */
+	r.po = xcalloc(noffers, sizeof(*r.po));
+	for (i = 0; i < noffers; i++)
+		if (offer_prep(&t, &offers[i], i, today, &r.po[no]))
+			no++;
+	qsort(r.po, no, sizeof(*r.po), offer_cmp_id);
 	r.pn = xcalloc(nneeds, sizeof(*r.pn));
 	for (i = 0; i < nneeds; i++)
 		if (need_prep(&t, &needs[i], i, today, &r.pn[np]))
 			np++;
+	spec_canon(&t, r.po, no, r.pn, np);
 	qsort(r.pn, np, sizeof(*r.pn), need_cmp_class);
 	r.cls = xcalloc(np, sizeof(*r.cls));
 	grp = xcalloc(np, sizeof(*grp));
@@ -1128,15 +1213,10 @@ match_all(const struct match_need *needs, size_t nneeds,
 	}
 
 	/*
-	 * 2. Live offers by id.  Each goes into the list of every group it
-	 * fits (unless it gives only in its towns), and into the list of
-	 * every class of such a group in a town it names.
+	 * 2. Each offer goes into the list of every group it fits (unless
+	 * it gives only in its towns), and into the list of every class of
+	 * such a group in a town it names.
 	 */
-	r.po = xcalloc(noffers, sizeof(*r.po));
-	for (i = 0; i < noffers; i++)
-		if (offer_prep(&t, &offers[i], i, today, &r.po[no]))
-			no++;
-	qsort(r.po, no, sizeof(*r.po), offer_cmp_id);
 	for (j = 0; j < no; j++) {
 		o = &r.po[j];
 		lo = kbeg[o->kind];

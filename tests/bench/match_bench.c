@@ -6,11 +6,14 @@
  * one-need modes over the largest shelf.  The inputs are pseudo-random
  * from a fixed seed: the same on every run and every machine.
  *
- *   build/match_bench [-o offers] [-r repeats] [needs ...]
+ *   build/match_bench [-iu] [-o offers] [-r repeats] [needs ...]
  *
  * Default: 10,000 offers; 10,000 20,000 50,000 100,000 needs; 3 repeats
- * (the best and the worst time are shown).  Exits 1 if a result breaks
- * an invariant (over-allocation) or two repeats differ.
+ * (the best and the worst time are shown).  -u gives every goods need a
+ * specification of its own (no two alike), -i an item name of its own
+ * ("棉衣 #123": the engine's worst case, see match.c).
+ * Exits 1 if a result breaks an invariant (over-allocation) or two
+ * repeats differ.
  */
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -70,6 +73,7 @@ static const char *const shoe_sizes[] = { "30码", "32码", "34码", "35码",
 static const char *const shoe_ranges[] = { "30-34码", "34-37码", "36-40码" };
 static const int64_t units[] = { 50000, 100000, 150000, 200000 };
 static int town_pool[64 * 1024 * 3];
+static int unique_specs, unique_items;
 
 static uint64_t
 rnd(uint64_t *s)
@@ -104,6 +108,11 @@ make_needs(struct match_need *v, size_t n, uint64_t seed)
 	const struct vocab	*g;
 	size_t			 i;
 	int			 u;
+	char			*text = NULL;
+
+	if ((unique_specs || unique_items) &&
+	    (text = calloc(n, 64)) == NULL)
+		err(1, "calloc");
 
 	for (i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
@@ -122,6 +131,15 @@ make_needs(struct match_need *v, size_t n, uint64_t seed)
 			else if (g->sized == 2)
 				v[i].spec = shoe_sizes[pick(&s, 0,
 				    NELEM(shoe_sizes) - 1)];
+			if (unique_specs) {
+				snprintf(text + 64 * i, 32, "款式%zu", i);
+				v[i].spec = text + 64 * i;
+			}
+			if (unique_items) {
+				snprintf(text + 64 * i + 32, 32, "%s #%zu",
+				    v[i].item, i);
+				v[i].item = text + 64 * i + 32;
+			}
 			v[i].remaining = pick(&s, 1, 3);
 			break;
 		case MATCH_MONEY:
@@ -303,7 +321,7 @@ bench_size(size_t nn, size_t no, int reps, int singles)
 	}
 	ok = ok && check(nv, nn, ov, no, &r);
 	printf("| %7zu | %6zu | %8.0f | %8.0f | %8.0f | %8.1f | %8.1f | "
-	    "%6zu | %9zu | %7zu |\n", nn, no, best, worst, cpu,
+	    "%7zu | %9zu | %7zu |\n", nn, no, best, worst, cpu,
 	    rss_in / 1024.0, maxrss_kb() / 1024.0, r.nclasses, r.npairs, r.n);
 	fflush(stdout);
 	if (singles) {
@@ -333,8 +351,14 @@ main(int argc, char *argv[])
 	int			 ch, reps = 3, status, fail = 0;
 	pid_t			 pid;
 
-	while ((ch = getopt(argc, argv, "o:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "io:r:u")) != -1) {
 		switch (ch) {
+		case 'i':
+			unique_items = 1;
+			break;
+		case 'u':
+			unique_specs = 1;
+			break;
 		case 'o':
 			no = strtoul(optarg, NULL, 10);
 			break;
@@ -342,7 +366,7 @@ main(int argc, char *argv[])
 			reps = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: match_bench [-o offers] "
+			fprintf(stderr, "usage: match_bench [-iu] [-o offers] "
 			    "[-r repeats] [needs ...]\n");
 			return (2);
 		}
@@ -355,14 +379,16 @@ main(int argc, char *argv[])
 	if (reps < 1 || no == 0)
 		errx(2, "bad -o or -r");
 
-	printf("matching engine, full run (match_all), %d runs each; "
+	printf("matching engine, full run (match_all), %d runs each%s%s; "
 	    "ms = wall clock, cpu = CPU time of the last run;\n"
 	    "input MB = peak RSS after generating the input, peak MB = "
-	    "peak RSS after the runs\n\n", reps);
+	    "peak RSS after the runs\n\n", reps, unique_specs ?
+	    ", every goods need with a specification of its own" : "",
+	    unique_items ? ", every goods need with an item of its own" : "");
 	printf("|   needs | offers |  best ms | worst ms |   cpu ms | "
-	    "input MB |  peak MB | groups |   entries | propos. |\n");
+	    "input MB |  peak MB | classes |   entries | propos. |\n");
 	printf("|--------:|-------:|---------:|---------:|---------:|"
-	    "---------:|---------:|-------:|----------:|--------:|\n");
+	    "---------:|---------:|--------:|----------:|--------:|\n");
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		if ((pid = fork()) == -1)
