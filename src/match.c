@@ -210,6 +210,9 @@ static int	 offer_prep(struct strtab *, const struct match_offer *,
 		    size_t, int32_t, struct poffer *);
 static int	 item_fit(const struct strtab *, uint32_t, uint32_t,
 		    uint32_t *);
+static int	 item_rel(const struct strtab *, uint32_t, uint32_t);
+static void	 item_canon(const struct strtab *, const struct poffer *,
+		    size_t, struct pneed *, size_t);
 static int	 spec_fit(const struct strtab *, uint32_t, uint32_t, int,
 		    uint32_t *);
 static int	 pair_what(const struct strtab *, const struct poffer *,
@@ -650,20 +653,29 @@ offer_prep(struct strtab *t, const struct match_offer *m, size_t idx,
 static int
 item_fit(const struct strtab *t, uint32_t a, uint32_t b, uint32_t *why)
 {
+	int	fit = item_rel(t, a, b);
+
+	if (fit == 2)
+		*why |= R(ITEM);
+	else if (fit == 1)
+		*why |= R(ITEM_NEAR);
+	return (fit);
+}
+
+/* item_fit without the reasons. */
+static int
+item_rel(const struct strtab *t, uint32_t a, uint32_t b)
+{
 	const struct str	*x = &t->v[a], *y = &t->v[b];
 	const char		*xs = t->text + x->off, *ys = t->text + y->off;
 
 	if (a == STR_EMPTY || b == STR_EMPTY)
 		return (0);
-	if (a == b) {
-		*why |= R(ITEM);
+	if (a == b)
 		return (2);
-	}
 	if ((x->len > y->len && memmem(xs, x->len, ys, y->len) != NULL) ||
-	    (y->len > x->len && memmem(ys, y->len, xs, x->len) != NULL)) {
-		*why |= R(ITEM_NEAR);
+	    (y->len > x->len && memmem(ys, y->len, xs, x->len) != NULL))
 		return (1);
-	}
 	return (-1);
 }
 
@@ -865,6 +877,84 @@ spec_canon(const struct strtab *t, const struct poffer *po, size_t no,
 	free(sz);
 	free(canon);
 	free(used);
+}
+
+/*
+ * Makes needs whose items fit every offer alike share one item, for the
+ * same reason: the signature of a need's item is the list of the offers'
+ * items it fits (equal or near), and items of one signature are
+ * interchangeable ("棉衣 #1" and "棉衣 #2" both fit "棉衣" only, near).
+ * Costs (distinct items of needs) x (distinct items of offers) compares.
+ */
+static void
+item_canon(const struct strtab *t, const struct poffer *po, size_t no,
+    struct pneed *pn, size_t np)
+{
+	struct sig {
+		uint32_t	 hash;
+		uint32_t	 off;
+		uint32_t	 len;
+		uint32_t	 id;
+	}		*tab;
+	uint32_t	*oi, *canon, *arena, noi = 0, x, h, len, m, nslot;
+	size_t		 j, k, alen = 0, acap = 64;
+	uint8_t		*mark;
+	int		 rel;
+
+	mark = xcalloc(t->n, sizeof(*mark));
+	canon = xcalloc(t->n, sizeof(*canon));
+	oi = xcalloc(no, sizeof(*oi));
+	for (x = 0; x < t->n; x++)
+		canon[x] = x;
+	for (j = 0; j < no; j++)
+		if (po[j].item != STR_EMPTY && !(mark[po[j].item] & 1)) {
+			mark[po[j].item] |= 1;
+			oi[noi++] = po[j].item;
+		}
+	for (nslot = 64; nslot < 2 * t->n; nslot *= 2)
+		continue;
+	tab = xcalloc(nslot, sizeof(*tab));
+	arena = xcalloc(acap, sizeof(*arena));
+	for (k = 0; k < np; k++) {
+		x = pn[k].item;
+		if (x == STR_EMPTY || (mark[x] & 2))
+			continue;
+		mark[x] |= 2;
+		if (alen + noi + 1 > acap) {
+			while (alen + noi + 1 > acap)
+				acap *= 2;
+			arena = xreallocarray(arena, acap, sizeof(*arena));
+		}
+		h = 2166136261u;
+		for (len = 0, j = 0; j < noi; j++)
+			if ((rel = item_rel(t, oi[j], x)) > 0) {
+				arena[alen + len++] = (uint32_t)j << 1 | (rel == 2);
+				h = (h ^ (uint32_t)(j << 1 | (rel == 2))) *
+				    16777619u;
+			}
+		for (m = h & (nslot - 1); tab[m].len != 0;
+		    m = (m + 1) & (nslot - 1))
+			if (tab[m].hash == h && tab[m].len == len + 1 &&
+			    memcmp(arena + tab[m].off, arena + alen,
+			    len * sizeof(*arena)) == 0)
+				break;
+		if (tab[m].len != 0)
+			canon[x] = tab[m].id;
+		else {
+			tab[m].hash = h;
+			tab[m].off = (uint32_t)alen;
+			tab[m].len = len + 1;	/* 0 marks a free slot */
+			tab[m].id = x;
+			alen += len;
+		}
+	}
+	for (k = 0; k < np; k++)
+		pn[k].item = canon[pn[k].item];
+	free(arena);
+	free(tab);
+	free(oi);
+	free(canon);
+	free(mark);
 }
 
 /* Same kind, category, item and specification. */
@@ -1190,6 +1280,7 @@ match_all(const struct match_need *needs, size_t nneeds,
 		if (need_prep(&t, &needs[i], i, today, &r.pn[np]))
 			np++;
 	spec_canon(&t, r.po, no, r.pn, np);
+	item_canon(&t, r.po, no, r.pn, np);
 	qsort(r.pn, np, sizeof(*r.pn), need_cmp_class);
 	r.cls = xcalloc(np, sizeof(*r.cls));
 	grp = xcalloc(np, sizeof(*grp));

@@ -928,39 +928,67 @@ test_random(void **state)
 	match_result_free(&r2);
 }
 
-/* Many needs, few offers and the reverse: the counters are sane. */
+/*
+ * The counters: needs alike for every offer share a class, offers are
+ * listed once per group and once per class of a town they name.
+ */
 static void
 test_counters(void **state)
 {
-	struct match_need	needs[40];
-	struct match_offer	o = OFFER(.quantity = 1000, .item = "");
+	static const char *const citems[] = { "书包", "棉衣 #1", "棉衣 #2",
+	    "棉衣" };
+	static const char *const cspecs[] = { "140", "140码", "红色", "蓝色" };
+	struct match_need	needs[64];
+	struct match_offer	o[2];
 	struct match_result	r;
 	size_t			i;
 
 	(void)state;
+	/* 4 towns x 4 items x 4 specifications. */
 	for (i = 0; i < NELEM(needs); i++)
 		needs[i] = NEED(.id = (int64_t)i + 1, .town = (int)(i % 4),
-		    .item = (i / 4) % 2 ? "棉衣" : "书包", .remaining = 2);
+		    .item = citems[(i / 4) % 4], .spec = cspecs[i / 16],
+		    .remaining = 2);
+	o[0] = OFFER(.id = 1, .quantity = 1000, .item = "");
+	o[1] = OFFER(.id = 2, .quantity = 1000, .item = "棉衣",
+	    .spec = "红色");
 	match_result_init(&r);
-	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
-	    40);
-	assert_int_equal(r.nclasses, 8);	/* 2 items x 4 towns */
-	assert_int_equal(r.npairs, 2);		/* in each item's list */
+
+	/*
+	 * Offer 1 alone: no item or specification to tell the needs apart
+	 * but the size: 2 groups (140 and 140码 are one; the colours
+	 * none), 4 towns each.
+	 */
+	assert_int_equal(match_all(needs, NELEM(needs), o, 1, TODAY, &r),
+	    64);
+	assert_int_equal(r.nclasses, 8);
+	assert_int_equal(r.npairs, 2);
 	for (i = 0; i < r.n; i++)
 		assert_int_equal(r.v[i].quantity, 2);
 	/* Naming town 1: also in the lists of its 2 classes there. */
-	o.towns = towns_a;
-	o.ntowns = 1;
-	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
-	    40);
+	o[0].towns = towns_a;
+	o[0].ntowns = 1;
+	assert_int_equal(match_all(needs, NELEM(needs), o, 1, TODAY, &r),
+	    64);
 	assert_int_equal(r.npairs, 4);
 	assert_true(r.v[0].reasons & 1u << MATCH_R_SAME_TOWN);
-	o.towns_only = 1;
-	assert_int_equal(match_all(needs, NELEM(needs), &o, 1, TODAY, &r),
-	    10);
+	o[0].towns_only = 1;
+	assert_int_equal(match_all(needs, NELEM(needs), o, 1, TODAY, &r),
+	    16);
 	assert_int_equal(r.npairs, 2);
-	assert_int_equal(match_all(needs, 0, &o, 1, TODAY, &r), 0);
-	assert_int_equal(match_all(needs, 3, &o, 0, TODAY, &r), 0);
+
+	/*
+	 * With offer 2: 书包 (fits nothing), 棉衣 #1 and #2 (near 棉衣),
+	 * 棉衣 (equal) are 3 kinds of item; 140 and 140码, 红色 (which an
+	 * offer has), 蓝色 (dropped) are 3 kinds of specification.
+	 */
+	o[0].towns_only = 0;
+	assert_int_equal(match_all(needs, NELEM(needs), o, 2, TODAY, &r),
+	    64);
+	assert_int_equal(r.nclasses, 3 * 3 * 4);
+	match_result_free(&r);
+	assert_int_equal(match_all(needs, 0, o, 1, TODAY, &r), 0);
+	assert_int_equal(match_all(needs, 3, o, 0, TODAY, &r), 0);
 	assert_int_equal(match_all(NULL, 0, NULL, 0, TODAY, &r), 0);
 	match_result_free(&r);
 }
