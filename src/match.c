@@ -34,10 +34,13 @@
  * "take the best compatible pair with something left on both sides, give
  * as much as possible".  Done without listing the pairs:
  *   1. Needs are sorted into groups alike in what they ask (kind,
- *      category, normalized item and specification) and, within a group,
- *      classes alike in everything matching reads (town, campaign, amount
- *      per term).  Within a class, needs are sorted by their own part of
- *      the key (level, waiting, deadline, opened, id).
+ *      category, item and specification) and, within a group, classes
+ *      alike in everything matching reads (town, campaign, amount per
+ *      term).  Within a class, needs are sorted by their own part of the
+ *      key (level, waiting, deadline, opened, id).  Texts are first made
+ *      alike where no offer could tell them apart (spec_canon,
+ *      item_canon): sizes spelt one way, specifications no offer has
+ *      dropped, items grouped by which offers' items they fit.
  *   2. Each offer is checked once per group of its kind and category
  *      (item and size: pair_what) and, if it fits, put in the group's
  *      list (unless it gives only in its towns) and in the list of each
@@ -54,16 +57,18 @@
  *      (a need filled, an offer spent elsewhere) its key can only have
  *      dropped: re-key it and sift down; else allocate and loop.
  * Complexity, N needs, M offers, G groups, C classes, L list entries
- * (L <= M G + the named-town entries): O(N log N) to sort the needs,
+ * (L <= M G + the named-town entries), I and J distinct items of needs
+ * and of offers: O(N log N) to sort the needs, O(I J) to group items,
  * O(M G) to check the offers against the groups, O(L) to sort the lists
  * (counting sorts), and O((N + M + S) log C) for the heap, where S counts
  * the cursor moves.  A cursor passes an offer at most once, so S <= the
  * total length of the classes' lists (C M in theory); in practice it is
  * small, as a cursor passes only spent offers and those of other
  * campaigns or amounts.  Memory O(N + M + L).  G and C are bounded by the
- * vocabulary of items and sizes times towns and campaigns, not by N, so
- * time grows with N as N log N.  (The worst case, every need with a
- * specification of its own, makes G approach N and the run O(M N).)
+ * vocabulary of the offers' items and specifications times towns and
+ * campaigns, not by N, so time grows with N as N log N.  (The worst
+ * case: offers that each name an item of their own, and needs as many
+ * items, make I J approach M N.)
  *
  * match_for_offer / match_for_need: one offer (one need) against all needs
  * (offers), compatible ones sorted by the same key, allocated greedily from
@@ -896,7 +901,7 @@ item_canon(const struct strtab *t, const struct poffer *po, size_t no,
 		uint32_t	 len;
 		uint32_t	 id;
 	}		*tab;
-	uint32_t	*oi, *canon, *arena, noi = 0, x, h, len, m, nslot;
+	uint32_t	*oi, *canon, *arena, noi = 0, x, h, len, m, nslot, v;
 	size_t		 j, k, alen = 0, acap = 64;
 	uint8_t		*mark;
 	int		 rel;
@@ -928,9 +933,9 @@ item_canon(const struct strtab *t, const struct poffer *po, size_t no,
 		h = 2166136261u;
 		for (len = 0, j = 0; j < noi; j++)
 			if ((rel = item_rel(t, oi[j], x)) > 0) {
-				arena[alen + len++] = (uint32_t)j << 1 | (rel == 2);
-				h = (h ^ (uint32_t)(j << 1 | (rel == 2))) *
-				    16777619u;
+				v = (uint32_t)j << 1 | (rel == 2);
+				arena[alen + len++] = v;
+				h = (h ^ v) * 16777619u;
 			}
 		for (m = h & (nslot - 1); tab[m].len != 0;
 		    m = (m + 1) & (nslot - 1))
