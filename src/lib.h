@@ -135,11 +135,11 @@ struct match_need {
 	const char	*category;	/* slug */
 	const char	*item;		/* "棉衣"; NULL or "" if none */
 	const char	*spec;		/* "140码"; NULL or "" if none */
-	int64_t		 remaining;	/* units, fen, terms or places lacking */
+	int64_t		 remaining;	/* units, fen, terms or places */
 	int64_t		 unit_amount;	/* scholarship: fen per term */
 	int		 town;
 	int		 urgency;	/* 1..3, 3 the most urgent */
-	int32_t		 deadline;	/* day number; needs past it are skipped */
+	int32_t		 deadline;	/* day number; skipped after it */
 	int32_t		 opened;	/* day number it went on the shelf */
 	int		 campaign;	/* 0: none */
 };
@@ -183,12 +183,13 @@ struct match_result {
 	size_t			 n;
 	size_t			 cap;
 	size_t			 nclasses;	/* groups of alike needs */
-	size_t			 npairs;	/* offers in the classes' lists */
+	size_t			 npairs;	/* entries in offer lists */
 };
 
 int	 match_kind_parse(const char *);
 void	 match_result_init(struct match_result *);
 void	 match_result_free(struct match_result *);
+/* (..., today's day number[, k: at most k proposals, 0: no limit], out) */
 size_t	 match_all(const struct match_need *, size_t,
 	    const struct match_offer *, size_t, int32_t,
 	    struct match_result *);

@@ -14,9 +14,9 @@
 #define TODAY	1000
 
 #define NEED(...) ((struct match_need){ .id = 1, .kind = MATCH_GOODS,	\
-	.category = "clothing", .item = "棉衣", .spec = "", .remaining = 1,	\
-	.town = 1, .urgency = 2, .deadline = TODAY + 60,			\
-	.opened = TODAY - 10, __VA_ARGS__ })
+	.category = "clothing", .item = "棉衣", .spec = "",		\
+	.remaining = 1, .town = 1, .urgency = 2,			\
+	.deadline = TODAY + 60, .opened = TODAY - 10, __VA_ARGS__ })
 #define OFFER(...) ((struct match_offer){ .id = 100, .donor_id = 7,	\
 	.kind = MATCH_GOODS, .category = "clothing", .item = "棉衣",	\
 	.spec = "", .quantity = 1, .valid_until = TODAY + 30, __VA_ARGS__ })
