@@ -43,7 +43,7 @@ ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
 MODULE		 = build/shop.so
 
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
-	bench clean distclean admin
+	bench bench-match clean distclean admin
 
 all: $(MODULE) build/shop-admin
 
@@ -166,6 +166,15 @@ test: test-deps
 
 bench: test-deps all
 	@tests/bench/run.sh
+
+# The matching engine alone (pure C, no server): a full run over 10k to
+# 100k generated needs and 10k offers, time and peak memory.
+build/match_bench: tests/bench/match_bench.c build/match.o src/lib.h
+	@mkdir -p build
+	$(CC) $(CFLAGS) -o $@ tests/bench/match_bench.c build/match.o
+
+bench-match: build/match_bench
+	@build/match_bench
 
 clean:
 	rm -rf build

@@ -107,4 +107,109 @@ const char	*form_get(const struct form *, const char *);
 long long	 form_int(const struct form *, const char *, long long);
 int		 form_bool(const struct form *, const char *);
 
+/*
+ * match.c: the matching engine.  The caller fills arrays of needs and
+ * offers (from the database, or anywhere), calls one of the three modes,
+ * and gets proposals back: which offer gives how much to which need, and
+ * why.  Nothing is written anywhere; a proposal becomes a pledge only
+ * through the ordinary pledge rules.  Day numbers are any consecutive
+ * count of days (e.g. days since 2000-01-01); only differences matter.
+ * Ids must be unique within each array (they are primary keys).
+ */
+enum match_kind {
+	MATCH_GOODS,		/* quantity in units */
+	MATCH_MONEY,		/* quantity in fen */
+	MATCH_SCHOLARSHIP,	/* quantity in terms of unit_amount fen each */
+	MATCH_SERVICE,		/* quantity in places */
+	MATCH_NKINDS
+};
+
+/* Why a proposal was made; render with match_reason_key(). */
+enum match_reason {
+	MATCH_R_SAME_TOWN,	/* the need is in a town the offer names */
+	MATCH_R_URGENT,		/* urgency 3 */
+	MATCH_R_DEADLINE,	/* due within 7 days */
+	MATCH_R_CATEGORY,	/* the offer names the need's category */
+	MATCH_R_ITEM,		/* same item */
+	MATCH_R_ITEM_NEAR,	/* one item's name contains the other's */
+	MATCH_R_SIZE,		/* the sizes overlap (140 within 140-160) */
+	MATCH_R_SPEC,		/* same specification (not a size) */
+	MATCH_R_CAMPAIGN,	/* the offer is for the need's campaign */
+	MATCH_R_WAITING,	/* open for 30 days or more */
+	MATCH_R_COUNT
+};
+
+struct match_need {
+	int64_t		 id;
+	int		 kind;		/* enum match_kind */
+	const char	*category;	/* slug */
+	const char	*item;		/* "棉衣"; NULL or "" if none */
+	const char	*spec;		/* "140码"; NULL or "" if none */
+	int64_t		 remaining;	/* units, fen, terms or places */
+	int64_t		 unit_amount;	/* scholarship: fen per term */
+	int		 town;
+	int		 urgency;	/* 1..3, 3 the most urgent */
+	int32_t		 deadline;	/* day number; skipped after it */
+	int32_t		 opened;	/* day number it went on the shelf */
+	int		 campaign;	/* 0: none */
+};
+
+struct match_offer {
+	int64_t		 id;
+	int64_t		 donor_id;
+	int		 kind;		/* enum match_kind */
+	const char	*category;	/* NULL or "": any of its kind */
+	const char	*item;		/* NULL or "": any item */
+	const char	*spec;		/* "140-160码"; NULL or "": any */
+	int64_t		 quantity;	/* units or places left; money and
+					   scholarship: budget left in fen */
+	int64_t		 terms;		/* scholarship: most terms it still
+					   pays (0: as many as the budget) */
+	int64_t		 unit_amount;	/* scholarship: most fen per term
+					   (0: any) */
+	const int	*towns;		/* preferred towns */
+	size_t		 ntowns;	/* 0: anywhere */
+	int		 towns_only;	/* 1: nowhere but those towns */
+	int		 campaign;	/* 0: any; else only that campaign */
+	int32_t		 valid_until;	/* day number; offers past it are
+					   skipped */
+};
+
+struct match_proposal {
+	size_t		 need;		/* index into the needs given */
+	size_t		 offer;		/* index into the offers given */
+	int64_t		 need_id;
+	int64_t		 offer_id;
+	int64_t		 quantity;	/* in the need's unit */
+	int64_t		 amount;	/* fen taken from a money or
+					   scholarship budget; else 0 */
+	uint32_t	 score;		/* higher first; see match.c */
+	uint32_t	 reasons;	/* bit 1 << MATCH_R_x per reason */
+};
+
+/* Proposals in rank order; the counters are those of the last run. */
+struct match_result {
+	struct match_proposal	*v;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 nclasses;	/* groups of alike needs */
+	size_t			 npairs;	/* entries in offer lists */
+};
+
+int	 match_kind_parse(const char *);
+void	 match_result_init(struct match_result *);
+void	 match_result_free(struct match_result *);
+/* (..., today's day number[, k: at most k proposals, 0: no limit], out) */
+size_t	 match_all(const struct match_need *, size_t,
+	    const struct match_offer *, size_t, int32_t,
+	    struct match_result *);
+size_t	 match_for_offer(const struct match_offer *,
+	    const struct match_need *, size_t, int32_t, size_t,
+	    struct match_result *);
+size_t	 match_for_need(const struct match_need *,
+	    const struct match_offer *, size_t, int32_t, size_t,
+	    struct match_result *);
+size_t	 match_reasons(uint32_t, enum match_reason *, size_t);
+const char *match_reason_key(enum match_reason);
+
 #endif
