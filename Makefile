@@ -143,7 +143,8 @@ UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_
 
 build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
 	@mkdir -p build/unit
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
+	    -lcmocka
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
