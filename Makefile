@@ -42,10 +42,16 @@ ASSETS		 = $(sort $(wildcard assets/*))
 ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
 MODULE		 = build/shop.so
 
+# logverify, the log's independent verifier: its own sources (under
+# src/logverify/, so not part of the module), libc and OpenSSL only.
+LV_SRC		:= $(wildcard src/logverify/*.c)
+LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc,$(CFLAGS))
+LOGVERIFY	 = build/logverify
+
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
 	bench clean distclean admin
 
-all: $(MODULE)
+all: $(MODULE) $(LOGVERIFY)
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -100,6 +106,10 @@ build/assets_index.c: $(ASSETS) Makefile
 $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
 	$(CC) -shared -Wl,-z,noexecstack -o $@ $^ $(LDLIBS)
 
+$(LOGVERIFY): $(LV_SRC) src/logverify/lv.h
+	@mkdir -p build
+	$(CC) $(LV_CFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
+
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
@@ -120,7 +130,8 @@ migrate:
 demo:
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
-		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql; fi
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" \
+		    -f sql/demo/seed.sql -f sql/demo/log_seed.sql; fi
 
 # 100,000 generated needs on top of the demo data, for the benchmarks.
 demo-large: db

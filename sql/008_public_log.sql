@@ -51,13 +51,16 @@ create index log_entries_need on log_entries (need_id, position)
 create index log_entries_pledge on log_entries (((fields ->> 'pledge')::bigint))
     where fields ? 'pledge';
 
--- The hashes of the perfect subtrees above the leaves: (level, idx) covers
--- leaves idx * 2^level .. (idx + 1) * 2^level - 1.  Level 0 is leaf_hash
--- in log_entries.  Written by the insert trigger when a leaf completes a
--- subtree, so any root or proof needs O(log n) lookups, never a pass over
--- all leaves.
+-- The tree: the hash of each perfect subtree, (level, idx) covering
+-- leaves idx * 2^level .. (idx + 1) * 2^level - 1; level 0 are the leaf
+-- hashes again.  Written by the insert trigger (a leaf, and each subtree
+-- it completes), so any root or proof needs O(log n) lookups, never a
+-- pass over all leaves.  The tree is kept apart from the entries so that
+-- an entry altered behind the platform's back (its text and leaf_hash
+-- together) no longer matches the tree: the platform's proofs still come
+-- from what was appended, and logverify names the altered entry.
 create table log_nodes (
-	level		smallint not null check (level between 1 and 62),
+	level		smallint not null check (level between 0 and 62),
 	idx		bigint not null check (idx >= 0),
 	hash		bytea not null check (length(hash) = 32),
 	primary key (level, idx)
@@ -75,10 +78,7 @@ create table log_checkpoints (
 -- The hash of node (level, idx), NULL if the tree has no such node yet.
 create function log_node(p_level int, p_idx bigint)
 returns bytea language sql stable as $$
-	select case when p_level = 0
-	    then (select leaf_hash from log_entries where position = p_idx)
-	    else (select hash from log_nodes where level = p_level
-	          and idx = p_idx) end
+	select hash from log_nodes where level = p_level and idx = p_idx
 $$;
 
 -- A text value of an entry: control characters (a line break would forge
@@ -231,16 +231,14 @@ begin
 	new.entry := v_entry;
 	new.leaf_hash := sha256('\x00'::bytea || convert_to(v_entry, 'UTF8'));
 
-	-- Each subtree this leaf completes: its hash from its two halves.
+	-- The leaf, and each subtree it completes from its two halves.
 	v_hash := new.leaf_hash;
 	v_idx := v_pos;
 	v_level := 0;
+	insert into log_nodes values (0, v_pos, v_hash);
 	while v_idx % 2 = 1 loop
-		v_hash := sha256('\x01'::bytea || case when v_level = 0
-		    then (select leaf_hash from log_entries
-		          where position = v_idx - 1)
-		    else (select hash from log_nodes where level = v_level
-		          and idx = v_idx - 1) end || v_hash);
+		v_hash := sha256('\x01'::bytea || (select hash from log_nodes
+		    where level = v_level and idx = v_idx - 1) || v_hash);
 		v_idx := v_idx / 2;
 		v_level := v_level + 1;
 		insert into log_nodes values (v_level, v_idx, v_hash);

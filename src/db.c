@@ -9,6 +9,10 @@
  *	}
  *	return (db_run(req));
  *
+ * A done callback may, instead of answering, call db_next for a further
+ * statement (e.g. store what it computed from the first); the request is
+ * then answered by that statement's done callback.
+ *
  * db_run owns the state machine: it queues when every pooled connection
  * is busy, sleeps while the query runs, hands the result to the done
  * callback (which answers the request), and answers errors itself:
@@ -84,6 +88,27 @@ db_int(struct db_call *call, long long v)
 
 	(void)snprintf(num, sizeof(num), "%lld", v);
 	db_text(call, num);
+}
+
+/*
+ * From a done callback: runs stmt once the current statement has
+ * finished, on a fresh connection from the pool; done answers the
+ * request.  Bind its parameters on the returned call.
+ */
+struct db_call *
+db_next(struct http_request *req, enum stmt stmt, db_done_fn done)
+{
+	struct db_call	*call = http_state_get(req);
+	int		 i;
+
+	for (i = 0; i < call->nparams; i++)
+		kore_free(call->values[i]);
+	call->nparams = 0;
+	call->next_stmt = stmt;
+	call->next_done = done;
+	call->chained = 1;
+	call->answered = 0;
+	return (call);
 }
 
 int
@@ -179,6 +204,18 @@ db_done(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
 
+	if (call->chained) {
+		call->chained = 0;
+		call->stmt = call->next_stmt;
+		call->done = call->next_done;
+		kore_pgsql_cleanup(&call->pgsql);
+		kore_pgsql_init(&call->pgsql);
+		kore_pgsql_bind_request(&call->pgsql, req);
+		call->retried = 0;
+		req->fsm_state = DB_SETUP;
+		return (HTTP_STATE_CONTINUE);
+	}
+
 	/* A statement that returns no rows still gets an answer. */
 	if (!call->answered) {
 		call->answered = 1;
@@ -226,6 +263,8 @@ db_error(struct http_request *req)
 	int		 status;
 	char		 field[64];
 
+	/* A failure after a done callback chained: answer the failure. */
+	call->chained = 0;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state == NULL || !strncmp(state, "08", 2) ||
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2)) {

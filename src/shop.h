@@ -16,6 +16,9 @@ struct config {
 	const char	*database;	/* SHOP_DATABASE: libpq conninfo */
 	const char	*var;		/* SHOP_VAR: keys and other state */
 	int		 tls;		/* SHOP_TLS=1: behind a TLS proxy */
+	const char	*log_key;	/* SHOP_LOG_KEY: the log's signing key */
+	const char	*log_origin;	/* SHOP_LOG_ORIGIN: the log's name */
+	int		 log_interval;	/* SHOP_LOG_CHECKPOINT_SECONDS */
 };
 
 extern struct config	cfg;
@@ -27,6 +30,10 @@ enum stmt {
 	SQL_NEEDS_LIST,
 	SQL_NEEDS_PAGE,
 	SQL_NEED_GET,
+	SQL_LOG_HEAD,
+	SQL_LOG_CHECKPOINT_ADD,
+	SQL_LOG_ENTRIES,
+	SQL_LOG_NODES,
 	SQL__COUNT
 };
 
@@ -60,11 +67,15 @@ struct db_call {
 	void			(*arg_free)(void *);
 	int			 retried;
 	int			 answered;
+	int			 chained;	/* db_next was called */
+	enum stmt		 next_stmt;
+	db_done_fn		 next_done;
 };
 
 struct db_call	*db_prepare(struct http_request *, enum stmt, db_done_fn);
 void		 db_text(struct db_call *, const char *);
 void		 db_int(struct db_call *, long long);
+struct db_call	*db_next(struct http_request *, enum stmt, db_done_fn);
 int		 db_run(struct http_request *);
 const char	*db_value(PGresult *, int, int, size_t *);
 
@@ -97,6 +108,26 @@ int		 web_db_page(struct http_request *, struct db_call *,
 json_t		*web_db_object(PGresult *, int);
 json_t		*web_messages(enum lang);
 const struct tmpl_set *web_templates(void);
+
+/* checkpoint.c: the log's signing key and signed checkpoints. */
+enum checkpoint_state {
+	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */
+	CHECKPOINT_NEW,		/* signed a new one: store it */
+	CHECKPOINT_BROKEN	/* the log does not extend the latest one */
+};
+
+struct checkpoint {
+	uint64_t	size;
+	char		root[64];	/* base64 */
+	struct buf	note;
+};
+
+void		 checkpoint_init(void);
+void		 checkpoint_worker_init(void);
+const char	*checkpoint_origin(void);
+const char	*checkpoint_key_json(void);
+enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
+void		 checkpoint_free(struct checkpoint *);
 
 /* assets.c: files embedded from assets/. */
 struct asset {

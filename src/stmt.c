@@ -17,4 +17,13 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$8::int, $9::int, $10), api.facets($10)", 10, STMT_READONLY },
 	[SQL_NEED_GET] = { "select api.need_get($1::bigint, $2)", 2,
 		STMT_READONLY },
+	[SQL_LOG_HEAD] = { "select api.log_head()", 0, STMT_READONLY },
+	[SQL_LOG_CHECKPOINT_ADD] = {
+		"select api.log_checkpoint_add($1::bigint, $2, $3)", 3, 0 },
+	[SQL_LOG_ENTRIES] = {
+		"select api.log_entries($1::bigint, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_LOG_NODES] = {
+		"select api.log_nodes($1::bigint, $2, $3::int[], $4::bigint[])",
+		4, STMT_READONLY },
 };
