@@ -157,6 +157,14 @@ build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
 	    -lcmocka
 
+# logverify's pieces are tested alone, without the server's modules.
+build/unit/test_logverify: tests/unit/test_logverify.c src/logverify/lv.h \
+    $(filter-out src/logverify/logverify.c,$(LV_SRC))
+	@mkdir -p build/unit
+	$(CC) $(LV_CFLAGS) -Isrc/logverify -o $@ $< \
+	    $(filter-out src/logverify/logverify.c,$(LV_SRC)) -lssl -lcrypto \
+	    -lcmocka
+
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 

@@ -104,9 +104,12 @@ returns json language plpgsql stable as $$
 declare
 	v_nodes		text[] := '{}';
 	v_pos		bigint := 0;
-	v_level		int;
+	v_level		int := 62;
 begin
-	for v_level in reverse 62 .. 0 loop
+	while v_level >= 0 and p_size >> v_level = 0 loop
+		v_level := v_level - 1;
+	end loop;
+	for v_level in reverse v_level .. 0 loop
 		continue when (p_size >> v_level) & 1 = 0;
 		v_nodes := v_nodes || encode(log_node(v_level,
 		    v_pos >> v_level), 'base64');
@@ -125,19 +128,28 @@ returns json language sql stable as $$
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
 $$;
 
--- For GET /api/v1/log/checkpoint: the current size and the nodes its root
--- is made of; the latest checkpoint, with the nodes its root is made of
--- now (the module checks they still give its root before signing more).
+-- For GET /api/v1/log/checkpoint: the current size and the latest
+-- checkpoint.  When the tree grew since, also the nodes the current root
+-- is made of, and those the latest checkpoint's root is made of now (the
+-- module checks they still give that root before it signs more).
 create function api.log_head()
-returns text language sql stable as $$
-	select json_build_object(
-	    'tree_size', h.size,
-	    'frontier', api.log_frontier(h.size),
-	    'latest', (select (api.log_checkpoint_json(c)::jsonb ||
-	        jsonb_build_object('frontier', api.log_frontier(c.tree_size)))
-	        from log_checkpoints c order by c.tree_size desc limit 1))::text
-	  from log_head h
-$$;
+returns text language plpgsql stable as $$
+declare
+	v_size		bigint;
+	v_c		log_checkpoints;
+begin
+	select size into v_size from log_head;
+	select * into v_c from log_checkpoints order by tree_size desc limit 1;
+	if v_c.tree_size = v_size then
+		return json_build_object('tree_size', v_size,
+		    'latest', api.log_checkpoint_json(v_c))::text;
+	end if;
+	return json_build_object('tree_size', v_size,
+	    'frontier', api.log_frontier(v_size),
+	    'latest', case when v_c.tree_size is not null then
+	        api.log_checkpoint_json(v_c)::jsonb || jsonb_build_object(
+	        'frontier', api.log_frontier(v_c.tree_size)) end)::text;
+end $$;
 
 -- Stores a checkpoint the module signed; answers it (or the one already
 -- stored for that size).
