@@ -42,10 +42,16 @@ ASSETS		 = $(sort $(wildcard assets/*))
 ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
 MODULE		 = build/shop.so
 
+# logverify, the log's independent verifier: its own sources (under
+# src/logverify/, so not part of the module), libc and OpenSSL only.
+LV_SRC		:= $(wildcard src/logverify/*.c)
+LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc,$(CFLAGS))
+LOGVERIFY	 = build/logverify
+
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
 	bench bench-match clean distclean admin
 
-all: $(MODULE) build/shop-admin
+all: $(MODULE) build/shop-admin $(LOGVERIFY)
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -105,6 +111,10 @@ build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
 	    -ljansson -lcrypto -lpq
 
+$(LOGVERIFY): $(LV_SRC) src/logverify/lv.h
+	@mkdir -p build
+	$(CC) $(LV_CFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
+
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
@@ -126,7 +136,7 @@ migrate:
 demo: build/shop-admin
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
-		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql; \
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql -f sql/demo/log_seed.sql; \
 		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; fi
 
 # The first administrator: make admin EMAIL=you@example.org NAME=名字
@@ -155,7 +165,16 @@ UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_
 
 build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
 	@mkdir -p build/unit
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
+	    -lqrencode -lcmocka
+
+# logverify's pieces are tested alone, without the server's modules.
+build/unit/test_logverify: tests/unit/test_logverify.c src/logverify/lv.h \
+    $(filter-out src/logverify/logverify.c,$(LV_SRC))
+	@mkdir -p build/unit
+	$(CC) $(LV_CFLAGS) -Isrc/logverify -o $@ $< \
+	    $(filter-out src/logverify/logverify.c,$(LV_SRC)) -lssl -lcrypto \
+	    -lcmocka
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -50,7 +50,7 @@ KORE_SECCOMP_FILTER("shop",
 void
 kore_parent_configure(int argc, char **argv)
 {
-	const char	*tls;
+	const char	*tls, *v;
 
 	(void)argc;
 	(void)argv;
@@ -60,16 +60,22 @@ kore_parent_configure(int argc, char **argv)
 		cfg.var = "var";
 	tls = getenv("SHOP_TLS");
 	cfg.tls = tls != NULL && !strcmp(tls, "1");
+	cfg.log_key = getenv("SHOP_LOG_KEY");
+	cfg.log_origin = getenv("SHOP_LOG_ORIGIN");
+	v = getenv("SHOP_LOG_CHECKPOINT_SECONDS");
+	cfg.log_interval = v != NULL ? atoi(v) : 60;
 
 	check_schema();
 	if (!kore_pgsql_register("db", cfg.database))
 		fatal("cannot register the database");
 	web_init();
+	checkpoint_init();
 }
 
 void
 kore_worker_configure(void)
 {
+	jobs_init();
 }
 
 /*

@@ -211,5 +211,75 @@ size_t	 match_for_need(const struct match_need *,
 	    struct match_result *);
 size_t	 match_reasons(uint32_t, enum match_reason *, size_t);
 const char *match_reason_key(enum match_reason);
+/* b64.c: standard base64, strictly. */
+void	 b64_encode(struct buf *, const void *, size_t);
+int	 b64_decode(const char *, size_t, unsigned char *, size_t, size_t *);
+
+/* note.c: signed notes and checkpoints (C2SP formats), Ed25519. */
+#define NOTE_KEY_LEN	32
+
+struct evp_pkey_st;
+
+void	 note_checkpoint(struct buf *, const char *, uint64_t,
+	    const unsigned char *);
+void	 note_key_id(const char *, const unsigned char *, unsigned char *);
+void	 note_verifier_key(struct buf *, const char *, const unsigned char *);
+int	 note_public_key(struct evp_pkey_st *, unsigned char *);
+int	 note_sign(struct buf *, struct evp_pkey_st *, const char *,
+	    const char *, size_t);
+int	 note_verify(const char *, size_t, const char *, const unsigned char *,
+	    size_t *);
+
+/* merkle.c: RFC 6962 / 9162 Merkle trees over SHA-256. */
+#define MERKLE_HASH		32
+#define MERKLE_MAX_PATH		128	/* a proof in a tree of 2^63 leaves */
+#define MERKLE_MAX_TAPE		8192
+
+/* The hash of node (level, index): leaves index * 2^level and on. */
+typedef int	(*merkle_node_fn)(void *, unsigned int, uint64_t,
+		    unsigned char *);
+
+struct merkle_leaves {
+	const unsigned char	(*hash)[MERKLE_HASH];
+	uint64_t		  n;
+};
+
+struct merkle_tape_node {
+	unsigned int	level;
+	uint64_t	index;
+	unsigned char	hash[MERKLE_HASH];
+	int		set;
+};
+
+struct merkle_tape {
+	struct merkle_tape_node	*node;
+	size_t			 n;
+	size_t			 cap;
+	size_t			 pos;
+	int			 replay;
+};
+
+void	 merkle_leaf(const void *, size_t, unsigned char *);
+void	 merkle_node(const unsigned char *, const unsigned char *,
+	    unsigned char *);
+void	 merkle_empty(unsigned char *);
+int	 merkle_range(merkle_node_fn, void *, uint64_t, uint64_t,
+	    unsigned char *);
+int	 merkle_root(merkle_node_fn, void *, uint64_t, unsigned char *);
+int	 merkle_inclusion(merkle_node_fn, void *, uint64_t, uint64_t,
+	    unsigned char (*)[MERKLE_HASH], size_t *);
+int	 merkle_consistency(merkle_node_fn, void *, uint64_t, uint64_t,
+	    unsigned char (*)[MERKLE_HASH], size_t *);
+int	 merkle_verify_inclusion(uint64_t, uint64_t, const unsigned char *,
+	    const unsigned char (*)[MERKLE_HASH], size_t,
+	    const unsigned char *);
+int	 merkle_verify_consistency(uint64_t, uint64_t, const unsigned char *,
+	    const unsigned char *, const unsigned char (*)[MERKLE_HASH],
+	    size_t);
+int	 merkle_leaves_node(void *, unsigned int, uint64_t, unsigned char *);
+void	 merkle_tape_init(struct merkle_tape *);
+void	 merkle_tape_free(struct merkle_tape *);
+int	 merkle_tape_node(void *, unsigned int, uint64_t, unsigned char *);
+void	 merkle_tape_rewind(struct merkle_tape *);
 
 #endif

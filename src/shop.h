@@ -18,6 +18,9 @@ struct config {
 	const char	*var;		/* SHOP_VAR: keys and other state */
 	int		 tls;		/* SHOP_TLS=1: behind a TLS proxy */
 	int		 trust_proxy;	/* SHOP_TRUST_PROXY=1: X-Real-IP */
+	const char	*log_key;	/* SHOP_LOG_KEY: the log's signing key */
+	const char	*log_origin;	/* SHOP_LOG_ORIGIN: the log's name */
+	int		 log_interval;	/* SHOP_LOG_CHECKPOINT_SECONDS */
 };
 
 extern struct config	cfg;
@@ -49,6 +52,10 @@ enum stmt {
 	SQL_ACCOUNT_CREATE,
 	SQL_ACCOUNT_DISABLE,
 	SQL_AUDIT_LIST,
+	SQL_LOG_HEAD,
+	SQL_LOG_CHECKPOINT_ADD,
+	SQL_LOG_ENTRIES,
+	SQL_LOG_NODES,
 	SQL__COUNT
 };
 
@@ -158,6 +165,25 @@ enum auth_source auth_sid(struct http_request *, char *);
 void		 auth_csrf(struct http_request *, char *);
 int		 auth_post_ok(struct http_request *, const struct form *);
 void		 auth_bind_sid(struct http_request *, struct db_call *);
+/* checkpoint.c: the log's signing key and signed checkpoints. */
+enum checkpoint_state {
+	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */
+	CHECKPOINT_NEW,		/* signed a new one: store it */
+	CHECKPOINT_BROKEN	/* the log does not extend the latest one */
+};
+
+struct checkpoint {
+	uint64_t	size;
+	char		root[64];	/* base64 */
+	struct buf	note;
+};
+
+void		 checkpoint_init(void);
+void		 checkpoint_periodic(PGconn *);
+const char	*checkpoint_origin(void);
+const char	*checkpoint_key_json(void);
+enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
+void		 checkpoint_free(struct checkpoint *);
 
 /* assets.c: files embedded from assets/. */
 struct asset {

@@ -56,4 +56,15 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$2::bigint, $3::boolean, $4)", 4, 0 },
 	[SQL_AUDIT_LIST] = { "select api.audit_list($1, $2::int)", 2,
 		STMT_READONLY },
+
+	/* The public log. */
+	[SQL_LOG_HEAD] = { "select api.log_head()", 0, STMT_READONLY },
+	[SQL_LOG_CHECKPOINT_ADD] = {
+		"select api.log_checkpoint_add($1::bigint, $2, $3)", 3, 0 },
+	[SQL_LOG_ENTRIES] = {
+		"select api.log_entries($1::bigint, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_LOG_NODES] = {
+		"select api.log_nodes($1::bigint, $2, $3::int[], $4::bigint[])",
+		4, STMT_READONLY },
 };

@@ -37,7 +37,7 @@ OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
 sql/migrate.sh "$OWNER_DB"
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
-    -f sql/demo/seed.sql
+    -f sql/demo/seed.sql -f sql/demo/log_seed.sql
 OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
     "$T/demo-accounts.txt" >/dev/null
 
@@ -45,7 +45,8 @@ echo "== server on 127.0.0.1:$PORT"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
     -e "s|var/kore.pid|$T/kore.pid|" \
     -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
+# The public log is signed every second, so a test can see it happen.
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
     >"$T/kore.log" 2>&1 &
 kpid=$!
 i=0
@@ -58,7 +59,10 @@ until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
 	sleep 0.1
 done
 
-export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB TEST_VAR="$T"
+# SUPER_DB: the cluster's superuser, for tests that play an attacker
+# with full access to the database (tests/api/log.test.mjs).
+SUPER_DB="host=$SOCK dbname=shop user=postgres"
+export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB SUPER_DB TEST_VAR="$T"
 export DEMO_ACCOUNTS="$T/demo-accounts.txt"
 export SHOP_ROOT="$root"
 
