@@ -20,7 +20,7 @@ OWNER_DATABASE	?= host=$(SOCK) dbname=shop user=shop_owner
 PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no,yes)
 
 # Debian packages: to build and run, and in addition to test and measure.
-DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev postgresql-15 \
+DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
@@ -31,7 +31,7 @@ CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
 		   -Wsign-compare -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 		   -Ibuild -Isrc
 KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
-LDLIBS		 = -ljansson -lcrypto -lpq
+LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode
 
 # The pure modules (no Kore, they include lib.h only) are unit-tested alone.
 LIB_SRC		:= $(shell grep -L '"shop.h"' src/*.c)
@@ -109,7 +109,7 @@ $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
 # The command-line tool for the accounts nobody creates through the site.
 build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
-	    -ljansson -lcrypto -lpq
+	    -ljansson -lcrypto -lqrencode -lpq
 
 $(LOGVERIFY): $(LV_SRC) src/logverify/lv.h
 	@mkdir -p build

@@ -371,17 +371,18 @@ db_error(struct http_request *req)
 		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		field[0] = '\0';
-		if (detail && (d = json_loads(detail, 0, NULL)) != NULL) {
+		d = detail ? json_loads(detail, 0, NULL) : NULL;
+		if (d != NULL) {
 			if (json_is_string(v = json_object_get(d, "field")))
 				kore_strlcpy(field, json_string_value(v),
 				    sizeof(field));
+			json_object_del(d, "field");
 			if (json_is_integer(v = json_object_get(d,
 			    "retry_after"))) {
 				(void)snprintf(num, sizeof(num), "%lld",
 				    (long long)json_integer_value(v));
 				http_response_header(req, "retry-after", num);
 			}
-			json_decref(d);
 		}
 		if (status < 400 || status > 499)
 			status = 400;
@@ -395,9 +396,11 @@ db_error(struct http_request *req)
 			call->on_error = NULL;
 			on_error(req, call, status, msg, field[0] ? field :
 			    NULL);
+			json_decref(d);
 			return (db_next(req, call));
 		}
-		web_error(req, status, msg, field[0] ? field : NULL);
+		web_error_detail(req, status, msg, field[0] ? field : NULL, d);
+		json_decref(d);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (!strcmp(state, "57014")) {

@@ -36,6 +36,14 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 /* fmt.c: numbers as people read them. */
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
+int	 fmt_parse_yuan(const char *, int64_t, int64_t *);
+
+/* image.c: hand-over photos, JPEG or PNG, without their metadata. */
+int	 image_clean(const unsigned char *, size_t, struct buf *,
+	    const char **);
+
+/* qr.c: a QR code as inline SVG. */
+int	 qr_svg(const char *, const char *, struct buf *);
 
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160

@@ -56,6 +56,27 @@ enum stmt {
 	SQL_LOG_CHECKPOINT_ADD,
 	SQL_LOG_ENTRIES,
 	SQL_LOG_NODES,
+
+	/* Pledges (src/pledges.c). */
+	SQL_PLEDGE_CREATE,
+	SQL_PLEDGE_CANCEL,
+	SQL_PLEDGE_DELIVER,
+	SQL_PLEDGE_RECEIVE,
+	SQL_PLEDGE_RECEIVE_CODE,
+	SQL_PLEDGE_DISPUTE,
+	SQL_PLEDGE_RESOLVE,
+	SQL_PLEDGE_MODERATE,
+	SQL_PLEDGE_PHOTO_ADD,
+	SQL_PLEDGE_PHOTO,
+	SQL_PLEDGE_GET,
+	SQL_PLEDGE_PAGE,
+	SQL_ME_PLEDGES,
+	SQL_ME_PLEDGES_PAGE,
+	SQL_STATEMENT,
+	SQL_STATEMENT_PAGE,
+	SQL_BRANCH_PLEDGES,
+	SQL_BRANCH_PLEDGES_PAGE,
+	SQL_TICK,
 	SQL__COUNT
 };
 
@@ -131,6 +152,8 @@ int		 web_json_text(struct http_request *, int, const char *,
 int		 web_json(struct http_request *, int, json_t *);
 int		 web_error(struct http_request *, int, const char *,
 		    const char *);
+int		 web_error_detail(struct http_request *, int, const char *,
+		    const char *, json_t *);
 int		 web_page(struct http_request *, int, const char *, json_t *);
 int		 web_method(struct http_request *, int);
 int		 web_query(struct http_request *, struct form *,
@@ -141,8 +164,12 @@ void		 web_client_ip(struct http_request *, char *, size_t);
 int		 web_input(struct http_request *, struct form *,
 		    const struct field *, size_t, struct form_error *);
 int		 web_redirect(struct http_request *, const char *);
+int		 web_path_id(struct http_request *, const char *, char *,
+		    size_t, const char **);
 void		 web_error_text(struct buf *, enum lang, const char *,
 		    const char *);
+void		 web_error_text_detail(struct buf *, enum lang, const char *,
+		    const char *, json_t *);
 int		 web_form_again(struct http_request *, struct db_call *,
 		    enum stmt, const char *, int, const char *, const char *,
 		    json_t *);
@@ -184,6 +211,9 @@ const char	*checkpoint_origin(void);
 const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
 void		 checkpoint_free(struct checkpoint *);
+
+/* jobs.c: periodic work in one worker. */
+void		 jobs_init(void);
 
 /* assets.c: files embedded from assets/. */
 struct asset {

@@ -67,4 +67,43 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_LOG_NODES] = {
 		"select api.log_nodes($1::bigint, $2, $3::int[], $4::bigint[])",
 		4, STMT_READONLY },
+
+	/* Pledges. */
+	[SQL_PLEDGE_CREATE] = { "select api.pledge_create($1, $2::bigint, "
+		"$3::int, $4::boolean, $5, $6)", 6, 0 },
+	[SQL_PLEDGE_CANCEL] = { "select api.pledge_cancel($1, $2::bigint)", 2,
+		0 },
+	[SQL_PLEDGE_DELIVER] = { "select api.pledge_deliver($1, $2::bigint, "
+		"$3, $4, $5)", 5, 0 },
+	[SQL_PLEDGE_RECEIVE] = { "select api.pledge_receive($1, $2::bigint, "
+		"$3, $4)", 4, 0 },
+	[SQL_PLEDGE_RECEIVE_CODE] = { "select api.pledge_receive_code($1, $2, "
+		"$3, $4)", 4, 0 },
+	[SQL_PLEDGE_DISPUTE] = { "select api.pledge_dispute($1, $2::bigint, "
+		"$3)", 3, 0 },
+	[SQL_PLEDGE_RESOLVE] = { "select api.pledge_resolve($1, $2::bigint, "
+		"$3, $4)", 4, 0 },
+	[SQL_PLEDGE_MODERATE] = { "select api.pledge_moderate($1, $2::bigint, "
+		"$3::boolean)", 3, 0 },
+	[SQL_PLEDGE_PHOTO_ADD] = { "select api.pledge_photo_add($1, "
+		"$2::bigint, $3, $4)", 4, 0 },
+	[SQL_PLEDGE_PHOTO] = { "select api.pledge_photo($1, $2::bigint, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_PLEDGE_GET] = { "select api.pledge_get($1, $2::bigint, $3)", 3,
+		STMT_READONLY },
+	[SQL_PLEDGE_PAGE] = { "select api.pledge_get($1, $2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_ME_PLEDGES] = { "select api.me_pledges($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
+		STMT_READONLY },
+	[SQL_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_TICK] = { "select api.pledges_tick()", 0, 0 },
 };

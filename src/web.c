@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/rand.h>
+
 #include "shop.h"
 
 /* The site serves only its own scripts, styles and images. */
@@ -183,16 +185,25 @@ web_json(struct http_request *req, int status, json_t *v)
 }
 
 /*
- * The sentence for an error code in the reader's language, with {field}
- * replaced by the field's name in that language.
+ * The sentence for an error code in the reader's language: {field} is
+ * replaced by the field's name in that language, any other {key} by that
+ * member of detail (an object, or NULL).
  */
 void
 web_error_text(struct buf *out, enum lang lang, const char *code,
     const char *field)
 {
-	json_t		*m, *f;
-	const char	*text, *p;
+	web_error_text_detail(out, lang, code, field, NULL);
+}
+
+void
+web_error_text_detail(struct buf *out, enum lang lang, const char *code,
+    const char *field, json_t *detail)
+{
+	json_t		*m, *f, *v;
+	const char	*text, *p, *end;
 	char		 key[96];
+	size_t		 klen;
 
 	(void)snprintf(key, sizeof(key), "err.%s", code);
 	m = json_object_get(messages[lang], key);
@@ -201,14 +212,30 @@ web_error_text(struct buf *out, enum lang lang, const char *code,
 	text = json_string_value(m);
 	if (text == NULL)
 		text = code;
-	if (field != NULL && (p = strstr(text, "{field}")) != NULL) {
-		buf_append(out, text, (size_t)(p - text));
-		(void)snprintf(key, sizeof(key), "field.%s", field);
-		f = json_object_get(messages[lang], key);
-		buf_puts(out, json_is_string(f) ? json_string_value(f) : field);
-		buf_puts(out, p + 7);
-	} else {
-		buf_puts(out, text);
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '{' || (end = strchr(p, '}')) == NULL ||
+		    (klen = (size_t)(end - p - 1)) == 0 || klen >= 64) {
+			buf_putc(out, *p);
+			continue;
+		}
+		memcpy(key, p + 1, klen);
+		key[klen] = '\0';
+		if (!strcmp(key, "field") && field != NULL) {
+			(void)snprintf(key, sizeof(key), "field.%s", field);
+			f = json_object_get(messages[lang], key);
+			buf_puts(out, json_is_string(f) ? json_string_value(f) :
+			    field);
+		} else if (detail != NULL &&
+		    (v = json_object_get(detail, key)) != NULL) {
+			if (json_is_string(v))
+				buf_puts(out, json_string_value(v));
+			else if (json_is_integer(v))
+				buf_printf(out, "%lld",
+				    (long long)json_integer_value(v));
+		} else {
+			buf_append(out, p, klen + 2);
+		}
+		p = end;
 	}
 }
 
@@ -220,9 +247,23 @@ int
 web_error(struct http_request *req, int status, const char *code,
     const char *field)
 {
+	return (web_error_detail(req, status, code, field, NULL));
+}
+
+/*
+ * The same, with the error's details (a JSON object from the api
+ * function, e.g. {"remaining": 5}): used in the message and given to API
+ * clients in the error object.
+ */
+int
+web_error_detail(struct http_request *req, int status, const char *code,
+    const char *field, json_t *detail)
+{
 	enum lang	 lang = web_lang(req);
 	struct buf	 msg;
-	json_t		*body;
+	json_t		*body, *err;
+	const char	*k;
+	json_t		*v;
 	int		 r;
 
 	/* A page that needs a session sends the reader to sign in first. */
@@ -235,13 +276,17 @@ web_error(struct http_request *req, int status, const char *code,
 		return (r);
 	}
 	buf_init(&msg, 128);
-	web_error_text(&msg, lang, code, field);
+	web_error_text_detail(&msg, lang, code, field, detail);
 	if (web_is_api(req)) {
 		body = json_pack("{s:{s:s, s:s}}", "error", "code", code,
 		    "message", msg.data);
+		err = json_object_get(body, "error");
+		json_object_foreach(detail, k, v) {
+			if (strcmp(k, "code") && strcmp(k, "message"))
+				json_object_set(err, k, v);
+		}
 		if (field != NULL)
-			json_object_set_new(json_object_get(body, "error"),
-			    "field", json_string(field));
+			json_object_set_new(err, "field", json_string(field));
 		r = web_json(req, status, body);
 	} else {
 		body = json_pack("{s:i, s:s, s:s}", "status", status,
@@ -264,7 +309,9 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	enum lang	 lang = web_lang(req);
 	struct buf	 body, page;
 	json_t		*ctx;
-	char		 cookie[64], csrf[AUTH_HEX];
+	char		 cookie[64], csrf[AUTH_HEX], key[33];
+	unsigned char	 rnd[16];
+	size_t		 i;
 
 	ctx = json_is_object(data) ? data : json_object();
 	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
@@ -273,6 +320,12 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_object_set_new(ctx, "path", json_string(req->path));
 	auth_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
+	/* A fresh key per form shown: a double submit makes one pledge. */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		fatal("RAND_bytes failed");
+	for (i = 0; i < sizeof(rnd); i++)
+		(void)snprintf(key + i * 2, 3, "%02x", rnd[i]);
+	json_object_set_new(ctx, "form_key", json_string(key));
 
 	buf_init(&body, 8192);
 	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
@@ -516,4 +569,31 @@ web_form_again(struct http_request *req, struct db_call *call, enum stmt stmt,
 	    values ? values : json_object());
 	buf_free(&msg);
 	return (from_handler ? db_run(req) : KORE_RESULT_OK);
+}
+
+/*
+ * The positive integer id that follows prefix in req's path (at most 15
+ * digits, no leading zero), into id (a string of digits); *rest points
+ * after it.  Returns 0 when the path has no such id.
+ */
+int
+web_path_id(struct http_request *req, const char *prefix, char *id,
+    size_t idlen, const char **rest)
+{
+	const char	*p;
+	size_t		 len, plen = strlen(prefix);
+
+	if (strncmp(req->path, prefix, plen))
+		return (0);
+	p = req->path + plen;
+	len = strspn(p, "0123456789");
+	if (len == 0 || len > 15 || *p == '0' || len >= idlen)
+		return (0);
+	memcpy(id, p, len);
+	id[len] = '\0';
+	if (rest != NULL)
+		*rest = p + len;
+	else if (p[len] != '\0')
+		return (0);
+	return (1);
 }

@@ -156,6 +156,7 @@ begin
 	return json_build_object(
 	    'need', v_need,
 	    'title', v_need ->> 'title',
+	    'can_pledge', (v_need ->> 'status') = 'open',
 	    'story', (select story from needs where id = p_id),
 	    'pledges', (select coalesce(json_agg(json_build_object(
 	        'donor', case when p.anonymous or u.id is null

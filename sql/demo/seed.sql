@@ -257,7 +257,8 @@ begin
 					        and v_received > 0 then 'received'
 					    else 'pledged' end,
 					    v_i % 3 = 0, v_opened + interval '2 days',
-					    v_opened + interval '16 days',
+					    greatest(v_opened + interval '16 days',
+					        now() + interval '7 days'),
 					    case when v_received >= v_pledged / 2
 					        and v_received > 0 then v_opened + interval '5 days' end,
 					    case when v_received >= v_pledged / 2
@@ -273,7 +274,8 @@ begin
 				        when v_i % 3 = 0 then 'delivered'
 				        else 'pledged' end,
 				    v_i % 5 = 0, v_opened + interval '3 days',
-				    v_opened + interval '17 days',
+				    greatest(v_opened + interval '17 days',
+				        now() + interval '8 days'),
 				    case when v_status = 'fulfilled' or v_i % 3 = 0
 				        then v_opened + interval '6 days' end,
 				    case when v_status = 'fulfilled'

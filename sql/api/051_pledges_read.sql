@@ -1,0 +1,184 @@
+-- What donors and staff read of pledges.
+
+create function api.pledge_json(p pledges, n needs, p_lang text)
+returns json language sql stable as $$
+	select json_build_object(
+	    'id', p.id, 'need_id', n.id, 'need_title', n.title,
+	    'need_kind', n.kind, 'is_money', n.kind = 'money',
+	    'unit', n.unit, 'quantity', p.quantity,
+	    'amount_text', api.pledge_amount_text(n, p.quantity),
+	    'status', p.status,
+	    'status_name', api.pledge_status_name(p.status, p_lang),
+	    'next_step', api.pledge_status_next(p.status, p_lang),
+	    'can_cancel', p.status = 'pledged',
+	    'can_deliver', p.status = 'pledged',
+	    'is_received', p.status = 'received',
+	    'anonymous', p.anonymous,
+	    'receipt_code', p.receipt_code,
+	    'created_on', api.day(p.created_at), 'due_on', api.day(p.due_at),
+	    'delivered_on', api.day(p.delivered_at),
+	    'received_on', api.day(p.received_at),
+	    'delivery_method', p.delivery_method, 'delivery_ref', p.delivery_ref,
+	    'thank_you', p.thank_you,
+	    'message', p.message, 'message_state', p.message_state,
+	    'org_name', (select name from orgs where id = n.org_id),
+	    'town_name', (select api.l(p_lang, name_zh, name_en) from towns
+	        where id = n.town_id))
+$$;
+
+-- GET /me/pledges: the donor's pledges, newest first.
+create function api.me_pledges(p_sid text, p_lang text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['donor']);
+	return json_build_object('pledges', (select coalesce(json_agg(
+	    api.pledge_json(p, n, p_lang) order by p.created_at desc, p.id desc),
+	    '[]') from pledges p join needs n on n.id = p.need_id
+	    where p.donor_id = v_u.id),
+	  'notifications', (select coalesce(json_agg(json_build_object(
+	    'subject', subject, 'body', body, 'kind', kind,
+	    'at', to_char(created_at at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD HH24:MI')) order by id desc), '[]')
+	    from (select * from notifications where user_id = v_u.id
+	          order by id desc limit 20) x))::text;
+end $$;
+
+-- GET /me/pledges/{id}: one pledge, its history and where its events are
+-- in the public log (for the inclusion proof).  The donor sees their own;
+-- staff of the need's organisation and admins see any of theirs.
+create function api.pledge_get(p_sid text, p_id bigint, p_lang text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+	v_p	pledges;
+	v_n	needs;
+begin
+	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
+	select p.* into v_p from pledges p join needs n on n.id = p.need_id
+	 where p.id = p_id and (p.donor_id = v_u.id or v_u.role = 'admin'
+	    or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	select * into v_n from needs where id = v_p.need_id;
+	return json_build_object(
+	    'pledge', api.pledge_json(v_p, v_n, p_lang),
+	    'is_donor', v_p.donor_id = v_u.id,
+	    'title', v_n.title,
+	    'events', (select coalesce(json_agg(json_build_object(
+	        'action', e.action, 'to_status', e.to_status,
+	        'to_name', api.pledge_status_name(coalesce(e.to_status,
+	            v_p.status), p_lang),
+	        'note', e.note,
+	        'at', to_char(e.at at time zone 'Asia/Shanghai',
+	            'YYYY-MM-DD HH24:MI')) order by e.id), '[]')
+	      from pledge_events e where e.pledge_id = p_id),
+	    'log', (select coalesce(json_agg(json_build_object(
+	        'position', l.position, 'kind', l.kind) order by l.position),
+	        '[]')
+	      from log_entries l where l.need_id = v_p.need_id
+	        and (l.fields ->> 'pledge')::bigint = p_id),
+	    'photos', (select coalesce(json_agg(id order by id), '[]')
+	      from pledge_photos where pledge_id = p_id))::text;
+end $$;
+
+-- GET /me/statement?year=: what the donor gave in a year (received
+-- pledges), with totals, for the page and the CSV.
+create function api.statement(p_sid text, p_year int, p_lang text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['donor']);
+	return json_build_object('year', p_year,
+	    'donor', v_u.display_name,
+	    'items', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.received_at), '[]')
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.donor_id = v_u.id and p.status = 'received'
+	       and extract(year from p.received_at at time zone
+	           'Asia/Shanghai') = p_year),
+	    'money_total', (select coalesce(sum(p.quantity), 0)
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.donor_id = v_u.id and p.status = 'received'
+	       and n.kind = 'money' and extract(year from p.received_at at
+	           time zone 'Asia/Shanghai') = p_year),
+	    'scholarship_total', (select coalesce(sum(p.quantity::bigint *
+	        n.unit_amount), 0)
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.donor_id = v_u.id and p.status = 'received'
+	       and n.kind = 'scholarship' and extract(year from p.received_at
+	           at time zone 'Asia/Shanghai') = p_year))::text;
+end $$;
+
+-- GET /branch/pledges: what staff have to do: pledges on the way to
+-- their organisation's needs, disputes, messages to moderate.
+create function api.branch_pledges(p_sid text, p_lang text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['staff', 'admin']);
+	return json_build_object(
+	    'incoming', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.due_at), '[]')
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.status in ('pledged', 'delivered')
+	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	    'disputes', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.id), '[]')
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.status = 'disputed'
+	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	    'messages', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.id), '[]')
+	      from pledges p join needs n on n.id = p.need_id
+	     where p.message_state = 'pending'
+	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))))::text;
+end $$;
+
+-- A photo of a pledge, for its donor and the need's staff: the bytes as
+-- hex with the type (the module decodes them).
+create function api.pledge_photo(p_sid text, p_pledge bigint, p_photo bigint)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+	v_r	record;
+begin
+	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
+	select ph.content_type, encode(ph.data, 'base64') as data into v_r
+	  from pledge_photos ph join pledges p on p.id = ph.pledge_id
+	  join needs n on n.id = p.need_id
+	 where ph.id = p_photo and ph.pledge_id = p_pledge
+	   and (p.donor_id = v_u.id or v_u.role = 'admin'
+	     or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	return json_build_object('type', v_r.content_type,
+	    'data', v_r.data)::text;
+end $$;
+
+-- POST .../photos (staff): a hand-over photo, already checked and
+-- stripped of metadata by the module; at most 6 per pledge.
+create function api.pledge_photo_add(p_sid text, p_pledge bigint,
+    p_type text, p_data text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+	v_p	pledges;
+	v_id	bigint;
+begin
+	v_u := api.require_user(p_sid, array['staff', 'admin']);
+	v_p := api.pledge_for(v_u, p_pledge, true);
+	if (select count(*) from pledge_photos where pledge_id = p_pledge) >= 6 then
+		perform api.fail(409, 'too_many_photos');
+	end if;
+	insert into pledge_photos (pledge_id, content_type, data)
+	values (p_pledge, p_type, decode(p_data, 'base64'))
+	returning id into v_id;
+	perform api.audit(v_u, 'photo_add', 'pledge', p_pledge, null);
+	return json_build_object('id', v_id)::text;
+end $$;

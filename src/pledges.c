@@ -1,0 +1,658 @@
+/*
+ * Pledges: a donor's promise against a need, delivered, and confirmed as
+ * received by the need's organisation.  The rules (the cap under any
+ * concurrency, idempotency, who may do what) are in sql/api/05*.sql;
+ * here are the forms, the pages and the API around them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shop.h"
+
+int	pledge_create(struct http_request *);
+int	pledge_action(struct http_request *);
+int	pledge_receipt(struct http_request *);
+int	pledge_page(struct http_request *);
+int	pledge_photo(struct http_request *);
+int	me_pledges(struct http_request *);
+int	me_statement(struct http_request *);
+int	branch_pledges(struct http_request *);
+
+static const char *const methods[] = { "school", "post", "transfer", NULL };
+static const char *const outcomes[] = { "received", "cancelled", NULL };
+
+static const struct field create_fields[] = {
+	{ "quantity", FIELD_INT, 0, 1, 2000000000, NULL },
+	{ "amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "message", FIELD_LINES, 0, 0, 500, NULL },
+	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field deliver_fields[] = {
+	{ "method", FIELD_CHOICE, 1, 0, 0, methods },
+	{ "reference", FIELD_TEXT, 0, 1, 80, NULL },
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field receive_fields[] = {
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "thank_you", FIELD_LINES, 0, 0, 500, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field code_fields[] = {
+	{ "code", FIELD_TEXT, 1, 8, 12, NULL },
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "thank_you", FIELD_LINES, 0, 0, 500, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field dispute_fields[] = {
+	{ "reason", FIELD_LINES, 1, 2, 500, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field resolve_fields[] = {
+	{ "outcome", FIELD_CHOICE, 1, 0, 0, outcomes },
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field csrf_only[] = {
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field year_fields[] = {
+	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+#define PHOTO_MAX	(2 * 1024 * 1024)
+
+static int	input(struct http_request *, struct form *,
+		    const struct field *, size_t);
+static int	created(struct http_request *, struct db_call *, PGresult *);
+static int	acted(struct http_request *, struct db_call *, PGresult *);
+static int	page_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	photo_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	statement_csv(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	photo_upload(struct http_request *, const char *);
+static int	current_year(void);
+
+/* Reads and checks a POST; answers (400/403) and returns 0 when refused. */
+static int
+input(struct http_request *req, struct form *f, const struct field *spec,
+    size_t n)
+{
+	struct form_error	err;
+
+	if (!web_input(req, f, spec, n, &err)) {
+		form_free(f);
+		web_error(req, 400, err.code, err.field[0] ? err.field : NULL);
+		return (0);
+	}
+	if (!auth_post_ok(req, f)) {
+		form_free(f);
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * POST /needs/{id}/pledge (form) and /api/v1/needs/{id}/pledges: a donor
+ * pledges quantity (in the need's unit: fen for money; a form may give
+ * amount in yuan instead), optionally anonymous, with a message to the
+ * child.  401/403 for anyone but a donor, 404 for a need not listed, 409
+ * with what remains when too little is left, 422 for an Idempotency-Key
+ * (form: idem) reused with another request.  201 with the pledge (API),
+ * or on to the pledge's page.
+ */
+int
+pledge_create(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	const char	*key, *amount;
+	char		 id[24], qty[24];
+	int64_t		 fen;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/needs/" : "/needs/",
+	    id, sizeof(id), &key) || (strcmp(key, "/pledge") &&
+	    strcmp(key, "/pledges")))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!input(req, &f, create_fields, NFIELDS(create_fields)))
+		return (KORE_RESULT_OK);
+	if ((amount = form_get(&f, "amount")) != NULL) {
+		if (!fmt_parse_yuan(amount, 2000000000, &fen) || fen <= 0) {
+			form_free(&f);
+			return (web_error(req, 400, "bad_amount", "amount"));
+		}
+		(void)snprintf(qty, sizeof(qty), "%lld", (long long)fen);
+	} else if (form_get(&f, "quantity") != NULL) {
+		kore_strlcpy(qty, form_get(&f, "quantity"), sizeof(qty));
+	} else {
+		form_free(&f);
+		return (web_error(req, 400, "required", "quantity"));
+	}
+	if (!http_request_header(req, "idempotency-key", &key))
+		key = form_get(&f, "idem");
+	if (key != NULL && (strlen(key) < 8 || strlen(key) > 100 ||
+	    strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_.:") != strlen(key))) {
+		form_free(&f);
+		return (web_error(req, 400, "bad_idempotency_key",
+		    "Idempotency-Key"));
+	}
+	call = db_prepare(req, SQL_PLEDGE_CREATE, created);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, qty);
+	db_bool(call, form_bool(&f, "anonymous"));
+	db_text(call, form_get(&f, "message"));
+	db_text(call, key);
+	form_free(&f);
+	return (db_run(req));
+}
+
+static int
+created(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*r;
+	char	 where[64];
+
+	(void)call;
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if (web_is_api(req)) {
+		web_json(req, 201, r);
+	} else {
+		(void)snprintf(where, sizeof(where), "/me/pledges/%lld",
+		    (long long)json_integer_value(json_object_get(
+		    json_object_get(r, "pledge"), "id")));
+		web_redirect(req, where);
+	}
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /pledges/{id}/{action} and /api/v1/pledges/{id}/{action}:
+ *   cancel     the donor, before delivery
+ *   deliver    the donor: method (school, post, transfer), reference
+ *              (tracking number or transfer reference), note
+ *   receive    staff of the need's organisation (or above): note,
+ *              thank_you
+ *   dispute    staff: reason (delivered but never arrived)
+ *   resolve    staff: outcome (received, cancelled), note
+ *   approve, reject   staff: the donor's message to the child
+ *   photos     staff: a JPEG or PNG of the hand-over (multipart "photo")
+ * 404 for a pledge the caller may not act on; 409 in the wrong state.
+ */
+int
+pledge_action(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	const char	*action;
+	char		 id[24];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/pledges/" :
+	    "/pledges/", id, sizeof(id), &action) || *action++ != '/')
+		return (web_error(req, 404, "not_found", NULL));
+	if (!strcmp(action, "photos"))
+		return (photo_upload(req, id));
+
+	if (!strcmp(action, "cancel") || !strcmp(action, "approve") ||
+	    !strcmp(action, "reject")) {
+		if (!input(req, &f, csrf_only, NFIELDS(csrf_only)))
+			return (KORE_RESULT_OK);
+		if (action[0] == 'c') {
+			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);
+			auth_bind_sid(req, call);
+			db_text(call, id);
+		} else {
+			call = db_prepare(req, SQL_PLEDGE_MODERATE, acted);
+			auth_bind_sid(req, call);
+			db_text(call, id);
+			db_bool(call, action[0] == 'a');
+		}
+	} else if (!strcmp(action, "deliver")) {
+		if (!input(req, &f, deliver_fields, NFIELDS(deliver_fields)))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_PLEDGE_DELIVER, acted);
+		auth_bind_sid(req, call);
+		db_text(call, id);
+		db_text(call, form_get(&f, "method"));
+		db_text(call, form_get(&f, "reference"));
+		db_text(call, form_get(&f, "note"));
+	} else if (!strcmp(action, "receive")) {
+		if (!input(req, &f, receive_fields, NFIELDS(receive_fields)))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_PLEDGE_RECEIVE, acted);
+		auth_bind_sid(req, call);
+		db_text(call, id);
+		db_text(call, form_get(&f, "note"));
+		db_text(call, form_get(&f, "thank_you"));
+	} else if (!strcmp(action, "dispute")) {
+		if (!input(req, &f, dispute_fields, NFIELDS(dispute_fields)))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_PLEDGE_DISPUTE, acted);
+		auth_bind_sid(req, call);
+		db_text(call, id);
+		db_text(call, form_get(&f, "reason"));
+	} else if (!strcmp(action, "resolve")) {
+		if (!input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_PLEDGE_RESOLVE, acted);
+		auth_bind_sid(req, call);
+		db_text(call, id);
+		db_text(call, form_get(&f, "outcome"));
+		db_text(call, form_get(&f, "note"));
+	} else {
+		return (web_error(req, 404, "not_found", NULL));
+	}
+	form_free(&f);
+	call->page = web_is_api(req) ? NULL : "back";
+	return (db_run(req));
+}
+
+/* An action done: the JSON answer, or back to where the form was. */
+static int
+acted(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	const char	*ref;
+	char		 where[80];
+	json_t		*r;
+
+	if (web_is_api(req))
+		return (web_db_json(req, call, res));
+	/* Back to the page the form was on, when it is one of ours. */
+	if (http_request_header(req, "referer", &ref) && (ref = strstr(ref,
+	    "://")) != NULL && (ref = strchr(ref + 3, '/')) != NULL &&
+	    (!strncmp(ref, "/me/pledges", 11) ||
+	    !strncmp(ref, "/branch/pledges", 15)) && strlen(ref) < 80 &&
+	    strpbrk(ref, "\r\n") == NULL)
+		return (web_redirect(req, ref));
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_redirect(req, "/me/pledges"));
+	(void)snprintf(where, sizeof(where), "/me/pledges/%lld",
+	    (long long)json_integer_value(json_object_get(r, "id")));
+	json_decref(r);
+	return (web_redirect(req, where));
+}
+
+/*
+ * POST /receipts, /api/v1/receipts (staff): confirms receipt in one step
+ * with the code the donor shows (typed, or scanned from the QR code).
+ */
+int
+pledge_receipt(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!input(req, &f, code_fields, NFIELDS(code_fields)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_PLEDGE_RECEIVE_CODE, acted);
+	auth_bind_sid(req, call);
+	db_text(call, form_get(&f, "code"));
+	db_text(call, form_get(&f, "note"));
+	db_text(call, form_get(&f, "thank_you"));
+	form_free(&f);
+	return (db_run(req));
+}
+
+/*
+ * Photos come as multipart/form-data with one file "photo" (and csrf,
+ * or the X-CSRF-Token header): checked
+ * (JPEG or PNG, at most 2 MiB) and stripped of metadata here, stored as
+ * base64 text by the api function.
+ */
+static int
+photo_upload(struct http_request *req, const char *id)
+{
+	struct http_file	*file;
+	struct buf		 raw, clean, b64;
+	struct db_call		*call;
+	struct form		 f;
+	struct form_error	 err;
+	const char		*type;
+	char			 chunk[8192], tmp[80], *csrf;
+	ssize_t			 n;
+
+	http_populate_multipart_form(req);
+	form_init(&f);
+	if ((file = http_file_lookup(req, "photo")) == NULL)
+		return (web_error(req, 400, "required", "photo"));
+	if (file->length > PHOTO_MAX)
+		return (web_error(req, 400, "too_large", "photo"));
+	/* The form's csrf field is declared in conf/kore.conf (params). */
+	if (http_argument_get_string(req, "csrf", &csrf)) {
+		(void)snprintf(tmp, sizeof(tmp), "csrf=%s", csrf);
+		(void)form_parse_urlencoded(&f, tmp, strlen(tmp), &err);
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	form_free(&f);
+	buf_init(&raw, file->length + 1);
+	http_file_rewind(file);
+	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
+		buf_append(&raw, chunk, (size_t)n);
+	buf_init(&clean, raw.len + 1);
+	if (!image_clean((unsigned char *)raw.data, raw.len, &clean, &type)) {
+		buf_free(&raw);
+		buf_free(&clean);
+		return (web_error(req, 400, "bad_image", "photo"));
+	}
+	buf_free(&raw);
+	buf_init(&b64, clean.len * 4 / 3 + 8);
+	b64_encode(&b64, clean.data, clean.len);
+	buf_free(&clean);
+	call = db_prepare(req, SQL_PLEDGE_PHOTO_ADD, acted);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, type);
+	db_text(call, b64.data);
+	buf_free(&b64);
+	return (db_run(req));
+}
+
+/*
+ * GET /me/pledges/{id} (page), /api/v1/pledges/{id}: one pledge with its
+ * history, its receipt code as a QR code for the donor, where its events
+ * are in the public log.  404 for anyone but its donor, the need's staff
+ * and admins.  GET /me/pledges/{id}/certificate: the printable donation
+ * certificate of a received pledge.
+ */
+int
+pledge_page(struct http_request *req)
+{
+	struct db_call	*call;
+	const char	*rest;
+	char		 id[24];
+	int		 api = web_is_api(req);
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, api ? "/api/v1/pledges/" : "/me/pledges/", id,
+	    sizeof(id), &rest) || (*rest != '\0' &&
+	    strcmp(rest, "/certificate")))
+		return (web_error(req, 404, "not_found", NULL));
+	if (api) {
+		call = db_prepare(req, SQL_PLEDGE_GET, web_db_json);
+	} else {
+		call = db_prepare(req, SQL_PLEDGE_PAGE, page_done);
+		call->page = *rest ? "certificate" : "pledge";
+	}
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, web_lang_code(web_lang(req)));
+	return (db_run(req));
+}
+
+/* The pledge page: the QR code of the receipt code for its donor. */
+static int
+page_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t		*pledge;
+	const char	*code;
+	struct buf	 svg;
+	json_t		*d;
+
+	if (!strcmp(call->page, "certificate")) {
+		d = web_db_object(res, 0);
+		pledge = d ? json_object_get(d, "pledge") : NULL;
+		if (d == NULL || !json_is_true(json_object_get(pledge,
+		    "is_received")) || !json_is_true(json_object_get(d,
+		    "is_donor"))) {
+			json_decref(d);
+			return (web_error(req, 404, "not_found", NULL));
+		}
+		json_decref(d);
+		return (web_db_page(req, call, res));
+	}
+	if ((d = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	pledge = json_object_get(d, "pledge");
+	code = json_string_value(json_object_get(pledge, "receipt_code"));
+	json_decref(call->extra);
+	call->extra = json_object();
+	if (code != NULL && json_is_true(json_object_get(d, "is_donor"))) {
+		buf_init(&svg, 4096);
+		if (qr_svg(code, code, &svg))
+			json_object_set_new(call->extra, "qr_svg",
+			    json_stringn(svg.data, svg.len));
+		buf_free(&svg);
+	}
+	json_decref(d);
+	return (web_db_page(req, call, res));
+}
+
+/* GET /pledges/{id}/photos/{photo}: for the donor and the need's staff. */
+int
+pledge_photo(struct http_request *req)
+{
+	struct db_call	*call;
+	const char	*rest;
+	char		 id[24], photo[24];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, "/pledges/", id, sizeof(id), &rest) ||
+	    strncmp(rest, "/photos/", 8) || strlen(rest + 8) >= sizeof(photo) ||
+	    strspn(rest + 8, "0123456789") != strlen(rest + 8) ||
+	    rest[8] == '\0' || rest[8] == '0')
+		return (web_error(req, 404, "not_found", NULL));
+	kore_strlcpy(photo, rest + 8, sizeof(photo));
+	call = db_prepare(req, SQL_PLEDGE_PHOTO, photo_done);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, photo);
+	return (db_run(req));
+}
+
+static int
+photo_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t		*r;
+	const char	*data;
+	unsigned char	*bin;
+	size_t		 len, n;
+
+	(void)call;
+	if ((r = web_db_object(res, 0)) == NULL ||
+	    (data = json_string_value(json_object_get(r, "data"))) == NULL) {
+		json_decref(r);
+		return (web_error(req, 500, "internal", NULL));
+	}
+	len = strlen(data);
+	bin = kore_malloc(len / 4 * 3 + 4);
+	if (!b64_decode(data, len, bin, len / 4 * 3 + 4, &n)) {
+		kore_free(bin);
+		json_decref(r);
+		return (web_error(req, 500, "internal", NULL));
+	}
+	http_response_header(req, "cache-control", "private, max-age=3600");
+	web_send(req, 200, json_string_value(json_object_get(r, "type")), bin,
+	    n);
+	kore_free(bin);
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
+
+/* GET /me/pledges (page), /api/v1/me/pledges: the donor's pledges. */
+int
+me_pledges(struct http_request *req)
+{
+	struct db_call	*call;
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		if (web_is_api(req)) {
+			call = db_prepare(req, SQL_ME_PLEDGES, web_db_json);
+		} else {
+			call = db_prepare(req, SQL_ME_PLEDGES_PAGE,
+			    web_db_page);
+			call->page = "my-pledges";
+		}
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}
+
+static int
+current_year(void)
+{
+	time_t		now = time(NULL) + 8 * 3600;	/* Asia/Shanghai */
+	struct tm	tm;
+
+	gmtime_r(&now, &tm);
+	return (tm.tm_year + 1900);
+}
+
+/*
+ * GET /me/statement?year= (page), /me/statement.csv?year= (a download),
+ * /api/v1/me/statement?year=: what the donor gave in a year (received
+ * pledges), for the donor's records.
+ */
+int
+me_statement(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	int		 csv = !strcmp(req->path, "/me/statement.csv");
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET) ||
+		    !web_query(req, &f, year_fields, 1))
+			return (KORE_RESULT_OK);
+		if (web_is_api(req)) {
+			call = db_prepare(req, SQL_STATEMENT, web_db_json);
+		} else {
+			call = db_prepare(req, SQL_STATEMENT_PAGE, csv ?
+			    statement_csv : web_db_page);
+			call->page = "statement";
+		}
+		auth_bind_sid(req, call);
+		db_int(call, form_int(&f, "year", current_year()));
+		db_text(call, web_lang_code(web_lang(req)));
+		form_free(&f);
+	}
+	return (db_run(req));
+}
+
+/* A CSV field: quoted, quotes doubled, a leading =+-@ defused. */
+static void
+csv_field(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	if (s != NULL && strchr("=+-@", *s) != NULL && *s != '\0')
+		buf_putc(b, '\'');
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static int
+statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t		*d, *it;
+	struct buf	 b;
+	size_t		 i;
+	char		 disp[96];
+
+	(void)call;
+	if ((d = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	buf_init(&b, 4096);
+	/* A BOM, so that Excel reads the Chinese as UTF-8. */
+	buf_puts(&b, "\xef\xbb\xbf");
+	buf_puts(&b, "\"日期\",\"需求\",\"学校\",\"数量\",\"单位\",\"金额(分)\","
+	    "\"收据码\"\r\n");
+	json_array_foreach(json_object_get(d, "items"), i, it) {
+		csv_field(&b, json_string_value(json_object_get(it,
+		    "received_on")));
+		buf_putc(&b, ',');
+		csv_field(&b, json_string_value(json_object_get(it,
+		    "need_title")));
+		buf_putc(&b, ',');
+		csv_field(&b, json_string_value(json_object_get(it,
+		    "org_name")));
+		buf_printf(&b, ",%lld,", (long long)json_integer_value(
+		    json_object_get(it, "quantity")));
+		csv_field(&b, json_is_true(json_object_get(it, "is_money")) ?
+		    "分" : json_string_value(json_object_get(it, "unit")));
+		buf_printf(&b, ",%lld,", json_is_true(json_object_get(it,
+		    "is_money")) ? (long long)json_integer_value(
+		    json_object_get(it, "quantity")) : 0LL);
+		csv_field(&b, json_string_value(json_object_get(it,
+		    "receipt_code")));
+		buf_puts(&b, "\r\n");
+	}
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"statement-%lld.csv\"",
+	    (long long)json_integer_value(json_object_get(d, "year")));
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "private, no-store");
+	web_send(req, 200, "text/csv; charset=utf-8", b.data, b.len);
+	buf_free(&b);
+	json_decref(d);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * GET /branch/pledges (page), /api/v1/branch/pledges: for staff, the
+ * pledges on their way to their organisation's needs, disputes and
+ * messages to moderate; the receipt-code form.
+ */
+int
+branch_pledges(struct http_request *req)
+{
+	struct db_call	*call;
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		if (web_is_api(req)) {
+			call = db_prepare(req, SQL_BRANCH_PLEDGES, web_db_json);
+		} else {
+			call = db_prepare(req, SQL_BRANCH_PLEDGES_PAGE,
+			    web_db_page);
+			call->page = "branch-pledges";
+		}
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}

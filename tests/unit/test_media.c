@@ -1,0 +1,124 @@
+/* Hand-over photos, QR codes and amounts typed in yuan. */
+#include "unit.h"
+
+static void
+test_jpeg(void **state)
+{
+	/* SOI, APP0 (JFIF), APP1 (Exif with a GPS tag), COM, DQT, SOS+data, EOI */
+	static const unsigned char jpeg[] = {
+		0xff, 0xd8,
+		0xff, 0xe0, 0x00, 0x07, 'J', 'F', 'I', 'F', 0x00,
+		0xff, 0xe1, 0x00, 0x0c, 'E', 'x', 'i', 'f', 0, 0, 'G', 'P', 'S', '!',
+		0xff, 0xfe, 0x00, 0x06, 'h', 'i', '!', '!',
+		0xff, 0xdb, 0x00, 0x04, 0x01, 0x02,
+		0xff, 0xda, 0x00, 0x04, 0x03, 0x04, 0x11, 0x22, 0x33,
+		0xff, 0xd9,
+	};
+	struct buf	 out;
+	const char	*type;
+
+	(void)state;
+	buf_init(&out, 64);
+	assert_true(image_clean(jpeg, sizeof(jpeg), &out, &type));
+	assert_string_equal(type, "image/jpeg");
+	assert_null(memmem(out.data, out.len, "GPS", 3));
+	assert_null(memmem(out.data, out.len, "Exif", 4));
+	assert_null(memmem(out.data, out.len, "hi!!", 4));
+	assert_non_null(memmem(out.data, out.len, "JFIF", 4));
+	/* Everything from the scan on is kept byte for byte. */
+	assert_memory_equal(out.data + out.len - 11, jpeg + sizeof(jpeg) - 11,
+	    11);
+	assert_int_equal(out.len, sizeof(jpeg) - 14 - 8);
+	buf_free(&out);
+
+	/* Truncated or not an image at all. */
+	buf_init(&out, 64);
+	assert_false(image_clean(jpeg, 20, &out, &type));
+	buf_reset(&out);
+	assert_false(image_clean((const unsigned char *)"GIF89a......", 12,
+	    &out, &type));
+	buf_free(&out);
+}
+
+static void
+test_png(void **state)
+{
+	static const unsigned char png[] = {
+		0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+		0, 0, 0, 2, 'I', 'H', 'D', 'R', 1, 2, 0, 0, 0, 0,
+		0, 0, 0, 4, 't', 'E', 'X', 't', 'G', 'P', 'S', '!', 0, 0, 0, 0,
+		0, 0, 0, 3, 'e', 'X', 'I', 'f', 'x', 'y', 'z', 0, 0, 0, 0,
+		0, 0, 0, 1, 's', 'R', 'G', 'B', 0, 0, 0, 0, 0,
+		0, 0, 0, 1, 'I', 'D', 'A', 'T', 7, 0, 0, 0, 0,
+		0, 0, 0, 0, 'I', 'E', 'N', 'D', 0, 0, 0, 0,
+	};
+	struct buf	 out;
+	const char	*type;
+
+	(void)state;
+	buf_init(&out, 64);
+	assert_true(image_clean(png, sizeof(png), &out, &type));
+	assert_string_equal(type, "image/png");
+	assert_null(memmem(out.data, out.len, "tEXt", 4));
+	assert_null(memmem(out.data, out.len, "eXIf", 4));
+	assert_non_null(memmem(out.data, out.len, "sRGB", 4));
+	assert_non_null(memmem(out.data, out.len, "IDAT", 4));
+	assert_int_equal(out.len, sizeof(png) - 16 - 15);
+	buf_reset(&out);
+	/* No IEND: not a whole image. */
+	assert_false(image_clean(png, sizeof(png) - 12, &out, &type));
+	buf_free(&out);
+}
+
+static void
+test_qr(void **state)
+{
+	struct buf	out;
+
+	(void)state;
+	buf_init(&out, 64);
+	assert_true(qr_svg("ABCD-EFGH", "收据码 <ABCD-EFGH>", &out));
+	assert_true(!strncmp(out.data, "<svg class=\"qr\"", 15));
+	assert_non_null(strstr(out.data, "收据码 &lt;ABCD-EFGH&gt;"));
+	assert_non_null(strstr(out.data, "viewBox=\"0 0 29 29\""));	/* v1: 21+8 */
+	assert_non_null(strstr(out.data, "</svg>"));
+	buf_free(&out);
+}
+
+static void
+test_yuan(void **state)
+{
+	static const struct { const char *in; int ok; int64_t fen; } cases[] = {
+		{ "120", 1, 12000 }, { "120.5", 1, 12050 }, { "0.05", 1, 5 },
+		{ "1,200.05", 1, 120005 }, { "¥30", 1, 3000 }, { "￥30", 1, 3000 },
+		{ "20000000", 1, 2000000000 }, { "0", 1, 0 },
+		{ "", 0, 0 }, { "abc", 0, 0 }, { "1.234", 0, 0 }, { "-5", 0, 0 },
+		{ "1.", 0, 0 }, { ".5", 0, 0 }, { "1e3", 0, 0 }, { "1 000", 0, 0 },
+		{ "20000001", 0, 0 }, { "99999999999999999999", 0, 0 },
+		{ "1.2.3", 0, 0 },
+	};
+	int64_t	fen;
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		fen = -1;
+		if (fmt_parse_yuan(cases[i].in, 2000000000, &fen) != cases[i].ok)
+			fail_msg("case %s", cases[i].in);
+		if (cases[i].ok)
+			assert_int_equal(fen, cases[i].fen);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jpeg),
+		cmocka_unit_test(test_png),
+		cmocka_unit_test(test_qr),
+		cmocka_unit_test(test_yuan),
+	};
+
+	return (cmocka_run_group_tests_name("media", tests, NULL, NULL));
+}
