@@ -148,7 +148,8 @@ declare
 	v_r	record;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
-	select ph.content_type, encode(ph.data, 'base64') as data into v_r
+	select ph.content_type,
+	    translate(encode(ph.data, 'base64'), E'\n', '') as data into v_r
 	  from pledge_photos ph join pledges p on p.id = ph.pledge_id
 	  join needs n on n.id = p.need_id
 	 where ph.id = p_photo and ph.pledge_id = p_pledge

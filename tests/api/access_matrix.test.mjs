@@ -31,6 +31,17 @@ before(async () => {
   ids.potouTownStaff = sqlValue(`select id from users where org_id = ${ids.potouTown}`);
   ids.wangwuTownStaff = sqlValue(`select id from users where email = 'wangwu@example.com'`);
   ids.donor = sqlValue(`select id from users where email = 'donor3@example.com'`);
+  ids.openNeed = sqlValue(`select id from needs where status = 'open' and quantity - pledged > 10
+      order by id limit 1`);
+  // donor3 pledges to a need of the 坡头镇 school, through the API.
+  const d3 = demo('donor3@example.com');
+  const potouNeed = sqlValue(`select id from needs where org_id = ${ids.potouSchool}
+      and status = 'open' and quantity > pledged order by id limit 1`);
+  const p = await (await Api.login(d3.login, d3.password)).post(
+    `/api/v1/needs/${potouNeed}/pledges`, { quantity: 1, message: '矩阵留言' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  ids.potouPledge = p.body.pledge.id;
+  ids.potouCode = p.body.pledge.receipt_code;
   who.public = { api: new Api('0'.repeat(64)), web: new Browser() };
   for (const r of ['donor', 'staffTown', 'staffSchool', 'admin']) {
     const web = new Browser();
@@ -79,12 +90,40 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
   ['POST', `/api/v1/users/${ids.donor}/enable`, {},
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  // Pledges: only donors pledge; a pledge is its donor's and its need's
+  // organisation's (and the admins').  potouPledge is donor3's, to a need
+  // of a 坡头镇 school.
+  ['POST', `/api/v1/needs/${ids.openNeed}/pledges`, { quantity: 1 },
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', '/api/v1/me/pledges', undefined,
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', `/api/v1/pledges/${ids.potouPledge}`, undefined,
+    { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/pledges/${ids.potouPledge}/cancel`, {},
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/pledges/${ids.potouPledge}/deliver`, { method: 'school' },
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/pledges/${ids.potouPledge}/dispute`, { reason: '矩阵' },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 409 }],
+  ['POST', `/api/v1/pledges/${ids.potouPledge}/receive`, {},
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
+  ['POST', '/api/v1/receipts', { code: ids.potouCode },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
+  ['POST', `/api/v1/pledges/${ids.potouPledge}/approve`, {},
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
+  ['GET', '/api/v1/branch/pledges', undefined,
+    { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
 ];
 
 const PAGES = () => [
   ['GET', '/me', undefined, { public: 303, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
   ['GET', '/admin', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['GET', '/branch', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 403 }],
+  ['GET', '/me/pledges', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', '/branch/pledges', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', `/me/pledges/${ids.potouPledge}`, undefined, { public: 303, donor: 404, staffTown: 404, staffSchool: 404, admin: 200 }],
+  ['GET', '/me/statement', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/pledges/${ids.potouPledge}/receive`, {}, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
   ['POST', '/orgs', { kind: 'caring', name: '矩阵爱心组织' },
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['POST', `/accounts/${ids.potouSchoolStaff}/disable`, { from: 'branch' },
@@ -119,6 +158,7 @@ test('API routes × roles', async () => {
 test('pages and forms × roles', async () => {
   for (const [method, path, body, want] of PAGES()) {
     for (const role of ROLES) {
+      if (want[role] === 'skip') continue;
       const w = who[role].web;
       if (role === 'public') await w.get('/login');	// a csrf cookie
       else await w.get('/me');			// this session's token
