@@ -75,6 +75,7 @@ begin
 	        'at', to_char(e.at at time zone 'Asia/Shanghai',
 	            'YYYY-MM-DD HH24:MI')) order by e.id), '[]')
 	      from pledge_events e where e.pledge_id = p_id),
+	    'log_size', (select size from log_head),
 	    'log', (select coalesce(json_agg(json_build_object(
 	        'position', l.position, 'kind', l.kind) order by l.position),
 	        '[]')
