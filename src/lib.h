@@ -37,6 +37,10 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
 
+/* csv.c: tables as CSV, for the programme exports (issue 7). */
+int	 csv_table(struct buf *, json_t *, json_t *);
+void	 csv_yuan(struct buf *, int64_t);
+
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160
 
