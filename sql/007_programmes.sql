@@ -286,6 +286,21 @@ alter table notifications add column if not exists dedupe_key text
 create unique index if not exists notifications_dedupe
     on notifications (user_id, kind, dedupe_key) where dedupe_key is not null;
 
+-- No JIT compilation for this database's sessions.  The planner's row
+-- estimates for recursive queries over the organisation tree (tens of
+-- thousands of rows for a tree of thirty) push small queries over
+-- jit_above_cost, and compiling them took 1 to 6 seconds a query on the
+-- 2-core test machine (api.orgs_visible, the reports' roll-up): beyond
+-- the 5 s statement timeout under load.  These are short OLTP queries;
+-- JIT never pays here.  Needs the database's owner; elsewhere set
+-- jit = off in postgresql.conf.
+do $$
+begin
+	execute format('alter database %I set jit = off', current_database());
+exception when insufficient_privilege then
+	raise warning 'not the database owner: set jit = off in postgresql.conf';
+end $$;
+
 grant select on targets, loans, loan_installments, loan_payments, trainings,
     training_attendees, leaders, leader_helps, poverty_exits, report_settings,
     report_deadlines, quarterly_reports, notifications to shop_app;
@@ -304,6 +319,7 @@ grant update (title, held_on, organiser, place, attendance, note, updated_at)
 grant insert, delete on training_attendees to shop_app;
 grant insert (org_id, name, young, ecommerce, rural, business, town_id, since,
     note, created_by) on leaders to shop_app;
+grant update (updated_at) on leaders to shop_app;
 grant insert, delete on leader_helps to shop_app;
 grant insert (beneficiary_id, org_id, exited_on, evidence, recorded_by)
     on poverty_exits to shop_app;

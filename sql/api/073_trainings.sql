@@ -63,8 +63,8 @@ begin
 	    'choices', api.prog_choices(v_u, p_lang))::text;
 end $$;
 
--- Adds the youths p_ids (all in scope, or nothing) to training p_id and
--- checks that the attendance still covers them.
+-- Adds the youths p_ids (all in scope, or nothing) to training p_id,
+-- refused when the attendance would not cover them all.
 create function api.training_add(p_user users, p_id bigint, p_ids bigint[],
     p_field text)
 returns void language plpgsql as $$
@@ -74,13 +74,14 @@ begin
 	foreach v_id in array p_ids loop
 		perform api.prog_youth(p_user, v_id, p_field);
 	end loop;
-	insert into training_attendees (training_id, beneficiary_id)
-	select p_id, unnest(p_ids) on conflict do nothing;
-	if (select count(*) from training_attendees where training_id = p_id)
+	if (select count(*) from (select beneficiary_id from training_attendees
+	    where training_id = p_id union select unnest(p_ids)) a)
 	    > (select attendance from trainings where id = p_id) then
 		perform api.fail(400, 'too_many_attendees',
 		    json_build_object('field', p_field));
 	end if;
+	insert into training_attendees (training_id, beneficiary_id)
+	select p_id, unnest(p_ids) on conflict do nothing;
 end $$;
 
 -- POST /programmes/trainings, /api/v1/trainings: a training or event,

@@ -172,6 +172,7 @@ begin
 		values (p_id, p_add, coalesce(p_relation, 'helps'),
 		    coalesce(api.prog_date(p_since, 'since'), api.today()));
 	end if;
+	update leaders set updated_at = now() where id = p_id;
 	perform api.audit(v_u, 'leader_helps', 'leader', p_id, p_ip,
 	    jsonb_build_object('added', p_add, 'removed', p_remove));
 	return json_build_object('id', p_id, 'helps', (select count(*)

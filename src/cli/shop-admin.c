@@ -7,6 +7,9 @@
  *   shop-admin demo-passwords FILE       random passwords for the demo
  *                                        accounts that have none, listed
  *                                        in FILE (mode 600)
+ *   shop-admin remind                    the quarterly reports' reminders
+ *                                        due today, to the notifications
+ *                                        outbox (run daily from cron)
  *
  * The database is OWNER_DATABASE (a libpq conninfo).  Passwords are read
  * from SHOP_ADMIN_PASSWORD when set (for scripts), else asked twice on
@@ -34,6 +37,7 @@ static PGresult	*exec(PGconn *, const char *, int, const char **);
 static int	 create_admin(const char *, const char *);
 static int	 set_password(const char *);
 static int	 demo_passwords(const char *);
+static int	 remind(void);
 
 static PGconn *
 connect_db(void)
@@ -228,6 +232,24 @@ demo_passwords(const char *file)
 	return (0);
 }
 
+/*
+ * Writes the reminders due today to the outbox (each goes once, so this
+ * may run as often as one likes) and says how many.
+ */
+static int
+remind(void)
+{
+	PGconn		*db;
+	PGresult	*res;
+
+	db = connect_db();
+	res = exec(db, "select api.report_reminders(api.today())", 0, NULL);
+	printf("reminders written: %s\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(db);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,8 +259,11 @@ main(int argc, char **argv)
 		return (set_password(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "demo-passwords"))
 		return (demo_passwords(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "remind"))
+		return (remind());
 	fprintf(stderr, "usage: shop-admin create-admin EMAIL NAME\n"
 	    "       shop-admin set-password EMAIL|PHONE\n"
-	    "       shop-admin demo-passwords FILE\n");
+	    "       shop-admin demo-passwords FILE\n"
+	    "       shop-admin remind\n");
 	return (2);
 }
