@@ -1,9 +1,12 @@
 -- Demo data of the plan's programmes (issue 7), loaded after seed.sql:
 -- young leaders, trainings and events, green loans with their schedules
--- and repayments, youths out of poverty, and quarterly reports of 2026
--- (on time, late, missing, a draft, a correction).  The 2017-2020 records
--- make the targets' figures: some achieved, some missed, as a real
--- dashboard would show.  Deterministic: the same database every time.
+-- and repayments, youths out of poverty, and quarterly reports of the
+-- last four quarters (on time, late, missing, a draft, a correction).
+-- The 2017-2020 records make the targets' figures: some achieved, some
+-- missed, as a real dashboard would show.  The recent records are dated
+-- back from today (like seed.sql's needs), so that the current quarter
+-- and the three before it look alike whenever the demo is loaded; the
+-- tests rely on the reports' pattern below.
 --
 -- The seed's registered children are 10 to 16; loans and leaders help
 -- young adults, so sixteen young people (青年, 22 to 34) are registered
@@ -33,6 +36,8 @@ declare
 	v_q		int;
 	v_org		bigint;
 	v_at		timestamptz;
+	v_today		date := api.today();
+	v_idx		int;
 	surnames	text[] := array['王', '李', '张', '刘', '陈', '杨', '赵',
 	    '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '林', '何', '郭',
 	    '马', '罗'];
@@ -83,7 +88,7 @@ begin
 
 	-- Young leaders.  2017: 53 青年"领头雁" (target 50: achieved), 71
 	-- 电商"领头雁" (target 100: missed); 2017-2020: 104 农村青年致富带头人
-	-- (target 100: achieved); and some of 2026.
+	-- (target 100: achieved); and some of the last year.
 	for v_i in 1 .. 179 loop
 		v_t := 1 + (v_i * v_i) % 11;
 		insert into leaders (org_id, name, young, ecommerce, rural,
@@ -100,7 +105,7 @@ begin
 		    case when v_i <= 53 then date '2017-06-01' + v_i * 3
 		    when v_i <= 107 then date '2017-07-01' + (v_i - 53) * 3
 		    when v_i <= 167 then date '2018-01-10' + (v_i - 107) * 17
-		    else date '2026-01-05' + (v_i - 167) * 26 end,
+		    else v_today - 330 + (v_i - 167) * 26 end,
 		    '', v_staff[v_t],
 		    timestamptz '2017-06-01 10:00+08' + make_interval(days => v_i * 5))
 		returning id into v_id;
@@ -110,7 +115,7 @@ begin
 			    since)
 			select v_id, b.id, case when b.birth_year < 2005 then 'employs'
 			    else 'helps' end,
-			    (select since from leaders where id = v_id) + 30
+			    least(v_today, (select since from leaders where id = v_id) + 30)
 			  from beneficiaries b where b.town_id = v_t
 			 order by b.id limit 1 + v_i % 2
 			on conflict do nothing;
@@ -119,7 +124,7 @@ begin
 
 	-- Trainings and events.  2017: 26 trainings, 986 attendances (target
 	-- 800: achieved).  2017-2020: 41 financial-literacy sessions (target
-	-- 50: missed).  Events that are not trainings, and 2026's programme.
+	-- 50: missed).  Events that are not trainings, and the last year's.
 	for v_i in 1 .. 22 loop
 		v_t := 1 + (v_i * 3) % 11;
 		insert into trainings (org_id, kind, title, held_on, organiser,
@@ -162,8 +167,8 @@ begin
 		        'youth_home', 'counselling', 'city_trip'])[v_i % 7 + 1],
 		    (array['返乡青年创业沙龙', '直播带货实操培训', '金融知识下乡',
 		        '家政服务技能培训', '青年之家周末课堂', '12355 心理健康讲座',
-		        '留守儿童城市一日游'])[v_i % 7 + 1] || '（2026）',
-		    date '2026-01-12' + v_i * 19, '镇团委', places[v_i % 5 + 1],
+		        '留守儿童城市一日游'])[v_i % 7 + 1],
+		    v_today - 320 + v_i * 19, '镇团委', places[v_i % 5 + 1],
 		    18 + (v_i * 13) % 40, '', coalesce(v_staff[v_t], v_admin))
 		returning id into v_id;
 		insert into training_attendees (training_id, beneficiary_id)
@@ -172,16 +177,16 @@ begin
 	end loop;
 
 	-- Green loans.  2017-2020: disbursed to the young people, mostly
-	-- repaid, two defaulted (¥20 million target: far from met).  2026:
-	-- one in every state.
+	-- repaid, two defaulted (¥20 million target: far from met).  This
+	-- year: one in every state.
 	for v_i in 1 .. 30 loop
 		v_k := (v_i - 1) % 16 + 1;
 		select town_id into v_t from beneficiaries where id = v_youth[v_k];
 		v_amount := (30000 + (v_i * 3700) % 20001) * 100;
 		v_term := (array[12, 24, 36])[v_i % 3 + 1];
 		v_on := case when v_i <= 24 then date '2017-08-01' + v_i * 52
-		    when v_i = 27 then date '2026-11-10'
-		    else date '2026-01-20' + (v_i - 24) * 40 end;
+		    when v_i = 27 then v_today - 20
+		    else v_today - 300 + (v_i - 24) * 40 end;
 		v_status := case
 		    when v_i in (7, 19) then 'defaulted'
 		    when v_i <= 24 then 'repaid'
@@ -216,7 +221,7 @@ begin
 			  from loan_installments i
 			 where i.loan_id = v_id and (v_status = 'repaid'
 			   or (v_status = 'defaulted' and i.seq <= 12 and i.seq < v_term)
-			   or (v_status = 'repaying' and i.due_on <= date '2026-11-20'));
+			   or (v_status = 'repaying' and i.due_on <= v_today - 10));
 		end if;
 	end loop;
 
@@ -230,7 +235,7 @@ begin
 		v_status := case when v_i in (4, 13, 15) then 'recorded'
 		    when v_i = 9 then 'rejected' else 'verified' end;
 		v_on := case when v_i <= 8 then date '2018-03-01' + v_i * 90
-		    else date '2026-02-01' + v_i * 17 end;
+		    else v_today - 300 + v_i * 17 end;
 		insert into poverty_exits (beneficiary_id, org_id, exited_on,
 		    evidence, status, recorded_by, recorded_at, reviewed_by,
 		    reviewed_at, review_note)
@@ -251,39 +256,52 @@ begin
 		        then '缺少收入证明，请补充后重新登记。' else '' end);
 	end loop;
 
-	-- Quarterly reports of 2026, expected from the first quarter.
-	update report_settings set first_year = 2026, first_quarter = 1;
-	for v_q in 1 .. 4 loop
+	-- Quarterly reports of the current quarter (k = 3) and the three
+	-- before it, expected from the first of them.  王屋镇 (town 2) and
+	-- 下冶镇 (4) have not reported two quarters ago (k = 1, always past
+	-- due), nor 承留镇 (11); two branches have a draft of the current
+	-- quarter; 邵原镇 (3) corrected k = 1 with a second version.
+	v_idx := extract(year from v_today)::int * 4
+	    + extract(quarter from v_today)::int - 1 - 3;
+	update report_settings set first_year = v_idx / 4,
+	    first_quarter = v_idx % 4 + 1;
+	for v_k in 0 .. 3 loop
+		v_y := (v_idx + v_k) / 4;
+		v_q := (v_idx + v_k) % 4 + 1;
 		for v_i in 1 .. 14 loop
 			v_org := case when v_i <= 11 then v_town[v_i]
 			    else v_units[v_i - 11] end;
-			-- 王屋镇 (2) leaves 2026 Q3 missing and Q4 untouched for
-			-- the tests and the tour.
 			v_status := case
-			    when v_q = 4 then case when v_i in (1, 5) then 'draft' end
-			    when v_i = 2 and v_q = 3 then null
-			    when (v_i + v_q) % 7 = 0 then null
-			    when (v_i * v_q) % 5 = 0 then 'late'
-			    when v_q = 3 and v_i % 4 = 0 then 'draft'
+			    when v_k = 3 then case when v_i in (1, 5) then 'draft' end
+			    when v_i = 2 then case v_k when 0 then 'ontime'
+			        when 2 then 'ontime' end
+			    when v_i = 4 then case v_k when 0 then 'ontime' end
+			    when v_i = 11 then case v_k when 0 then 'ontime'
+			        when 2 then 'late' end
+			    when (v_i + v_k + 1) % 7 = 0 then null
+			    when (v_i * (v_k + 1)) % 5 = 0 then 'late'
+			    when v_k = 2 and v_i % 4 = 0 then 'draft'
 			    else 'ontime' end;
 			continue when v_status is null;
-			v_at := (api.quarter_end(2026, v_q) + case v_status
+			v_at := (api.quarter_end(v_y, v_q) + case v_status
 			    when 'late' then 16 else 3 + v_i % 6 end)::timestamp
 			    at time zone 'Asia/Shanghai' + interval '15 hours';
-			if v_status = 'draft' then
-				v_at := least(v_at, timestamptz '2026-11-25 10:00+08');
+			-- Not yet: a draft so far.
+			if v_at > now() - interval '1 hour' then
+				v_status := 'draft';
+				v_at := now() - interval '1 hour';
 			end if;
 			insert into quarterly_reports (org_id, year, quarter, version,
 			    status, narrative, figures, created_by, created_at,
 			    updated_at, submitted_by, submitted_at)
-			values (v_org, 2026, v_q, 1,
+			values (v_org, v_y, v_q, 1,
 			    case when v_status = 'draft' then 'draft' else 'submitted' end,
 			    api.org_name(v_org, 'zh') || '本季度围绕“八方援”助力脱贫攻坚行动，'
 			        || '开展结对帮扶、领头雁培育、金融知识下乡等工作。'
 			        || case when v_status = 'draft' then '（草稿，待补充）'
 			        else E'\n下季度将继续推进青年创业培训和困难青少年摸底。' end,
 			    case when v_status <> 'draft'
-			        then api.branch_figures(v_org, 2026, v_q) end,
+			        then api.branch_figures(v_org, v_y, v_q) end,
 			    (select u.id from users u where u.org_id = v_org order by u.id limit 1),
 			    v_at - interval '2 days', v_at,
 			    case when v_status <> 'draft' then (select u.id from users u
@@ -291,16 +309,16 @@ begin
 			    case when v_status <> 'draft' then v_at end);
 		end loop;
 	end loop;
-	-- A correction: 邵原镇's second version of 2026 Q2.
+	-- A correction: 邵原镇's second version of k = 1.
 	insert into quarterly_reports (org_id, year, quarter, version, status,
 	    narrative, figures, created_by, created_at, updated_at,
 	    submitted_by, submitted_at)
 	select org_id, year, quarter, 2, 'submitted',
-	    narrative || E'\n（更正：补录五月的电商培训参加人次。）',
+	    narrative || E'\n（更正：补录电商培训的参加人次。）',
 	    api.branch_figures(org_id, year, quarter), created_by,
 	    submitted_at + interval '20 days', submitted_at + interval '20 days',
 	    submitted_by, submitted_at + interval '20 days'
 	  from quarterly_reports
-	 where org_id = v_town[3] and year = 2026 and quarter = 2
-	   and status = 'submitted';
+	 where org_id = v_town[3] and year = (v_idx + 1) / 4
+	   and quarter = (v_idx + 1) % 4 + 1 and status = 'submitted';
 end $$;

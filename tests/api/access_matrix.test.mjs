@@ -7,6 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sqlValue } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
+import { back } from '../lib/quarters.mjs';
 
 const ROLES = ['public', 'donor', 'staffTown', 'staffSchool', 'admin'];
 let who = {};
@@ -118,10 +119,10 @@ const PROG_API = () => [
     { public: 401, donor: 403, staffTown: 400, staffSchool: 400, admin: 'ok' }],
   ['POST', `/api/v1/exits/${ids.potouExit}/review`, { decision: 'verify' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
-  // Branches file reports (staffTown's 2026 Q2 exists: 409); schools and
-  // the city committee do not.
+  // Branches file reports (staffTown's of three quarters ago exists:
+  // 409); schools and the city committee do not.
   ['GET', '/api/v1/reports', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 403, admin: 'ok' }],
-  ['POST', '/api/v1/reports', { year: 2026, quarter: 2 },
+  ['POST', '/api/v1/reports', back(3),
     { public: 401, donor: 403, staffTown: 409, staffSchool: 403, admin: 403 }],
   ['GET', `/api/v1/reports/${ids.potouDraft}`, undefined, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
   ['POST', `/api/v1/reports/${ids.potouDraft}`, { narrative: '矩阵' },
@@ -132,13 +133,13 @@ const PROG_API = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
   ['GET', `/api/v1/reports/${ids.potouReport}/export.xlsx`, undefined,
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
-  ['GET', '/api/v1/reports/rollup.csv?year=2026&quarter=1', undefined,
+  ['GET', `/api/v1/reports/rollup.csv?year=${back(3).year}&quarter=${back(3).quarter}`, undefined,
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
-  ['GET', '/api/v1/reports/rollup.xlsx?year=2026&quarter=1', undefined,
+  ['GET', `/api/v1/reports/rollup.xlsx?year=${back(3).year}&quarter=${back(3).quarter}`, undefined,
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/reports/settings', { due_days: 10 },
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
-  ['POST', '/api/v1/reports/deadlines', { year: 2026, quarter: 1 },
+  ['POST', '/api/v1/reports/deadlines', back(3),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/reports/remind', {},
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
@@ -163,6 +164,39 @@ const PROG_PAGES = () => [
   ['GET', `/reports/${ids.potouReport}`, undefined, { public: 303, donor: 403, staffTown: 404, staffSchool: 404, admin: 200 }],
   ['GET', `/reports/${ids.potouReport}/export.csv`, undefined, { public: 303, donor: 403, staffTown: 404, staffSchool: 404, admin: 200 }],
   ['POST', '/reports/remind', {}, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  // The forms of the same routes (the API rows above ran first).
+  ['POST', '/programmes/loans', { beneficiary_id: ids.potouYouth, bank: '银行', amount_yuan: '1000',
+    term_months: '10', purpose: '矩阵' }, { public: 401, donor: 403, staffTown: 400, staffSchool: 400, admin: 303 }],
+  ['POST', `/programmes/loans/${ids.potouLoanPaid}/payments`, { amount_yuan: '1' },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['POST', '/programmes/trainings', { org_id: ids.potouTown, kind: 'skills', title: '矩阵', held_on: '2026-11-01',
+    organiser: '甲', place: '乙', attendance: '3' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  ['POST', `/programmes/trainings/${ids.potouTraining}`, { note: '矩阵' },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['POST', `/programmes/trainings/${ids.potouTraining}/attendees`, { add: ids.potouYouth },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['POST', '/programmes/leaders', { org_id: ids.potouTown, name: '矩阵', rural: 'on', business: '果园',
+    since: '2026-01-01' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  ['POST', `/programmes/leaders/${ids.potouLeader}/helps`, { remove: ids.potouYouth },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  // The API row recorded this youth's exit already: 409 even for admins.
+  ['POST', '/programmes/exits', { beneficiary_id: ids.potouYouth4, exited_on: '2026-11-01', evidence: '矩阵' },
+    { public: 401, donor: 403, staffTown: 400, staffSchool: 400, admin: 409 }],
+  ['POST', '/reports', { year: String(back(3).year), quarter: String(back(3).quarter) },
+    { public: 401, donor: 403, staffTown: 409, staffSchool: 403, admin: 403 }],
+  ['POST', `/reports/${ids.potouDraft}`, { narrative: '矩阵', action: 'save' },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
+  ['POST', `/reports/${ids.potouReport}/revise`, {},
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
+  ['GET', `/reports/${ids.potouReport}/export.xlsx`, undefined,
+    { public: 303, donor: 403, staffTown: 404, staffSchool: 404, admin: 200 }],
+  ['GET', `/reports/rollup.csv?year=${back(3).year}&quarter=${back(3).quarter}`, undefined,
+    { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['GET', `/reports/rollup.xlsx?year=${back(3).year}&quarter=${back(3).quarter}`, undefined,
+    { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['POST', '/reports/settings', { due_days: '10' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  ['POST', '/reports/deadlines', { year: String(back(3).year), quarter: String(back(3).quarter) },
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
 ];
 
 // Records of 坡头镇 for the rows above, written as the owner.
@@ -191,10 +225,11 @@ function programmeRecords() {
   ids.potouExit = exit(free(1));
   ids.potouExit2 = exit(free(1));
   ids.potouYouth4 = free(1);
+  const cur = back(0), first = back(3);
   ids.potouDraft = sqlValue(`select id from quarterly_reports where org_id = ${ids.potouTown}
-      and year = 2026 and quarter = 4 and status = 'draft'`);
+      and year = ${cur.year} and quarter = ${cur.quarter} and status = 'draft'`);
   ids.potouReport = sqlValue(`select id from quarterly_reports where org_id = ${ids.potouTown}
-      and year = 2026 and quarter = 1 and status = 'submitted'`);
+      and year = ${first.year} and quarter = ${first.quarter} and status = 'submitted'`);
   for (const [k, v] of Object.entries(ids)) assert.ok(v, `matrix record ${k}`);
 }
 

@@ -5,6 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, assertApiError } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
+import { TODAY } from '../lib/quarters.mjs';
 
 let town, other, school, admin, donor;
 const id = {};
@@ -126,7 +127,8 @@ test('loans: applied → approved → disbursed (a schedule) → repaying → re
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.deepEqual([r.body.status, r.body.outstanding], ['repaying', 666667]);
   const page = (await town.get(`/api/v1/loans/${loan}`)).body;
-  assert.deepEqual(page.schedule.map((s) => s.state), ['paid', 'due', 'due']);
+  assert.deepEqual(page.schedule.map((s) => s.state), ['paid',
+    ...['2026-12-10', '2027-01-10'].map((d) => (d < TODAY ? 'overdue' : 'due'))]);
   r = await town.post(`/api/v1/loans/${loan}/payments`, { amount: 666667, paid_on: '2026-11-20' });
   assert.deepEqual([r.body.status, r.body.outstanding], ['repaid', 0]);
   assert.deepEqual(sql(`select status, closed_on from loans where id = ${loan}`)[0], ['repaid', '2026-11-20']);
