@@ -21,7 +21,7 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
-		   postgresql-client-15 gcc make binutils
+		   postgresql-client-15 gcc make binutils libxlsxwriter-dev
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -31,7 +31,7 @@ CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
 		   -Wsign-compare -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 		   -Ibuild -Isrc
 KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
-LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode
+LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter
 
 # The pure modules (no Kore, they include lib.h only) are unit-tested alone.
 LIB_SRC		:= $(shell grep -L '"shop.h"' src/*.c)
@@ -137,6 +137,7 @@ demo: build/shop-admin
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
 		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql -f sql/demo/log_seed.sql; \
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/programmes.sql; \
 		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; fi
 
 # The first administrator: make admin EMAIL=you@example.org NAME=名字

@@ -2,9 +2,10 @@
  * Periodic work, in the first worker only, on a task thread with a
  * blocking connection of its own (the event loop never waits on it):
  * every SHOP_LOG_CHECKPOINT_SECONDS (default 60) it
- *   - lets pledges run their course (api.pledges_tick: donors of pledges
- *     due soon are told; overdue pledges expire, their quantity goes
- *     back on the shelf), and
+ *   - runs the periodic statements below: pledges run their course
+ *     (api.pledges_tick: donors of pledges due soon are told; overdue
+ *     pledges expire, their quantity goes back on the shelf), quarterly
+ *     report reminders go to the outbox (each once); and
  *   - signs a checkpoint of the public log when it grew.
  * A run still going skips the next tick.
  */
@@ -13,6 +14,12 @@
 static void	jobs_tick(void *, u_int64_t);
 static int	jobs_run(struct kore_task *);
 static void	jobs_done(struct kore_task *);
+
+/* One statement per job, each in its own transaction. */
+static const enum stmt	jobs[] = {
+	SQL_TICK,
+	SQL_REPORTS_TICK,
+};
 
 static struct kore_task	task;
 static int		busy;
@@ -53,6 +60,7 @@ jobs_run(struct kore_task *t)
 	PGconn		*db;
 	PGresult	*res;
 	const char	*state;
+	size_t		 i;
 
 	(void)t;
 	db = PQconnectdb(cfg.database);
@@ -60,13 +68,15 @@ jobs_run(struct kore_task *t)
 		PQfinish(db);
 		return (KORE_RESULT_ERROR);
 	}
-	res = PQexec(db, stmts[SQL_TICK].sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		kore_log(LOG_WARNING, "pledges tick failed: SQLSTATE %s",
-		    state ? state : "none");
+	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+		res = PQexec(db, stmts[jobs[i]].sql);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			kore_log(LOG_WARNING, "job %d failed: SQLSTATE %s",
+			    jobs[i], state ? state : "none");
+		}
+		PQclear(res);
 	}
-	PQclear(res);
 	checkpoint_periodic(db);
 	PQfinish(db);
 	return (KORE_RESULT_OK);

@@ -45,6 +45,10 @@ int	 image_clean(const unsigned char *, size_t, struct buf *,
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
 
+/* csv.c: tables as CSV, for the programme exports (issue 7). */
+int	 csv_table(struct buf *, json_t *, json_t *);
+void	 csv_yuan(struct buf *, int64_t);
+
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160
 

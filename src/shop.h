@@ -77,6 +77,40 @@ enum stmt {
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_TICK,
+
+	/* Programmes, targets and quarterly reports (issue 7). */
+	SQL_TARGETS_PUBLIC,
+	SQL_TARGETS_PAGE,
+	SQL_TARGET_UPDATE,
+	SQL_PROG_HOME,
+	SQL_LOANS_PAGE,
+	SQL_LOAN_CREATE,
+	SQL_LOAN_PAGE,
+	SQL_LOAN_ACTION,
+	SQL_LOAN_PAY,
+	SQL_TRAININGS_PAGE,
+	SQL_TRAINING_CREATE,
+	SQL_TRAINING_PAGE,
+	SQL_TRAINING_UPDATE,
+	SQL_TRAINING_ATTENDEES,
+	SQL_LEADERS_PAGE,
+	SQL_LEADER_CREATE,
+	SQL_LEADER_PAGE,
+	SQL_LEADER_HELPS,
+	SQL_EXITS_PAGE,
+	SQL_EXIT_CREATE,
+	SQL_EXIT_REVIEW,
+	SQL_REPORTS_PAGE,
+	SQL_REPORT_CREATE,
+	SQL_REPORT_PAGE,
+	SQL_REPORT_SAVE,
+	SQL_REPORT_REVISE,
+	SQL_REPORT_EXPORT,
+	SQL_ROLLUP_EXPORT,
+	SQL_REPORT_SETTINGS,
+	SQL_REPORT_DEADLINE,
+	SQL_REPORTS_REMIND,
+	SQL_REPORTS_TICK,
 	SQL__COUNT
 };
 
@@ -214,6 +248,12 @@ void		 checkpoint_free(struct checkpoint *);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);
+
+/* export.c: a table from the database as a CSV or .xlsx download. */
+int		 export_csv(struct http_request *, struct db_call *,
+		    PGresult *);
+int		 export_xlsx(struct http_request *, struct db_call *,
+		    PGresult *);
 
 /* assets.c: files embedded from assets/. */
 struct asset {

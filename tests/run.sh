@@ -37,7 +37,7 @@ OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
 sql/migrate.sh "$OWNER_DB"
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
-    -f sql/demo/seed.sql -f sql/demo/log_seed.sql
+    -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql
 OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
     "$T/demo-accounts.txt" >/dev/null
 

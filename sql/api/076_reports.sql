@@ -1,0 +1,262 @@
+-- Quarterly reports (每季度上报): every town, unit and college branch
+-- files one per quarter, with figures computed for its subtree and that
+-- quarter and a narrative of its own.  A draft may change; submitting
+-- freezes the figures and locks the version; a correction is a new
+-- version.  A quarter's report is due due_days after the quarter ends
+-- (or on the day report_deadlines sets); it is on time when its first
+-- version was submitted by then, late when after, missing when the day
+-- has passed without one.
+
+create function api.quarter_start(p_year int, p_quarter int)
+returns date language sql immutable as $$
+	select make_date(p_year, p_quarter * 3 - 2, 1)
+$$;
+
+create function api.quarter_end(p_year int, p_quarter int)
+returns date language sql immutable as $$
+	select (make_date(p_year, p_quarter * 3 - 2, 1) + interval '3 months'
+	    - interval '1 day')::date
+$$;
+
+create function api.quarter_label(p_year int, p_quarter int, p_lang text)
+returns text language sql immutable as $$
+	select api.l(p_lang, p_year || '年第' || p_quarter || '季度',
+	    p_year || ' Q' || p_quarter)
+$$;
+
+create function api.report_due(p_year int, p_quarter int)
+returns date language sql stable as $$
+	select coalesce((select due_on from report_deadlines
+	     where year = p_year and quarter = p_quarter),
+	    api.quarter_end(p_year, p_quarter) + (select due_days
+	     from report_settings))
+$$;
+
+create function api.report_state_name(p_state text, p_lang text)
+returns text language sql immutable as $$
+	select case p_state
+	    when 'submitted' then api.l(p_lang, '已按时上报', 'submitted')
+	    when 'late' then api.l(p_lang, '逾期上报', 'submitted late')
+	    when 'missing' then api.l(p_lang, '未上报', 'missing')
+	    when 'pending' then api.l(p_lang, '待上报', 'not yet due')
+	    else null end
+$$;
+
+-- The figures of a report, in their order, with their names.
+create function api.report_fields(p_lang text)
+returns table (key text, label text, is_money boolean, sort int)
+language sql immutable as $$
+	select v.k, api.l(p_lang, v.zh, v.en), v.m, v.i from (values
+	    (1, 'needs_posted', '发布需求（件）', 'Needs posted', false),
+	    (2, 'needs_opened', '审核上架需求（件）', 'Needs verified and listed', false),
+	    (3, 'needs_fulfilled', '完成需求（件）', 'Needs fulfilled', false),
+	    (4, 'pledges', '爱心认捐（笔）', 'Pledges', false),
+	    (5, 'money_pledged', '认捐金额（元）', 'Money pledged (yuan)', true),
+	    (6, 'money_received', '到位金额（元）', 'Money received (yuan)', true),
+	    (7, 'goods_received', '收到物资（件）', 'Goods received (items)', false),
+	    (8, 'children_helped', '受助青少年（人）', 'Children helped', false),
+	    (9, 'trainings', '培训和活动（场）', 'Trainings and events', false),
+	    (10, 'attendance', '培训和活动参加（人次）', 'Attendance', false),
+	    (11, 'finance_sessions', '金融知识培训（场）', 'Financial-literacy sessions', false),
+	    (12, 'loans_disbursed', '发放贷款（笔）', 'Loans disbursed', false),
+	    (13, 'loans_amount', '发放贷款金额（元）', 'Loans disbursed (yuan)', true),
+	    (14, 'repayments', '收回还款（元）', 'Repayments (yuan)', true),
+	    (15, 'leaders_young', '新增青年“领头雁”（人）', 'New young leaders', false),
+	    (16, 'leaders_ecommerce', '新增电商“领头雁”（家）', 'New e-commerce leaders', false),
+	    (17, 'leaders_rural', '新增农村青年致富带头人（人）', 'New rural wealth leaders', false),
+	    (18, 'poverty_exits', '脱贫青年（人，已核实）', 'Youths out of poverty (verified)', false)
+	) v(i, k, zh, en, m)
+$$;
+
+-- The figures of the organisations p_orgs for the days p_from to p_to
+-- (Shanghai days), computed from the platform's records.  The target
+-- metrics come from api.metric_facts, so that a report and the dashboard
+-- count alike.
+create function api.report_figures(p_orgs bigint[], p_from date, p_to date)
+returns jsonb language sql stable as $$
+	with w as (
+		select p_from::timestamp at time zone 'Asia/Shanghai' as t0,
+		    (p_to + 1)::timestamp at time zone 'Asia/Shanghai' as t1
+	), n as (
+		select n.* from needs n where n.org_id = any (p_orgs)
+	), p as (
+		select p.*, n.kind, n.unit_amount, n.beneficiary_id,
+		    case n.kind when 'money' then p.quantity::bigint
+		    when 'scholarship' then p.quantity::bigint * n.unit_amount
+		    else 0 end as money
+		  from pledges p join n on n.id = p.need_id
+	), f as (
+		select x.metric, sum(x.amount) as v from api.metric_facts() x
+		 where x.org_id = any (p_orgs) and x.on_date between p_from and p_to
+		 group by x.metric
+	), t as (
+		select * from trainings where org_id = any (p_orgs)
+		   and held_on between p_from and p_to
+	)
+	select jsonb_build_object(
+	    'needs_posted', (select count(*) from n, w where n.status <> 'draft'
+	        and n.created_at >= w.t0 and n.created_at < w.t1),
+	    'needs_opened', (select count(*) from n, w
+	        where n.opened_at >= w.t0 and n.opened_at < w.t1),
+	    'needs_fulfilled', (select count(*) from n, w
+	        where n.status = 'fulfilled'
+	          and (select max(x.received_at) from pledges x
+	               where x.need_id = n.id) >= w.t0
+	          and (select max(x.received_at) from pledges x
+	               where x.need_id = n.id) < w.t1),
+	    'pledges', (select count(*) from p, w
+	        where p.status in ('pledged', 'delivered', 'received', 'disputed')
+	          and p.created_at >= w.t0 and p.created_at < w.t1),
+	    'money_pledged', (select coalesce(sum(p.money), 0) from p, w
+	        where p.status in ('pledged', 'delivered', 'received', 'disputed')
+	          and p.created_at >= w.t0 and p.created_at < w.t1),
+	    'money_received', (select coalesce(sum(p.money), 0) from p, w
+	        where p.status = 'received'
+	          and p.received_at >= w.t0 and p.received_at < w.t1),
+	    'goods_received', (select coalesce(sum(p.quantity), 0) from p, w
+	        where p.status = 'received' and p.kind = 'goods'
+	          and p.received_at >= w.t0 and p.received_at < w.t1),
+	    'children_helped', (select count(distinct p.beneficiary_id) from p, w
+	        where p.status = 'received'
+	          and p.received_at >= w.t0 and p.received_at < w.t1),
+	    'trainings', (select count(*) from t),
+	    'attendance', (select coalesce(sum(attendance), 0) from t),
+	    'finance_sessions', coalesce((select v from f
+	        where metric = 'finance_sessions'), 0),
+	    'loans_disbursed', (select count(*) from loans l
+	        where l.org_id = any (p_orgs)
+	          and l.disbursed_on between p_from and p_to),
+	    'loans_amount', coalesce((select v from f
+	        where metric = 'loans_disbursed'), 0),
+	    'repayments', (select coalesce(sum(lp.amount), 0)
+	        from loan_payments lp join loans l on l.id = lp.loan_id
+	        where l.org_id = any (p_orgs)
+	          and lp.paid_on between p_from and p_to),
+	    'leaders_young', coalesce((select v from f
+	        where metric = 'leaders_young'), 0),
+	    'leaders_ecommerce', coalesce((select v from f
+	        where metric = 'leaders_ecommerce'), 0),
+	    'leaders_rural', coalesce((select v from f
+	        where metric = 'leaders_rural'), 0),
+	    'poverty_exits', coalesce((select v from f
+	        where metric = 'poverty_exits'), 0))
+$$;
+
+-- A branch's live figures for a quarter.
+create function api.branch_figures(p_branch bigint, p_year int, p_quarter int)
+returns jsonb language sql stable as $$
+	select api.report_figures(array(select api.org_subtree(p_branch)),
+	    api.quarter_start(p_year, p_quarter), api.quarter_end(p_year, p_quarter))
+$$;
+
+-- Figures as rows to show: [{key, label, value, is_money}].
+create function api.report_rows(p_figures jsonb, p_lang text)
+returns json language sql stable as $$
+	select json_agg(json_build_object('key', f.key, 'label', f.label,
+	    'is_money', f.is_money, 'value', (p_figures ->> f.key)::bigint)
+	    order by f.sort)
+	  from api.report_fields(p_lang) f
+$$;
+
+-- Every branch × quarter from the first reporting quarter to the one
+-- p_today is in: its due day, its state, the latest submitted version
+-- and the draft.
+create function api.report_cells(p_today date)
+returns table (org_id bigint, year int, quarter int, due_on date,
+    state text, latest_id bigint, latest_version int, draft_id bigint,
+    submitted_on date, ended boolean)
+language sql stable as $$
+	with q as (
+		select extract(year from d)::int as y,
+		    extract(quarter from d)::int as q
+		  from report_settings s, generate_series(
+		      api.quarter_start(s.first_year, s.first_quarter)::timestamp,
+		      p_today::timestamp, interval '3 months') d
+	), r as (
+		select r.org_id as o, r.year as y, r.quarter as q,
+		    (min(r.submitted_at) at time zone 'Asia/Shanghai')::date
+		        as first_on,
+		    (array_agg(r.id order by r.version desc)
+		        filter (where r.status = 'submitted'))[1] as latest_id,
+		    max(r.version) filter (where r.status = 'submitted')
+		        as latest_version,
+		    max(r.id) filter (where r.status = 'draft') as draft_id
+		  from quarterly_reports r group by 1, 2, 3
+	)
+	select b.id, q.y, q.q, d.due_on,
+	    case when r.first_on is not null then
+	        case when r.first_on <= d.due_on then 'submitted' else 'late' end
+	    when p_today > d.due_on then 'missing' else 'pending' end,
+	    r.latest_id, r.latest_version, r.draft_id, r.first_on,
+	    api.quarter_end(q.y, q.q) < p_today
+	  from orgs b cross join q
+	  cross join lateral (select api.report_due(q.y, q.q) as due_on) d
+	  left join r on r.o = b.id and r.y = q.y and r.q = q.q
+	 where b.kind in ('town', 'unit', 'college')
+$$;
+
+-- The caller if they are staff of a branch that files reports (403
+-- otherwise: admins read reports, branches write them).
+create function api.report_filer(p_sid text)
+returns users language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['staff']);
+	if not exists (select 1 from orgs where id = v_u.org_id
+	    and kind in ('town', 'unit', 'college')) then
+		perform api.fail(403, 'not_a_branch');
+	end if;
+	return v_u;
+end $$;
+
+-- The roll-up of a quarter across the tree: each branch's figures (those
+-- of its latest submitted version, or live ones while it has none, said
+-- so), the city committee's own records, and the total of the rows.
+create function api.report_rollup(p_year int, p_quarter int, p_lang text)
+returns json language sql stable as $$
+	with c as (
+		select * from api.report_cells(api.today())
+		 where year = p_year and quarter = p_quarter
+	), rws as (
+		select o.id, api.l(p_lang, o.name, o.name_en) as name,
+		    case o.kind when 'town' then 1 when 'unit' then 2 else 3 end
+		        as grp,
+		    coalesce(t.sort, 100) as tsort, c.state, c.latest_version,
+		    c.latest_id is not null as submitted,
+		    case when c.latest_id is not null then (select figures
+		        from quarterly_reports where id = c.latest_id)
+		    else api.branch_figures(o.id, p_year, p_quarter) end as figures
+		  from orgs o left join towns t on t.id = o.town_id
+		  left join c on c.org_id = o.id
+		 where o.kind in ('town', 'unit', 'college')
+		union all
+		select null, api.l(p_lang, '团市委直属', 'City committee (direct)'),
+		    4, 0, null, null, false,
+		    api.report_figures(array(select id from orgs where kind = 'city'),
+		        api.quarter_start(p_year, p_quarter),
+		        api.quarter_end(p_year, p_quarter))
+	)
+	select json_build_object(
+	    'year', p_year, 'quarter', p_quarter,
+	    'label', api.quarter_label(p_year, p_quarter, p_lang),
+	    'columns', (select json_agg(json_build_object('key', f.key,
+	        'label', f.label, 'is_money', f.is_money) order by f.sort)
+	      from api.report_fields(p_lang) f),
+	    'rows', (select json_agg(json_build_object('org_id', r.id,
+	        'name', r.name, 'state', r.state,
+	        'state_name', api.report_state_name(r.state, p_lang),
+	        'version', r.latest_version, 'submitted', r.submitted,
+	        'live', not r.submitted and r.grp < 4,
+	        'values', (select json_agg(json_build_object(
+	            'value', (r.figures ->> f.key)::bigint,
+	            'is_money', f.is_money) order by f.sort)
+	          from api.report_fields(p_lang) f))
+	        order by r.grp, r.tsort, r.id) from rws r),
+	    'total', (select json_agg(json_build_object(
+	        'value', (select coalesce(sum((r.figures ->> f.key)::bigint), 0)
+	            from rws r),
+	        'is_money', f.is_money) order by f.sort)
+	      from api.report_fields(p_lang) f))
+	  from (select 1) one
+$$;
