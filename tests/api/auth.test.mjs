@@ -113,9 +113,10 @@ test('repeated failures slow down, then lock, for known and unknown accounts ali
       assert.equal(r.status, 429);
     }
   }
-  const locks = sql(`select key, failures from login_throttle where key like 'acct:%'
-      and locked_until > now()`);
-  assert.ok(locks.length >= 2);
+  // Both identifiers were counted (their locks may have run out by now).
+  const counted = sql(`select key, failures from login_throttle where key like 'acct:%'
+      and failures >= 3 and locked_until is not null`);
+  assert.ok(counted.length >= 2);
   sql(`delete from login_throttle`);
 });
 
