@@ -5,6 +5,8 @@
  */
 #include <sys/syscall.h>
 
+#include <limits.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@ void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
 
 static void	check_schema(void);
+static void	config_children(void);
 
 /*
  * Kore 4.1's seccomp filter predates system calls that glibc 2.36 and
@@ -60,6 +63,7 @@ kore_parent_configure(int argc, char **argv)
 		cfg.var = "var";
 	tls = getenv("SHOP_TLS");
 	cfg.tls = tls != NULL && !strcmp(tls, "1");
+	config_children();
 
 	check_schema();
 	if (!kore_pgsql_register("db", cfg.database))
@@ -67,9 +71,43 @@ kore_parent_configure(int argc, char **argv)
 	web_init();
 }
 
+/* The first worker runs the needs job (tick.c). */
 void
 kore_worker_configure(void)
 {
+	if (worker != NULL && worker->id == 1)
+		tick_start();
+}
+
+/*
+ * Children and needs: the data key (private.c) and how often the needs
+ * job runs (SHOP_TICK_SECONDS, 1 to 3600, 60 by default; 0 turns it off,
+ * for a node that must not run it).
+ */
+static void
+config_children(void)
+{
+	static char	path[PATH_MAX];
+	const char	*v;
+	char		*end;
+	long		 n;
+
+	if ((v = getenv("SHOP_DATA_KEY_FILE")) != NULL)
+		cfg.data_key_file = v;
+	else {
+		if ((size_t)snprintf(path, sizeof(path), "%s/data.key",
+		    cfg.var) >= sizeof(path))
+			fatal("SHOP_VAR is too long");
+		cfg.data_key_file = path;
+	}
+	private_init();
+	cfg.tick_seconds = 60;
+	if ((v = getenv("SHOP_TICK_SECONDS")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > 3600)
+			fatal("SHOP_TICK_SECONDS must be 0 to 3600");
+		cfg.tick_seconds = (int)n;
+	}
 }
 
 /*

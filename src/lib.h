@@ -124,6 +124,8 @@ int	 money_parse_yuan(const char *, int64_t *);
 #define SEAL_NONCE_LEN	12
 #define SEAL_TAG_LEN	16
 #define SEAL_ID_LEN	16	/* hex digits of a key's id */
+/* The associated data of a sealed value: its kind of record and its id. */
+#define SEAL_AAD_FMT	"shop/v1/%s/%s"
 
 struct seal_key {
 	unsigned char	key[SEAL_KEY_LEN];

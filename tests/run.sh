@@ -40,12 +40,16 @@ sql/migrate.sh "$OWNER_DB"
     -f sql/demo/seed.sql
 OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
     "$T/demo-accounts.txt" >/dev/null
+OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
+    >/dev/null
 
 echo "== server on 127.0.0.1:$PORT"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
     -e "s|var/kore.pid|$T/kore.pid|" \
     -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
+# The needs job every second, so that the tests see a notice end soon.
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_TICK_SECONDS=1 \
+    stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
     >"$T/kore.log" 2>&1 &
 kpid=$!
 i=0
