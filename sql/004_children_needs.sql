@@ -173,6 +173,21 @@ create trigger needs_status_event_upd after update of status on needs
     for each row when (old.status is distinct from new.status)
     execute function needs_status_event();
 
+-- A need that enters the notice without an end (bulk and demo data) gets
+-- the configured period, so that needs_notice_end holds for every row.
+create function needs_notice_default() returns trigger
+language plpgsql security definer set search_path = public as $$
+begin
+	if new.status = 'notice' and new.notice_ends_at is null then
+		new.notice_ends_at := now() + make_interval(days =>
+		    coalesce((select value::int from settings
+		        where key = 'notice_days'), 5));
+	end if;
+	return new;
+end $$;
+create trigger needs_notice_default before insert or update of status
+    on needs for each row execute function needs_notice_default();
+
 -- An objection from the public during the notice.  The contact, if any,
 -- is sealed like a child's private part; the address is kept to limit
 -- how many one sender may file.
@@ -213,15 +228,22 @@ alter table campaigns add column updated_at timestamptz not null
 
 -- --------------------------------------------------------------- settings
 
--- What the city committee may change without a new release.
-create table settings (
-	key		text primary key check (key in ('notice_days')),
-	value		integer not null,
-	updated_at	timestamptz not null default now(),
-	updated_by	bigint references users (id),
-	check (key <> 'notice_days' or value between 0 and 30)
+-- What the city committee may change without a new release: one row a
+-- setting, its value as text (each api function reads its own).  Made to
+-- agree with sql/005_pledges.sql, which creates the same table if it is
+-- not there yet, whichever of the two a database gets first.
+create table if not exists settings (
+	key		text primary key,
+	value		text not null
 );
-insert into settings (key, value) values ('notice_days', 5);
+alter table settings add column if not exists updated_at timestamptz
+    not null default now();
+alter table settings add column if not exists updated_by bigint
+    references users (id);
+alter table settings add constraint settings_notice_days
+    check (key <> 'notice_days' or value ~ '^([0-9]|[12][0-9]|30)$');
+insert into settings (key, value) values ('notice_days', '5')
+    on conflict (key) do nothing;
 
 -- ----------------------------------------------------------------- grants
 

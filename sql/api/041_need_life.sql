@@ -467,7 +467,8 @@ begin
 		perform api.need_set_status(p_id, 'cancelled', v_u, 'cancel', v_note);
 	end case;
 	if p_action = 'publish' or (p_action = 'verify' and p_publish) then
-		select value into v_days from settings where key = 'notice_days';
+		select value::int into v_days from settings
+		 where key = 'notice_days';
 		update needs set notice_ends_at = now()
 		    + make_interval(days => coalesce(v_days, 5)),
 		    notice_paused_at = null
@@ -790,6 +791,15 @@ end $$;
 
 -- -------------------------------------------------------------- settings
 
+-- The settings as an object, numbers as numbers.
+create function api.settings_json()
+returns json language sql stable as $$
+	select coalesce(json_object_agg(key, case when value ~ '^-?[0-9]{1,18}$'
+	    then to_json(value::bigint) else to_json(value) end order by key),
+	    '{}')
+	from settings
+$$;
+
 -- GET /api/v1/settings (admins).
 create function api.settings_get(p_sid text)
 returns text language plpgsql as $$
@@ -797,7 +807,7 @@ declare
 	v_u	users;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	return (select json_object_agg(key, value) from settings)::text;
+	return api.settings_json()::text;
 end $$;
 
 -- POST /api/v1/settings (admins): the length of the public notice in
@@ -811,12 +821,12 @@ begin
 	if p_notice_days is null or p_notice_days not between 0 and 30 then
 		perform api.fail(400, 'bad_number', '{"field":"notice_days"}');
 	end if;
-	update settings set value = p_notice_days, updated_at = now(),
+	update settings set value = p_notice_days::text, updated_at = now(),
 	    updated_by = v_u.id
 	 where key = 'notice_days';
 	perform api.audit(v_u, 'settings_change', 'settings', null, p_ip,
 	    jsonb_build_object('notice_days', p_notice_days));
-	return (select json_object_agg(key, value) from settings)::text;
+	return api.settings_json()::text;
 end $$;
 
 -- ------------------------------------------------------------ the queues
@@ -858,7 +868,7 @@ begin
 	    'notice', (select coalesce(json_agg(api.work_item(n, v_u, p_lang)
 	        order by n.notice_ends_at), '[]')
 	      from needs n where n.status = 'notice'),
-	    'settings', (select json_object_agg(key, value) from settings))::text;
+	    'settings', api.settings_json())::text;
 end $$;
 
 -- The work summary on /branch: counts by state, what waits for the

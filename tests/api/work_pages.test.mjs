@@ -170,7 +170,7 @@ test('work lists, admin queue, settings and campaigns pages', async () => {
   const s = await admin.post('/admin/settings', { notice_days: '6' });
   assert.equal(s.status, 303);
   assert.equal(sqlValue(`select value from settings where key = 'notice_days'`), '6');
-  sql(`update settings set value = 5 where key = 'notice_days'`);
+  sql(`update settings set value = '5' where key = 'notice_days'`);
   assert.equal((await admin.get('/admin')).status, 200);
   assert.match((await admin.get('/admin')).text, /href="\/admin\/needs"/);
   const c = await admin.get('/admin/campaigns');

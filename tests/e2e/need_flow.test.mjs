@@ -16,11 +16,11 @@ before(async () => {
   const school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
   schoolEmail = `org${school}@example.com`;
-  sql(`update settings set value = 0 where key = 'notice_days'`);
+  sql(`update settings set value = '0' where key = 'notice_days'`);
 });
 
 after(async () => {
-  sql(`update settings set value = 5 where key = 'notice_days'`);
+  sql(`update settings set value = '5' where key = 'notice_days'`);
   await browser?.close();
 });
 
