@@ -88,8 +88,12 @@ create index needs_deadline_live on needs (deadline)
     where status in ('submitted', 'verified', 'notice', 'open');
 create index needs_queue on needs (status, id)
     where status in ('submitted', 'verified', 'notice');
+-- A work list: one organisation's needs in one state, newest first.
+create index needs_org_work on needs (org_id, status, id);
+-- A campaign's needs by state; covering what its page adds up (money
+-- pledged), so that the sum reads the index only.
 create index needs_campaign on needs (campaign_id, status)
-    where campaign_id is not null;
+    include (kind, pledged, unit_amount) where campaign_id is not null;
 
 -- What happened to a need: every change of status (written by the trigger
 -- below, in the same transaction) and other steps (edits, objections),

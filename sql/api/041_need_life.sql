@@ -562,8 +562,10 @@ begin
 	            on t.id = o.town_id where o.id = v_u.org_id)))::text;
 end $$;
 
--- A need in a work list.
-create function api.work_item(n needs, p_u users, p_lang text)
+-- A need in a work list; p_below is api.orgs_below(p_u), computed once
+-- for the whole list.
+create function api.work_item(n needs, p_u users, p_lang text,
+    p_below bigint[])
 returns json language sql stable as $$
 	select json_build_object(
 	    'id', n.id, 'title', n.title, 'kind', n.kind,
@@ -580,7 +582,9 @@ returns json language sql stable as $$
 	    'notice_ends_at', api.minute(n.notice_ends_at),
 	    'notice_paused', n.notice_paused_at is not null,
 	    'urgent', n.urgency = 3,
-	    'can_verify', 'verify' = any (api.need_actions(n, p_u)))
+	    'can_verify', n.status = 'submitted'
+	        and (p_u.role = 'admin' or n.org_id = any (p_below))
+	        and n.created_by is distinct from p_u.id)
 $$;
 
 -- GET /api/v1/branch/needs?status=&page=: the caller's needs (staff: their
@@ -592,11 +596,32 @@ returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_orgs	bigint[];
+	v_below	bigint[];
 	v_total	bigint;
+	v_items	json;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
 	if v_u.role = 'staff' then
 		v_orgs := array(select api.org_subtree(v_u.org_id));
+	end if;
+	v_below := api.orgs_below(v_u);
+	if v_orgs is null then
+		select coalesce(json_agg(api.work_item(n, v_u, p_lang, v_below)
+		    order by n.id desc), '[]') into v_items
+		  from (select * from needs n where n.status = p_status
+		         order by n.id desc
+		         limit 50 offset (p_page - 1) * 50) n;
+	else
+		-- The page's worth of each organisation of the subtree, each
+		-- through its own ordered index, then merged.
+		select coalesce(json_agg(api.work_item(n, v_u, p_lang, v_below)
+		    order by n.id desc), '[]') into v_items
+		  from (select n.* from unnest(v_orgs) o(id), lateral (
+		           select * from needs n where n.org_id = o.id
+		              and n.status = p_status
+		            order by n.id desc limit p_page * 50) n
+		         order by n.id desc
+		         limit 50 offset (p_page - 1) * 50) n;
 	end if;
 	if v_orgs is null then
 		select coalesce(sum(n), 0) into v_total from need_counts
@@ -627,13 +652,7 @@ begin
 	          union all
 	          select status, sum(n) from need_counts
 	           where v_orgs is null group by status) c on c.status = s),
-	    'items', (select coalesce(json_agg(api.work_item(n, v_u, p_lang)
-	        order by n.id desc), '[]')
-	      from (select * from needs n
-	             where n.status = p_status
-	               and (v_orgs is null or n.org_id = any (v_orgs))
-	             order by n.id desc
-	             limit 50 offset (p_page - 1) * 50) n))::text;
+	    'items', v_items)::text;
 end $$;
 
 -- ------------------------------------------------------------ objections
@@ -831,26 +850,44 @@ end $$;
 
 -- ------------------------------------------------------------ the queues
 
--- Open objections the caller answers (admins: all; staff: on needs of the
--- organisations below theirs).
+-- The organisations whose needs the caller answers for (verifies, and
+-- answers objections to): null for admins (all); for staff those strictly
+-- below their own.
+create function api.orgs_below(p_u users)
+returns bigint[] language sql stable as $$
+	select case when p_u.role = 'admin' then null
+	    else array(select id from api.org_subtree(p_u.org_id) id
+	        where id <> p_u.org_id) end
+$$;
+
+-- Open objections the caller answers, the oldest first (at most 100).
 create function api.objections_to_answer(p_u users, p_lang text)
 returns json language sql stable as $$
+	with below as (select api.orgs_below(p_u) as orgs)
 	select coalesce(json_agg(json_build_object(
 	    'id', o.id, 'need_id', n.id, 'need_title', n.title,
 	    'org_name', (select name from orgs where id = n.org_id),
 	    'at', api.minute(o.created_at), 'reason', o.reason)
 	    order by o.id), '[]')
-	from objections o join needs n on n.id = o.need_id
-	where o.status = 'open' and api.above_org(p_u, n.org_id)
+	from (select o.* from objections o join needs n on n.id = o.need_id,
+	        below
+	       where o.status = 'open' and (p_u.role = 'admin'
+	           or n.org_id = any (below.orgs))
+	       order by o.id limit 100) o
+	join needs n on n.id = o.need_id
 $$;
 
--- Submitted needs the caller may verify.
+-- Submitted needs the caller may verify, the most urgent first (at most
+-- 100).
 create function api.needs_to_verify(p_u users, p_lang text)
 returns json language sql stable as $$
-	select coalesce(json_agg(api.work_item(n, p_u, p_lang)
-	    order by n.urgency desc, n.id), '[]')
-	from needs n
-	where n.status = 'submitted' and api.above_org(p_u, n.org_id)
+	with below as (select api.orgs_below(p_u) as orgs)
+	select coalesce(json_agg(api.work_item(n, p_u, p_lang,
+	    (select orgs from below)) order by n.urgency desc, n.id), '[]')
+	from (select n.* from needs n, below
+	       where n.status = 'submitted' and (p_u.role = 'admin'
+	           or n.org_id = any (below.orgs))
+	       order by n.urgency desc, n.id limit 100) n
 $$;
 
 -- GET /admin/needs, /api/v1/admin/needs: the verification queue, the
@@ -865,9 +902,13 @@ begin
 	    'title', api.l(p_lang, '需求审核', 'Needs to review'),
 	    'to_verify', api.needs_to_verify(v_u, p_lang),
 	    'objections', api.objections_to_answer(v_u, p_lang),
-	    'notice', (select coalesce(json_agg(api.work_item(n, v_u, p_lang)
-	        order by n.notice_ends_at), '[]')
-	      from needs n where n.status = 'notice'),
+	    'notice', (select coalesce(json_agg(api.work_item(n, v_u, p_lang,
+	        null) order by n.notice_ends_at), '[]')
+	      from (select * from needs where status = 'notice'
+	             order by notice_ends_at limit 100) n),
+	    'counts', (select json_object_agg(status, n) from (select status,
+	        sum(n) as n from need_counts where status in ('submitted',
+	        'notice') group by status) c),
 	    'settings', api.settings_json())::text;
 end $$;
 
@@ -886,12 +927,14 @@ begin
 	v_orgs := array(select api.org_subtree(v_u.org_id));
 	return json_build_object(
 	    'counts', (select json_agg(json_build_object('status', s,
-	        'name', api.status_name(s, p_lang), 'n', (select count(*)
-	        from needs where org_id = any (v_orgs) and status = s))
+	        'name', api.status_name(s, p_lang), 'n', coalesce(c.n, 0))
 	        order by k)
 	      from unnest(array['draft', 'submitted', 'verified', 'notice',
 	          'open', 'fully_pledged', 'fulfilled', 'rejected']) with
-	          ordinality u(s, k)),
+	          ordinality u(s, k)
+	      left join (select status, count(*) as n from needs
+	          where org_id = any (v_orgs) group by status) c
+	          on c.status = s),
 	    'to_verify', api.needs_to_verify(v_u, p_lang),
 	    'objections', api.objections_to_answer(v_u, p_lang),
 	    'children', (select count(*) from beneficiaries

@@ -46,9 +46,9 @@ returns text language sql stable as $$
 	from campaigns c
 $$;
 
--- GET /api/v1/campaigns/{slug}: the campaign and its public needs (those
--- in notice, then on the shelf, then done; at most 60, the rest through
--- /needs?campaign=).  404 for an unknown slug.
+-- GET /api/v1/campaigns/{slug}: the campaign and its public needs (open
+-- first, then in notice, fully pledged, fulfilled; at most 24, the rest
+-- through /needs?campaign=).  404 for an unknown slug.
 create function api.campaign_get(p_slug text, p_lang text)
 returns text language plpgsql stable as $$
 declare
@@ -62,16 +62,27 @@ begin
 	    'campaign', api.campaign_json(v_c, p_lang),
 	    'title', api.l(p_lang, v_c.name_zh, v_c.name_en),
 	    'items', (select coalesce(json_agg(api.need_public(n, p_lang)
-	        order by array_position(array['open', 'notice', 'fully_pledged',
-	            'fulfilled'], n.status), n.urgency desc, n.deadline, n.id),
-	        '[]')
-	      from (select * from needs n where n.campaign_id = v_c.id
-	             and n.status in ('notice', 'open', 'fully_pledged',
-	                 'fulfilled')
-	             order by array_position(array['open', 'notice',
-	                 'fully_pledged', 'fulfilled'], n.status),
-	                 n.urgency desc, n.deadline, n.id
-	             limit 60) n))::text;
+	        order by k, n.urgency desc, n.deadline, n.id), '[]')
+	      from (select * from (
+	          -- Each state through its own ordered index, 24 at most.
+	          (select n, 1 as k from needs n where n.campaign_id = v_c.id
+	            and n.status = 'open'
+	            order by n.urgency desc, n.deadline, n.id limit 24)
+	          union all
+	          (select n, 2 from needs n where n.campaign_id = v_c.id
+	            and n.status = 'notice'
+	            order by n.urgency desc, n.deadline, n.id limit 24)
+	          union all
+	          (select n, 3 from needs n where n.campaign_id = v_c.id
+	            and n.status = 'fully_pledged'
+	            order by n.urgency desc, n.deadline, n.id limit 24)
+	          union all
+	          (select n, 4 from needs n where n.campaign_id = v_c.id
+	            and n.status = 'fulfilled'
+	            order by n.urgency desc, n.deadline, n.id limit 24)) u
+	          order by k, (n).urgency desc, (n).deadline, (n).id
+	          limit 24) x(n0, k),
+	      lateral (select (x.n0).*) n))::text;
 end $$;
 
 -- A campaign's fields as its form shows them.
