@@ -132,13 +132,16 @@ migrate:
 	@sql/migrate.sh "$(OWNER_DATABASE)"
 
 # Demo data, loaded once into an empty database; the demo accounts get
-# random passwords, listed in $(VAR)/demo-accounts.txt.
+# random passwords, listed in $(VAR)/demo-accounts.txt; the demo children
+# made-up private parts, sealed with the data key ($(VAR)/data.key, made
+# on first use).
 demo: build/shop-admin
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
 		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql -f sql/demo/log_seed.sql; \
 		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/programmes.sql; \
-		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; fi
+		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; \
+		OWNER_DATABASE="$(OWNER_DATABASE)" SHOP_VAR=$(VAR) build/shop-admin demo-private; fi
 
 # The first administrator: make admin EMAIL=you@example.org NAME=名字
 admin: build/shop-admin

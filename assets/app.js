@@ -9,4 +9,20 @@ document.addEventListener('DOMContentLoaded', function () {
       s.addEventListener('change', function () { form.submit(); });
     });
   }
+
+  // The need form shows the fields of the chosen kind only (all of them
+  // stay without JavaScript; the server ignores the others).
+  document.querySelectorAll('form.need-form').forEach(function (f) {
+    var kind = f.querySelector('select[data-kind]');
+    if (!kind) return;
+    var show = function () {
+      f.querySelectorAll('fieldset.kinds').forEach(function (fs) {
+        var on = fs.getAttribute('data-kinds').split(' ').indexOf(kind.value) >= 0;
+        fs.hidden = !on;
+        fs.disabled = !on;
+      });
+    };
+    kind.addEventListener('change', show);
+    show();
+  });
 });

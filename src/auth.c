@@ -593,6 +593,7 @@ auth_logout(struct http_request *req)
 	struct form_error		 err;
 	struct db_call			*call;
 	struct form			 f;
+	const char			*ctype;
 	char				 ip[64];
 
 	if (http_state_exists(req))
@@ -600,7 +601,7 @@ auth_logout(struct http_request *req)
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	if (!web_input(req, &f, fields, NFIELDS(fields), &err) &&
-	    req->http_body_length > 0) {
+	    http_request_header(req, "content-type", &ctype)) {
 		/* An API client may post nothing at all, but not nonsense. */
 		form_free(&f);
 		return (web_error(req, 400, err.code,

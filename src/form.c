@@ -22,6 +22,8 @@ static int	form_add(struct form *, const char *, size_t, const char *,
 static int	urldecode(char *, size_t *);
 static void	set_error(struct form_error *, const char *, size_t,
 		    const char *);
+static int	check_date(const char *, long long, long long);
+static int	check_idcard(const char *);
 
 void
 form_init(struct form *f)
@@ -258,6 +260,58 @@ check_int(const char *s, long long min, long long max)
 }
 
 /*
+ * YYYY-MM-DD naming a day that exists (leap years included), its year in
+ * [min, max].
+ */
+static int
+check_date(const char *s, long long min, long long max)
+{
+	static const int	days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int			y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return (0);
+	for (i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return (0);
+	}
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < min || y > max || m < 1 || m > 12 || d < 1)
+		return (0);
+	if (m == 2 && d == 29)
+		return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+	return (d <= days[m - 1]);
+}
+
+/*
+ * A resident identity number (GB 11643): 17 digits, then the ISO 7064
+ * MOD 11-2 check character (a digit, or X in either case).
+ */
+static int
+check_idcard(const char *s)
+{
+	static const int	weight[] = {
+		7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2
+	};
+	static const char	check[] = "10X98765432";
+	int			i, sum = 0;
+
+	if (strlen(s) != 18)
+		return (0);
+	for (i = 0; i < 17; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+		sum += (s[i] - '0') * weight[i];
+	}
+	return (s[17] == check[sum % 11] || (s[17] == 'x' &&
+	    check[sum % 11] == 'X'));
+}
+
+/*
  * Checks f against the declared fields.  An empty value counts as absent.
  * With strict set, a name not declared is an error (JSON bodies and
  * forms); without it, it is ignored (query strings carry other things).
@@ -271,6 +325,7 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 	const char		*v, *s;
 	size_t			 i, k, chars;
 	long long		 max;
+	int64_t			 fen;
 
 	if (strict) {
 		for (i = 0; i < f->n; i++) {
@@ -362,6 +417,28 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 				return (0);
 			}
 			break;
+		case FIELD_YUAN:
+			if (!money_parse_yuan(v, &fen) || fen < fd->min ||
+			    fen > fd->max) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_amount");
+				return (0);
+			}
+			break;
+		case FIELD_DATE:
+			if (!check_date(v, fd->min, fd->max)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_date");
+				return (0);
+			}
+			break;
+		case FIELD_IDCARD:
+			if (!check_idcard(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_idcard");
+				return (0);
+			}
+			break;
 		case FIELD_BOOL:
 			if (strcmp(v, "1") && strcmp(v, "0") &&
 			    strcmp(v, "true") && strcmp(v, "false") &&
@@ -398,6 +475,17 @@ form_int(const struct form *f, const char *name, long long def)
 	if ((v = form_get(f, name)) == NULL)
 		return (def);
 	return (strtoll(v, NULL, 10));
+}
+
+/* An amount field (FIELD_YUAN) in fen, or def when absent. */
+int64_t
+form_fen(const struct form *f, const char *name, int64_t def)
+{
+	int64_t	fen;
+
+	if (!money_parse_yuan(form_get(f, name), &fen))
+		return (def);
+	return (fen);
 }
 
 int

@@ -5,6 +5,8 @@
  */
 #include <sys/syscall.h>
 
+#include <limits.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@ void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
 
 static void	check_schema(void);
+static void	config_children(void);
 
 /*
  * Kore 4.1's seccomp filter predates system calls that glibc 2.36 and
@@ -64,6 +67,7 @@ kore_parent_configure(int argc, char **argv)
 	cfg.log_origin = getenv("SHOP_LOG_ORIGIN");
 	v = getenv("SHOP_LOG_CHECKPOINT_SECONDS");
 	cfg.log_interval = v != NULL ? atoi(v) : 60;
+	config_children();
 
 	check_schema();
 	if (!kore_pgsql_register("db", cfg.database))
@@ -72,10 +76,29 @@ kore_parent_configure(int argc, char **argv)
 	checkpoint_init();
 }
 
+/* The first worker runs the needs job (tick.c). */
 void
 kore_worker_configure(void)
 {
 	jobs_init();
+}
+
+/* Children: the data key that seals their private parts (private.c). */
+static void
+config_children(void)
+{
+	static char	path[PATH_MAX];
+	const char	*v;
+
+	if ((v = getenv("SHOP_DATA_KEY_FILE")) != NULL)
+		cfg.data_key_file = v;
+	else {
+		if ((size_t)snprintf(path, sizeof(path), "%s/data.key",
+		    cfg.var) >= sizeof(path))
+			fatal("SHOP_VAR is too long");
+		cfg.data_key_file = path;
+	}
+	private_init();
 }
 
 /*

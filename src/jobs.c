@@ -2,7 +2,10 @@
  * Periodic work, in the first worker only, on a task thread with a
  * blocking connection of its own (the event loop never waits on it):
  * every SHOP_LOG_CHECKPOINT_SECONDS (default 60) it
- *   - runs the periodic statements below: pledges run their course
+ *   - runs the periodic statements below: needs whose public notice is
+ *     over (with no open objection) go on the shelf, needs past their
+ *     deadline expire (api.needs_tick; several nodes may run it: it
+ *     skips rows another holds); pledges run their course
  *     (api.pledges_tick: donors of pledges due soon are told; overdue
  *     pledges expire, their quantity goes back on the shelf), quarterly
  *     report reminders go to the outbox (each once); and
@@ -17,6 +20,7 @@ static void	jobs_done(struct kore_task *);
 
 /* One statement per job, each in its own transaction. */
 static const enum stmt	jobs[] = {
+	SQL_NEEDS_TICK,
 	SQL_TICK,
 	SQL_REPORTS_TICK,
 };

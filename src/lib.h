@@ -79,7 +79,11 @@ enum field_kind {
 	FIELD_SLUG,	/* [a-z0-9-], up to max characters */
 	FIELD_BOOL,	/* 1/0, true/false, on (a checkbox) */
 	FIELD_EMAIL,	/* an e-mail address, up to 254 characters */
-	FIELD_PHONE	/* a mainland mobile number: 1[3-9] and 9 digits */
+	FIELD_PHONE,	/* a mainland mobile number: 1[3-9] and 9 digits */
+	/* children and needs */
+	FIELD_YUAN,	/* an amount in yuan ("1234.5"); min/max in fen */
+	FIELD_DATE,	/* YYYY-MM-DD, a real date; min/max are years */
+	FIELD_IDCARD	/* a resident ID number: 17 digits and a check */
 };
 
 struct field {
@@ -118,6 +122,40 @@ int		 form_check(const struct form *, const struct field *, size_t,
 const char	*form_get(const struct form *, const char *);
 long long	 form_int(const struct form *, const char *, long long);
 int		 form_bool(const struct form *, const char *);
+int64_t		 form_fen(const struct form *, const char *, int64_t);
+
+/* money.c: amounts typed in yuan, kept in fen. */
+int	 money_parse_yuan(const char *, int64_t *);
+
+/*
+ * seal.c: AES-256-GCM for private data at rest, and key files.  A sealed
+ * value is the ciphertext followed by the tag; the nonce and the key's id
+ * are kept beside it.
+ */
+#define SEAL_KEY_LEN	32
+#define SEAL_NONCE_LEN	12
+#define SEAL_TAG_LEN	16
+#define SEAL_ID_LEN	16	/* hex digits of a key's id */
+/* The associated data of a sealed value: its kind of record and its id. */
+#define SEAL_AAD_FMT	"shop/v1/%s/%s"
+
+struct seal_key {
+	unsigned char	key[SEAL_KEY_LEN];
+	char		id[SEAL_ID_LEN + 1];
+};
+
+void	 seal_hex(char *, const unsigned char *, size_t);
+long	 seal_unhex(unsigned char *, size_t, const char *);
+void	 seal_key_set(struct seal_key *, const unsigned char *);
+void	 seal_key_wipe(struct seal_key *);
+int	 seal_key_load(struct seal_key *, const char *, int, char *, size_t);
+int	 seal_encrypt(const struct seal_key *, const char *, const void *,
+	    size_t, unsigned char *, struct buf *);
+int	 seal_encrypt_nonce(const struct seal_key *, const char *,
+	    const void *, size_t, const unsigned char *, struct buf *);
+int	 seal_decrypt(const struct seal_key *, const char *,
+	    const unsigned char *, const void *, size_t, struct buf *);
+void	 seal_buf_wipe(struct buf *);
 
 /*
  * match.c: the matching engine.  The caller fills arrays of needs and

@@ -18,7 +18,7 @@ static const char *const kinds[] = {
 };
 static const char *const sorts[] = { "urgent", "deadline", "newest", NULL };
 static const char *const statuses[] = {
-	"open", "fully_pledged", "fulfilled", NULL
+	"open", "fully_pledged", "fulfilled", "notice", NULL
 };
 static const char *const langs[] = { "zh", "en", NULL };
 
@@ -251,7 +251,12 @@ need_start(struct http_request *req, const char *prefix, enum stmt stmt,
 	call->page = "need";
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
-	if (stmt == SQL_NEED_PAGE)
+	if (stmt == SQL_NEED_PAGE) {
 		auth_bind_sid(req, call);
+		/* Back from the objection form (objections.c). */
+		if (req->query_string != NULL &&
+		    !strcmp(req->query_string, "objected=1"))
+			call->extra = json_pack("{s:b}", "objected", 1);
+	}
 	return (db_run(req));
 }

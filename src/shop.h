@@ -21,6 +21,8 @@ struct config {
 	const char	*log_key;	/* SHOP_LOG_KEY: the log's signing key */
 	const char	*log_origin;	/* SHOP_LOG_ORIGIN: the log's name */
 	int		 log_interval;	/* SHOP_LOG_CHECKPOINT_SECONDS */
+	/* children and needs */
+	const char	*data_key_file;	/* SHOP_DATA_KEY_FILE, or var/data.key */
 };
 
 extern struct config	cfg;
@@ -111,6 +113,43 @@ enum stmt {
 	SQL_REPORT_DEADLINE,
 	SQL_REPORTS_REMIND,
 	SQL_REPORTS_TICK,
+
+	/* children, the life of needs, objections, campaigns */
+	SQL_CHILDREN_LIST,
+	SQL_CHILDREN_PAGE,
+	SQL_CHILDREN_FORM_PAGE,
+	SQL_CHILD_NEW_ID,
+	SQL_CHILD_CREATE,
+	SQL_CHILD_FOR_EDIT,
+	SQL_CHILD_UPDATE,
+	SQL_CHILD_GET,
+	SQL_CHILD_PAGE,
+	SQL_CHILD_PRIVATE,
+	SQL_CHILD_PRIVATE_PAGE,
+	SQL_CHILD_ARCHIVE,
+	SQL_WORK_NEEDS,
+	SQL_WORK_NEEDS_PAGE,
+	SQL_NEED_NEW_PAGE,
+	SQL_NEED_CREATE,
+	SQL_WORK_NEED,
+	SQL_WORK_NEED_PAGE,
+	SQL_NEED_UPDATE,
+	SQL_NEED_TRANSITION,
+	SQL_NEED_PAGE_AGAIN,
+	SQL_OBJECTION_FILE,
+	SQL_OBJECTION_RESOLVE,
+	SQL_ADMIN_NEEDS,
+	SQL_ADMIN_NEEDS_PAGE,
+	SQL_SETTINGS_GET,
+	SQL_SETTINGS_SET,
+	SQL_CAMPAIGNS_LIST,
+	SQL_CAMPAIGNS_PAGE,
+	SQL_CAMPAIGN_GET,
+	SQL_CAMPAIGN_PAGE,
+	SQL_CAMPAIGNS_ADMIN_PAGE,
+	SQL_CAMPAIGN_EDIT_PAGE,
+	SQL_CAMPAIGN_SAVE,
+	SQL_NEEDS_TICK,
 	SQL__COUNT
 };
 
@@ -210,6 +249,7 @@ int		 web_form_again(struct http_request *, struct db_call *,
 int		 web_db_page(struct http_request *, struct db_call *,
 		    PGresult *);
 json_t		*web_db_object(PGresult *, int);
+json_t		*web_db_ctx(PGresult *);
 json_t		*web_messages(enum lang);
 const struct tmpl_set *web_templates(void);
 
@@ -266,5 +306,38 @@ struct asset {
 const struct asset	*asset_find(const char *);
 const struct asset	*asset_all(size_t *);
 const char		*asset_version(void);
+
+/* private.c: the data keys, sealing and opening private data. */
+struct private_sealed {
+	char	 key_id[SEAL_ID_LEN + 1];
+	char	 nonce[SEAL_NONCE_LEN * 2 + 1];
+	char	*hex;
+};
+
+void		 private_init(void);
+int		 private_seal(struct private_sealed *, const char *, json_t *);
+void		 private_bind(struct db_call *, struct private_sealed *);
+void		 private_sealed_free(struct private_sealed *);
+json_t		*private_open(json_t *, const char *);
+void		 private_aad(char *, size_t, const char *, const char *);
+
+
+/* work.c: pages and forms of children, needs at work and campaigns. */
+#define WORK_ID_MAX	24
+
+int		 work_path_id(const char *, const char *, char *,
+		    const char **);
+json_t		*work_values(const struct form *);
+int		 work_render(struct http_request *, struct db_call *,
+		    json_t *);
+int		 work_page(struct http_request *, struct db_call *,
+		    PGresult *);
+int		 work_again(struct http_request *, struct db_call *,
+		    enum stmt, const char *, const char *, int, const char *,
+		    const char *, json_t *);
+int		 work_bad_input(struct http_request *, enum stmt,
+		    const char *, const char *, struct form *,
+		    const struct form_error *);
+long long	 work_result_id(PGresult *, const char *);
 
 #endif

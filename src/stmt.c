@@ -31,7 +31,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_ADMIN_PAGE] = { "select api.admin_home($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_BRANCH_PAGE] = { "select api.branch_home($1, $2), "
-		"api.viewer($1) as viewer", 2, STMT_READONLY },
+		"api.viewer($1) as viewer, api.branch_work($1, $2) as work", 2,
+		STMT_READONLY },
 
 	/* Accounts and sessions. */
 	[SQL_LOGIN_BEGIN] = { "select api.login_begin($1, $2)", 2, 0 },
@@ -177,4 +178,80 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_REPORTS_REMIND] = { "select api.reports_remind($1, $2)", 2, 0 },
 	[SQL_REPORTS_TICK] = { "select api.report_reminders(api.today())", 0,
 		0 },
+	/* Children (issue 4); parameters (sid, ...) as their functions. */
+	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "
+		"$3::boolean, $4::int)", 4, STMT_READONLY },
+	[SQL_CHILDREN_PAGE] = { "select api.children_list($1, $2, "
+		"$3::boolean, $4::int), api.viewer($1) as viewer", 4,
+		STMT_READONLY },
+	[SQL_CHILDREN_FORM_PAGE] = { "select api.children_list($1, $2, false, "
+		"1), api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CHILD_NEW_ID] = { "select api.child_new_id($1)", 1, 0 },
+	[SQL_CHILD_CREATE] = { "select api.child_create($1, $2::bigint, "
+		"$3::json, $4, $5, $6, $7)", 7, 0 },
+	[SQL_CHILD_FOR_EDIT] = { "select api.child_for_edit($1, $2::bigint)",
+		2, STMT_READONLY },
+	[SQL_CHILD_UPDATE] = { "select api.child_update($1, $2::bigint, "
+		"$3::json, $4, $5, $6, $7, $8)", 8, 0 },
+	[SQL_CHILD_GET] = { "select api.child_get($1, $2::bigint, $3)", 3,
+		STMT_READONLY },
+	[SQL_CHILD_PAGE] = { "select api.child_get($1, $2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	/* These two write child_private_read to the audit log. */
+	[SQL_CHILD_PRIVATE] = { "select api.child_private($1, $2::bigint, "
+		"$3)", 3, 0 },
+	[SQL_CHILD_PRIVATE_PAGE] = { "select api.child_get($1, $2::bigint, "
+		"$3), api.viewer($1) as viewer, api.child_private($1, "
+		"$2::bigint, $4)::json as private", 4, 0 },
+	[SQL_CHILD_ARCHIVE] = { "select api.child_archive($1, $2::bigint, "
+		"$3::boolean, $4)", 4, 0 },
+
+	/* Needs at work, objections, the queues (issue 4). */
+	[SQL_WORK_NEEDS] = { "select api.work_needs($1, $2, $3, $4::int)", 4,
+		STMT_READONLY },
+	[SQL_WORK_NEEDS_PAGE] = { "select api.work_needs($1, $2, $3, "
+		"$4::int), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_NEED_NEW_PAGE] = { "select api.need_new($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_NEED_CREATE] = { "select api.need_create($1, $2::json, $3)", 3,
+		0 },
+	[SQL_WORK_NEED] = { "select api.work_need($1, $2::bigint, $3)", 3,
+		STMT_READONLY },
+	[SQL_WORK_NEED_PAGE] = { "select api.work_need($1, $2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_NEED_UPDATE] = { "select api.need_update($1, $2::bigint, "
+		"$3::json, $4)", 4, 0 },
+	[SQL_NEED_TRANSITION] = { "select api.need_transition($1, $2::bigint, "
+		"$3, $4, $5::boolean, $6)", 6, 0 },
+	[SQL_NEED_PAGE_AGAIN] = { "select api.need_get($2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_OBJECTION_FILE] = { "select api.objection_file($1::bigint, $2, "
+		"$3, $4, $5, $6)", 6, 0 },
+	[SQL_OBJECTION_RESOLVE] = { "select api.objection_resolve($1, "
+		"$2::bigint, $3, $4, $5)", 5, 0 },
+	[SQL_ADMIN_NEEDS] = { "select api.admin_needs($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_ADMIN_NEEDS_PAGE] = { "select api.admin_needs($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_SETTINGS_GET] = { "select api.settings_get($1)", 1,
+		STMT_READONLY },
+	[SQL_SETTINGS_SET] = { "select api.settings_set($1, $2::int, $3)", 3,
+		0 },
+	[SQL_NEEDS_TICK] = { "select api.needs_tick()", 0, 0 },
+
+	/* Campaigns (issue 4). */
+	[SQL_CAMPAIGNS_LIST] = { "select api.campaigns_list($1)", 1,
+		STMT_READONLY },
+	[SQL_CAMPAIGNS_PAGE] = { "select api.campaigns_list($2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CAMPAIGN_GET] = { "select api.campaign_get($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_CAMPAIGN_PAGE] = { "select api.campaign_get($2, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_CAMPAIGNS_ADMIN_PAGE] = { "select api.campaigns_admin($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CAMPAIGN_EDIT_PAGE] = { "select api.campaign_edit($1, $2, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_CAMPAIGN_SAVE] = { "select api.campaign_save($1, $2, "
+		"$3::boolean, $4::json, $5)", 5, 0 },
 };

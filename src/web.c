@@ -429,21 +429,39 @@ web_db_object(PGresult *res, int c)
 }
 
 /*
+ * The data of a page from a statement's first row: its first value (a
+ * JSON object), with each further column's JSON object under that
+ * column's name ("viewer": who is looking, for the layout).  NULL when
+ * the first value is not an object.
+ */
+json_t *
+web_db_ctx(PGresult *res)
+{
+	json_t	*ctx, *v;
+	int	 c;
+
+	if ((ctx = web_db_object(res, 0)) == NULL)
+		return (NULL);
+	for (c = 1; c < PQnfields(res); c++) {
+		if ((v = web_db_object(res, c)) != NULL)
+			json_object_set_new(ctx, PQfname(res, c), v);
+	}
+	return (ctx);
+}
+
+/*
  * A done callback for db_prepare: the statement's first value is the data
- * of the page call->page; a column named "viewer" is who is looking (for
- * the layout); call->extra is merged in and call->status used when set.
+ * of the page call->page; further columns are merged by name (see
+ * web_db_ctx); call->extra is merged in and call->status used when set.
  */
 int
 web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t		*ctx, *viewer;
-	int		 r, vcol;
+	json_t		*ctx;
+	int		 r;
 
-	if ((ctx = web_db_object(res, 0)) == NULL)
+	if ((ctx = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	if ((vcol = PQfnumber(res, "viewer")) >= 0 &&
-	    (viewer = web_db_object(res, vcol)) != NULL)
-		json_object_set_new(ctx, "viewer", viewer);
 	if (call->extra != NULL)
 		json_object_update(ctx, call->extra);
 	r = web_page(req, call->status ? call->status : 200, call->page, ctx);

@@ -40,6 +40,8 @@ sql/migrate.sh "$OWNER_DB"
     -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql
 OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
     "$T/demo-accounts.txt" >/dev/null
+OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
+    >/dev/null
 
 echo "== server on 127.0.0.1:$PORT"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \

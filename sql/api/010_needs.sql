@@ -141,23 +141,35 @@ end $$;
 
 -- GET /api/v1/needs/{id}: a listed need, its story and who pledged (the
 -- donor's name, or 爱心人士 when they chose to stay anonymous).  404 for
--- needs that do not exist or are not public.
+-- needs that do not exist or are not public.  A need in its public notice
+-- (公示) is public too, so that anyone may object: with when the notice
+-- ends and whether an objection paused it; and who verified a need, when.
 create function api.need_get(p_id bigint, p_lang text)
 returns text language plpgsql stable as $$
 declare
 	v_need	json;
+	v_n	needs;
 begin
-	select api.need_public(n, p_lang) into v_need from needs n
+	select * into v_n from needs n
 	 where n.id = p_id
-	   and n.status in ('open', 'fully_pledged', 'fulfilled');
+	   and n.status in ('notice', 'open', 'fully_pledged', 'fulfilled');
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
+	v_need := api.need_public(v_n, p_lang);
 	return json_build_object(
 	    'need', v_need,
 	    'title', v_need ->> 'title',
 	    'can_pledge', (v_need ->> 'status') = 'open',
-	    'story', (select story from needs where id = p_id),
+	    'story', v_n.story,
+	    'notice', case when v_n.status = 'notice' then json_build_object(
+	        'ends_at', api.minute(v_n.notice_ends_at),
+	        'paused', v_n.notice_paused_at is not null) end,
+	    'verified', case when v_n.verified_at is not null then
+	        json_build_object('on', api.day(v_n.verified_at),
+	        'by', (select api.l(p_lang, o.name, o.name_en) from users u
+	            join orgs o on o.id = u.org_id where u.id = v_n.verified_by))
+	        end,
 	    'pledges', (select coalesce(json_agg(json_build_object(
 	        'donor', case when p.anonymous or u.id is null
 	            then api.l(p_lang, '爱心人士', 'A caring donor')

@@ -1,6 +1,8 @@
 -- Demo data for `make run`: the city committee and its branches, schools,
--- caring organisations, donors, children (public part only), campaigns and
--- needs in every kind, category, town and state, some partly pledged.
+-- caring organisations, donors, children (public part and consent; their
+-- private parts are sealed by `shop-admin demo-private`, which holds the
+-- key), campaigns and needs in every kind, category, town and state, some
+-- partly pledged.
 -- Deterministic: the same database every time.
 --
 -- Run as the owner role, once, on an empty database (make run does).
@@ -115,7 +117,7 @@ begin
 		v_k := (v_i - 1) % array_length(v_school, 1) + 1;
 		insert into beneficiaries (org_id, alias, birth_year, gender,
 		    town_id, school_stage, poverty_causes, poverty_level,
-		    left_behind)
+		    left_behind, consent_on, consent_recorded_by, created_by)
 		select v_school[v_k], aliases[v_i],
 		    (case when s.name like '%初级中学' then 2012 else 2016 end
 		        - v_i % 3)::smallint,
@@ -125,7 +127,10 @@ begin
 		        'disability,other', 'orphan,education',
 		        'disaster,labour'])[v_i % 5 + 1], ','),
 		    (array['extreme', 'poor', 'struggling'])[v_i % 3 + 1],
-		    v_i % 3 = 1
+		    v_i % 3 = 1,
+		    (now() at time zone 'Asia/Shanghai')::date - 60 - v_i,
+		    (select min(u.id) from users u where u.org_id = s.id),
+		    (select min(u.id) from users u where u.org_id = s.id)
 		  from orgs s where s.id = v_school[v_k]
 		returning id into v_id;
 		v_child := v_child || v_id;
@@ -222,7 +227,8 @@ begin
 			insert into needs (org_id, beneficiary_id, town_id, kind,
 			    category, campaign_id, title, item, spec, unit,
 			    quantity, unit_amount, urgency, deadline, story,
-			    status, opened_at)
+			    status, opened_at, notice_ends_at, created_by, verified_by,
+			    verified_at, verify_note)
 			values (v_school_id,
 			    case when v_t.for_child then (select b.id from beneficiaries b
 			        where b.org_id = v_school_id order by b.id
@@ -233,7 +239,17 @@ begin
 			    (now() at time zone 'Asia/Shanghai')::date
 			        + (case when v_status = 'expired' then -3
 			           else 10 + (v_i * 7) % 80 end),
-			    v_t.story, v_status, v_opened)
+			    v_t.story, v_status, v_opened,
+			    case when v_status = 'notice'
+			        then now() + make_interval(days => 1 + v_i % 4) end,
+			    (select min(u.id) from users u where u.org_id = v_school_id),
+			    case when v_status not in ('draft', 'submitted', 'rejected')
+			        then (select min(u.id) from users u join orgs o
+			            on o.parent_id = u.org_id where o.id = v_school_id) end,
+			    case when v_status not in ('draft', 'submitted', 'rejected')
+			        then coalesce(v_opened, now()) - interval '6 days' end,
+			    case when v_status not in ('draft', 'submitted', 'rejected')
+			        then '镇团委工作人员家访核实，学校出具证明。' end)
 			returning id into v_need;
 
 			-- Pledges: fully pledged and fulfilled needs are covered;

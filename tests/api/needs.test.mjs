@@ -137,8 +137,9 @@ test('one need: public profile, story, progress and who pledged', async () => {
 });
 
 test('unknown, malformed and hidden needs are 404', async () => {
+  // Needs in their public notice (公示) are public: see need_life.test.mjs.
   const hidden = sql(`select id from needs where status not in
-      ('open', 'fully_pledged', 'fulfilled')`).map((r) => r[0]);
+      ('open', 'fully_pledged', 'fulfilled', 'notice')`).map((r) => r[0]);
   assert.ok(hidden.length > 0);
   for (const id of [...hidden, '999999', 'abc', '0', '1x', '-1',
     '12345678901234567890', '1.5']) {
@@ -192,7 +193,8 @@ test('values are escaped on pages, whatever the database holds', async () => {
     const api = await getJson('/api/v1/needs/' + id);
     assert.equal(api.body.need.title, '<script>alert(1)</script>');
   } finally {
-    sql(`delete from needs where id = ${id}`);
+    // Needs are never deleted (their events refer to them): off the shelf.
+    sql(`update needs set status = 'cancelled' where id = ${id}`);
   }
 });
 

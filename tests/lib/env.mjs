@@ -9,10 +9,13 @@ const OWNER_DB = process.env.OWNER_DB;
 const PSQL = '/usr/lib/postgresql/15/bin/psql';
 
 // Runs SQL as the owner role; returns the rows as arrays of strings.
-export function sql(query) {
+// With { quiet: true } an error is thrown without psql's own message on
+// the console (for statements a test expects to fail).
+export function sql(query, { quiet = false } = {}) {
   if (!OWNER_DB) throw new Error('OWNER_DB is not set');
   const out = execFileSync(PSQL, ['-X', '-q', '-At', '-F', '\t',
-    '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', query], { encoding: 'utf8' });
+    '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', query], { encoding: 'utf8',
+    stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 

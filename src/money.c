@@ -1,0 +1,48 @@
+/*
+ * Money as people type it.  Amounts are entered in yuan ("1234.5") and
+ * kept as an integer number of fen; no floating point anywhere on the way.
+ */
+#include <stdint.h>
+
+#include "lib.h"
+
+/* At most 12 digits of yuan: far below INT64_MAX fen. */
+#define MONEY_MAX_DIGITS	12
+
+/*
+ * Parses a non-negative amount of yuan: digits, then optionally a point
+ * and one or two digits of jiao and fen ("1234", "1234.5", "0.05").
+ * Nothing else: no sign, spaces, separators, exponent or symbol.
+ * Returns 1 with the amount in fen in *fen, or 0.
+ */
+int
+money_parse_yuan(const char *s, int64_t *fen)
+{
+	int64_t		yuan = 0, cents = 0;
+	int		digits = 0, decimals = 0;
+
+	if (s == NULL)
+		return (0);
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > MONEY_MAX_DIGITS)
+			return (0);
+		yuan = yuan * 10 + (*s - '0');
+	}
+	if (digits == 0)
+		return (0);
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (++decimals > 2)
+				return (0);
+			cents = cents * 10 + (*s - '0');
+		}
+		if (decimals == 0)
+			return (0);
+		if (decimals == 1)
+			cents *= 10;
+	}
+	if (*s != '\0')
+		return (0);
+	*fen = yuan * 100 + cents;
+	return (1);
+}

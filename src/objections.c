@@ -1,0 +1,220 @@
+/*
+ * Objections to a need during its public notice (公示): anyone may send
+ * one through the form on the need's page (or the API), with an optional
+ * contact that is sealed at once like a child's private part; the branch
+ * above the need's organisation, or an admin, answers it.  The rules are
+ * in sql/api/041_need_life.sql (objection_file, objection_resolve).
+ */
+#include <string.h>
+
+#include "shop.h"
+
+int	objection_file(struct http_request *);
+int	objection_resolve(struct http_request *);
+
+static const struct field file_fields[] = {
+	{ "reason", FIELD_LINES, 1, 5, 1000, NULL },
+	{ "contact", FIELD_TEXT, 0, 0, 100, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const char *const decisions[] = { "dismiss", "uphold", NULL };
+
+static const struct field resolve_fields[] = {
+	{ "decision", FIELD_CHOICE, 1, 0, 0, decisions },
+	{ "note", FIELD_LINES, 1, 1, 1000, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+/* A posted objection or answer. */
+struct objection_post {
+	struct form	form;
+	char		id[WORK_ID_MAX];
+};
+
+static void	objection_post_free(void *);
+static int	objection_refused(struct http_request *, struct db_call *,
+		    int, const char *, const char *);
+static int	objection_filed(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	objection_resolved(struct http_request *, struct db_call *,
+		    PGresult *);
+
+static void
+objection_post_free(void *p)
+{
+	struct objection_post	*op = p;
+
+	form_free(&op->form);
+	kore_free(op);
+}
+
+/* A refused objection: the need's page again, with what was typed. */
+static int
+objection_refused(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	struct objection_post	*op = call->arg;
+
+	return (work_again(req, call, SQL_NEED_PAGE_AGAIN, "need", op->id,
+	    status, code, field, work_values(&op->form)));
+}
+
+/*
+ * POST /needs/{id}/objections, /api/v1/needs/{id}/objections (anyone; a
+ * form needs its CSRF token): reason (5 to 1,000 characters) and an
+ * optional contact (up to 100).  404 for a need the public does not see,
+ * 409 outside its notice, 429 when one sends too many.
+ */
+int
+objection_file(struct http_request *req)
+{
+	struct objection_post	*op;
+	struct private_sealed	 sealed;
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+	const char		*rest;
+	json_t			*contact;
+	char			 id[WORK_ID_MAX], aad[96], ip[64];
+	int			 api = web_is_api(req), ok;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!work_path_id(req->path, api ? "/api/v1/needs/" : "/needs/", id,
+	    &rest) || strcmp(rest, "/objections"))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_input(req, &f, file_fields, NFIELDS(file_fields), &err))
+		return (work_bad_input(req, SQL_NEED_PAGE_AGAIN, "need", id, &f,
+		    &err));
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	/* The contact is sealed before anything else happens to it. */
+	sealed.hex = NULL;
+	if (form_get(&f, "contact") != NULL) {
+		private_aad(aad, sizeof(aad), "objection", id);
+		contact = json_pack("{s:s}", "contact",
+		    form_get(&f, "contact"));
+		ok = private_seal(&sealed, aad, contact);
+		json_decref(contact);
+		if (!ok) {
+			form_free(&f);
+			return (web_error(req, 500, "internal", NULL));
+		}
+	}
+	web_client_ip(req, ip, sizeof(ip));
+	op = kore_calloc(1, sizeof(*op));
+	op->form = f;
+	kore_strlcpy(op->id, id, sizeof(op->id));
+	call = db_prepare(req, SQL_OBJECTION_FILE, objection_filed);
+	call->arg = op;
+	call->arg_free = objection_post_free;
+	call->on_error = objection_refused;
+	db_text(call, id);
+	db_text(call, form_get(&op->form, "reason"));
+	if (sealed.hex != NULL) {
+		private_bind(call, &sealed);
+	} else {
+		db_text(call, NULL);
+		db_text(call, NULL);
+		db_text(call, NULL);
+	}
+	db_text(call, ip);
+	return (db_run(req));
+}
+
+static int
+objection_filed(struct http_request *req, struct db_call *call,
+    PGresult *res)
+{
+	struct objection_post	*op = call->arg;
+	struct buf		 to;
+	const char		*body;
+	size_t			 len;
+	int			 r;
+
+	if (web_is_api(req)) {
+		if ((body = db_value(res, 0, 0, &len)) == NULL)
+			return (web_error(req, 500, "internal", NULL));
+		return (web_json_text(req, 201, body, len));
+	}
+	buf_init(&to, 64);
+	buf_printf(&to, "/needs/%s?objected=1", op->id);
+	r = web_redirect(req, to.data);
+	buf_free(&to);
+	return (r);
+}
+
+/*
+ * POST /objections/{id}/resolve, /api/v1/objections/{id}/resolve: decision
+ * (dismiss or uphold) and note.  404 for an objection the caller does not
+ * see, 403 for the need's own organisation, 409 when already answered.
+ */
+int
+objection_resolve(struct http_request *req)
+{
+	struct objection_post	*op;
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+	const char		*rest;
+	char			 id[WORK_ID_MAX], ip[64];
+	int			 api = web_is_api(req);
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!work_path_id(req->path, api ? "/api/v1/objections/" :
+	    "/objections/", id, &rest) || strcmp(rest, "/resolve"))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_input(req, &f, resolve_fields, NFIELDS(resolve_fields),
+	    &err)) {
+		form_free(&f);
+		return (web_error(req, 400, err.code, err.field[0] ?
+		    err.field : NULL));
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	web_client_ip(req, ip, sizeof(ip));
+	op = kore_calloc(1, sizeof(*op));
+	op->form = f;
+	kore_strlcpy(op->id, id, sizeof(op->id));
+	call = db_prepare(req, SQL_OBJECTION_RESOLVE, objection_resolved);
+	call->arg = op;
+	call->arg_free = objection_post_free;
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, form_get(&op->form, "decision"));
+	db_text(call, form_get(&op->form, "note"));
+	db_text(call, ip);
+	return (db_run(req));
+}
+
+/* Answered: back to the need at work, or the JSON answer. */
+static int
+objection_resolved(struct http_request *req, struct db_call *call,
+    PGresult *res)
+{
+	struct buf	to;
+	long long	need;
+	int		r;
+
+	if (web_is_api(req))
+		return (web_db_json(req, call, res));
+	if ((need = work_result_id(res, "need_id")) <= 0)
+		return (web_error(req, 500, "internal", NULL));
+	buf_init(&to, 64);
+	buf_printf(&to, "/branch/needs/%lld", need);
+	r = web_redirect(req, to.data);
+	buf_free(&to);
+	return (r);
+}
