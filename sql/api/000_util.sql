@@ -54,3 +54,26 @@ returns text language sql immutable parallel safe as $$
 	    when 'cancelled' then api.l(p_lang, '已取消', 'cancelled')
 	    else api.l(p_lang, '已过期', 'expired') end
 $$;
+
+-- Today on the Shanghai calendar.
+create function api.today()
+returns date language sql stable parallel safe as $$
+	select (now() at time zone 'Asia/Shanghai')::date
+$$;
+
+create function api.minute(p_t timestamptz)
+returns text language sql stable parallel safe as $$
+	select to_char(p_t at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')
+$$;
+
+-- The organisations of the subtree at p_root (p_root included).
+create function api.org_subtree(p_root bigint)
+returns setof bigint language sql stable as $$
+	with recursive sub(id) as (
+		select id from orgs where id = p_root
+		union all
+		select o.id from orgs o join sub on o.parent_id = sub.id
+	)
+	select id from sub
+$$;
+

@@ -13,27 +13,6 @@
 -- for donors, 401 without a session.
 
 -- Today on the Shanghai calendar.
-create function api.today()
-returns date language sql stable parallel safe as $$
-	select (now() at time zone 'Asia/Shanghai')::date
-$$;
-
-create function api.minute(p_t timestamptz)
-returns text language sql stable parallel safe as $$
-	select to_char(p_t at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')
-$$;
-
--- The organisations of the subtree at p_root (p_root included).
-create function api.org_subtree(p_root bigint)
-returns setof bigint language sql stable as $$
-	with recursive sub(id) as (
-		select id from orgs where id = p_root
-		union all
-		select o.id from orgs o join sub on o.parent_id = sub.id
-	)
-	select id from sub
-$$;
-
 -- Whether the caller sees the records of organisation p_org: admins all,
 -- staff their own organisation's subtree.
 create function api.sees_org(p_u users, p_org bigint)

@@ -5,28 +5,12 @@
 -- organisation's subtree; donors and the public on none (only the public
 -- summary of the targets, api.targets_public).  Every write is audited.
 
-create function api.today()
-returns date language sql stable as $$
-	select (now() at time zone 'Asia/Shanghai')::date
-$$;
-
--- The organisations below p_root, p_root included.
-create function api.org_subtree(p_root bigint)
-returns table (org_id bigint) language sql stable as $$
-	with recursive t(id) as (
-		select id from orgs where id = p_root
-		union all
-		select o.id from orgs o join t on o.parent_id = t.id
-	)
-	select id from t
-$$;
-
 -- The organisations whose records p_user may see and change.
 create function api.prog_scope(p_user users)
 returns table (org_id bigint) language sql stable as $$
 	select id from orgs where p_user.role = 'admin'
 	union all
-	select s.org_id from api.org_subtree(p_user.org_id) s
+	select s.org_id from api.org_subtree(p_user.org_id) s(org_id)
 	 where p_user.role = 'staff'
 $$;
 

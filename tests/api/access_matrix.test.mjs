@@ -260,8 +260,8 @@ const PROG_API = () => [
   ['GET', '/api/v1/reports', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/reports', back(3),
     { public: 401, donor: 403, staffTown: 409, staffSchool: 403, admin: 403 }],
-  ['GET', `/api/v1/reports/${ids.potouDraft}`, undefined, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
-  ['POST', `/api/v1/reports/${ids.potouDraft}`, { narrative: '矩阵' },
+  ['GET', `/api/v1/reports/${ids.potouReportDraft}`, undefined, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/reports/${ids.potouReportDraft}`, { narrative: '矩阵' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
   ['POST', `/api/v1/reports/${ids.potouReport}/revise`, {},
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
@@ -320,7 +320,7 @@ const PROG_PAGES = () => [
     { public: 401, donor: 403, staffTown: 400, staffSchool: 400, admin: 409 }],
   ['POST', '/reports', { year: String(back(3).year), quarter: String(back(3).quarter) },
     { public: 401, donor: 403, staffTown: 409, staffSchool: 403, admin: 403 }],
-  ['POST', `/reports/${ids.potouDraft}`, { narrative: '矩阵', action: 'save' },
+  ['POST', `/reports/${ids.potouReportDraft}`, { narrative: '矩阵', action: 'save' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
   ['POST', `/reports/${ids.potouReport}/revise`, {},
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
@@ -362,7 +362,7 @@ function programmeRecords() {
   ids.potouExit2 = exit(free(1));
   ids.potouYouth4 = free(1);
   const cur = back(0), first = back(3);
-  ids.potouDraft = sqlValue(`select id from quarterly_reports where org_id = ${ids.potouTown}
+  ids.potouReportDraft = sqlValue(`select id from quarterly_reports where org_id = ${ids.potouTown}
       and year = ${cur.year} and quarter = ${cur.quarter} and status = 'draft'`);
   ids.potouReport = sqlValue(`select id from quarterly_reports where org_id = ${ids.potouTown}
       and year = ${first.year} and quarter = ${first.quarter} and status = 'submitted'`);

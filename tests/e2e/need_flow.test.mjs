@@ -67,7 +67,7 @@ test('post a need → submit → the town verifies → notice → on the shelf',
   assert.equal(await school.getByLabel('数量').isVisible(), false);
   await school.getByLabel('标题').fill(title);
   await school.getByLabel('类别').selectOption({ label: '医疗康复' });
-  await school.getByLabel('受助孩子').selectOption({ index: 1 });
+  await school.getByLabel('受助孩子/青年').selectOption({ index: 1 });
   await school.getByLabel('金额（元）', { exact: true }).fill('800.5');
   await school.getByLabel('需求说明').fill('听力康复训练\n需要一学期');
   await school.getByRole('button', { name: '保存草稿' }).click();

@@ -13,9 +13,16 @@ const PSQL = '/usr/lib/postgresql/15/bin/psql';
 // the console (for statements a test expects to fail).
 export function sql(query, { quiet = false } = {}) {
   if (!OWNER_DB) throw new Error('OWNER_DB is not set');
-  const out = execFileSync(PSQL, ['-X', '-q', '-At', '-F', '\t',
-    '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', query], { encoding: 'utf8',
-    stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
+  let out;
+  try {
+    out = execFileSync(PSQL, ['-X', '-q', '-At', '-F', '\t',
+      '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', query], { encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    // The error's message carries psql's (tests match on it).
+    if (!quiet && e.stderr) process.stderr.write(e.stderr);
+    throw e;
+  }
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 
