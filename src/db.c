@@ -10,7 +10,8 @@
  *	return (db_run(req));
  *
  * db_run owns the state machine: it queues when every pooled connection
- * is busy, sleeps while the query runs, hands the result to the done
+ * is busy (first come, first served: see db_acquire), sleeps while the
+ * query runs, hands the result to the done
  * callback (which answers the request), and answers errors itself:
  * SQLSTATE SHnnn (raised by the api functions) become HTTP nnn with the
  * error code in the message; a database that cannot be reached becomes
@@ -38,6 +39,21 @@ static int	db_done(struct http_request *);
 static void	db_free(struct http_request *);
 static void	db_reset(struct http_request *, struct db_call *);
 static int	db_unavailable(struct http_request *, struct db_call *);
+static int	db_acquire(struct http_request *, struct db_call *);
+static void	db_release(struct db_call *);
+
+/*
+ * The calls of this worker waiting for a connection, oldest first, and
+ * how many connections its calls hold (at most pgsql_conn_max).  Kore's
+ * own queue is not fair: a connection released is taken by whichever
+ * request runs next, often a new one, and the woken one goes to the back
+ * again; under load a few requests waited for seconds.  Here a released
+ * connection is handed to the oldest waiting call, and a new call waits
+ * behind the others.
+ */
+static TAILQ_HEAD(, db_call)	db_queue = TAILQ_HEAD_INITIALIZER(db_queue);
+static u_int32_t		db_nqueue;
+static u_int32_t		db_held;
 
 static struct http_state	db_states[] = {
 	KORE_HTTP_STATE(db_setup),
@@ -59,6 +75,7 @@ db_prepare(struct http_request *req, enum stmt stmt, db_done_fn done)
 	call = http_state_create(req, sizeof(*call), db_free);
 	call->stmt = stmt;
 	call->done = done;
+	call->req = req;
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	req->fsm_state = DB_SETUP;
@@ -114,6 +131,13 @@ db_setup(struct http_request *req)
 		fatal("statement %d takes %d parameters, got %d", call->stmt,
 		    stmts[call->stmt].nparams, call->nparams);
 
+	if (!call->holding) {
+		if (!db_acquire(req, call))
+			return (HTTP_STATE_RETRY);
+		if (!call->holding)
+			return (HTTP_STATE_COMPLETE);	/* answered 503 */
+	}
+
 	if (!kore_pgsql_setup(&call->pgsql, "db", KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
 		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
@@ -134,6 +158,55 @@ db_setup(struct http_request *req)
 	}
 	req->fsm_state = DB_WAIT;
 	return (HTTP_STATE_CONTINUE);
+}
+
+/*
+ * Gives call one of the worker's connections when one is free and no
+ * older call waits for it; otherwise puts call at the back of the queue
+ * and puts the request to sleep (returns 0) until db_release hands it a
+ * connection.  A full queue is answered 503 (returns 1, holding nothing).
+ */
+static int
+db_acquire(struct http_request *req, struct db_call *call)
+{
+	if (call->waiting)
+		return (0);
+	if (db_held < pgsql_conn_max && TAILQ_EMPTY(&db_queue)) {
+		db_held++;
+		call->holding = 1;
+		return (1);
+	}
+	if (db_nqueue >= pgsql_queue_limit) {
+		http_response_header(req, "retry-after", "1");
+		call->answered = 1;
+		web_error(req, 503, "busy", NULL);
+		return (1);
+	}
+	TAILQ_INSERT_TAIL(&db_queue, call, queue);
+	db_nqueue++;
+	call->waiting = 1;
+	http_request_sleep(req);
+	return (0);
+}
+
+/* Gives the connection call held to the oldest waiting call, if any. */
+static void
+db_release(struct db_call *call)
+{
+	struct db_call	*next;
+
+	if (!call->holding)
+		return;
+	call->holding = 0;
+	if ((next = TAILQ_FIRST(&db_queue)) != NULL) {
+		TAILQ_REMOVE(&db_queue, next, queue);
+		db_nqueue--;
+		next->waiting = 0;
+		next->holding = 1;
+		http_request_wakeup(next->req);
+	} else {
+		db_held--;
+	}
 }
 
 static int
@@ -289,7 +362,13 @@ db_free(struct http_request *req)
 	/* Kore calls onfree again when a task of the request was pending. */
 	if (call == NULL)
 		return;
+	if (call->waiting) {
+		TAILQ_REMOVE(&db_queue, call, queue);
+		db_nqueue--;
+		call->waiting = 0;
+	}
 	kore_pgsql_cleanup(&call->pgsql);
+	db_release(call);
 	for (i = 0; i < call->nparams; i++)
 		kore_free(call->values[i]);
 	if (call->arg_free != NULL)

@@ -60,6 +60,10 @@ struct db_call {
 	void			(*arg_free)(void *);
 	int			 retried;
 	int			 answered;
+	struct http_request	*req;
+	TAILQ_ENTRY(db_call)	 queue;		/* waiting for a connection */
+	int			 waiting;
+	int			 holding;	/* holds a pooled connection */
 };
 
 struct db_call	*db_prepare(struct http_request *, enum stmt, db_done_fn);
