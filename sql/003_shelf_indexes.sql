@@ -9,10 +9,13 @@
 --    any text that contains it), one character looks itself up, and
 --    "search ilike" stays the exact test.  Pieces are lower-cased, as
 --    ilike compares.  It replaces the trigram index of 001.
--- 2. The filters of the shelf (town, category, campaign, kind): without an index
---    a selective pair (a town and a category) walked thousands of needs
---    in sort order to fill one page; with these the planner combines
---    bitmaps and sorts the few that match.
+-- 2. The filters of the shelf (kind, category, town, campaign).  The
+--    indexes of the three sort orders (001) now carry them, so that a
+--    page is found by walking one of them alone, filters tested in the
+--    index without visiting the table (an index-only scan: 0.13 against
+--    0.6 microseconds a need passed over).  When the filters keep few
+--    needs, api.needs_list fetches them through one index per filter
+--    instead (the planner combines them) and sorts them.
 
 create function search_grams(p_text text)
 returns text[] language sql immutable strict parallel safe as $$
@@ -38,6 +41,16 @@ drop index needs_search;
 -- Not partial: the planner ignores the statistics of a partial index's
 -- expression, and without them it took the pieces of 助学金 for rare.
 create index needs_search_grams on needs using gin (search_grams(search));
+drop index needs_shelf_urgent, needs_shelf_deadline, needs_shelf_newest;
+create index needs_shelf_urgent on needs (status, urgency desc, deadline, id)
+    include (kind, category, town_id, campaign_id)
+    where status in ('open', 'fully_pledged', 'fulfilled');
+create index needs_shelf_deadline on needs (status, deadline, id)
+    include (kind, category, town_id, campaign_id)
+    where status in ('open', 'fully_pledged', 'fulfilled');
+create index needs_shelf_newest on needs (status, opened_at desc, id desc)
+    include (kind, category, town_id, campaign_id)
+    where status in ('open', 'fully_pledged', 'fulfilled');
 create index needs_shelf_town on needs (town_id, status)
     where status in ('open', 'fully_pledged', 'fulfilled');
 create index needs_shelf_category on needs (category, status)

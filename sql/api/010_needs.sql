@@ -78,7 +78,7 @@ $$;
 --    needs, walking the index of the sort order finds the page at once;
 --    when they keep few (the total says how few), walking it would pass
 --    over (page end x listed / total) needs, so when that is more than
---    twice the total (once with a q, whose test costs more a row) the
+--    4 times the total (once with a q, whose test needs the table) the
 --    matching needs are fetched through the filter and search indexes
 --    and sorted instead (the materialized CTE keeps the planner from
 --    walking the sort index);
@@ -179,7 +179,7 @@ begin
 	    when 'newest' then 'opened_at desc, id desc'
 	    else 'urgency desc, deadline, id' end;
 	if (v_off + p_per_page) * v_listed
-	    <= v_total * v_total * (case when v_q is null then 2 else 1 end) then
+	    <= v_total * v_total * (case when v_q is null then 4 else 1 end) then
 		execute format('select array(select n.id from needs n
 		    where n.status = $1%s%s order by %s limit $8 offset $9)',
 		    case when v_q is null then '' else ' and n.search ilike $3'
