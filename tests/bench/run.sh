@@ -8,6 +8,8 @@
 #   pgbench      the statement the API sends for each query string of the
 #                mix, with the same weights, as shop_app, through the same
 #                protocol (libpq's PQsendQueryParams: pgbench -M extended)
+#   pgbench8     the same with 8 clients: as many database sessions as
+#                Kore's pool holds (2 workers x pgsql_conn_max 4)
 #
 # wrk and pgbench both run 2 threads and 64 connections.  It prints
 # requests/s, p50 and p99 for each, the ratios api/pgbench and api/static,
@@ -132,9 +134,11 @@ measure() {
 wrk_run() {
 	name=$1
 	url=http://127.0.0.1:$PORT$2
+	prefix=${3:-}
 	set -- -t2 -c64
-	if [ -n "${3:-}" ]; then
-		set -- "$@" -s tests/bench/mix.lua "$url" -- "$T/mix/paths.txt" "$3"
+	if [ -n "$prefix" ]; then
+		set -- "$@" -s tests/bench/mix.lua "$url" -- "$T/mix/paths.txt" \
+		    "$prefix"
 	else
 		set -- "$@" "$url"
 	fi
@@ -153,18 +157,24 @@ wrk_run static /static/style.css
 
 # -D name=value and -f script@1 for each query string (no spaces in them).
 pgargs=$(cat "$T/mix/pg.args")
-# shellcheck disable=SC2086
-pgbench -n -M extended -c 64 -j 2 -T "$WARMUP" $pgargs "$APP_DB" \
-    >/dev/null 2>&1
-mkdir "$T/pglog"
-# shellcheck disable=SC2086
-measure pgbench pgbench -n -M extended -c 64 -j 2 -T "$DURATION" \
-    -l --log-prefix="$T/pglog/tx" $pgargs "$APP_DB"
-if ! grep -q "number of failed transactions: 0 " "$T/pgbench.out"; then
-	grep -E "failed|error" "$T/pgbench.out" | head -5
-	echo "pgbench: failed transactions"
-	exit 1
-fi
+
+# pg_run NAME CLIENTS: pgbench on the mix, latencies logged per call.
+pg_run() {
+	# shellcheck disable=SC2086
+	pgbench -n -M extended -c "$2" -j 2 -T "$WARMUP" $pgargs "$APP_DB" \
+	    >/dev/null 2>&1
+	mkdir "$T/$1.log"
+	# shellcheck disable=SC2086
+	measure "$1" pgbench -n -M extended -c "$2" -j 2 -T "$DURATION" \
+	    -l --log-prefix="$T/$1.log/tx" $pgargs "$APP_DB"
+	if ! grep -q "number of failed transactions: 0 " "$T/$1.out"; then
+		grep -E "failed|error" "$T/$1.out" | head -5
+		echo "$1: failed transactions"
+		exit 1
+	fi
+}
+pg_run pgbench 64
+pg_run pgbench8 8
 
 # One line per step: name, requests/s, p50, p99 (ms), requests.
 for name in api html static; do
@@ -174,17 +184,20 @@ for name in api html static; do
 	n=$(awk '/requests in/ { print $1 }' "$T/$name.out")
 	echo "$name $rps $p50 $p99 $n"
 done > "$T/results"
-rps=$(awk '/^tps = / { print $3; exit }' "$T/pgbench.out")
-cat "$T"/pglog/tx* | awk '{ print $3 }' | sort -n > "$T/pglat"
-n=$(wc -l < "$T/pglat")
-p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) { printf "%.2f", $1 / 1000 }' \
-    "$T/pglat")
-p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) { printf "%.2f", $1 / 1000 }' \
-    "$T/pglat")
-echo "pgbench $rps $p50 $p99 $n" >> "$T/results"
+for name in pgbench pgbench8; do
+	rps=$(awk '/^tps = / { print $3; exit }' "$T/$name.out")
+	cat "$T/$name.log"/tx* | awk '{ print $3 }' | sort -n > "$T/$name.lat"
+	n=$(wc -l < "$T/$name.lat")
+	p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) {
+	    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
+	p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) {
+	    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
+	echo "$name $rps $p50 $p99 $n" >> "$T/results"
+done
 
 echo
 echo "== results: 64 connections, 2 threads, ${DURATION} s each"
+echo "(pgbench -c 8: 8 clients, as many database sessions as Kore's pool)"
 printf '%-32s %10s %9s %9s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" \
     "client" "kore" "pg+rest"
 printf '%-32s %10s %9s %9s %8s %8s %8s\n' "" "" "" "" "us/req" "us/req" \
@@ -194,7 +207,8 @@ while read -r name rps p50 p99 n; do
 	api)	label="GET /api/v1/needs (mix)" ;;
 	html)	label="GET /needs (mix, HTML)" ;;
 	static)	label="GET /static/style.css" ;;
-	pgbench) label="pgbench, same calls (-M extended)" ;;
+	pgbench) label="pgbench -c 64, same calls" ;;
+	pgbench8) label="pgbench -c 8 (Kore's pool)" ;;
 	esac
 	# CPU per request: the load generator (from time), Kore's workers,
 	# and the rest of the machine's busy time (PostgreSQL, the kernel).
@@ -209,9 +223,10 @@ while read -r name rps p50 p99 n; do
 		    client, k, rest < 0 ? 0 : rest }'
 done < "$T/results"
 awk '{ r[$1] = $2 } END {
-	printf "\napi / pgbench = %.2f    api / static = %.3f    html / api = %.2f\n",
-	    r["api"] / r["pgbench"], r["api"] / r["static"],
-	    r["html"] / r["api"] }' "$T/results"
+	printf "\napi / pgbench -c 64 = %.2f    api / pgbench -c 8 = %.2f\n",
+	    r["api"] / r["pgbench"], r["api"] / r["pgbench8"];
+	printf "api / static = %.3f    html / api = %.2f\n",
+	    r["api"] / r["static"], r["html"] / r["api"] }' "$T/results"
 
 if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log"; then
 	echo "FAIL: a worker died (see above)"
