@@ -126,11 +126,11 @@ begin
 	end if;
 
 	-- The conditions of the filters given, from this fixed list; the
-	-- values are parameters, never part of the text.
-	-- With a q, ilike is the exact test and the search index answers the
-	-- condition on pieces (too costly to test row by row).  For a q of
-	-- one or two characters the pieces are exact: the index alone
-	-- answers (ilike compares lower-cased text, as the pieces hold).
+	-- values are parameters, never part of the text.  With a q, ilike
+	-- is the exact test and the search index answers the condition on
+	-- pieces (too costly to test row by row).  For a q of one or two
+	-- characters the pieces are exact and the index alone answers the
+	-- count (ilike compares lower-cased text, as the pieces hold).
 	if v_q is not null then
 		v_grams := ' and search_grams(n.search) @>'
 		    ' search_query_grams($2)';
