@@ -36,6 +36,19 @@ cleanup() {
 	trap - EXIT INT TERM
 	if [ -n "$kpid" ] && kill -0 "$kpid" 2>/dev/null; then
 		kill -TERM "$kpid" 2>/dev/null || true
+		# Kore 4.1 can hang on exit after a worker died (its access
+		# log lock): give it 10 s, then kill it and its workers.
+		i=0
+		while kill -0 "$kpid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$kpid" 2>/dev/null; then
+			for p in $(ps -o pid= --ppid "$kpid"); do
+				kill -KILL "$p" 2>/dev/null || true
+			done
+			kill -KILL "$kpid" 2>/dev/null || true
+		fi
 		wait "$kpid" 2>/dev/null || true
 	fi
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
@@ -66,8 +79,8 @@ echo "   large.sql loaded in $(($(date +%s) - start)) s"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
     -e "s|var/kore.pid|$T/kore.pid|" \
     -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" kore -f -n -r -c "$T/kore.conf" \
-    >"$T/kore.log" 2>&1 &
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" stdbuf -oL -eL kore -f -n -r \
+    -c "$T/kore.conf" >"$T/kore.log" 2>&1 &
 kpid=$!
 i=0
 until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
@@ -101,6 +114,10 @@ cpu_busy() {
 cpu_kore() {
 	t=0
 	for p in $workers; do
+		if [ ! -r "/proc/$p/stat" ]; then
+			echo "worker $p is gone" >&2
+			exit 1
+		fi
 		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
 	done
 	echo "$t"
