@@ -22,7 +22,7 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev
-DEPS_TEST	 = libcmocka-dev chromium wrk nodejs
+DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
 
 CC		?= cc

@@ -78,6 +78,9 @@ work_mem = 8MB
 timezone = 'Asia/Shanghai'
 log_timezone = 'Asia/Shanghai'
 log_min_duration_statement = -1
+# Two cores serve PostgreSQL and the web workers together: a query that
+# starts workers of its own only takes them from the other requests.
+max_parallel_workers_per_gather = 0
 CONF
 	if [ "${FAST:-0}" = 1 ]; then
 		as_pg sh -c "cat >> '$root/data/postgresql.conf'" <<CONF

@@ -15,7 +15,8 @@
  * verify the password on a task thread, then open the session).
  *
  * db_run owns the state machine: it queues when every pooled connection
- * is busy, sleeps while a query or a task runs, and answers errors itself:
+ * is busy (first come, first served: see db_acquire), sleeps while a
+ * query or a task runs, and answers errors itself:
  * SQLSTATE SHnnn (raised by the api functions) become HTTP nnn with the
  * error code in the message; a database that cannot be reached becomes
  * 503 with Retry-After.  A read-only statement whose connection died is
@@ -47,6 +48,22 @@ static void	db_reset(struct http_request *, struct db_call *);
 static void	db_params_free(struct db_call *);
 static int	db_next(struct http_request *, struct db_call *);
 static int	db_unavailable(struct http_request *, struct db_call *);
+static int	db_acquire(struct http_request *, struct db_call *);
+static void	db_release(struct db_call *);
+
+/*
+ * The calls of this worker waiting for a connection, oldest first, and
+ * how many connections its calls hold (at most pgsql_conn_max).  Kore's
+ * own queue is not fair: a connection released is taken by whichever
+ * request runs next, often a new one, and the woken one goes to the back
+ * again; under load a few requests waited for seconds.  Here a released
+ * connection is handed to the oldest waiting call, and a new call waits
+ * behind the others.  A call holds its slot for one statement at a time
+ * (not while a task of its request runs).
+ */
+static TAILQ_HEAD(, db_call)	db_queue = TAILQ_HEAD_INITIALIZER(db_queue);
+static u_int32_t		db_nqueue;
+static u_int32_t		db_held;
 
 static struct http_state	db_states[] = {
 	KORE_HTTP_STATE(db_setup),
@@ -68,6 +85,7 @@ db_begin(struct http_request *req)
 
 	call = http_state_create(req, sizeof(*call), db_free);
 	call->next = DB_DONE;
+	call->req = req;
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	return (call);
@@ -194,6 +212,12 @@ db_setup(struct http_request *req)
 		fatal("statement %d takes %d parameters, got %d", call->stmt,
 		    stmts[call->stmt].nparams, call->nparams);
 
+	if (!call->holding) {
+		if (!db_acquire(req, call))
+			return (HTTP_STATE_RETRY);
+		if (!call->holding)
+			return (HTTP_STATE_COMPLETE);	/* answered 503 */
+	}
 	if (!kore_pgsql_setup(&call->pgsql, "db", KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
 		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
@@ -215,6 +239,54 @@ db_setup(struct http_request *req)
 	}
 	req->fsm_state = DB_WAIT;
 	return (HTTP_STATE_CONTINUE);
+}
+
+/*
+ * Gives call one of the worker's connections when one is free and no
+ * older call waits for it; otherwise puts call at the back of the queue
+ * and puts the request to sleep (returns 0) until db_release hands it a
+ * connection.  A full queue is answered 503 (returns 1, holding nothing).
+ */
+static int
+db_acquire(struct http_request *req, struct db_call *call)
+{
+	if (call->waiting)
+		return (0);
+	if (db_held < pgsql_conn_max && TAILQ_EMPTY(&db_queue)) {
+		db_held++;
+		call->holding = 1;
+		return (1);
+	}
+	if (db_nqueue >= pgsql_queue_limit) {
+		http_response_header(req, "retry-after", "1");
+		web_error(req, 503, "busy", NULL);
+		return (1);
+	}
+	TAILQ_INSERT_TAIL(&db_queue, call, queue);
+	db_nqueue++;
+	call->waiting = 1;
+	http_request_sleep(req);
+	return (0);
+}
+
+/* Gives the connection call held to the oldest waiting call, if any. */
+static void
+db_release(struct db_call *call)
+{
+	struct db_call	*next;
+
+	if (!call->holding)
+		return;
+	call->holding = 0;
+	if ((next = TAILQ_FIRST(&db_queue)) != NULL) {
+		TAILQ_REMOVE(&db_queue, next, queue);
+		db_nqueue--;
+		next->waiting = 0;
+		next->holding = 1;
+		http_request_wakeup(next->req);
+	} else {
+		db_held--;
+	}
 }
 
 static int
@@ -284,6 +356,7 @@ db_next(struct http_request *req, struct db_call *call)
 		return (HTTP_STATE_COMPLETE);
 	}
 	kore_pgsql_cleanup(&call->pgsql);
+	db_release(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	call->retried = 0;
@@ -443,7 +516,13 @@ db_free(struct http_request *req)
 		}
 		call->task_live = 0;
 	}
+	if (call->waiting) {
+		TAILQ_REMOVE(&db_queue, call, queue);
+		db_nqueue--;
+		call->waiting = 0;
+	}
 	kore_pgsql_cleanup(&call->pgsql);
+	db_release(call);
 	db_params_free(call);
 	json_decref(call->extra);
 	if (call->arg_free != NULL)

@@ -193,6 +193,10 @@ struct db_call {
 				    const char *);
 	void			*arg;
 	void			(*arg_free)(void *);
+	struct http_request	*req;
+	TAILQ_ENTRY(db_call)	 queue;		/* waiting for a connection */
+	int			 waiting;
+	int			 holding;	/* holds one of the worker's */
 };
 
 struct db_call	*db_begin(struct http_request *);
