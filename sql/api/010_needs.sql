@@ -256,15 +256,13 @@ begin
 	            join orgs o on o.id = u.org_id where u.id = v_n.verified_by))
 	        end,
 	    'pledges', (select coalesce(json_agg(json_build_object(
-	        'donor', case when p.anonymous or u.id is null
-	            then api.l(p_lang, '爱心人士', 'A caring donor')
-	            else u.display_name end,
+	        'donor', api.donor_public_name(p.donor_id, p.anonymous, p_lang),
 	        'quantity', p.quantity,
 	        'status', p.status,
 	        'status_name', api.pledge_status_name(p.status, p_lang),
 	        'date', api.day(p.created_at)) order by p.created_at, p.id),
 	        '[]')
-	      from pledges p left join users u on u.id = p.donor_id
+	      from pledges p
 	     where p.need_id = p_id
 	       and p.status in ('pledged', 'delivered', 'received', 'disputed'))
 	)::text;

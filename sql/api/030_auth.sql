@@ -224,6 +224,27 @@ begin
 	return '{"ok":true}';
 end $$;
 
+-- What the public sees of a donor: the display name, or 爱心人士 when
+-- they give anonymously, are unknown, or the name holds something like
+-- contact data (an @, or seven digits in a row).
+create function api.donor_public_name(p_user bigint, p_anonymous boolean,
+    p_lang text)
+returns text language sql stable as $$
+	select coalesce((select u.display_name from users u
+	    where u.id = p_user and not coalesce(p_anonymous, false)
+	      and u.display_name !~ '@|[0-9０-９]{7}'),
+	    api.l(p_lang, '爱心人士', 'A caring donor'))
+$$;
+
+-- A display name is public: no e-mail address or phone number in it.
+create function api.check_display_name(p_name text)
+returns void language plpgsql immutable as $$
+begin
+	if p_name ~ '@|[0-9０-９]{7}' then
+		perform api.fail(400, 'name_contact', '{"field":"display_name"}');
+	end if;
+end $$;
+
 -- A donor registers and is signed in.  409 when the e-mail or phone is
 -- already registered.
 create function api.register(p_name text, p_email text, p_phone text,
@@ -237,6 +258,7 @@ begin
 		perform api.fail(400, 'contact_required', json_build_object(
 		    'field', 'email'));
 	end if;
+	perform api.check_display_name(p_name);
 	if exists (select 1 from users where email = lower(p_email)
 	    or phone = p_phone) then
 		perform api.fail(409, 'account_exists');
@@ -275,6 +297,7 @@ declare
 	v_u	users;
 begin
 	v_u := api.require_login(p_sid);
+	perform api.check_display_name(p_name);
 	update users set display_name = p_name,
 	    affiliation = case when role = 'donor' then p_affiliation end,
 	    updated_at = now()

@@ -41,8 +41,7 @@ $$;
 -- give anonymously (or are unknown).
 create function api.log_donor_name(p_user bigint, p_anonymous boolean)
 returns text language sql stable as $$
-	select coalesce((select u.display_name from users u
-	    where u.id = p_user and not coalesce(p_anonymous, false)), '爱心人士')
+	select api.donor_public_name(p_user, p_anonymous, 'zh')
 $$;
 
 -- The public facts of a need, as need_opened fields.  A money need counts

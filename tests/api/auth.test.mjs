@@ -49,6 +49,9 @@ test('registration refuses bad input with a 400 naming the field', async () => {
     [{ ...ok, role: 'admin' }, 'unknown_field', 'role'],
     [{ ...ok, display_name: ['x'] }, 'bad_type', 'display_name'],
     [{ ...ok, display_name: 'a\u0001b' }, 'bad_text', 'display_name'],
+    // A display name is public: no contact data in it.
+    [{ ...ok, display_name: '王 13800138000' }, 'name_contact', 'display_name'],
+    [{ ...ok, display_name: 'me@example.org' }, 'name_contact', 'display_name'],
     [{ ...ok, display_name: 'a\u0000b' }, 'bad_json', undefined],
   ];
   for (const [body, code, field] of cases) {

@@ -134,6 +134,19 @@ test('one need: public profile, story, progress and who pledged', async () => {
   for (const name of named) assert.ok(pledges.some((p) => p.donor === name));
   const sum = pledges.reduce((s, p) => s + p.quantity, 0);
   assert.equal(sum, need.pledged);
+  // A name that holds contact data (an old account's) is never shown.
+  const named1 = sqlValue(`select p.donor_id from pledges p where p.need_id = ${id}
+      and not p.anonymous order by p.id limit 1`);
+  if (named1) {
+    const old = sqlValue(`select display_name from users where id = ${named1}`);
+    sql(`update users set display_name = '张 13912345678' where id = ${named1}`);
+    try {
+      const again = await getJson('/api/v1/needs/' + id);
+      assert.ok(!JSON.stringify(again.body).includes('13912345678'));
+    } finally {
+      sql(`update users set display_name = '${old}' where id = ${named1}`);
+    }
+  }
 });
 
 test('unknown, malformed and hidden needs are 404', async () => {
