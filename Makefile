@@ -136,7 +136,8 @@ migrate:
 demo: build/shop-admin
 	@if [ -z "$$($(PGBIN)/psql -X -At "$(OWNER_DATABASE)" -c 'select 1 from orgs limit 1')" ]; then \
 		echo "loading demo data"; \
-		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql -f sql/demo/log_seed.sql; \
+		$(PGBIN)/psql -X -q -v ON_ERROR_STOP=1 "$(OWNER_DATABASE)" -f sql/demo/seed.sql -f sql/demo/log_seed.sql \
+		    -f sql/demo/offers.sql; \
 		OWNER_DATABASE="$(OWNER_DATABASE)" build/shop-admin demo-passwords $(VAR)/demo-accounts.txt; fi
 
 # The first administrator: make admin EMAIL=you@example.org NAME=名字

@@ -4,7 +4,9 @@
  * every SHOP_LOG_CHECKPOINT_SECONDS (default 60) it
  *   - lets pledges run their course (api.pledges_tick: donors of pledges
  *     due soon are told; overdue pledges expire, their quantity goes
- *     back on the shelf), and
+ *     back on the shelf),
+ *   - finds "1+1" pairings with a missed term (api.pairings_tick: flag,
+ *     put right, lapse back to the pool, complete), and
  *   - signs a checkpoint of the public log when it grew.
  * A run still going skips the next tick.
  */
@@ -64,6 +66,14 @@ jobs_run(struct kore_task *t)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		kore_log(LOG_WARNING, "pledges tick failed: SQLSTATE %s",
+		    state ? state : "none");
+	}
+	PQclear(res);
+	/* "1+1" pairings: after the pledges, whose expiries it reads. */
+	res = PQexec(db, stmts[SQL_PAIRINGS_TICK].sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		kore_log(LOG_WARNING, "pairings tick failed: SQLSTATE %s",
 		    state ? state : "none");
 	}
 	PQclear(res);
