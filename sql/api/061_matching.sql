@@ -93,8 +93,9 @@ returns boolean language sql stable as $$
 	    and api.org_within(p_org, p_u.org_id))
 $$;
 
--- For the offers proposed for one need: the need as the engine reads it.
--- Staff of the need's organisation or above, and admins (404 else).
+-- For the offers proposed for one need: the need as the engine reads it,
+-- and the offers whose donors declined it.  Staff of the need's
+-- organisation or above, and admins (404 else).
 create function api.need_engine(p_sid text, p_id bigint)
 returns text language plpgsql as $$
 declare
@@ -114,7 +115,10 @@ begin
 	    'urgency', n.urgency, 'deadline', api.daynum(n.deadline),
 	    'opened', coalesce(api.daynum((n.opened_at at time zone
 	        'Asia/Shanghai')::date), api.daynum(api.today())),
-	    'campaign', coalesce(n.campaign_id, 0))::text;
+	    'campaign', coalesce(n.campaign_id, 0),
+	    -- Offers whose donors declined this need are not proposed again.
+	    'declined', (select coalesce(json_agg(distinct offer_id), '[]')
+	      from proposals where need_id = n.id and status = 'declined'))::text;
 end $$;
 
 -- The proposals the module made (p_props: [{need_id, offer_id,
