@@ -59,7 +59,12 @@ enum mr_purpose {
 	MR_PROPOSE	/* staff propose an offer to its donor */
 };
 
-/* The open needs as the engine reads them, from one query. */
+/*
+ * The open needs as the engine reads them, from one query, sorted by
+ * kind and category: the engine gives an offer only needs of its kind
+ * (and category, when it names one), so a run for one offer reads only
+ * that range.
+ */
 struct needs_snap {
 	PGresult		*res;	/* owns the texts */
 	struct match_need	*v;
@@ -132,6 +137,8 @@ static int			 cache_loading;	/* a run reloads it */
 
 static void	 snap_release(struct needs_snap *);
 static struct needs_snap *snap_build(PGresult *);
+static void	 snap_range(const struct needs_snap *,
+		    const struct match_offer *, size_t *, size_t *);
 static int	 cache_ttl(void);
 static int32_t	 matching_today(void);
 static double	 ms_since(const struct timespec *);
@@ -244,46 +251,152 @@ num(const char *s)
 	return (s != NULL ? strtoll(s, NULL, 10) : 0);
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/*
+ * The rows of res in the order of their kind (the engine's order), then
+ * category (byte order), as row numbers: a counting sort, as categories
+ * are few (a table of slugs); rows of no known kind are left out.
+ * Returns how many rows it ordered.
+ */
+static size_t
+rows_order(PGresult *res, int *order)
+{
+	const char	**cats = NULL, *c;
+	size_t		  ncat = 0, cap = 0, n, i, j, *count, nkey, sum, t;
+	int		 *key;
+
+	n = (size_t)PQntuples(res);
+	if ((key = calloc(n + 1, sizeof(*key))) == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		c = PQgetvalue(res, (int)i, 2);
+		for (j = 0; j < ncat && strcmp(cats[j], c); j++)
+			continue;
+		if (j == ncat) {
+			if (ncat == cap) {
+				cap = cap ? cap * 2 : 32;
+				if ((cats = realloc(cats, cap * sizeof(*cats))) ==
+				    NULL)
+					abort();
+			}
+			cats[ncat++] = c;
+		}
+	}
+	qsort(cats, ncat, sizeof(*cats), str_cmp);
+	nkey = MATCH_NKINDS * (ncat + 1);
+	if ((count = calloc(nkey + 1, sizeof(*count))) == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		c = PQgetvalue(res, (int)i, 2);
+		key[i] = match_kind_parse(PQgetvalue(res, (int)i, 1));
+		if (key[i] < 0)
+			continue;
+		/* Few categories: a binary search in the sorted names. */
+		for (j = 0, t = ncat; j < t; ) {
+			if (strcmp(cats[j + (t - j) / 2], c) < 0)
+				j = j + (t - j) / 2 + 1;
+			else
+				t = j + (t - j) / 2;
+		}
+		key[i] = key[i] * (int)(ncat + 1) + (int)j;
+		count[key[i] + 1]++;
+	}
+	for (i = 0, sum = 0; i <= nkey; i++) {
+		sum += count[i];
+		count[i] = sum;
+	}
+	for (i = 0; i < n; i++)
+		if (key[i] >= 0)
+			order[count[key[i]]++] = (int)i;
+	sum = count[nkey - 1];
+	free(count);
+	free(key);
+	free(cats);
+	return (sum);
+}
+
 /*
  * The snapshot of the rows of api.match_needs in res, which it keeps
- * (their texts are the needs').  Runs on a task thread: libc memory
- * only.  One reference, the caller's.
+ * (their texts are the needs'), sorted by kind and category.  Runs on a
+ * task thread: libc memory only.  One reference, the caller's.
  */
 static struct needs_snap *
 snap_build(PGresult *res)
 {
 	struct needs_snap	*s;
 	struct match_need	*m;
-	size_t			 i, n;
+	size_t			 k, n, nrows;
+	int			*order, i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		abort();
 	n = res != NULL ? (size_t)PQntuples(res) : 0;
 	if ((s->v = calloc(n + 1, sizeof(*s->v))) == NULL ||
-	    (s->org = calloc(n + 1, sizeof(*s->org))) == NULL)
+	    (s->org = calloc(n + 1, sizeof(*s->org))) == NULL ||
+	    (order = calloc(n + 1, sizeof(*order))) == NULL)
 		abort();
 	s->res = res;
 	s->refs = 1;
-	for (i = 0; i < n; i++) {
+	nrows = n > 0 ? rows_order(res, order) : 0;
+	for (k = 0; k < nrows; k++) {
+		i = order[k];
 		m = &s->v[s->n];
-		m->id = num(PQgetvalue(res, (int)i, 0));
-		if ((m->kind = match_kind_parse(PQgetvalue(res, (int)i,
+		m->id = num(PQgetvalue(res, i, 0));
+		if ((m->kind = match_kind_parse(PQgetvalue(res, i,
 		    1))) < 0)
 			continue;
-		m->category = PQgetvalue(res, (int)i, 2);
-		m->item = PQgetvalue(res, (int)i, 3);
-		m->spec = PQgetvalue(res, (int)i, 4);
-		m->remaining = num(PQgetvalue(res, (int)i, 5));
-		m->unit_amount = num(PQgetvalue(res, (int)i, 6));
-		m->town = (int)num(PQgetvalue(res, (int)i, 7));
-		m->urgency = (int)num(PQgetvalue(res, (int)i, 8));
-		m->deadline = (int32_t)num(PQgetvalue(res, (int)i, 9));
-		m->opened = (int32_t)num(PQgetvalue(res, (int)i, 10));
-		m->campaign = (int)num(PQgetvalue(res, (int)i, 11));
-		s->org[s->n] = num(PQgetvalue(res, (int)i, 12));
+		m->category = PQgetvalue(res, i, 2);
+		m->item = PQgetvalue(res, i, 3);
+		m->spec = PQgetvalue(res, i, 4);
+		m->remaining = num(PQgetvalue(res, i, 5));
+		m->unit_amount = num(PQgetvalue(res, i, 6));
+		m->town = (int)num(PQgetvalue(res, i, 7));
+		m->urgency = (int)num(PQgetvalue(res, i, 8));
+		m->deadline = (int32_t)num(PQgetvalue(res, i, 9));
+		m->opened = (int32_t)num(PQgetvalue(res, i, 10));
+		m->campaign = (int)num(PQgetvalue(res, i, 11));
+		s->org[s->n] = num(PQgetvalue(res, i, 12));
 		s->n++;
 	}
+	free(order);
 	return (s);
+}
+
+/*
+ * The range [*lo, *hi) of the snapshot that offer o may give to: its
+ * kind, and its category when it names one.
+ */
+static void
+snap_range(const struct needs_snap *s, const struct match_offer *o,
+    size_t *lo, size_t *hi)
+{
+	const char	*cat = o->category != NULL ? o->category : "";
+	size_t		 a = 0, b = s->n, mid;
+
+	while (a < b) {		/* the first of its kind (and category) */
+		mid = a + (b - a) / 2;
+		if (s->v[mid].kind < o->kind || (s->v[mid].kind == o->kind &&
+		    *cat != '\0' && strcmp(s->v[mid].category, cat) < 0))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	b = s->n;
+	while (a < b) {		/* the first after them */
+		mid = a + (b - a) / 2;
+		if (s->v[mid].kind < o->kind || (s->v[mid].kind == o->kind &&
+		    (*cat == '\0' || strcmp(s->v[mid].category, cat) <= 0)))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*hi = a;
 }
 
 /* Today as the engine's day number: days since 2000-01-01, Shanghai. */
@@ -541,6 +654,7 @@ mr_task(struct kore_task *t)
 {
 	struct mrun	*mr = db_task_call(t)->arg;
 	struct timespec	 t0;
+	size_t		 lo, hi;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (mr->needs_res != NULL) {
@@ -558,7 +672,8 @@ mr_task(struct kore_task *t)
 	case MR_OFFER:
 		/* Accepting one: wherever it ranks now, as long as the
 		   offer reaches it. */
-		match_for_offer(&mr->seed[0], mr->snap->v, mr->snap->n,
+		snap_range(mr->snap, &mr->seed[0], &lo, &hi);
+		match_for_offer(&mr->seed[0], mr->snap->v + lo, hi - lo,
 		    mr->today, mr->purpose == MR_ACCEPT && mr->want != 0 ?
 		    0 : MR_K, &mr->res);
 		break;
@@ -587,19 +702,20 @@ static void
 run_recommend(struct mrun *mr)
 {
 	struct match_result	r;
-	size_t			i, k, j;
+	size_t			i, k, j, lo, hi;
 
 	match_result_init(&r);
 	for (i = 0; i < mr->nseed && mr->nrec < MR_REC; i++) {
-		match_for_offer(&mr->seed[i], mr->snap->v, mr->snap->n,
+		snap_range(mr->snap, &mr->seed[i], &lo, &hi);
+		match_for_offer(&mr->seed[i], mr->snap->v + lo, hi - lo,
 		    mr->today, MR_REC_K, &r);
 		for (k = 0; k < r.n && mr->nrec < MR_REC; k++) {
 			for (j = 0; j < mr->nrec; j++)
-				if (mr->rec[j].need == r.v[k].need)
+				if (mr->rec[j].need == lo + r.v[k].need)
 					break;
 			if (j < mr->nrec)
 				continue;
-			mr->rec[mr->nrec].need = r.v[k].need;
+			mr->rec[mr->nrec].need = lo + r.v[k].need;
 			mr->rec[mr->nrec].reasons = r.v[k].reasons;
 			mr->rec[mr->nrec].seed = i;
 			mr->nrec++;
@@ -1389,6 +1505,9 @@ got_basis(struct http_request *req, struct db_call *call, PGresult *res)
 			if (kind < 0 || (int)i == kind)
 				seed_add(mr, "prefs", (int)i, cat, town, n);
 	}
+	/* Nothing to recommend from: no need to read the needs. */
+	if (mr->nseed == 0)
+		mr->skip_engine = 1;
 	return (mr_next(req, call));
 }
 

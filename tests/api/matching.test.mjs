@@ -74,6 +74,16 @@ test('for one offer: exactly the proposals and reasons the rules give', async ()
     [[ids.a, 2], [ids.b, 4], [ids.e, 3]]);
   assert.deepEqual(keys(rb.body.proposals[2]), ['match.same_town', 'match.category', 'match.item',
     'match.campaign']);
+  // An offer of any category reaches the need of another category too
+  // (ranked with A: the same key but for the id), without that reason.
+  const any = await donor.post('/api/v1/offers', { kind: 'goods', item: '棉衣', spec: '140-160码',
+    quantity: 100, towns: 'wangwu', campaign: (await coatsCampaign(ids)), valid_until: day(30) });
+  await settle();
+  const ra = await donor.get(`/api/v1/offers/${any.body.offer.id}`);
+  assert.deepEqual(ra.body.proposals.map((p) => [p.need.id, p.quantity]),
+    [[ids.a, 2], [ids.daily, 2], [ids.b, 4], [ids.e, 10]]);
+  assert.deepEqual(keys(ra.body.proposals[1]), ['match.same_town', 'match.urgent', 'match.deadline',
+    'match.item', 'match.size', 'match.campaign']);
 });
 
 async function coatsCampaign(ids) {
