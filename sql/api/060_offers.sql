@@ -6,8 +6,10 @@
 -- write phone numbers) is for the donor, staff and admins only.
 
 -- Today on the Shanghai calendar, and as the matching engine's day number
--- (days since 2000-01-01; src/matching.c counts the same way).
-create function api.today()
+-- (days since 2000-01-01; src/matching.c counts the same way).  (main's
+-- 000_util.sql has the same api.today since issue 4; "or replace" keeps
+-- both branches building until this one is merged.)
+create or replace function api.today()
 returns date language sql stable parallel safe as $$
 	select (now() at time zone 'Asia/Shanghai')::date
 $$;
@@ -32,21 +34,25 @@ returns text language sql immutable parallel safe as $$
 $$;
 
 -- What an offer has given so far: the part of its live pledges (units,
--- places or fen) and, for a scholarship, their terms.
-create function api.offer_given(p_offer bigint)
-returns bigint language sql stable as $$
-	select coalesce(sum(op.amount), 0)::bigint from offer_pledges op
-	  join pledges p on p.id = op.pledge_id
+-- places or fen) and, for a scholarship, their terms; one row.
+create function api.offer_used(p_offer bigint, out amount bigint,
+    out terms int)
+returns record language sql stable as $$
+	select coalesce(sum(op.amount), 0)::bigint,
+	    coalesce(sum(op.terms), 0)::int
+	  from offer_pledges op join pledges p on p.id = op.pledge_id
 	 where op.offer_id = p_offer
 	   and p.status in ('pledged', 'delivered', 'received', 'disputed')
 $$;
 
+create function api.offer_given(p_offer bigint)
+returns bigint language sql stable as $$
+	select amount from api.offer_used(p_offer)
+$$;
+
 create function api.offer_given_terms(p_offer bigint)
 returns int language sql stable as $$
-	select coalesce(sum(op.terms), 0)::int from offer_pledges op
-	  join pledges p on p.id = op.pledge_id
-	 where op.offer_id = p_offer
-	   and p.status in ('pledged', 'delivered', 'received', 'disputed')
+	select terms from api.offer_used(p_offer)
 $$;
 
 -- Who gives, as the public sees it.
@@ -67,13 +73,14 @@ returns text language sql immutable as $$
 	    else p_n || ' ' || coalesce(nullif(o.unit, ''), '份') end
 $$;
 
--- live, used_up, expired or withdrawn.
-create function api.offer_state(o offers, p_left bigint)
+-- live, used_up, expired or withdrawn, given what it gave (p_amount,
+-- p_terms: api.offer_used).
+create function api.offer_state(o offers, p_amount bigint, p_terms int)
 returns text language sql stable as $$
 	select case when o.status = 'withdrawn' then 'withdrawn'
 	    when o.valid_until < api.today() then 'expired'
-	    when p_left <= 0 or (o.terms is not null
-	        and api.offer_given_terms(o.id) >= o.terms) then 'used_up'
+	    when o.quantity <= p_amount or (o.terms is not null
+	        and p_terms >= o.terms) then 'used_up'
 	    else 'live' end
 $$;
 
@@ -102,13 +109,12 @@ returns json language sql stable as $$
 	        from categories c where c.slug = o.category),
 	    'item', o.item, 'spec', o.spec, 'unit', o.unit,
 	    'quantity', o.quantity,
-	    'given', g.given,
-	    'remaining', o.quantity - g.given,
+	    'given', g.amount,
+	    'remaining', o.quantity - g.amount,
 	    'quantity_text', api.offer_amount_text(o, o.quantity),
-	    'remaining_text', api.offer_amount_text(o, o.quantity - g.given),
+	    'remaining_text', api.offer_amount_text(o, o.quantity - g.amount),
 	    'terms', o.terms,
-	    'terms_given', case when o.kind = 'scholarship'
-	        then api.offer_given_terms(o.id) end,
+	    'terms_given', case when o.kind = 'scholarship' then g.terms end,
 	    'unit_amount', o.unit_amount,
 	    'unit_amount_text', case when o.unit_amount is not null
 	        then api.offer_amount_text(o, o.unit_amount) end,
@@ -122,17 +128,17 @@ returns json language sql stable as $$
 	    'campaign', cp.slug,
 	    'campaign_name', api.l(p_lang, cp.name_zh, cp.name_en),
 	    'valid_until', to_char(o.valid_until, 'YYYY-MM-DD'),
-	    'state', api.offer_state(o, o.quantity - g.given),
-	    'state_name', api.offer_state_name(api.offer_state(o,
-	        o.quantity - g.given), p_lang),
-	    'is_live', api.offer_state(o, o.quantity - g.given) = 'live',
+	    'state', g.state,
+	    'state_name', api.offer_state_name(g.state, p_lang),
+	    'is_live', g.state = 'live',
 	    'created_on', api.day(o.created_at))::jsonb
 	    || case when p_full then jsonb_build_object(
 	        'note', o.note, 'anonymous', o.anonymous,
 	        'for_org', o.org_id is not null, 'status', o.status,
 	        'version', o.version)
 	    else '{}' end
-	  from (select api.offer_given(o.id) as given) g
+	  from (select u.amount, u.terms, api.offer_state(o, u.amount, u.terms)
+	          as state from api.offer_used(o.id) u) g
 	  left join campaigns cp on cp.id = o.campaign_id
 $$;
 
@@ -172,8 +178,9 @@ returns json language sql stable as $$
 	        '[]') from campaigns))
 $$;
 
--- GET /offers, /api/v1/offers: the live offers, newest first, filtered
--- by kind and town (slugs; an unknown one is a 400 naming it).
+-- GET /offers, /api/v1/offers: the offers on offer (not withdrawn nor
+-- expired), newest first, filtered by kind and town (slugs; an unknown
+-- one is a 400 naming it).
 create function api.offers_list(p_kind text, p_town text, p_page int,
     p_per_page int, p_lang text)
 returns text language plpgsql stable as $$
@@ -188,22 +195,25 @@ begin
 			perform api.fail(400, 'unknown_value', '{"field":"town"}');
 		end if;
 	end if;
-	with live as (
-		select o.* from offers o
+	-- Listed: not withdrawn nor expired (those all given show as used
+	-- up: what was given is worth showing too).
+	with listed as (
+		select o.id from offers o
 		 where o.status = 'live' and o.valid_until >= api.today()
 		   and (p_kind is null or o.kind = p_kind)
-		   and (v_town is null or v_town = any (o.towns))
-		   and api.offer_state(o, o.quantity - api.offer_given(o.id))
-		       = 'live')
-	select (select count(*) from live),
+		   and (v_town is null or v_town = any (o.towns)))
+	select (select count(*) from listed),
 	    (select coalesce(json_agg(api.offer_json(x, p_lang, false)
 	        order by x.id desc), '[]')
-	      from (select * from live order by id desc
-	            limit p_per_page offset (p_page - 1) * p_per_page) x)
+	      from (select * from offers where id in (select id from listed
+	            order by id desc limit p_per_page
+	            offset (p_page - 1) * p_per_page)) x)
 	  into v_total, v_rows;
 	return json_build_object('items', v_rows, 'total', v_total,
 	    'page', p_page, 'per_page', p_per_page,
 	    'pages', greatest(1, (v_total + p_per_page - 1) / p_per_page),
+	    'prev', case when p_page > 1 then p_page - 1 end,
+	    'next', case when p_page * p_per_page < v_total then p_page + 1 end,
 	    'kind', p_kind, 'town', p_town,
 	    'facets', api.facets(p_lang))::text;
 end $$;

@@ -164,8 +164,8 @@ begin
 	    'title', api.offer_giver(o, p_lang),
 	    'is_owner', o.donor_id = v_u.id,
 	    'can_accept', o.donor_id = v_u.id
-	        and api.offer_state(o, o.quantity - api.offer_given(o.id))
-	            = 'live',
+	        and (select api.offer_state(o, u.amount, u.terms)
+	             from api.offer_used(o.id) u) = 'live',
 	    'version', o.version,
 	    'proposals', api.props_with_needs(p_props, p_lang),
 	    'staff_proposals', (select coalesce(json_agg(api.proposal_json(pr,
@@ -209,7 +209,8 @@ returns void language plpgsql as $$
 declare
 	n	needs;
 begin
-	if api.offer_state(o, o.quantity - api.offer_given(o.id)) <> 'live' then
+	if (select api.offer_state(o, u.amount, u.terms)
+	    from api.offer_used(o.id) u) <> 'live' then
 		perform api.fail(409, 'offer_not_live');
 	end if;
 	select * into n from needs where id = p_need;

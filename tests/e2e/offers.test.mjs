@@ -61,33 +61,35 @@ test('post an offer → the needs proposed for it → accept one → a pledge', 
 test('staff propose an offer for their need; its donor accepts it on their page', async () => {
   const c = newCampaign();
   const school = schoolOf('wangwu');
-  const need = newNeed({ org: school, category: 'books', item: '字典', unit: '本', quantity: 4,
+  // An item nobody else offers: this offer is the one proposed.
+  const item = `辞海${process.pid}`;
+  const need = newNeed({ org: school, category: 'books', item, unit: '本', quantity: 4,
     urgency: 2, days: 30, campaign: c.id });
   const donor = demo('donor6@example.com');
   const donorId = sqlValue(`select id from users where email = 'donor6@example.com'`);
   const offer = sqlValue(`insert into offers (donor_id, kind, category, item, unit, quantity,
       campaign_id, valid_until)
-    values (${donorId}, 'goods', 'books', '字典', '本', 10, ${c.id}, current_date + 20) returning id`);
+    values (${donorId}, 'goods', 'books', '${item}', '本', 10, ${c.id}, current_date + 20) returning id`);
 
   const staffCtx = await browser.newContext({ locale: 'zh-CN' });
   const staff = await staffCtx.newPage();
   staff.on('pageerror', (e) => { throw e; });
   await signIn(staff, demo(`org${school}@example.com`));
   await staff.goto(`${BASE}/branch/needs/${need}/offers`);
-  const row = staff.getByRole('row', { name: /字典/ });
+  const row = staff.getByRole('row', { name: new RegExp(item) });
   assert.match(await row.textContent(), /4 本/);
   await row.getByRole('button', { name: '推荐给捐赠人' }).click();
   await staff.waitForLoadState();
-  assert.match(await staff.getByRole('row', { name: /字典/ }).textContent(), /已推荐/);
+  assert.match(await staff.getByRole('row', { name: new RegExp(item) }).textContent(), /已推荐/);
 
   const ctx = await browser.newContext({ locale: 'zh-CN' });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => { throw e; });
   await signIn(page, donor);
   await page.goto(BASE + '/me/offers');
-  const item = page.locator('ul.proposals li', { hasText: '测试需求 字典' });
-  assert.match(await item.textContent(), /类别相符/);
-  await item.getByRole('button', { name: '接受' }).click();
+  const li = page.locator('ul.proposals li', { hasText: `测试需求 ${item}` });
+  assert.match(await li.textContent(), /类别相符/);
+  await li.getByRole('button', { name: '接受' }).click();
   await page.waitForLoadState();
   assert.equal(sqlValue(`select count(*) from pledges where need_id = ${need}
     and donor_id = ${donorId} and quantity = 4`), '1');
