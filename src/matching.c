@@ -1157,7 +1157,7 @@ accepted(struct http_request *req, struct db_call *call, PGresult *res)
 }
 
 /*
- * GET /branch/needs/{id}/offers (page), /api/v1/needs/{id}/offers: the
+ * GET /branch/matching/needs/{id} (page), /api/v1/needs/{id}/offers: the
  * offers the engine proposes for one need, for staff of its organisation
  * or above and admins (404 for others' needs, 403 for donors).
  */
@@ -1172,8 +1172,8 @@ need_offers(struct http_request *req)
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, api ? "/api/v1/needs/" : "/branch/needs/", id,
-	    sizeof(id), &rest) || strcmp(rest, "/offers"))
+	if (!web_path_id(req, api ? "/api/v1/needs/" : "/branch/matching/needs/",
+	    id, sizeof(id), &rest) || strcmp(rest, api ? "/offers" : ""))
 		return (web_error(req, 404, "not_found", NULL));
 	return (start(req, SQL_NEED_ENGINE, MR_NEED, id, got_need,
 	    finish_need));
@@ -1189,7 +1189,7 @@ finish_need(struct http_request *req, struct db_call *call)
 }
 
 /*
- * POST /branch/needs/{id}/propose (form), /api/v1/needs/{id}/proposals:
+ * POST /branch/matching/needs/{id}/propose (form), /api/v1/needs/{id}/proposals:
  * staff propose offer_id to its donor for the need, as the engine
  * proposes it (409 not_proposed when it does not).  201 with the
  * proposal, or back to the need's offers.
@@ -1209,8 +1209,8 @@ need_propose(struct http_request *req)
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, api ? "/api/v1/needs/" : "/branch/needs/", id,
-	    sizeof(id), &rest) || strcmp(rest, api ? "/proposals" :
+	if (!web_path_id(req, api ? "/api/v1/needs/" : "/branch/matching/needs/",
+	    id, sizeof(id), &rest) || strcmp(rest, api ? "/proposals" :
 	    "/propose"))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_input(req, &f, propose_fields, NFIELDS(propose_fields),
@@ -1289,7 +1289,7 @@ proposed(struct http_request *req, struct db_call *call, PGresult *res)
 		json_decref(r);
 		return (KORE_RESULT_OK);
 	}
-	(void)snprintf(where, sizeof(where), "/branch/needs/%s/offers",
+	(void)snprintf(where, sizeof(where), "/branch/matching/needs/%s",
 	    mr->id);
 	return (web_redirect(req, where));
 }

@@ -75,7 +75,7 @@ test('staff propose an offer for their need; its donor accepts it on their page'
   const staff = await staffCtx.newPage();
   staff.on('pageerror', (e) => { throw e; });
   await signIn(staff, demo(`org${school}@example.com`));
-  await staff.goto(`${BASE}/branch/needs/${need}/offers`);
+  await staff.goto(`${BASE}/branch/matching/needs/${need}`);
   const row = staff.getByRole('row', { name: new RegExp(item) });
   assert.match(await row.textContent(), /4 本/);
   await row.getByRole('button', { name: '推荐给捐赠人' }).click();
