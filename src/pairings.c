@@ -18,7 +18,7 @@ static const struct field create_fields[] = {
 	{ "need_id", FIELD_INT, 1, 1, 1LL << 50, NULL },
 	{ "terms", FIELD_INT, 1, 1, 12, NULL },
 	{ "first_due", FIELD_TEXT, 0, 10, 10, NULL },
-	{ "term_months", FIELD_INT, 0, 1, 12, NULL },
+	{ "months_per_term", FIELD_INT, 0, 1, 12, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
@@ -64,7 +64,7 @@ input(struct http_request *req, struct form *f, const struct field *spec,
  * GET /pairings (page), /api/v1/pairings: the caller's pairings (donors
  * their own, staff their children's, admins all) and, for staff and
  * admins, the children seeking a pair.  POST /api/v1/pairings (donors):
- * need_id, terms, first_due (YYYY-MM-DD), term_months, anonymous.
+ * need_id, terms, first_due (YYYY-MM-DD), months_per_term, anonymous.
  */
 int
 pairings_list(struct http_request *req)
@@ -88,7 +88,7 @@ pairings_list(struct http_request *req)
 
 /*
  * GET /needs/{id}/pair: the pairing form for a child's scholarship need
- * (donors).  POST: the pairing (terms, first_due, term_months,
+ * (donors).  POST: the pairing (terms, first_due, months_per_term,
  * anonymous); on to its page.
  */
 int
@@ -131,7 +131,7 @@ create(struct http_request *req, const char *need)
 	db_text(call, need != NULL ? need : form_get(&f, "need_id"));
 	db_text(call, form_get(&f, "terms"));
 	db_text(call, form_get(&f, "first_due"));
-	db_text(call, form_get(&f, "term_months"));
+	db_text(call, form_get(&f, "months_per_term"));
 	db_bool(call, form_bool(&f, "anonymous"));
 	db_text(call, web_lang_code(web_lang(req)));
 	form_free(&f);

@@ -254,7 +254,8 @@ end $$;
 
 -- POST /needs/{id}/pair, /api/v1/pairings (donors): a pairing on an open
 -- scholarship need of a child: terms (1..12, at most what is left),
--- first_due (YYYY-MM-DD, default in 30 days), term_months (default 6).
+-- first_due (YYYY-MM-DD, default in 30 days), months_per_term (default
+-- 6).
 -- 409 when the need or child cannot be paired; 201 with the card.
 create function api.pairing_create(p_sid text, p_need bigint, p_terms int,
     p_first text, p_months int, p_anonymous boolean, p_lang text)
