@@ -7,8 +7,10 @@
  *     deadline expire (api.needs_tick; several nodes may run it: it
  *     skips rows another holds); pledges run their course
  *     (api.pledges_tick: donors of pledges due soon are told; overdue
- *     pledges expire, their quantity goes back on the shelf), quarterly
- *     report reminders go to the outbox (each once); and
+ *     pledges expire, their quantity goes back on the shelf), "1+1"
+ *     pairings with a missed term are flagged, put right, lapsed or
+ *     completed (api.pairings_tick), quarterly report reminders go to
+ *     the outbox (each once); and
  *   - signs a checkpoint of the public log when it grew.
  * A run still going skips the next tick.
  */
@@ -22,6 +24,7 @@ static void	jobs_done(struct kore_task *);
 static const enum stmt	jobs[] = {
 	SQL_NEEDS_TICK,
 	SQL_TICK,
+	SQL_PAIRINGS_TICK,	/* after the pledges: reads their expiries */
 	SQL_REPORTS_TICK,
 };
 

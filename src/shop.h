@@ -150,6 +150,34 @@ enum stmt {
 	SQL_CAMPAIGN_EDIT_PAGE,
 	SQL_CAMPAIGN_SAVE,
 	SQL_NEEDS_TICK,
+	/* Offers, matching and pairings (src/offers.c, matching.c,
+	   pairings.c). */
+	SQL_OFFERS_LIST,
+	SQL_OFFER_CREATE,
+	SQL_OFFER_UPDATE,
+	SQL_OFFER_WITHDRAW,
+	SQL_ME_OFFERS,
+	SQL_MATCH_NEEDS,
+	SQL_MATCH_OFFERS,
+	SQL_OFFER_ENGINE,
+	SQL_NEED_ENGINE,
+	SQL_OFFER_PAGE,
+	SQL_OFFER_ACCEPT,
+	SQL_NEED_OFFERS,
+	SQL_PROPOSAL_CREATE,
+	SQL_PROPOSAL_DECIDE,
+	SQL_MATCHING_SCOPE,
+	SQL_MATCHING_PAGE,
+	SQL_RECOMMEND_BASIS,
+	SQL_RECOMMENDED,
+	SQL_PREFS_SAVE,
+	SQL_PAIRING_FORM,
+	SQL_PAIRING_CREATE,
+	SQL_PAIRINGS_LIST,
+	SQL_PAIRING_GET,
+	SQL_PAIRING_END,
+	SQL_PAIRING_RENEW,
+	SQL_PAIRINGS_TICK,
 	SQL__COUNT
 };
 
@@ -289,6 +317,13 @@ const char	*checkpoint_origin(void);
 const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
 void		 checkpoint_free(struct checkpoint *);
+
+/* matching.c: the matching engine over the database (issue 6). */
+int		 matching_offer_page(struct http_request *, const char *);
+int		 matching_offer_accept(struct http_request *, const char *,
+		    struct form *);
+int		 matching_words_done(struct http_request *, struct db_call *,
+		    PGresult *);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

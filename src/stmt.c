@@ -254,4 +254,56 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_CAMPAIGN_SAVE] = { "select api.campaign_save($1, $2, "
 		"$3::boolean, $4::json, $5)", 5, 0 },
+	/* Offers, matching and pairings. */
+	[SQL_OFFERS_LIST] = { "select api.offers_list($1, $2, $3::int, "
+		"$4::int, $5), api.viewer($6) as viewer", 6, STMT_READONLY },
+	[SQL_OFFER_CREATE] = { "select api.offer_create($1, $2::jsonb, $3)",
+		3, 0 },
+	[SQL_OFFER_UPDATE] = { "select api.offer_update($1, $2::bigint, "
+		"$3::jsonb, $4)", 4, 0 },
+	[SQL_OFFER_WITHDRAW] = { "select api.offer_withdraw($1, $2::bigint)",
+		2, 0 },
+	[SQL_ME_OFFERS] = { "select api.me_offers($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_MATCH_NEEDS] = { "select * from api.match_needs($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_MATCH_OFFERS] = { "select * from api.match_offers($1)", 1,
+		STMT_READONLY },
+	[SQL_OFFER_ENGINE] = { "select api.offer_engine($1, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_NEED_ENGINE] = { "select api.need_engine($1, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_OFFER_PAGE] = { "select api.offer_page($1, $2::bigint, $3::json, "
+		"$4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_OFFER_ACCEPT] = { "select api.offer_accept($1, $2::bigint, "
+		"$3::int, $4::json, $5::boolean)", 5, 0 },
+	[SQL_NEED_OFFERS] = { "select api.need_offers($1, $2::bigint, "
+		"$3::json, $4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_PROPOSAL_CREATE] = { "select api.proposal_create($1, $2::bigint, "
+		"$3::bigint, $4::int, $5::bigint, $6::int, $7::text[], $8, $9)",
+		9, 0 },
+	[SQL_PROPOSAL_DECIDE] = { "select api.proposal_decide($1, $2::bigint, "
+		"$3::boolean, $4)", 4, 0 },
+	[SQL_MATCHING_SCOPE] = { "select api.matching_scope($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_MATCHING_PAGE] = { "select api.matching_page($1, $2::json, "
+		"$3::json, $4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_RECOMMEND_BASIS] = { "select api.recommend_basis($1)", 1,
+		STMT_READONLY },
+	[SQL_RECOMMENDED] = { "select api.recommended($1, $2::json, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_PREFS_SAVE] = { "select api.prefs_save($1, $2, $3, $4)", 4, 0 },
+	[SQL_PAIRING_FORM] = { "select api.pairing_form($1, $2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_PAIRING_CREATE] = { "select api.pairing_create($1, $2::bigint, "
+		"$3::int, $4, $5::int, $6::boolean, $7)", 7, 0 },
+	[SQL_PAIRINGS_LIST] = { "select api.pairings_list($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_PAIRING_GET] = { "select api.pairing_get($1, $2::bigint, $3), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_PAIRING_END] = { "select api.pairing_end($1, $2::bigint, $3, $4, "
+		"$5)", 5, 0 },
+	[SQL_PAIRING_RENEW] = { "select api.pairing_renew($1, $2::bigint, $3)",
+		3, 0 },
+	[SQL_PAIRINGS_TICK] = { "select api.pairings_tick()", 0, 0 },
 };

@@ -43,7 +43,7 @@ OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
 sql/migrate.sh "$OWNER_DB"
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
-    -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql
+    -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql -f sql/demo/offers.sql
 OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
     "$T/demo-accounts.txt" >/dev/null
 OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
@@ -54,7 +54,8 @@ sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
     -e "s|var/kore.pid|$T/kore.pid|" \
     -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
 # The public log is signed every second, so a test can see it happen.
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 \
+    SHOP_MATCH_CACHE_SECONDS=1 stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
     >"$T/kore.log" 2>&1 &
 kpid=$!
 i=0

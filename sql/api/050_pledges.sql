@@ -64,9 +64,12 @@ $$;
 -- the need still lacks.  404 for a need that is not public; 409 when it is
 -- not open or too little is left (with what remains); with an
 -- Idempotency-Key, a replay returns the first answer and creates nothing,
--- and the same key with another request is a 422.
+-- and the same key with another request is a 422.  p_due (a pairing's
+-- term, sql/api/062_pairings.sql) is when it is due instead of in
+-- pledge_due_days.
 create function api.pledge_create(p_sid text, p_need bigint, p_quantity int,
-    p_anonymous boolean, p_message text, p_key text)
+    p_anonymous boolean, p_message text, p_key text,
+    p_due timestamptz default null)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -80,7 +83,7 @@ begin
 	v_u := api.require_user(p_sid, array['donor']);
 	if p_key is not null then
 		v_hash := md5(concat_ws('|', p_need, p_quantity, p_anonymous,
-		    coalesce(p_message, '')));
+		    coalesce(p_message, ''), p_due));
 		-- A concurrent request with the same key waits here for the
 		-- first to commit, then replays its answer.
 		insert into idempotency_keys (donor_id, key, request_hash)
@@ -124,7 +127,7 @@ begin
 	insert into pledges (need_id, donor_id, quantity, anonymous, due_at,
 	    message, message_state, receipt_code)
 	values (p_need, v_u.id, p_quantity, coalesce(p_anonymous, false),
-	    now() + make_interval(days => v_days), p_message,
+	    coalesce(p_due, now() + make_interval(days => v_days)), p_message,
 	    case when p_message is not null then 'pending' end,
 	    api.receipt_code())
 	returning * into v_p;

@@ -44,6 +44,36 @@ before(async () => {
   ids.potouPledge = p.body.pledge.id;
   ids.potouCode = p.body.pledge.receipt_code;
   programmeRecords();
+  // Offers, proposals and pairings (issue 6): an offer of donor3 that
+  // fits a need of the 坡头镇 school, a proposal to donor3 of it, a
+  // pairing of donor3 with a 坡头镇 child, and a child's scholarship need
+  // for the matrix donor to pair with.
+  ids.potouNeed = potouNeed;
+  ids.offer3 = sqlValue(`insert into offers (donor_id, kind, category, quantity, valid_until)
+    select ${sqlValue(`select id from users where email = 'donor3@example.com'`)}, kind, category,
+      case when kind in ('money', 'scholarship') then 100000000 else 100000 end, current_date + 30
+    from needs where id = ${potouNeed} returning id`);
+  ids.proposal3 = sqlValue(`insert into proposals (offer_id, need_id, quantity, amount,
+      offer_version, proposed_by, status)
+    values (${ids.offer3}, ${potouNeed}, 1, 1, 1, ${ids.potouTownStaff}, 'proposed') returning id`);
+  // Two demo children of that school (children are made by staff, with
+  // their private part: not here).
+  const kids = sql(`select id from beneficiaries where org_id = ${ids.potouSchool}
+    order by id limit 2`).map((r) => r[0]);
+  const scholarship = (kid) => {
+    const id = sqlValue(`insert into needs (org_id, beneficiary_id, town_id, kind, category,
+        title, unit, quantity, unit_amount, deadline, status, opened_at)
+      select id, ${kid}, town_id, 'scholarship', 'tuition', '矩阵助学金', '学期', 4, 100000,
+        current_date + 90, 'open', now() from orgs where id = ${ids.potouSchool} returning id`);
+    sqlValue(`select api.log_need_opened(${id})`);
+    return id;
+  };
+  const pairNeed = scholarship(kids[0]);
+  ids.pairNeed = scholarship(kids[1]);
+  const pr = await (await Api.login(d3.login, d3.password)).post('/api/v1/pairings',
+    { need_id: Number(pairNeed), terms: 2 });
+  assert.equal(pr.status, 201, JSON.stringify(pr.body));
+  ids.pairing3 = pr.body.pairing.id;
   who.public = { api: new Api('0'.repeat(64)), web: new Browser() };
   for (const r of ['donor', 'staffTown', 'staffSchool', 'admin']) {
     const web = new Browser();
@@ -217,7 +247,56 @@ const API = () => [
   ['POST', '/api/v1/campaigns', (r) => campaignBody(`matrix-${process.pid}-${r.toLowerCase()}`),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/campaigns/warm-winter', campaignBody(), { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  // Offers: listed for all, posted by donors; offer3 is donor3's, its
+  // need (potouNeed) a 坡头镇 school's, outside both staff's subtree.
+  ['GET', '/api/v1/offers', undefined,
+    { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['POST', '/api/v1/offers', { kind: 'goods', quantity: 2, valid_until: '2099-01-01' },
+    { public: 401, donor: 400, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', '/api/v1/offers', () => ({ kind: 'goods', quantity: 2, valid_until: inDays(10) }),
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', '/api/v1/me/offers', undefined,
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', `/api/v1/offers/${ids.offer3}`, undefined,
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  ['POST', `/api/v1/offers/${ids.offer3}`, () => ({ quantity: 3, valid_until: inDays(10) }),
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/offers/${ids.offer3}/accept`, { version: 1 },
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/offers/${ids.offer3}/withdraw`, {},
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/proposals/${ids.proposal3}/accept`, {},
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/proposals/${ids.proposal3}/decline`, {},
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', `/api/v1/needs/${ids.potouNeed}/offers`, undefined,
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/needs/${ids.potouNeed}/proposals`, { offer_id: Number(ids.offer3) },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 409 }],
+  ['GET', '/api/v1/matching', undefined,
+    { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', '/api/v1/me/recommended', undefined,
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', '/api/v1/me/recommended', { kind: 'goods' },
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  // Pairings: pairing3 is donor3's with a 坡头镇 child.
+  ['GET', '/api/v1/pairings', undefined,
+    { public: 401, donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['POST', '/api/v1/pairings', { need_id: Number(ids.pairNeed), terms: 1 },
+    { public: 401, donor: 'ok', staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', `/api/v1/pairings/${ids.pairing3}`, undefined,
+    { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/pairings/${ids.pairing3}/renew`, {},
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/api/v1/pairings/${ids.pairing3}/end`, { reason: '矩阵' },
+    { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 'ok' }],
 ];
+
+// A date n days ahead, as forms take it.
+function inDays(n) {
+  return new Date(Date.now() + n * 86400000 + 8 * 3600000).toISOString().slice(0, 10);
+}
+
 
 // Programmes, targets and reports (issue 7): records of 坡头镇, another
 // branch than staffTown's and staffSchool's.  Only admins may do what a
@@ -415,6 +494,28 @@ const PAGES = () => [
   ['POST', '/admin/campaigns/warm-winter', campaignBody(), { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', '/campaigns', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
   ['GET', '/campaigns/warm-winter', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  // Offers, matching and pairings (pairing3 was ended by the API rows).
+  ['GET', '/offers', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/me/offers', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', `/me/offers/${ids.offer3}`, undefined, { public: 303, donor: 404, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['GET', '/me/recommended', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['GET', '/admin/matching', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['GET', '/branch/matching', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 403 }],
+  ['GET', `/branch/matching/needs/${ids.potouNeed}`, undefined,
+    { public: 303, donor: 403, staffTown: 404, staffSchool: 404, admin: 200 }],
+  ['GET', '/pairings', undefined, { public: 303, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', `/pairings/${ids.pairing3}`, undefined, { public: 303, donor: 404, staffTown: 404, staffSchool: 404, admin: 200 }],
+  ['GET', `/needs/${ids.pairNeed}/pair`, undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', '/offers', () => ({ kind: 'goods', quantity: '1', valid_until: inDays(5) }),
+    { public: 401, donor: 303, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/me/offers/${ids.offer3}`, () => ({ quantity: '1', valid_until: inDays(5) }),
+    { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/offers/${ids.offer3}/withdraw`, {}, { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/proposals/${ids.proposal3}/decline`, {}, { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
+  ['POST', `/branch/matching/needs/${ids.potouNeed}/propose`, { offer_id: ids.offer3 },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 409 }],
+  ['POST', `/pairings/${ids.pairing3}/end`, { reason: '矩阵' },
+    { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 409 }],
 ];
 
 let n = 0;

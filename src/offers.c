@@ -1,0 +1,433 @@
+/*
+ * Offers: what donors can give.  The public list (/offers), a donor's own
+ * (/me/offers), one offer with what the engine proposes for it (its
+ * donor's page: src/matching.c), and the changes: post, edit, withdraw,
+ * accept the engine's proposals, accept or decline what staff proposed.
+ * The rules are in sql/api/060_offers.sql and 061_matching.sql.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop.h"
+
+int	offers_list(struct http_request *);
+int	me_offers(struct http_request *);
+int	offer_page(struct http_request *);
+int	offer_action(struct http_request *);
+int	proposal_action(struct http_request *);
+
+static const char *const kinds[] = {
+	"goods", "money", "scholarship", "service", NULL
+};
+static const char *const langs[] = { "zh", "en", NULL };
+
+static const struct field list_fields[] = {
+	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+	{ "per_page", FIELD_INT, 0, 1, 100, NULL },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+};
+
+/* An offer as posted: amounts in yuan (forms) become fen here. */
+static const struct field offer_fields[] = {
+	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "item", FIELD_TEXT, 0, 0, 60, NULL },
+	{ "spec", FIELD_TEXT, 0, 0, 60, NULL },
+	{ "unit", FIELD_TEXT, 0, 0, 10, NULL },
+	{ "quantity", FIELD_INT, 0, 1, 1000000, NULL },
+	{ "amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "terms", FIELD_INT, 0, 1, 24, NULL },
+	{ "term_amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "towns", FIELD_TEXT, 0, 0, 200, NULL },
+	{ "town1", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "town2", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "town3", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "towns_only", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "valid_until", FIELD_TEXT, 0, 10, 10, NULL },
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "for_org", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+static const struct field csrf_only[] = {
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+/* Accepting: the offer's version as shown, and one need or all. */
+static const struct field accept_fields[] = {
+	{ "version", FIELD_INT, 1, 1, 2000000000, NULL },
+	{ "need_id", FIELD_INT, 0, 1, 1LL << 50, NULL },
+	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+#define YUAN_MAX	2000000000	/* fen */
+
+static int	offer_input(struct http_request *, struct form *, json_t **,
+		    struct form_error *);
+static json_t	*kept(const struct form *);
+static int	create_refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
+static int	offer_saved(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	offer_post(struct http_request *, const char *);
+static int	withdrawn(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	decided(struct http_request *, struct db_call *,
+		    PGresult *);
+
+/*
+ * The offer described by f as the JSON api.offer_from_input reads:
+ * texts as typed, numbers as numbers, yuan made fen, the towns of the
+ * form's selects joined to the towns list.  0 with err set on a bad
+ * amount.
+ */
+static int
+offer_input(struct http_request *req, struct form *f, json_t **out,
+    struct form_error *err)
+{
+	static const char *const texts[] = {
+		"kind", "category", "item", "spec", "unit", "campaign",
+		"valid_until", "note", NULL
+	};
+	static const char *const money[] = { "amount", "term_amount", NULL };
+	static const char *const flags[] = {
+		"towns_only", "anonymous", "for_org", NULL
+	};
+	struct buf	 towns;
+	json_t		*j;
+	const char	*v;
+	char		 name[8];
+	int64_t		 fen;
+	size_t		 i;
+
+	(void)req;
+	j = json_object();
+	for (i = 0; texts[i] != NULL; i++)
+		if ((v = form_get(f, texts[i])) != NULL)
+			json_object_set_new(j, texts[i], json_string(v));
+	if (form_get(f, "quantity") != NULL)
+		json_object_set_new(j, "quantity",
+		    json_integer(form_int(f, "quantity", 0)));
+	if (form_get(f, "terms") != NULL)
+		json_object_set_new(j, "terms",
+		    json_integer(form_int(f, "terms", 0)));
+	for (i = 0; money[i] != NULL; i++) {
+		if ((v = form_get(f, money[i])) == NULL)
+			continue;
+		if (!fmt_parse_yuan(v, YUAN_MAX, &fen) || fen <= 0) {
+			json_decref(j);
+			err->code = "bad_amount";
+			kore_strlcpy(err->field, money[i], sizeof(err->field));
+			return (0);
+		}
+		json_object_set_new(j, money[i], json_integer(fen));
+	}
+	for (i = 0; flags[i] != NULL; i++)
+		if (form_get(f, flags[i]) != NULL)
+			json_object_set_new(j, flags[i],
+			    json_boolean(form_bool(f, flags[i])));
+	buf_init(&towns, 64);
+	if ((v = form_get(f, "towns")) != NULL)
+		buf_puts(&towns, v);
+	for (i = 1; i <= 3; i++) {
+		(void)snprintf(name, sizeof(name), "town%zu", i);
+		if ((v = form_get(f, name)) != NULL)
+			buf_printf(&towns, ",%s", v);
+	}
+	if (towns.len > 0)
+		json_object_set_new(j, "towns", json_string(buf_cstr(&towns)));
+	buf_free(&towns);
+	*out = j;
+	return (1);
+}
+
+/* What the reader typed, to fill the form again. */
+static json_t *
+kept(const struct form *f)
+{
+	json_t	*v = json_object();
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].name, "csrf"))
+			json_object_set_new(v, f->v[i].name,
+			    json_string(f->v[i].value));
+	return (v);
+}
+
+/* A refused new offer: /me/offers again with the message. */
+static int
+create_refused(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	return (web_form_again(req, call, SQL_ME_OFFERS, "my-offers", status,
+	    code, field, call->arg != NULL ? kept(call->arg) : NULL));
+}
+
+static void
+form_arg_free(void *p)
+{
+	form_free(p);
+	kore_free(p);
+}
+
+/*
+ * GET /offers (page), /api/v1/offers: the live offers, newest first
+ * (kind=, town=, page=, per_page=), public without contact data.
+ * POST /offers (form), /api/v1/offers (donors): a new offer: kind;
+ * category, item, spec, unit; quantity (goods, service) or amount in
+ * yuan (money, scholarship: the budget), terms and term_amount (yuan,
+ * at most per term) for a scholarship; towns (slugs, comma-separated;
+ * forms: town1..town3) and towns_only; campaign; valid_until
+ * (YYYY-MM-DD); note; anonymous; for_org (given for the donor's caring
+ * organisation).  400 naming the field at fault; 201 with the offer, or
+ * on to its page.
+ */
+int
+offers_list(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (req->method == HTTP_METHOD_POST)
+		return (offer_post(req, NULL));
+	if (!web_query(req, &f, list_fields, NFIELDS(list_fields)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_OFFERS_LIST, web_is_api(req) ?
+	    web_db_json : web_db_page);
+	call->page = "offers";
+	db_text(call, form_get(&f, "kind"));
+	db_text(call, form_get(&f, "town"));
+	db_int(call, form_int(&f, "page", 1));
+	db_int(call, form_int(&f, "per_page", 20));
+	db_text(call, web_lang_code(web_lang(req)));
+	auth_bind_sid(req, call);
+	form_free(&f);
+	return (db_run(req));
+}
+
+/* A new offer (id NULL) or a changed one. */
+static int
+offer_post(struct http_request *req, const char *id)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		*f;
+	json_t			*in, *values;
+	char			*s;
+
+	f = kore_calloc(1, sizeof(*f));
+	if (!web_input(req, f, offer_fields, NFIELDS(offer_fields), &err) ||
+	    !offer_input(req, f, &in, &err)) {
+		values = kept(f);
+		form_arg_free(f);
+		if (id == NULL && !web_is_api(req))
+			return (web_form_again(req, NULL, SQL_ME_OFFERS,
+			    "my-offers", 400, err.code, err.field[0] ?
+			    err.field : NULL, values));
+		json_decref(values);
+		return (web_error(req, 400, err.code, err.field[0] ?
+		    err.field : NULL));
+	}
+	if (!auth_post_ok(req, f)) {
+		json_decref(in);
+		form_arg_free(f);
+		return (KORE_RESULT_OK);
+	}
+	s = json_dumps(in, JSON_COMPACT);
+	json_decref(in);
+	if (id == NULL) {
+		call = db_prepare(req, SQL_OFFER_CREATE, offer_saved);
+		call->on_error = create_refused;
+	} else {
+		call = db_prepare(req, SQL_OFFER_UPDATE, offer_saved);
+	}
+	call->arg = f;
+	call->arg_free = form_arg_free;
+	auth_bind_sid(req, call);
+	if (id != NULL)
+		db_text(call, id);
+	db_text(call, s);
+	db_text(call, web_lang_code(web_lang(req)));
+	free(s);
+	return (db_run(req));
+}
+
+static int
+offer_saved(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*r;
+	char	 where[64];
+
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if (web_is_api(req)) {
+		web_json(req, call->stmt == SQL_OFFER_CREATE ? 201 : 200, r);
+	} else {
+		(void)snprintf(where, sizeof(where), "/me/offers/%lld",
+		    (long long)json_integer_value(json_object_get(
+		    json_object_get(r, "offer"), "id")));
+		web_redirect(req, where);
+	}
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * GET /me/offers (page), /api/v1/me/offers (donors): their offers, the
+ * proposals staff made to them, and the form for a new offer.
+ */
+int
+me_offers(struct http_request *req)
+{
+	struct db_call	*call;
+
+	if (!http_state_exists(req)) {
+		if (!web_method(req, HTTP_METHOD_GET))
+			return (KORE_RESULT_OK);
+		call = db_prepare(req, SQL_ME_OFFERS, matching_words_done);
+		call->page = "my-offers";
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
+	}
+	return (db_run(req));
+}
+
+/*
+ * GET /me/offers/{id}, /api/v1/offers/{id}: the offer and the needs
+ * proposed for it (src/matching.c).  POST: the offer changed (its
+ * donor; the same fields as a new one, the kind stays).
+ */
+int
+offer_page(struct http_request *req)
+{
+	char	id[24];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/offers/" :
+	    "/me/offers/", id, sizeof(id), NULL))
+		return (web_error(req, 404, "not_found", NULL));
+	if (req->method == HTTP_METHOD_POST)
+		return (offer_post(req, id));
+	return (matching_offer_page(req, id));
+}
+
+/*
+ * POST /offers/{id}/withdraw|accept, /api/v1/offers/{id}/...: its donor
+ * withdraws the offer, or accepts the engine's proposals for it (see
+ * matching_offer_accept).  404 for someone else's offer.
+ */
+int
+offer_action(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+	const char		*action;
+	char			 id[24];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/offers/" :
+	    "/offers/", id, sizeof(id), &action) || *action++ != '/' ||
+	    (strcmp(action, "withdraw") && strcmp(action, "accept")))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_input(req, &f, action[0] == 'a' ? accept_fields : csrf_only,
+	    action[0] == 'a' ? NFIELDS(accept_fields) : NFIELDS(csrf_only),
+	    &err)) {
+		form_free(&f);
+		return (web_error(req, 400, err.code, err.field[0] ?
+		    err.field : NULL));
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	if (action[0] == 'a')
+		return (matching_offer_accept(req, id, &f));
+	form_free(&f);
+	call = db_prepare(req, SQL_OFFER_WITHDRAW, withdrawn);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	return (db_run(req));
+}
+
+static int
+withdrawn(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	if (web_is_api(req))
+		return (web_db_json(req, call, res));
+	return (web_redirect(req, "/me/offers"));
+}
+
+/*
+ * POST /proposals/{id}/accept|decline, /api/v1/proposals/{id}/...: the
+ * offer's donor answers a proposal staff made.  Accepting makes the
+ * pledge (or, for a child seeking a pair, the pairing) as their own;
+ * doing it twice makes one.  404 for anyone else's proposal; 409 when
+ * it was answered or lapsed.
+ */
+int
+proposal_action(struct http_request *req)
+{
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+	const char		*action;
+	char			 id[24];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/proposals/" :
+	    "/proposals/", id, sizeof(id), &action) || *action++ != '/' ||
+	    (strcmp(action, "accept") && strcmp(action, "decline")))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_input(req, &f, csrf_only, NFIELDS(csrf_only), &err)) {
+		form_free(&f);
+		return (web_error(req, 400, err.code, err.field[0] ?
+		    err.field : NULL));
+	}
+	if (!auth_post_ok(req, &f)) {
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	}
+	form_free(&f);
+	call = db_prepare(req, SQL_PROPOSAL_DECIDE, decided);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_bool(call, action[0] == 'a');
+	db_text(call, web_lang_code(web_lang(req)));
+	return (db_run(req));
+}
+
+static int
+decided(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*r;
+
+	(void)call;
+	if (!web_is_api(req))
+		return (web_redirect(req, "/me/offers"));
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	web_json(req, json_is_true(json_object_get(r, "created")) ? 201 : 200,
+	    r);
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
