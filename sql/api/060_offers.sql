@@ -5,15 +5,8 @@
 -- when they chose to stay anonymous; the note (free text, where people
 -- write phone numbers) is for the donor, staff and admins only.
 
--- Today on the Shanghai calendar, and as the matching engine's day number
--- (days since 2000-01-01; src/matching.c counts the same way).  (main's
--- 000_util.sql has the same api.today since issue 4; "or replace" keeps
--- both branches building until this one is merged.)
-create or replace function api.today()
-returns date language sql stable parallel safe as $$
-	select (now() at time zone 'Asia/Shanghai')::date
-$$;
-
+-- A day as the matching engine's day number (days since 2000-01-01;
+-- src/matching.c counts the same way).
 create function api.daynum(p_d date)
 returns int language sql immutable parallel safe as $$
 	select p_d - date '2000-01-01'
