@@ -188,8 +188,10 @@ test: test-deps
 	@$(MAKE) -s all unit
 	@tests/run.sh
 
-bench: test-deps all
+bench: test-deps all build/match_bench
 	@tests/bench/run.sh
+	@echo "== the matching engine alone (tests/bench/match_bench.c)"
+	@build/match_bench
 
 # The matching engine alone (pure C, no server): a full run over 10k to
 # 100k generated needs and 10k offers, time and peak memory.

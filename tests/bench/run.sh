@@ -10,6 +10,11 @@
 #                protocol (libpq's PQsendQueryParams: pgbench -M extended)
 #   pgbench8     the same with 8 clients: as many database sessions as
 #                Kore's pool holds (2 workers x pgsql_conn_max 4)
+#   pledge  wrk  POST /api/v1/needs/{id}/pledges: 1 unit to one of 40
+#                bench needs, as one of 16 donors signed in (Bearer)
+#   pgpledge     the same function (api.pledge_create) with the same
+#                sessions and needs, through pgbench -M extended
+#   pgpledge8    the same with 8 clients (Kore's pool)
 #
 # wrk and pgbench both run 2 threads and 64 connections.  It prints
 # requests/s, p50 and p99 for each, the ratios api/pgbench and api/static,
@@ -193,15 +198,62 @@ pg_run() {
 pg_run pgbench 64
 pg_run pgbench8 8
 
+# The pledge path: 40 needs that never fill up, 16 donors with a session
+# each (tokens made here; the database keeps their SHA-256, as at sign-in).
+"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/pledge.ids"
+insert into needs (org_id, town_id, kind, category, title, unit, quantity,
+    deadline, status, opened_at)
+select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
+    current_date + 60, 'open', now()
+  from orgs o, generate_series(1, 40) g
+ where o.id = (select min(id) from orgs where kind = 'school');
+select api.log_need_opened(id) from needs where title like '压测图书 %';
+insert into users (role, display_name, email)
+select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com'
+  from generate_series(1, 16) g;
+select min(id) || ' ' || max(id) from needs where title like '压测图书 %';
+SQL
+"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/tokens.txt"
+with t as (select u.id, encode(sha256(gen_random_uuid()::text::bytea) ||
+    sha256(gen_random_uuid()::text::bytea), 'hex') as token
+  from users u where u.email like 'bench%@example.com'),
+s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
+  select sha256(convert_to(left(token, 64), 'UTF8')), id, '7 days',
+      now() + interval '1 day' from t returning 1)
+select left(token, 64) from t, (select count(*) from s) x;
+SQL
+tail -1 "$T/pledge.ids" > "$T/range"
+read -r nfirst nlast < "$T/range"
+i=0
+while read -r tok; do
+	i=$((i + 1))
+	sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
+	printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
+	    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
+done < "$T/tokens.txt"
+wrk -d"${WARMUP}s" -t2 -c64 -s tests/bench/pledge.lua \
+    "http://127.0.0.1:$PORT" -- "$T/tokens.txt" "$nfirst" "$nlast" \
+    >/dev/null 2>&1
+measure pledge wrk -d"${DURATION}s" --latency -t2 -c64 \
+    -s tests/bench/pledge.lua "http://127.0.0.1:$PORT" -- \
+    "$T/tokens.txt" "$nfirst" "$nlast"
+if grep -E "Non-2xx|Socket errors" "$T/pledge.out"; then
+	echo "pledge: errors under load (see above)"
+	exit 1
+fi
+pgargs=$(for f in "$T"/pledge[0-9]*.sql; do printf ' -f %s@1' "$f"; done)
+pg_run pgpledge 64
+pg_run pgpledge8 8
+
 # One line per step: name, requests/s, p50, p99 (ms), requests.
-for name in api html static; do
+for name in api html static pledge; do
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$T/$name.out")
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$T/$name.out")")
 	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$T/$name.out")")
 	n=$(awk '/requests in/ { print $1 }' "$T/$name.out")
 	echo "$name $rps $p50 $p99 $n"
 done > "$T/results"
-for name in pgbench pgbench8; do
+for name in pgbench pgbench8 pgpledge pgpledge8; do
 	rps=$(awk '/^tps = / { print $3; exit }' "$T/$name.out")
 	cat "$T/$name.log"/tx* | awk '{ print $3 }' | sort -n > "$T/$name.lat"
 	n=$(wc -l < "$T/$name.lat")
@@ -226,6 +278,9 @@ while read -r name rps p50 p99 n; do
 	static)	label="GET /static/style.css" ;;
 	pgbench) label="pgbench -c 64, same calls" ;;
 	pgbench8) label="pgbench -c 8 (Kore's pool)" ;;
+	pledge)	label="POST .../pledges (wrk)" ;;
+	pgpledge) label="pgbench -c 64, api.pledge_create" ;;
+	pgpledge8) label="pgbench -c 8, api.pledge_create" ;;
 	esac
 	# CPU per request: the load generator (from time), Kore's workers,
 	# and the rest of the machine's busy time (PostgreSQL, the kernel).
@@ -243,7 +298,9 @@ awk '{ r[$1] = $2 } END {
 	printf "\napi / pgbench -c 64 = %.2f    api / pgbench -c 8 = %.2f\n",
 	    r["api"] / r["pgbench"], r["api"] / r["pgbench8"];
 	printf "api / static = %.3f    html / api = %.2f\n",
-	    r["api"] / r["static"], r["html"] / r["api"] }' "$T/results"
+	    r["api"] / r["static"], r["html"] / r["api"];
+	printf "pledges / pgbench -c 64 = %.2f    pledges / pgbench -c 8 = %.2f\n",
+	    r["pledge"] / r["pgpledge"], r["pledge"] / r["pgpledge8"] }' "$T/results"
 
 if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log"; then
 	echo "FAIL: a worker died (see above)"
