@@ -242,6 +242,29 @@ check_phone(const char *s)
 	return (1);
 }
 
+/* YYYY-MM-DD, a day that exists, in the years 2000 to 2099. */
+static int
+check_date(const char *s)
+{
+	static const int	days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int			i, y, m, d, leap;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return (0);
+	for (i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return (0);
+	}
+	y = atoi(s);
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+	return (y >= 2000 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= days[m - 1] + (m == 2 && leap));
+}
+
 static int
 check_int(const char *s, long long min, long long max)
 {
@@ -359,6 +382,13 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 			if (!check_phone(v)) {
 				set_error(err, fd->name, strlen(fd->name),
 				    "bad_phone");
+				return (0);
+			}
+			break;
+		case FIELD_DATE:
+			if (!check_date(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_date");
 				return (0);
 			}
 			break;

@@ -1,0 +1,136 @@
+/*
+ * The short-lived cache of answers: fresh, served stale only while
+ * someone refreshes and never at max age, a late answer does not replace
+ * a newer one, eviction of the least recently served, off when fresh = 0.
+ */
+#include "unit.h"
+
+static void
+put(struct pcache *c, const char *key, const char *data, uint64_t born)
+{
+	pcache_put(c, key, data, strlen(data), born);
+}
+
+static const char *
+get(struct pcache *c, const char *key, uint64_t now)
+{
+	const struct pcache_entry	*e = pcache_get(c, key, now);
+
+	return (e != NULL ? e->data : NULL);
+}
+
+static void
+test_ages(void **state)
+{
+	struct pcache	c;
+
+	(void)state;
+	pcache_init(&c, 4, 750, 1000);
+	assert_null(get(&c, "k", 1000));
+	put(&c, "k", "one", 1000);
+	assert_string_equal(get(&c, "k", 1000), "one");
+	assert_string_equal(get(&c, "k", 1749), "one");
+	/* Past fresh: the first asker refreshes, the others get it stale. */
+	assert_null(get(&c, "k", 1750));
+	assert_string_equal(get(&c, "k", 1800), "one");
+	assert_string_equal(get(&c, "k", 1999), "one");
+	/* Never at max age, refresh or not. */
+	assert_null(get(&c, "k", 2000));
+	assert_null(get(&c, "k", 2001));
+	put(&c, "k", "two", 1750);
+	assert_string_equal(get(&c, "k", 2100), "two");
+	assert_null(get(&c, "k", 2500));	/* 750 old: refresh */
+	/* The refresh failed: the next one past fresh tries again. */
+	pcache_abort(&c, "k");
+	assert_null(get(&c, "k", 2510));
+	assert_string_equal(get(&c, "k", 2520), "two");
+	/* Other keys are apart. */
+	assert_null(get(&c, "other", 2520));
+	pcache_free(&c);
+}
+
+static void
+test_late_answer(void **state)
+{
+	struct pcache	c;
+
+	(void)state;
+	pcache_init(&c, 4, 750, 1000);
+	put(&c, "k", "new", 5000);
+	/* An answer asked for earlier, arriving later, is older. */
+	put(&c, "k", "old", 4000);
+	assert_string_equal(get(&c, "k", 5100), "new");
+	/* A clock read before the entry was born is age 0. */
+	assert_string_equal(get(&c, "k", 4900), "new");
+	pcache_free(&c);
+}
+
+static void
+test_eviction(void **state)
+{
+	struct pcache	c;
+	char		key[16];
+	int		i;
+
+	(void)state;
+	pcache_init(&c, 3, 750, 1000);
+	put(&c, "a", "A", 100);
+	put(&c, "b", "B", 110);
+	put(&c, "c", "C", 120);
+	assert_string_equal(get(&c, "a", 200), "A");	/* a served last */
+	put(&c, "d", "D", 210);				/* b goes */
+	assert_null(get(&c, "b", 220));
+	assert_string_equal(get(&c, "a", 220), "A");
+	assert_string_equal(get(&c, "c", 230), "C");
+	assert_string_equal(get(&c, "d", 240), "D");
+	/* Many keys never take more than the slots. */
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		put(&c, key, key, 300 + i);
+	}
+	assert_string_equal(get(&c, "k99", 400), "k99");
+	assert_string_equal(get(&c, "k98", 400), "k98");
+	assert_null(get(&c, "k0", 400));
+	pcache_free(&c);
+}
+
+static void
+test_off(void **state)
+{
+	struct pcache	c;
+
+	(void)state;
+	pcache_init(&c, 4, 0, 0);
+	put(&c, "k", "one", 1000);
+	assert_null(get(&c, "k", 1000));
+	pcache_free(&c);
+}
+
+static void
+test_binary(void **state)
+{
+	struct pcache			 c;
+	const struct pcache_entry	*e;
+
+	(void)state;
+	pcache_init(&c, 2, 750, 1000);
+	pcache_put(&c, "k", "a\0b", 3, 10);
+	assert_non_null(e = pcache_get(&c, "k", 10));
+	assert_int_equal(e->len, 3);
+	assert_memory_equal(e->data, "a\0b", 3);
+	pcache_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ages),
+		cmocka_unit_test(test_late_answer),
+		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_binary),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
