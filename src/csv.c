@@ -31,3 +31,17 @@ csv_int(struct buf *b, int64_t v)
 {
 	buf_printf(b, "%" PRId64, v);
 }
+
+/* Fen as yuan, a number cell with two decimals: 1234.50, -0.05. */
+void
+csv_yuan(struct buf *b, int64_t fen)
+{
+	uint64_t	u;
+
+	if (fen < 0) {
+		buf_putc(b, '-');
+		u = (uint64_t)(-(fen + 1)) + 1;
+	} else
+		u = (uint64_t)fen;
+	buf_printf(b, "%" PRIu64 ".%02" PRIu64, u / 100, u % 100);
+}

@@ -300,6 +300,7 @@ void	 merkle_tape_rewind(struct merkle_tape *);
 /* csv.c: CSV cells (RFC 4180) that spreadsheets cannot run. */
 void	 csv_cell(struct buf *, const char *);
 void	 csv_int(struct buf *, int64_t);
+void	 csv_yuan(struct buf *, int64_t);
 
 /* chart.c: bar charts as inline SVG, from rows of JSON. */
 struct chart_series {
@@ -343,6 +344,8 @@ struct pcache {
 void	 pcache_init(struct pcache *, size_t, uint64_t, uint64_t);
 void	 pcache_free(struct pcache *);
 const struct pcache_entry *pcache_get(struct pcache *, const char *,
+	    uint64_t);
+const struct pcache_entry *pcache_peek(struct pcache *, const char *,
 	    uint64_t);
 void	 pcache_put(struct pcache *, const char *, const char *, size_t,
 	    uint64_t);

@@ -82,6 +82,19 @@ pcache_get(struct pcache *c, const char *key, uint64_t now)
 	return (NULL);
 }
 
+/* The entry for key if it is fresh, or NULL; nothing is marked. */
+const struct pcache_entry *
+pcache_peek(struct pcache *c, const char *key, uint64_t now)
+{
+	struct pcache_entry	*e;
+
+	if (c->fresh == 0 || (e = find(c, key)) == NULL ||
+	    (now > e->born && now - e->born >= c->fresh))
+		return (NULL);
+	e->used = now;
+	return (e);
+}
+
 /*
  * Keeps data (len bytes, copied) for key, asked for at time born; an
  * entry already there that is younger stays.  The key's refresh is over.

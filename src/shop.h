@@ -21,6 +21,10 @@ struct config {
 	const char	*log_key;	/* SHOP_LOG_KEY: the log's signing key */
 	const char	*log_origin;	/* SHOP_LOG_ORIGIN: the log's name */
 	int		 log_interval;	/* SHOP_LOG_CHECKPOINT_SECONDS */
+
+	/* The transparency page (transparency.c). */
+	const char	*public_url;	/* SHOP_PUBLIC_URL: the site's address */
+	int		 page_cache;	/* SHOP_TRANSPARENCY_CACHE=0: off */
 };
 
 extern struct config	cfg;
@@ -77,6 +81,14 @@ enum stmt {
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_TICK,
+
+	/* The transparency page (src/transparency.c). */
+	SQL_TRANSPARENCY,
+	SQL_TRANSPARENCY_PAGE,
+	SQL_TRANSPARENCY_RECORDS,
+	SQL_TRANSPARENCY_RECORDS_PAGE,
+	SQL_TRANSPARENCY_LOG_RANGE,
+	SQL_TRANSPARENCY_LOG_PAGE,
 	SQL__COUNT
 };
 
@@ -120,6 +132,15 @@ struct db_call {
 				    const char *);
 	void			*arg;
 	void			(*arg_free)(void *);
+
+	/*
+	 * A streamed answer (stream.c): the step after db_pause waits for
+	 * db_resume; once the answer has begun, errors call abort (which
+	 * cuts the connection) instead of answering.
+	 */
+	int			 resumed;
+	void			(*abort)(struct http_request *,
+				    struct db_call *);
 };
 
 struct db_call	*db_begin(struct http_request *);
@@ -131,6 +152,8 @@ struct db_call	*db_task_call(struct kore_task *);
 void		 db_text(struct db_call *, const char *);
 void		 db_int(struct db_call *, long long);
 void		 db_bool(struct db_call *, int);
+void		 db_pause(struct db_call *, db_done_fn);
+void		 db_resume(struct http_request *);
 int		 db_run(struct http_request *);
 const char	*db_value(PGresult *, int, int, size_t *);
 
@@ -211,6 +234,20 @@ const char	*checkpoint_origin(void);
 const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
 void		 checkpoint_free(struct checkpoint *);
+
+/* stream.c: an answer sent in pieces, each once the last was sent. */
+struct stream {
+	int	chunked;	/* HTTP/1.1 chunks; else up to the close */
+	int	head;		/* a HEAD request: headers only */
+	int	close;		/* the connection closes at the end */
+};
+
+int		 stream_begin(struct http_request *, struct db_call *,
+		    struct stream *, const char *, const char *);
+void		 stream_write(struct http_request *, struct stream *,
+		    struct buf *);
+void		 stream_end(struct http_request *, struct db_call *,
+		    struct stream *);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

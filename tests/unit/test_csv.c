@@ -36,6 +36,18 @@ test_cells(void **state)
 	buf_putc(&b, ',');
 	csv_int(&b, 9007199254740991LL);
 	assert_string_equal(buf_cstr(&b), "-5,9007199254740991");
+	buf_reset(&b);
+	csv_yuan(&b, 0);
+	buf_putc(&b, ',');
+	csv_yuan(&b, 5);
+	buf_putc(&b, ',');
+	csv_yuan(&b, 123450);
+	buf_putc(&b, ',');
+	csv_yuan(&b, -105);
+	buf_putc(&b, ',');
+	csv_yuan(&b, INT64_MIN);
+	assert_string_equal(buf_cstr(&b),
+	    "0.00,0.05,1234.50,-1.05,-92233720368547758.08");
 	buf_free(&b);
 }
 

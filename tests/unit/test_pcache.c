@@ -50,6 +50,24 @@ test_ages(void **state)
 }
 
 static void
+test_peek(void **state)
+{
+	struct pcache	c;
+
+	(void)state;
+	pcache_init(&c, 4, 750, 1000);
+	assert_null(pcache_peek(&c, "k", 1000));
+	put(&c, "k", "one", 1000);
+	assert_non_null(pcache_peek(&c, "k", 1749));
+	/* Only fresh, and a peek past fresh marks no refresh. */
+	assert_null(pcache_peek(&c, "k", 1750));
+	assert_null(pcache_peek(&c, "k", 1800));
+	assert_null(get(&c, "k", 1800));	/* this one refreshes */
+	assert_string_equal(get(&c, "k", 1810), "one");
+	pcache_free(&c);
+}
+
+static void
 test_late_answer(void **state)
 {
 	struct pcache	c;
@@ -126,6 +144,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ages),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_late_answer),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_off),

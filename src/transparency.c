@@ -1,0 +1,804 @@
+/*
+ * The transparency page: what was asked, given and delivered, for anyone,
+ * and how to check that the public log was not rewritten.
+ *
+ *	GET /transparency		the page: figures (in all and by
+ *					campaign), charts by town, category and
+ *					month, the latest gifts received, the
+ *					log's checkpoint and how to verify it
+ *	GET /api/v1/transparency	the same data as JSON
+ *	GET /transparency/totals.csv	the figures, CSV
+ *	GET /transparency/log.csv	the public log, CSV, sent in pieces
+ *
+ * The page and the API take filters for the gifts received (the figures
+ * are always of everything): town, category, campaign (slugs), since and
+ * until (dates; Asia/Shanghai days, inclusive).  log.csv takes since and
+ * until.  A bad value is a 400 naming the field.
+ *
+ * A crowd on the page must not load the database.  Each worker keeps the
+ * answers of the last second (pcache.c), keyed by what makes them differ
+ * (the language and the filters): the JSON ("j|"), and the page's body
+ * rendered, charts included ("h|").  An answer is served as is for 750 ms
+ * after it was asked of the database, then for up to 1 s to others while
+ * one request fetches the next; never older, so a change is on the page
+ * at most a second after its commit.  With two workers that is at most
+ * about three queries a second per key, whatever the crowd.  The part
+ * that does not depend on the filters (the figures, a pass over the
+ * needs) is kept apart too ("g|lang"), so that readers trying many
+ * filters cost only the filtered part.  The layout around the body (who
+ * is signed in) is rendered per request: a reader without a session
+ * costs no query at all; with one, api.viewer (an index lookup).  The
+ * totals CSV shares the JSON's cache.  SHOP_TRANSPARENCY_CACHE=0 turns
+ * the cache off (to measure what it saves).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop.h"
+
+int	transparency_page(struct http_request *);
+int	transparency_api(struct http_request *);
+int	transparency_totals_csv(struct http_request *);
+int	transparency_log_csv(struct http_request *);
+
+#define CACHE_SLOTS	32
+#define CACHE_FRESH	750	/* ms */
+#define CACHE_MAX	1000	/* ms: the promise */
+
+static const char *const langs[] = { "zh", "en", NULL };
+
+static const struct field filter_fields[] = {
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "since", FIELD_DATE, 0, 0, 0, NULL },
+	{ "until", FIELD_DATE, 0, 0, 0, NULL },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+};
+
+static const struct field period_fields[] = {
+	{ "since", FIELD_DATE, 0, 0, 0, NULL },
+	{ "until", FIELD_DATE, 0, 0, 0, NULL },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+};
+
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
+enum tp_answer {
+	TP_PAGE,
+	TP_JSON,
+	TP_TOTALS
+};
+
+/* What a request of the page, the API or the totals keeps. */
+struct tp_arg {
+	enum tp_answer	 answer;
+	enum lang	 lang;
+	char		 key[192];	/* the JSON's key: "j|lang|filters" */
+	char		 looked[192];	/* the key looked up (and owed) */
+	uint64_t	 born;		/* when the data were asked for */
+	int		 owed;		/* the cache waits for our answer */
+	char		*html;		/* a cached body, for the viewer path */
+	char		*general;	/* the cached general part, if fresh */
+	uint64_t	 general_born;
+};
+
+/* What a download of the log keeps between its pieces. */
+struct log_arg {
+	struct stream	 s;
+	long long	 next;		/* the next position to fetch */
+	long long	 last;
+	char		 since[11];
+	char		 until[11];
+};
+
+/* One column of the totals CSV. */
+struct tp_column {
+	const char	*head;
+	const char	*key;
+	int		 money;		/* fen, written as yuan */
+};
+
+static const struct tp_column totals_columns[] = {
+	{ "已发布需求", "needs_posted", 0 },
+	{ "进行中需求", "needs_open", 0 },
+	{ "已完成需求", "needs_fulfilled", 0 },
+	{ "受助儿童", "children_helped", 0 },
+	{ "物资认捐(件数)", "goods_pledged", 0 },
+	{ "物资收到(件数)", "goods_received", 0 },
+	{ "资金认捐(元)", "money_pledged", 1 },
+	{ "资金到账(元)", "money_received", 1 },
+	{ "资金拨付(元)", "money_paid_out", 1 },
+	{ "助学金(学期)", "scholarship_terms", 0 },
+	{ "助学金金额(元)", "scholarship_amount", 1 },
+	{ "服务名额", "service_places", 0 },
+};
+
+static struct pcache	cache;
+static int		cache_ready;
+
+static struct pcache	*tp_cache(void);
+static int	 filters(struct http_request *, struct form *,
+		    const struct field *, size_t);
+static struct tp_arg *tp_arg_new(enum tp_answer, enum lang,
+		    const struct form *);
+static void	 tp_arg_free(void *);
+static void	 bind_filters(struct db_call *, enum lang,
+		    const struct form *);
+static int	 tp_fetch(struct http_request *, struct tp_arg *,
+		    const struct form *);
+static int	 tp_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 viewer_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	 tp_complete(json_t *);
+static char	*tp_body(json_t *, enum lang);
+static json_t	*tp_chart(enum lang, const char *, json_t *, int);
+static const char *msg(enum lang, const char *);
+static int	 page_send(struct http_request *, const char *, json_t *);
+static int	 totals_send(struct http_request *, json_t *);
+static void	 totals_row(struct buf *, const char *, json_t *);
+static int	 log_range(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 log_fetch(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 log_page(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 log_finish(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	 log_row(struct buf *, json_t *);
+static void	 cell_int(struct buf *, json_t *);
+
+/* This worker's cache, made on first use. */
+static struct pcache *
+tp_cache(void)
+{
+	if (!cache_ready) {
+		pcache_init(&cache, CACHE_SLOTS, cfg.page_cache ?
+		    CACHE_FRESH : 0, CACHE_MAX);
+		cache_ready = 1;
+	}
+	return (&cache);
+}
+
+/*
+ * Reads the query string against spec; a period that ends before it
+ * begins is a 400 on until.  Answers and returns 0 when refused.
+ */
+static int
+filters(struct http_request *req, struct form *f, const struct field *spec,
+    size_t n)
+{
+	const char	*since, *until;
+
+	if (!web_query(req, f, spec, n))
+		return (0);
+	since = form_get(f, "since");
+	until = form_get(f, "until");
+	if (since != NULL && until != NULL && strcmp(since, until) > 0) {
+		form_free(f);
+		web_error(req, 400, "bad_period", "until");
+		return (0);
+	}
+	return (1);
+}
+
+/* The request's keys: "j|" (the JSON) then the language and filters. */
+static struct tp_arg *
+tp_arg_new(enum tp_answer answer, enum lang lang, const struct form *f)
+{
+	struct tp_arg	*arg;
+	const char	*names[] = { "town", "category", "campaign", "since",
+			    "until" };
+	const char	*v;
+	size_t		 i, len;
+
+	arg = kore_calloc(1, sizeof(*arg));
+	arg->answer = answer;
+	arg->lang = lang;
+	arg->born = kore_time_ms();
+	len = (size_t)snprintf(arg->key, sizeof(arg->key), "j|%s",
+	    web_lang_code(lang));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		v = f != NULL ? form_get(f, names[i]) : NULL;
+		len += (size_t)snprintf(arg->key + len, sizeof(arg->key) - len,
+		    "|%s", v != NULL ? v : "");
+	}
+	kore_strlcpy(arg->looked, arg->key, sizeof(arg->looked));
+	if (answer == TP_PAGE)
+		arg->looked[0] = 'h';
+	return (arg);
+}
+
+/* A request that looked up a stale entry and did not refresh it. */
+static void
+tp_arg_free(void *p)
+{
+	struct tp_arg	*arg = p;
+
+	if (arg->owed)
+		pcache_abort(tp_cache(), arg->looked);
+	kore_free(arg->html);
+	kore_free(arg->general);
+	kore_free(arg);
+}
+
+static void
+bind_filters(struct db_call *call, enum lang lang, const struct form *f)
+{
+	db_text(call, web_lang_code(lang));
+	db_text(call, f != NULL ? form_get(f, "town") : NULL);
+	db_text(call, f != NULL ? form_get(f, "category") : NULL);
+	db_text(call, f != NULL ? form_get(f, "campaign") : NULL);
+	db_text(call, f != NULL ? form_get(f, "since") : NULL);
+	db_text(call, f != NULL ? form_get(f, "until") : NULL);
+}
+
+/*
+ * Asks the database for what the cache did not have: the part that
+ * depends on the filters, and the general part unless a fresh one is in
+ * the cache (so that readers trying many filters do not recompute the
+ * figures each time).
+ */
+static int
+tp_fetch(struct http_request *req, struct tp_arg *arg, const struct form *f)
+{
+	const struct pcache_entry	*g;
+	struct db_call			*call;
+	enum stmt			 stmt;
+	char				 gkey[8];
+	int				 page = arg->answer == TP_PAGE;
+
+	arg->owed = 1;
+	(void)snprintf(gkey, sizeof(gkey), "g|%s", web_lang_code(arg->lang));
+	if ((g = pcache_peek(tp_cache(), gkey, arg->born)) != NULL) {
+		arg->general = kore_strdup(g->data);
+		arg->general_born = g->born;
+		stmt = page ? SQL_TRANSPARENCY_RECORDS_PAGE :
+		    SQL_TRANSPARENCY_RECORDS;
+	} else {
+		stmt = page ? SQL_TRANSPARENCY_PAGE : SQL_TRANSPARENCY;
+	}
+	call = db_prepare(req, stmt, tp_done);
+	call->arg = arg;
+	call->arg_free = tp_arg_free;
+	bind_filters(call, arg->lang, f);
+	if (page)
+		auth_bind_sid(req, call);
+	return (db_run(req));
+}
+
+/*
+ * GET /transparency: the page, from the cache when it can.  400 on a bad
+ * filter (unknown slugs: from the database).
+ */
+int
+transparency_page(struct http_request *req)
+{
+	const struct pcache_entry	*e;
+	struct tp_arg			*arg;
+	struct db_call			*call;
+	struct form			 f;
+	char				 sid[AUTH_HEX];
+	int				 r;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
+		return (KORE_RESULT_OK);
+	arg = tp_arg_new(TP_PAGE, web_lang(req), &f);
+	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL) {
+		r = tp_fetch(req, arg, &f);
+		form_free(&f);
+		return (r);
+	}
+	form_free(&f);
+	if (auth_sid(req, sid) == AUTH_NONE) {
+		r = page_send(req, e->data, NULL);
+		tp_arg_free(arg);
+		return (r);
+	}
+	/* Signed in: the layout names the reader. */
+	arg->html = kore_strdup(e->data);
+	call = db_prepare(req, SQL_VIEWER_PAGE, viewer_done);
+	call->arg = arg;
+	call->arg_free = tp_arg_free;
+	db_text(call, sid);
+	db_text(call, web_lang_code(arg->lang));
+	return (db_run(req));
+}
+
+/* GET /api/v1/transparency: the page's data. */
+int
+transparency_api(struct http_request *req)
+{
+	const struct pcache_entry	*e;
+	struct tp_arg			*arg;
+	struct form			 f;
+	int				 r;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
+		return (KORE_RESULT_OK);
+	arg = tp_arg_new(TP_JSON, web_lang(req), &f);
+	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL) {
+		r = tp_fetch(req, arg, &f);
+		form_free(&f);
+		return (r);
+	}
+	form_free(&f);
+	r = web_json_text(req, 200, e->data, e->len);
+	tp_arg_free(arg);
+	return (r);
+}
+
+/*
+ * GET /transparency/totals.csv: the figures in all, by campaign, by
+ * category and by town (Chinese headers and names, UTF-8 with a BOM).
+ */
+int
+transparency_totals_csv(struct http_request *req)
+{
+	const struct pcache_entry	*e;
+	struct tp_arg			*arg;
+	json_t				*d;
+	int				 r;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	arg = tp_arg_new(TP_TOTALS, LANG_ZH, NULL);
+	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL)
+		return (tp_fetch(req, arg, NULL));
+	d = json_loadb(e->data, e->len, 0, NULL);
+	tp_arg_free(arg);
+	if (d == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	r = totals_send(req, d);
+	json_decref(d);
+	return (r);
+}
+
+/*
+ * The data arrived: completed (the key, the commands), kept in the cache
+ * as JSON (and the page's body, for a page), then answered.
+ */
+static int
+tp_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct tp_arg	*arg = call->arg;
+	json_t		*d, *part, *viewer;
+	const char	*general;
+	char		*text, *body, key[sizeof(arg->key)];
+	uint64_t	 born = arg->born;
+	size_t		 len;
+	int		 r, col;
+
+	/* The general part: new (kept for others), or the cached one. */
+	if ((general = db_value(res, 0, 0, &len)) != NULL) {
+		(void)snprintf(key, sizeof(key), "g|%s",
+		    web_lang_code(arg->lang));
+		pcache_put(tp_cache(), key, general, len, born);
+		d = json_loadb(general, len, 0, NULL);
+	} else if (arg->general != NULL) {
+		d = json_loads(arg->general, 0, NULL);
+		born = arg->general_born;
+	} else {
+		d = NULL;
+	}
+	if (!json_is_object(d) || (part = web_db_object(res, 1)) == NULL) {
+		json_decref(d);
+		return (web_error(req, 500, "internal", NULL));
+	}
+	json_object_update(d, part);
+	json_decref(part);
+	tp_complete(d);
+	if ((text = json_dumps(d, JSON_COMPACT)) == NULL)
+		fatal("json_dumps");
+	pcache_put(tp_cache(), arg->key, text, strlen(text), born);
+	switch (arg->answer) {
+	case TP_JSON:
+		arg->owed = 0;
+		r = web_json_text(req, 200, text, strlen(text));
+		break;
+	case TP_TOTALS:
+		arg->owed = 0;
+		r = totals_send(req, d);
+		break;
+	default:
+		if ((body = tp_body(d, arg->lang)) == NULL) {
+			r = web_error(req, 500, "internal", NULL);
+			break;
+		}
+		pcache_put(tp_cache(), arg->looked, body, strlen(body), born);
+		arg->owed = 0;
+		viewer = (col = PQfnumber(res, "viewer")) >= 0 ?
+		    web_db_object(res, col) : NULL;
+		r = page_send(req, body, viewer);
+		free(body);
+		break;
+	}
+	free(text);
+	json_decref(d);
+	return (r);
+}
+
+/* A cached page for a signed-in reader: col 1 is who they are. */
+static int
+viewer_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct tp_arg	*arg = call->arg;
+
+	return (page_send(req, arg->html, web_db_object(res, 1)));
+}
+
+/*
+ * What the database cannot say: the log's public key, and the three
+ * commands that check the log with logverify from this site's address.
+ */
+static void
+tp_complete(json_t *d)
+{
+	static json_t	*key;
+	struct buf	 b;
+	json_t		*cmds;
+
+	if (key == NULL && (key = json_loads(checkpoint_key_json(), 0,
+	    NULL)) == NULL)
+		fatal("the log's key does not parse");
+	json_object_set(d, "log_key", key);
+	cmds = json_array();
+	json_array_append_new(cmds, json_string("make build/logverify"));
+	buf_init(&b, 128);
+	buf_printf(&b, "build/logverify -s ~/.youth-shop-log -t %s",
+	    cfg.public_url);
+	json_array_append_new(cmds, json_string(b.data));
+	buf_reset(&b);
+	buf_printf(&b, "build/logverify -s ~/.youth-shop-log %s",
+	    cfg.public_url);
+	json_array_append_new(cmds, json_string(b.data));
+	buf_free(&b);
+	json_object_set_new(d, "verify", json_pack("{s:s, s:o}", "url",
+	    cfg.public_url, "commands", cmds));
+}
+
+static const char *
+msg(enum lang lang, const char *key)
+{
+	const char	*s;
+
+	s = json_string_value(json_object_get(web_messages(lang), key));
+	return (s != NULL ? s : key);
+}
+
+/* The page's body (malloc'd), or NULL when it cannot be rendered. */
+static char *
+tp_body(json_t *d, enum lang lang)
+{
+	struct buf	 out, qs;
+	json_t		*ctx, *filt, *chart;
+	const char	*v;
+	char		*s;
+
+	ctx = json_deep_copy(d);
+	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
+	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
+	if ((chart = tp_chart(lang, "towns", json_object_get(d, "towns"),
+	    0)) != NULL)
+		json_object_set_new(ctx, "chart_towns", chart);
+	if ((chart = tp_chart(lang, "categories", json_object_get(d,
+	    "categories"), 0)) != NULL)
+		json_object_set_new(ctx, "chart_categories", chart);
+	if ((chart = tp_chart(lang, "months", json_object_get(d, "months"),
+	    1)) != NULL)
+		json_object_set_new(ctx, "chart_months", chart);
+
+	/* The period of the filters, for the log's download link. */
+	filt = json_object_get(d, "filters");
+	buf_init(&qs, 64);
+	if ((v = json_string_value(json_object_get(filt, "since"))) != NULL)
+		buf_printf(&qs, "%ssince=%s", qs.len ? "&" : "?", v);
+	if ((v = json_string_value(json_object_get(filt, "until"))) != NULL)
+		buf_printf(&qs, "%suntil=%s", qs.len ? "&" : "?", v);
+	json_object_set_new(ctx, "period_qs", json_string(qs.data));
+	json_object_set_new(ctx, "has_period", json_boolean(qs.len > 0));
+	buf_free(&qs);
+
+	buf_init(&out, 65536);
+	if (!tmpl_render(web_templates(), "transparency", ctx,
+	    web_messages(lang), &out)) {
+		kore_log(LOG_ERR, "cannot render the transparency page");
+		buf_free(&out);
+		json_decref(ctx);
+		return (NULL);
+	}
+	json_decref(ctx);
+	s = out.data;
+	return (s);
+}
+
+/* One of the page's charts as an SVG string, or NULL (logged). */
+static json_t *
+tp_chart(enum lang lang, const char *which, json_t *rows, int months)
+{
+	struct chart_series	 series[2];
+	struct chart		 c;
+	struct buf		 b;
+	char			 key[64];
+	json_t			*svg;
+
+	memset(&c, 0, sizeof(c));
+	(void)snprintf(key, sizeof(key), "tp.chart_%s", which);
+	c.id = months ? "chart-months" : !strcmp(which, "towns") ?
+	    "chart-towns" : "chart-categories";
+	c.title = msg(lang, key);
+	c.empty = msg(lang, "tp.chart_empty");
+	c.series = series;
+	c.nseries = 2;
+	if (months) {
+		c.label = "month";
+		series[0].key = "pledges";
+		series[0].name = msg(lang, "tp.series_pledges");
+		series[1].key = "received";
+		series[1].name = msg(lang, "tp.series_received");
+	} else {
+		c.label = "name";
+		series[0].key = "needs_posted";
+		series[0].name = msg(lang, "tp.series_posted");
+		series[1].key = "needs_fulfilled";
+		series[1].name = msg(lang, "tp.series_fulfilled");
+	}
+	buf_init(&b, 8192);
+	if (!(months ? chart_columns(&b, &c, rows) : chart_bars(&b, &c,
+	    rows))) {
+		kore_log(LOG_ERR, "the %s chart's data do not fit", which);
+		buf_free(&b);
+		return (NULL);
+	}
+	svg = json_stringn(b.data, b.len);
+	buf_free(&b);
+	return (svg);
+}
+
+/* The body (already rendered) in the layout, for this reader. */
+static int
+page_send(struct http_request *req, const char *html, json_t *viewer)
+{
+	json_t	*ctx;
+	int	 r;
+
+	ctx = json_pack("{s:s, s:s}", "html", html, "title",
+	    msg(web_lang(req), "tp.title"));
+	if (viewer != NULL)
+		json_object_set_new(ctx, "viewer", viewer);
+	r = web_page(req, 200, "prerendered", ctx);
+	json_decref(ctx);
+	return (r);
+}
+
+static void
+totals_row(struct buf *b, const char *scope, json_t *row)
+{
+	json_t	*v;
+	size_t	 i;
+
+	csv_cell(b, scope);
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(row, "name")));
+	for (i = 0; i < NFIELDS(totals_columns); i++) {
+		buf_putc(b, ',');
+		v = json_object_get(row, totals_columns[i].key);
+		if (!json_is_integer(v))
+			continue;
+		if (totals_columns[i].money)
+			csv_yuan(b, json_integer_value(v));
+		else
+			csv_int(b, json_integer_value(v));
+	}
+	buf_putc(b, ',');
+	if (json_is_integer(v = json_object_get(row, "fund_received")))
+		csv_yuan(b, json_integer_value(v));
+	buf_puts(b, "\r\n");
+}
+
+/* The totals CSV from the page's data (Chinese names). */
+static int
+totals_send(struct http_request *req, json_t *d)
+{
+	struct buf	 b;
+	json_t		*row;
+	const char	*asof;
+	char		 disp[96];
+	size_t		 i;
+
+	buf_init(&b, 16384);
+	buf_puts(&b, "\xef\xbb\xbf");
+	buf_puts(&b, "\"范围\",\"名称\"");
+	for (i = 0; i < NFIELDS(totals_columns); i++) {
+		buf_putc(&b, ',');
+		csv_cell(&b, totals_columns[i].head);
+	}
+	buf_puts(&b, ",\"基金账户收款(元)\"\r\n");
+	totals_row(&b, "全部", json_object_get(d, "totals"));
+	json_array_foreach(json_object_get(d, "campaigns"), i, row)
+		totals_row(&b, "公益行动", row);
+	json_array_foreach(json_object_get(d, "categories"), i, row)
+		totals_row(&b, "类别", row);
+	json_array_foreach(json_object_get(d, "towns"), i, row)
+		totals_row(&b, "镇", row);
+	asof = json_string_value(json_object_get(d, "as_of"));
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"transparency-totals-%.10s.csv\"",
+	    asof != NULL ? asof : "");
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-cache");
+	web_send(req, 200, "text/csv; charset=utf-8", b.data, b.len);
+	buf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * GET /transparency/log.csv?since=&until=: every entry of the public log
+ * (or those of the period), one row each with its fields and leaf hash,
+ * in pieces of 2000 entries.
+ */
+int
+transparency_log_csv(struct http_request *req)
+{
+	struct log_arg	*arg;
+	struct db_call	*call;
+	struct form	 f;
+	const char	*v;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !filters(req, &f, period_fields, NFIELDS(period_fields)))
+		return (KORE_RESULT_OK);
+	arg = kore_calloc(1, sizeof(*arg));
+	if ((v = form_get(&f, "since")) != NULL)
+		kore_strlcpy(arg->since, v, sizeof(arg->since));
+	if ((v = form_get(&f, "until")) != NULL)
+		kore_strlcpy(arg->until, v, sizeof(arg->until));
+	form_free(&f);
+	call = db_prepare(req, SQL_TRANSPARENCY_LOG_RANGE, log_range);
+	call->arg = arg;
+	call->arg_free = kore_free;
+	db_text(call, arg->since[0] ? arg->since : NULL);
+	db_text(call, arg->until[0] ? arg->until : NULL);
+	return (db_run(req));
+}
+
+/* The period's positions are known: the headers, the header row. */
+static int
+log_range(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct log_arg	*arg = call->arg;
+	struct buf	 b;
+	json_t		*r, *first, *last;
+	char		 disp[128];
+
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	first = json_object_get(r, "first");
+	last = json_object_get(r, "last");
+	arg->next = json_is_integer(first) ? json_integer_value(first) : 0;
+	arg->last = json_is_integer(last) ? json_integer_value(last) : -1;
+	json_decref(r);
+
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"public-log%s%s%s%s.csv\"",
+	    arg->since[0] ? "-from-" : "", arg->since,
+	    arg->until[0] ? "-to-" : "", arg->until);
+	if (!stream_begin(req, call, &arg->s, "text/csv; charset=utf-8",
+	    disp))
+		return (KORE_RESULT_OK);
+	buf_init(&b, 512);
+	buf_puts(&b, "\xef\xbb\xbf");
+	buf_puts(&b, "\"位置\",\"时间(UTC)\",\"北京时间\",\"事件\",\"说明\","
+	    "\"需求编号\",\"认捐编号\",\"需求类型\",\"类别\",\"镇\",\"数量\","
+	    "\"金额(分)\",\"单位\",\"每学期金额(分)\",\"捐赠人\","
+	    "\"叶子哈希(SHA-256)\"\r\n");
+	stream_write(req, &arg->s, &b);
+	buf_free(&b);
+	db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);
+	return (KORE_RESULT_OK);
+}
+
+/* The last piece was sent: the next one. */
+static int
+log_fetch(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct log_arg	*arg = call->arg;
+
+	(void)req;
+	(void)res;
+	db_stmt(call, SQL_TRANSPARENCY_LOG_PAGE, log_page);
+	db_int(call, arg->next);
+	db_int(call, arg->last);
+	db_text(call, arg->since[0] ? arg->since : NULL);
+	db_text(call, arg->until[0] ? arg->until : NULL);
+	return (KORE_RESULT_OK);
+}
+
+static int
+log_page(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct log_arg	*arg = call->arg;
+	struct buf	 b;
+	json_t		*rows, *row;
+	const char	*v;
+	size_t		 i, len;
+
+	if ((v = db_value(res, 0, 0, &len)) == NULL ||
+	    (rows = json_loadb(v, len, 0, NULL)) == NULL) {
+		call->abort(req, call);
+		return (KORE_RESULT_OK);
+	}
+	buf_init(&b, 65536);
+	json_array_foreach(rows, i, row)
+		log_row(&b, row);
+	json_decref(rows);
+	stream_write(req, &arg->s, &b);
+	buf_free(&b);
+	/* The page covered next .. next + 1999 (fewer rows: the period). */
+	arg->next += 2000;
+	db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);
+	return (KORE_RESULT_OK);
+}
+
+static int
+log_finish(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct log_arg	*arg = call->arg;
+
+	(void)res;
+	stream_end(req, call, &arg->s);
+	return (KORE_RESULT_OK);
+}
+
+static void
+cell_int(struct buf *b, json_t *v)
+{
+	buf_putc(b, ',');
+	if (json_is_integer(v))
+		csv_int(b, json_integer_value(v));
+}
+
+/* One entry as a row: the columns of log_range's header row. */
+static void
+log_row(struct buf *b, json_t *e)
+{
+	static const char *const text[] = { "need_kind", "category", "town" };
+	size_t	i;
+
+	csv_int(b, json_integer_value(json_object_get(e, "position")));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "time")));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "local")));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "kind")));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "kind_name")));
+	cell_int(b, json_object_get(e, "need"));
+	cell_int(b, json_object_get(e, "pledge"));
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		buf_putc(b, ',');
+		csv_cell(b, json_string_value(json_object_get(e, text[i])));
+	}
+	cell_int(b, json_object_get(e, "quantity"));
+	cell_int(b, json_object_get(e, "amount"));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "unit")));
+	cell_int(b, json_object_get(e, "unit_amount"));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "donor")));
+	buf_putc(b, ',');
+	csv_cell(b, json_string_value(json_object_get(e, "leaf_hash")));
+	buf_puts(b, "\r\n");
+}
