@@ -97,7 +97,10 @@ pcache_peek(struct pcache *c, const char *key, uint64_t now)
 
 /*
  * Keeps data (len bytes, copied) for key, asked for at time born; an
- * entry already there that is younger stays.  The key's refresh is over.
+ * entry already there that is as young or younger stays (answers whose
+ * oldest part was asked for at the same time are as fresh; the first
+ * stays, so that readers within a second see one answer).  The key's
+ * refresh is over.
  */
 void
 pcache_put(struct pcache *c, const char *key, const char *data, size_t len,
@@ -110,7 +113,7 @@ pcache_put(struct pcache *c, const char *key, const char *data, size_t len,
 		return;
 	if ((e = find(c, key)) != NULL) {
 		e->refreshing = 0;
-		if (e->born > born)
+		if (e->born >= born)
 			return;
 	} else {
 		old = &c->slot[0];

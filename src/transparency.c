@@ -18,11 +18,12 @@
  * A crowd on the page must not load the database.  Each worker keeps the
  * answers of the last second (pcache.c), keyed by what makes them differ
  * (the language and the filters): the JSON ("j|"), and the page's body
- * rendered, charts included ("h|").  An answer is served as is for 750 ms
+ * rendered, charts included ("h|").  An answer is served as is for 500 ms
  * after it was asked of the database, then for up to 1 s to others while
- * one request fetches the next; never older, so a change is on the page
- * at most a second after its commit.  With two workers that is at most
- * about three queries a second per key, whatever the crowd.  The part
+ * one request fetches the next (half a second for that query, even on a
+ * busy machine); never older, so a change is on the page at most a second
+ * after its commit.  With two workers that is at most about four queries
+ * a second per key, whatever the crowd.  The part
  * that does not depend on the filters (the figures, a pass over the
  * needs) is kept apart too ("g|lang"), so that readers trying many
  * filters cost only the filtered part.  The layout around the body (who
@@ -42,7 +43,7 @@ int	transparency_totals_csv(struct http_request *);
 int	transparency_log_csv(struct http_request *);
 
 #define CACHE_SLOTS	32
-#define CACHE_FRESH	750	/* ms */
+#define CACHE_FRESH	500	/* ms */
 #define CACHE_MAX	1000	/* ms: the promise */
 
 static const char *const langs[] = { "zh", "en", NULL };

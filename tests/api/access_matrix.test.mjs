@@ -113,6 +113,15 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
   ['GET', '/api/v1/branch/pledges', undefined,
     { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  // The transparency page's data: public, the same for everyone.
+  ['GET', '/api/v1/transparency', undefined,
+    { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', '/api/v1/transparency?town=potou&category=clothing', undefined,
+    { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', '/api/v1/transparency?town=nowhere', undefined,
+    { public: 400, donor: 400, staffTown: 400, staffSchool: 400, admin: 400 }],
+  ['POST', '/api/v1/transparency', {},
+    { public: 405, donor: 405, staffTown: 405, staffSchool: 405, admin: 405 }],
 ];
 
 const PAGES = () => [
@@ -133,6 +142,15 @@ const PAGES = () => [
   ['POST', '/accounts', (r) => ({ role: 'staff', org_id: ids.potouSchool, display_name: '丁',
     email: fresh(r), password: 'matrix password 4', from: 'branch' }),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  // The transparency page and its downloads: public, read-only.
+  ['GET', '/transparency', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency?campaign=warm-winter', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency/totals.csv', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency/log.csv?since=2026-01-01', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['POST', '/transparency', {}, { public: 405, donor: 405, staffTown: 405, staffSchool: 405, admin: 405 }],
 ];
 
 let n = 0;

@@ -78,6 +78,9 @@ test_late_answer(void **state)
 	/* An answer asked for earlier, arriving later, is older. */
 	put(&c, "k", "old", 4000);
 	assert_string_equal(get(&c, "k", 5100), "new");
+	/* One as old: the first stays. */
+	put(&c, "k", "same age", 5000);
+	assert_string_equal(get(&c, "k", 5100), "new");
 	/* A clock read before the entry was born is age 0. */
 	assert_string_equal(get(&c, "k", 4900), "new");
 	pcache_free(&c);
