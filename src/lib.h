@@ -327,11 +327,11 @@ int64_t	 chart_nice(int64_t);
 /* pcache.c: answers kept for a short time, by key (one cache a worker). */
 struct pcache_entry {
 	char		*key;
-	char		*data;
+	char		*data;		/* NULL: none yet */
 	size_t		 len;
 	uint64_t	 born;		/* when the data was asked for (ms) */
 	uint64_t	 used;		/* last served (ms), for eviction */
-	int		 refreshing;	/* someone is fetching a new one */
+	int		 refreshing;	/* a request is fetching it */
 };
 
 struct pcache {
@@ -344,7 +344,7 @@ struct pcache {
 void	 pcache_init(struct pcache *, size_t, uint64_t, uint64_t);
 void	 pcache_free(struct pcache *);
 const struct pcache_entry *pcache_get(struct pcache *, const char *,
-	    uint64_t);
+	    uint64_t, int *);
 const struct pcache_entry *pcache_peek(struct pcache *, const char *,
 	    uint64_t);
 void	 pcache_put(struct pcache *, const char *, const char *, size_t,

@@ -1,16 +1,24 @@
 /*
  * Answers kept for a short time, by key: each worker keeps one such cache
- * for the transparency page, so that a crowd on it costs the database one
- * query a second or so per worker, however large the crowd.
+ * for the transparency page, so that a crowd on it costs the database a
+ * couple of queries a second per worker, however large the crowd.
  *
- * An entry is born when its data was asked of the database (before the
- * query was sent, so its data are at least that recent).  It is served
- * as is while younger than fresh; between fresh and max it is still
- * served to others while one request fetches its successor (so a crowd
- * does not all miss at once when it ages); it is never served at max or
- * older.  A change in the database is thus seen at most max after it was
- * committed.  Slots are few and fixed: a new key takes a free slot, or
- * the one served least recently.  fresh = 0 turns the cache off.
+ * An entry is born when its data were asked of the database (before the
+ * query was sent, so its data are at least that recent).  One request at
+ * a time fetches a key (the entry is then "refreshing"):
+ *
+ *	age < fresh		served as is
+ *	fresh <= age < max	the first asker fetches the next; meanwhile
+ *				the others are served this one
+ *	max <= age, or none	never served: the first asker fetches, the
+ *				others wait for it (pcache_get says so)
+ *
+ * A change in the database is thus seen at most max after its commit,
+ * and a crowd makes one query, not one each, even when an answer takes
+ * longer than max - fresh to come.  The fetcher gives its answer to
+ * pcache_put, or calls pcache_abort when it has none (the next asker then
+ * fetches).  Slots are few and fixed: a new key takes a free slot, or the
+ * one served least recently.  fresh = 0 turns the cache off.
  *
  * Times are milliseconds of any clock that does not go back.
  */
@@ -20,6 +28,7 @@
 #include "lib.h"
 
 static struct pcache_entry	*find(struct pcache *, const char *);
+static struct pcache_entry	*slot_for(struct pcache *, const char *);
 
 void
 pcache_init(struct pcache *c, size_t slots, uint64_t fresh, uint64_t max)
@@ -57,28 +66,63 @@ find(struct pcache *c, const char *key)
 	return (NULL);
 }
 
+/* A slot for a new key: a free one, or the one served least recently. */
+static struct pcache_entry *
+slot_for(struct pcache *c, const char *key)
+{
+	struct pcache_entry	*e, *old = &c->slot[0];
+	size_t			 i;
+
+	for (i = 0; i < c->n; i++) {
+		e = &c->slot[i];
+		if (e->key == NULL) {
+			old = e;
+			break;
+		}
+		if (e->used < old->used)
+			old = e;
+	}
+	free(old->key);
+	free(old->data);
+	memset(old, 0, sizeof(*old));
+	if ((old->key = strdup(key)) == NULL)
+		abort();
+	return (old);
+}
+
 /*
- * The entry to serve for key at time now, or NULL: the caller then asks
- * the database and gives the answer to pcache_put (or pcache_abort if it
- * has none).  A NULL for an entry between fresh and max marks it as
- * being refreshed, so that others keep being served it meanwhile.  The
- * entry stays valid until the next pcache_put.
+ * The entry to serve for key at time now, or NULL.  With NULL, *wait
+ * says what to do: 0, fetch the data and give them to pcache_put (or
+ * call pcache_abort); 1, another request is fetching them: wait for its
+ * pcache_put or pcache_abort, then ask again.  The entry stays valid
+ * until the next pcache_put for another key.
  */
 const struct pcache_entry *
-pcache_get(struct pcache *c, const char *key, uint64_t now)
+pcache_get(struct pcache *c, const char *key, uint64_t now, int *wait)
 {
 	struct pcache_entry	*e;
 	uint64_t		 age;
 
-	if (c->fresh == 0 || (e = find(c, key)) == NULL)
+	*wait = 0;
+	if (c->fresh == 0)
 		return (NULL);
+	if ((e = find(c, key)) == NULL) {
+		e = slot_for(c, key);
+		e->used = now;
+		e->refreshing = 1;
+		return (NULL);
+	}
 	age = now > e->born ? now - e->born : 0;
-	if (age < c->fresh || (age < c->max && e->refreshing)) {
+	if (e->data != NULL && (age < c->fresh ||
+	    (age < c->max && e->refreshing))) {
 		e->used = now;
 		return (e);
 	}
-	if (age < c->max)
-		e->refreshing = 1;
+	if (e->refreshing) {
+		*wait = 1;
+		return (NULL);
+	}
+	e->refreshing = 1;
 	return (NULL);
 }
 
@@ -88,7 +132,7 @@ pcache_peek(struct pcache *c, const char *key, uint64_t now)
 {
 	struct pcache_entry	*e;
 
-	if (c->fresh == 0 || (e = find(c, key)) == NULL ||
+	if (c->fresh == 0 || (e = find(c, key)) == NULL || e->data == NULL ||
 	    (now > e->born && now - e->born >= c->fresh))
 		return (NULL);
 	e->used = now;
@@ -100,37 +144,21 @@ pcache_peek(struct pcache *c, const char *key, uint64_t now)
  * entry already there that is as young or younger stays (answers whose
  * oldest part was asked for at the same time are as fresh; the first
  * stays, so that readers within a second see one answer).  The key's
- * refresh is over.
+ * fetch is over.
  */
 void
 pcache_put(struct pcache *c, const char *key, const char *data, size_t len,
     uint64_t born)
 {
-	struct pcache_entry	*e, *old;
-	size_t			 i;
+	struct pcache_entry	*e;
 
 	if (c->fresh == 0)
 		return;
-	if ((e = find(c, key)) != NULL) {
-		e->refreshing = 0;
-		if (e->born >= born)
-			return;
-	} else {
-		old = &c->slot[0];
-		for (i = 0; i < c->n; i++) {
-			e = &c->slot[i];
-			if (e->key == NULL)
-				break;
-			if (e->used < old->used)
-				old = e;
-		}
-		if (i == c->n)
-			e = old;
-		free(e->key);
-		memset(e, 0, sizeof(*e));
-		if ((e->key = strdup(key)) == NULL)
-			abort();
-	}
+	if ((e = find(c, key)) == NULL)
+		e = slot_for(c, key);
+	e->refreshing = 0;
+	if (e->data != NULL && e->born >= born)
+		return;
 	free(e->data);
 	if ((e->data = malloc(len + 1)) == NULL)
 		abort();
@@ -138,10 +166,11 @@ pcache_put(struct pcache *c, const char *key, const char *data, size_t len,
 	e->data[len] = '\0';
 	e->len = len;
 	e->born = born;
-	e->used = born;
+	if (e->used < born)
+		e->used = born;
 }
 
-/* The refresh of key failed: the next request past fresh tries again. */
+/* The fetch of key failed: the next asker fetches. */
 void
 pcache_abort(struct pcache *c, const char *key)
 {

@@ -71,18 +71,29 @@ enum tp_answer {
 	TP_TOTALS
 };
 
+#define NFILTERS	5
+
 /* What a request of the page, the API or the totals keeps. */
 struct tp_arg {
-	enum tp_answer	 answer;
-	enum lang	 lang;
-	char		 key[192];	/* the JSON's key: "j|lang|filters" */
-	char		 looked[192];	/* the key looked up (and owed) */
-	uint64_t	 born;		/* when the data were asked for */
-	int		 owed;		/* the cache waits for our answer */
-	char		*html;		/* a cached body, for the viewer path */
-	char		*general;	/* the cached general part, if fresh */
-	uint64_t	 general_born;
+	enum tp_answer		 answer;
+	enum lang		 lang;
+	char			 filter[NFILTERS][41];	/* "" when absent */
+	char			 sid[AUTH_HEX];		/* "" for the public */
+	char			 key[192];	/* the JSON's: "j|lang|filters" */
+	char			 looked[192];	/* the one looked up (the page:
+						   its body's, "h|...") */
+	uint64_t		 born;		/* when the data were asked for */
+	int			 owed;		/* we fetch looked for others */
+	char			*html;		/* a cached body (viewer path) */
+	char			*general;	/* a fresh general part */
+	uint64_t		 general_born;
+	struct http_request	*req;
+	int			 waiting;	/* in the waiters list */
+	int			 ready;		/* to be woken */
+	TAILQ_ENTRY(tp_arg)	 link;
 };
+
+TAILQ_HEAD(tp_waiters, tp_arg);
 
 /* What a download of the log keeps between its pieces. */
 struct log_arg {
@@ -115,19 +126,32 @@ static const struct tp_column totals_columns[] = {
 	{ "服务名额", "service_places", 0 },
 };
 
-static struct pcache	cache;
-static int		cache_ready;
+static const char *const filter_names[NFILTERS] = {
+	"town", "category", "campaign", "since", "until"
+};
+
+static struct pcache		cache;
+static int			cache_ready;
+static struct tp_waiters	waiters = TAILQ_HEAD_INITIALIZER(waiters);
+static int			wake_pending;
 
 static struct pcache	*tp_cache(void);
 static int	 filters(struct http_request *, struct form *,
 		    const struct field *, size_t);
-static struct tp_arg *tp_arg_new(enum tp_answer, enum lang,
-		    const struct form *);
+static struct tp_arg *tp_arg_new(struct http_request *, enum tp_answer,
+		    enum lang, const struct form *);
 static void	 tp_arg_free(void *);
-static void	 bind_filters(struct db_call *, enum lang,
-		    const struct form *);
-static int	 tp_fetch(struct http_request *, struct tp_arg *,
-		    const struct form *);
+static void	 tp_put(const char *, const char *, size_t, uint64_t);
+static void	 tp_wake(const char *);
+static void	 tp_wake_now(void *, u_int64_t);
+static int	 tp_serve(struct http_request *, struct tp_arg *,
+		    struct db_call *);
+static int	 tp_again(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 tp_cached(struct http_request *, struct tp_arg *,
+		    struct db_call *, const struct pcache_entry *);
+static void	 tp_fetch(struct tp_arg *, struct db_call *);
+static void	 bind_filters(struct db_call *, struct tp_arg *);
 static int	 tp_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	 viewer_done(struct http_request *, struct db_call *,
@@ -184,26 +208,33 @@ filters(struct http_request *req, struct form *f, const struct field *spec,
 	return (1);
 }
 
-/* The request's keys: "j|" (the JSON) then the language and filters. */
+/*
+ * What a request asks: its filters and session, and its keys: "j|" (the
+ * JSON) then the language and the filters; the page looks up its body
+ * ("h|...") instead.
+ */
 static struct tp_arg *
-tp_arg_new(enum tp_answer answer, enum lang lang, const struct form *f)
+tp_arg_new(struct http_request *req, enum tp_answer answer, enum lang lang,
+    const struct form *f)
 {
 	struct tp_arg	*arg;
-	const char	*names[] = { "town", "category", "campaign", "since",
-			    "until" };
 	const char	*v;
 	size_t		 i, len;
 
 	arg = kore_calloc(1, sizeof(*arg));
+	arg->req = req;
 	arg->answer = answer;
 	arg->lang = lang;
-	arg->born = kore_time_ms();
+	if (answer == TP_PAGE && auth_sid(req, arg->sid) == AUTH_NONE)
+		arg->sid[0] = '\0';
 	len = (size_t)snprintf(arg->key, sizeof(arg->key), "j|%s",
 	    web_lang_code(lang));
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		v = f != NULL ? form_get(f, names[i]) : NULL;
+	for (i = 0; i < NFILTERS; i++) {
+		v = f != NULL ? form_get(f, filter_names[i]) : NULL;
+		kore_strlcpy(arg->filter[i], v != NULL ? v : "",
+		    sizeof(arg->filter[i]));
 		len += (size_t)snprintf(arg->key + len, sizeof(arg->key) - len,
-		    "|%s", v != NULL ? v : "");
+		    "|%s", arg->filter[i]);
 	}
 	kore_strlcpy(arg->looked, arg->key, sizeof(arg->looked));
 	if (answer == TP_PAGE)
@@ -211,41 +242,178 @@ tp_arg_new(enum tp_answer answer, enum lang lang, const struct form *f)
 	return (arg);
 }
 
-/* A request that looked up a stale entry and did not refresh it. */
+/*
+ * The request is over: out of the waiters; if it was fetching for others
+ * and gave them nothing, the next of them fetches.
+ */
 static void
 tp_arg_free(void *p)
 {
 	struct tp_arg	*arg = p;
 
-	if (arg->owed)
+	if (arg->waiting)
+		TAILQ_REMOVE(&waiters, arg, link);
+	if (arg->owed) {
 		pcache_abort(tp_cache(), arg->looked);
+		tp_wake(arg->looked);
+	}
 	kore_free(arg->html);
 	kore_free(arg->general);
 	kore_free(arg);
 }
 
+/* Keeps an answer, and wakes the requests that waited for it. */
 static void
-bind_filters(struct db_call *call, enum lang lang, const struct form *f)
+tp_put(const char *key, const char *data, size_t len, uint64_t born)
 {
-	db_text(call, web_lang_code(lang));
-	db_text(call, f != NULL ? form_get(f, "town") : NULL);
-	db_text(call, f != NULL ? form_get(f, "category") : NULL);
-	db_text(call, f != NULL ? form_get(f, "campaign") : NULL);
-	db_text(call, f != NULL ? form_get(f, "since") : NULL);
-	db_text(call, f != NULL ? form_get(f, "until") : NULL);
+	pcache_put(tp_cache(), key, data, len, born);
+	tp_wake(key);
+}
+
+/*
+ * Wakes the requests waiting for key, from a timer due at once: woken
+ * from here (within Kore's pass over the requests) they could wait for
+ * the worker's next event or timer before their turn.
+ */
+static void
+tp_wake(const char *key)
+{
+	struct tp_arg	*arg;
+	int		 any = 0;
+
+	TAILQ_FOREACH(arg, &waiters, link) {
+		if (!strcmp(arg->looked, key))
+			any = arg->ready = 1;
+	}
+	if (any && !wake_pending) {
+		wake_pending = 1;
+		kore_timer_add(tp_wake_now, 0, NULL, KORE_TIMER_ONESHOT);
+	}
+}
+
+static void
+tp_wake_now(void *unused, u_int64_t now)
+{
+	struct tp_arg	*arg, *next;
+
+	(void)unused;
+	(void)now;
+	wake_pending = 0;
+	for (arg = TAILQ_FIRST(&waiters); arg != NULL; arg = next) {
+		next = TAILQ_NEXT(arg, link);
+		if (!arg->ready)
+			continue;
+		TAILQ_REMOVE(&waiters, arg, link);
+		arg->waiting = arg->ready = 0;
+		db_resume(arg->req);
+	}
+}
+
+static void
+bind_filters(struct db_call *call, struct tp_arg *arg)
+{
+	size_t	i;
+
+	db_text(call, web_lang_code(arg->lang));
+	for (i = 0; i < NFILTERS; i++)
+		db_text(call, arg->filter[i][0] ? arg->filter[i] : NULL);
+}
+
+/*
+ * Answers from the cache, or fetches (for those who come meanwhile too),
+ * or waits for the request that fetches.  call is NULL from a handler
+ * (the steps begin here, and the handler's answer is returned), or the
+ * request's steps when it waited (the next step is chained).  The request
+ * owns arg from here on.
+ */
+static int
+tp_serve(struct http_request *req, struct tp_arg *arg, struct db_call *call)
+{
+	const struct pcache_entry	*e;
+	int				 wait, begun = call == NULL;
+
+	arg->born = kore_time_ms();
+	if ((e = pcache_get(tp_cache(), arg->looked, arg->born, &wait)) !=
+	    NULL)
+		return (tp_cached(req, arg, call, e));
+	if (call == NULL) {
+		call = db_begin(req);
+		call->arg = arg;
+		call->arg_free = tp_arg_free;
+	}
+	if (wait) {
+		arg->waiting = 1;
+		TAILQ_INSERT_TAIL(&waiters, arg, link);
+		db_pause(call, tp_again);
+	} else {
+		tp_fetch(arg, call);
+	}
+	return (begun ? db_run(req) : KORE_RESULT_OK);
+}
+
+/* Woken: the request it waited for has answered (or failed). */
+static int
+tp_again(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	(void)res;
+	return (tp_serve(req, call->arg, call));
+}
+
+/* The cached answer, for this request. */
+static int
+tp_cached(struct http_request *req, struct tp_arg *arg, struct db_call *call,
+    const struct pcache_entry *e)
+{
+	json_t	*d;
+	int	 r;
+
+	if (arg->answer == TP_PAGE && arg->sid[0] != '\0') {
+		/* Signed in: the layout names the reader. */
+		arg->html = kore_strdup(e->data);
+		if (call == NULL) {
+			call = db_prepare(req, SQL_VIEWER_PAGE, viewer_done);
+			call->arg = arg;
+			call->arg_free = tp_arg_free;
+			db_text(call, arg->sid);
+			db_text(call, web_lang_code(arg->lang));
+			return (db_run(req));
+		}
+		db_stmt(call, SQL_VIEWER_PAGE, viewer_done);
+		db_text(call, arg->sid);
+		db_text(call, web_lang_code(arg->lang));
+		return (KORE_RESULT_OK);
+	}
+	switch (arg->answer) {
+	case TP_JSON:
+		r = web_json_text(req, 200, e->data, e->len);
+		break;
+	case TP_TOTALS:
+		if ((d = json_loadb(e->data, e->len, 0, NULL)) == NULL) {
+			r = web_error(req, 500, "internal", NULL);
+			break;
+		}
+		r = totals_send(req, d);
+		json_decref(d);
+		break;
+	default:
+		r = page_send(req, e->data, NULL);
+		break;
+	}
+	if (call == NULL)
+		tp_arg_free(arg);
+	return (r);
 }
 
 /*
  * Asks the database for what the cache did not have: the part that
  * depends on the filters, and the general part unless a fresh one is in
  * the cache (so that readers trying many filters do not recompute the
- * figures each time).
+ * figures each time).  Those who come for the same key meanwhile wait.
  */
-static int
-tp_fetch(struct http_request *req, struct tp_arg *arg, const struct form *f)
+static void
+tp_fetch(struct tp_arg *arg, struct db_call *call)
 {
 	const struct pcache_entry	*g;
-	struct db_call			*call;
 	enum stmt			 stmt;
 	char				 gkey[8];
 	int				 page = arg->answer == TP_PAGE;
@@ -260,13 +428,10 @@ tp_fetch(struct http_request *req, struct tp_arg *arg, const struct form *f)
 	} else {
 		stmt = page ? SQL_TRANSPARENCY_PAGE : SQL_TRANSPARENCY;
 	}
-	call = db_prepare(req, stmt, tp_done);
-	call->arg = arg;
-	call->arg_free = tp_arg_free;
-	bind_filters(call, arg->lang, f);
+	db_stmt(call, stmt, tp_done);
+	bind_filters(call, arg);
 	if (page)
-		auth_bind_sid(req, call);
-	return (db_run(req));
+		db_text(call, arg->sid[0] ? arg->sid : NULL);
 }
 
 /*
@@ -276,64 +441,34 @@ tp_fetch(struct http_request *req, struct tp_arg *arg, const struct form *f)
 int
 transparency_page(struct http_request *req)
 {
-	const struct pcache_entry	*e;
-	struct tp_arg			*arg;
-	struct db_call			*call;
-	struct form			 f;
-	char				 sid[AUTH_HEX];
-	int				 r;
+	struct form	f;
+	struct tp_arg	*arg;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
 	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
 		return (KORE_RESULT_OK);
-	arg = tp_arg_new(TP_PAGE, web_lang(req), &f);
-	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL) {
-		r = tp_fetch(req, arg, &f);
-		form_free(&f);
-		return (r);
-	}
+	arg = tp_arg_new(req, TP_PAGE, web_lang(req), &f);
 	form_free(&f);
-	if (auth_sid(req, sid) == AUTH_NONE) {
-		r = page_send(req, e->data, NULL);
-		tp_arg_free(arg);
-		return (r);
-	}
-	/* Signed in: the layout names the reader. */
-	arg->html = kore_strdup(e->data);
-	call = db_prepare(req, SQL_VIEWER_PAGE, viewer_done);
-	call->arg = arg;
-	call->arg_free = tp_arg_free;
-	db_text(call, sid);
-	db_text(call, web_lang_code(arg->lang));
-	return (db_run(req));
+	return (tp_serve(req, arg, NULL));
 }
 
 /* GET /api/v1/transparency: the page's data. */
 int
 transparency_api(struct http_request *req)
 {
-	const struct pcache_entry	*e;
-	struct tp_arg			*arg;
-	struct form			 f;
-	int				 r;
+	struct form	f;
+	struct tp_arg	*arg;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
 	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
 		return (KORE_RESULT_OK);
-	arg = tp_arg_new(TP_JSON, web_lang(req), &f);
-	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL) {
-		r = tp_fetch(req, arg, &f);
-		form_free(&f);
-		return (r);
-	}
+	arg = tp_arg_new(req, TP_JSON, web_lang(req), &f);
 	form_free(&f);
-	r = web_json_text(req, 200, e->data, e->len);
-	tp_arg_free(arg);
-	return (r);
+	return (tp_serve(req, arg, NULL));
 }
 
 /*
@@ -343,25 +478,12 @@ transparency_api(struct http_request *req)
 int
 transparency_totals_csv(struct http_request *req)
 {
-	const struct pcache_entry	*e;
-	struct tp_arg			*arg;
-	json_t				*d;
-	int				 r;
-
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
-	arg = tp_arg_new(TP_TOTALS, LANG_ZH, NULL);
-	if ((e = pcache_get(tp_cache(), arg->looked, arg->born)) == NULL)
-		return (tp_fetch(req, arg, NULL));
-	d = json_loadb(e->data, e->len, 0, NULL);
-	tp_arg_free(arg);
-	if (d == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	r = totals_send(req, d);
-	json_decref(d);
-	return (r);
+	return (tp_serve(req, tp_arg_new(req, TP_TOTALS, LANG_ZH, NULL),
+	    NULL));
 }
 
 /*
@@ -400,28 +522,24 @@ tp_done(struct http_request *req, struct db_call *call, PGresult *res)
 	tp_complete(d);
 	if ((text = json_dumps(d, JSON_COMPACT)) == NULL)
 		fatal("json_dumps");
-	pcache_put(tp_cache(), arg->key, text, strlen(text), born);
-	switch (arg->answer) {
-	case TP_JSON:
-		arg->owed = 0;
-		r = web_json_text(req, 200, text, strlen(text));
-		break;
-	case TP_TOTALS:
-		arg->owed = 0;
-		r = totals_send(req, d);
-		break;
-	default:
+	if (arg->answer == TP_PAGE) {
 		if ((body = tp_body(d, arg->lang)) == NULL) {
-			r = web_error(req, 500, "internal", NULL);
-			break;
+			free(text);
+			json_decref(d);
+			return (web_error(req, 500, "internal", NULL));
 		}
-		pcache_put(tp_cache(), arg->looked, body, strlen(body), born);
+		tp_put(arg->key, text, strlen(text), born);
+		tp_put(arg->looked, body, strlen(body), born);
 		arg->owed = 0;
 		viewer = (col = PQfnumber(res, "viewer")) >= 0 ?
 		    web_db_object(res, col) : NULL;
 		r = page_send(req, body, viewer);
 		free(body);
-		break;
+	} else {
+		tp_put(arg->key, text, strlen(text), born);
+		arg->owed = 0;
+		r = arg->answer == TP_JSON ? web_json_text(req, 200, text,
+		    strlen(text)) : totals_send(req, d);
 	}
 	free(text);
 	json_decref(d);

@@ -193,7 +193,11 @@ test('the figures are what the data say, in all and by campaign, category, town 
   assert.ok(d.months.some((m) => m.pledges > 0));
 
   assert.equal(d.log.size, Number(sqlValue('select size from log_head')));
-  assert.equal(d.log.checkpoint.tree_size, Number(sqlValue('select max(tree_size) from log_checkpoints')));
+  // The latest checkpoint when the data were read (the timer may have
+  // signed another since): one the platform keeps, root and all.
+  assert.ok(d.log.checkpoint.tree_size <= d.log.size);
+  assert.equal(sqlValue(`select encode(root_hash, 'base64') from log_checkpoints
+    where tree_size = ${d.log.checkpoint.tree_size}`), d.log.checkpoint.root_hash);
   assert.equal(d.log_key.public_key, (await getJson('/api/v1/log/key')).body.public_key);
   assert.equal(d.verify.commands.length, 3);
 });
@@ -467,8 +471,19 @@ test('the cache: the same answer within its second, the change within a second',
 
 test('a crowd costs a handful of queries, not one each', async () => {
   await sleep(TTL + 50);
-  // Warm both workers' caches, then 300 requests on 20 connections.
-  await Promise.all(Array.from({ length: 8 }, () => getJson('/api/v1/transparency')));
+  // Nothing kept: of 8 at once, one asks the database and the others wait
+  // for it, and are woken as soon as it has the answer.
+  const warm = await Promise.all(Array.from({ length: 8 }, async () => {
+    const c = oneConnection();
+    const r = await c.get('/api/v1/transparency');
+    c.close();
+    assert.equal(r.status, 200);
+    return [Date.now(), JSON.parse(r.body).as_of];
+  }));
+  const ends = warm.map((w) => w[0]);
+  assert.ok(Math.max(...ends) - Math.min(...ends) < 500, `answered over ${Math.max(...ends) - Math.min(...ends)} ms`);
+  assert.ok(new Set(warm.map((w) => w[1])).size <= 2, 'one query per worker');
+  // Then 300 requests on 20 connections.
   const conns = Array.from({ length: 20 }, () => oneConnection());
   const seen = new Set();
   const t0 = Date.now();

@@ -1,7 +1,8 @@
 /*
- * The short-lived cache of answers: fresh, served stale only while
- * someone refreshes and never at max age, a late answer does not replace
- * a newer one, eviction of the least recently served, off when fresh = 0.
+ * The short-lived cache of answers: fresh; served stale only while one
+ * request fetches the next; never at max age, when the others wait for
+ * the one fetching; a late answer does not replace a newer one; eviction
+ * of the least recently served; off when fresh = 0.
  */
 #include "unit.h"
 
@@ -11,12 +12,16 @@ put(struct pcache *c, const char *key, const char *data, uint64_t born)
 	pcache_put(c, key, data, strlen(data), born);
 }
 
+/* The data served, or "FETCH" (this asker fetches) or "WAIT". */
 static const char *
 get(struct pcache *c, const char *key, uint64_t now)
 {
-	const struct pcache_entry	*e = pcache_get(c, key, now);
+	const struct pcache_entry	*e;
+	int				 wait;
 
-	return (e != NULL ? e->data : NULL);
+	if ((e = pcache_get(c, key, now, &wait)) != NULL)
+		return (e->data);
+	return (wait ? "WAIT" : "FETCH");
 }
 
 static void
@@ -25,27 +30,32 @@ test_ages(void **state)
 	struct pcache	c;
 
 	(void)state;
-	pcache_init(&c, 4, 750, 1000);
-	assert_null(get(&c, "k", 1000));
+	pcache_init(&c, 4, 500, 1000);
+	/* Nothing yet: the first fetches, the others wait for it. */
+	assert_string_equal(get(&c, "k", 1000), "FETCH");
+	assert_string_equal(get(&c, "k", 1001), "WAIT");
 	put(&c, "k", "one", 1000);
-	assert_string_equal(get(&c, "k", 1000), "one");
-	assert_string_equal(get(&c, "k", 1749), "one");
-	/* Past fresh: the first asker refreshes, the others get it stale. */
-	assert_null(get(&c, "k", 1750));
-	assert_string_equal(get(&c, "k", 1800), "one");
+	assert_string_equal(get(&c, "k", 1010), "one");
+	assert_string_equal(get(&c, "k", 1499), "one");
+	/* Past fresh: the first asker fetches, the others get it stale. */
+	assert_string_equal(get(&c, "k", 1500), "FETCH");
+	assert_string_equal(get(&c, "k", 1600), "one");
 	assert_string_equal(get(&c, "k", 1999), "one");
-	/* Never at max age, refresh or not. */
-	assert_null(get(&c, "k", 2000));
-	assert_null(get(&c, "k", 2001));
-	put(&c, "k", "two", 1750);
-	assert_string_equal(get(&c, "k", 2100), "two");
-	assert_null(get(&c, "k", 2500));	/* 750 old: refresh */
-	/* The refresh failed: the next one past fresh tries again. */
+	/* Never at max age: while the fetch goes on, they wait. */
+	assert_string_equal(get(&c, "k", 2000), "WAIT");
+	assert_string_equal(get(&c, "k", 2500), "WAIT");
+	put(&c, "k", "two", 1500);
+	assert_string_equal(get(&c, "k", 2600), "FETCH");	/* 1100 old */
+	assert_string_equal(get(&c, "k", 2610), "WAIT");
+	/* The fetch failed: the next asker fetches. */
 	pcache_abort(&c, "k");
-	assert_null(get(&c, "k", 2510));
-	assert_string_equal(get(&c, "k", 2520), "two");
+	assert_string_equal(get(&c, "k", 2620), "FETCH");
+	put(&c, "k", "three", 2620);
+	assert_string_equal(get(&c, "k", 2700), "three");
+	/* Past max with nobody fetching: the asker fetches. */
+	assert_string_equal(get(&c, "k", 5000), "FETCH");
 	/* Other keys are apart. */
-	assert_null(get(&c, "other", 2520));
+	assert_string_equal(get(&c, "other", 5000), "FETCH");
 	pcache_free(&c);
 }
 
@@ -55,14 +65,16 @@ test_peek(void **state)
 	struct pcache	c;
 
 	(void)state;
-	pcache_init(&c, 4, 750, 1000);
+	pcache_init(&c, 4, 500, 1000);
 	assert_null(pcache_peek(&c, "k", 1000));
+	assert_string_equal(get(&c, "k", 1000), "FETCH");
+	assert_null(pcache_peek(&c, "k", 1000));	/* no data yet */
 	put(&c, "k", "one", 1000);
-	assert_non_null(pcache_peek(&c, "k", 1749));
-	/* Only fresh, and a peek past fresh marks no refresh. */
-	assert_null(pcache_peek(&c, "k", 1750));
+	assert_non_null(pcache_peek(&c, "k", 1499));
+	/* Only fresh, and a peek past fresh marks no fetch. */
+	assert_null(pcache_peek(&c, "k", 1500));
 	assert_null(pcache_peek(&c, "k", 1800));
-	assert_null(get(&c, "k", 1800));	/* this one refreshes */
+	assert_string_equal(get(&c, "k", 1800), "FETCH");
 	assert_string_equal(get(&c, "k", 1810), "one");
 	pcache_free(&c);
 }
@@ -73,7 +85,7 @@ test_late_answer(void **state)
 	struct pcache	c;
 
 	(void)state;
-	pcache_init(&c, 4, 750, 1000);
+	pcache_init(&c, 4, 500, 1000);
 	put(&c, "k", "new", 5000);
 	/* An answer asked for earlier, arriving later, is older. */
 	put(&c, "k", "old", 4000);
@@ -94,16 +106,16 @@ test_eviction(void **state)
 	int		i;
 
 	(void)state;
-	pcache_init(&c, 3, 750, 1000);
+	pcache_init(&c, 3, 500, 1000);
 	put(&c, "a", "A", 100);
 	put(&c, "b", "B", 110);
 	put(&c, "c", "C", 120);
 	assert_string_equal(get(&c, "a", 200), "A");	/* a served last */
 	put(&c, "d", "D", 210);				/* b goes */
-	assert_null(get(&c, "b", 220));
-	assert_string_equal(get(&c, "a", 220), "A");
-	assert_string_equal(get(&c, "c", 230), "C");
+	assert_string_equal(get(&c, "b", 220), "FETCH");	/* c goes */
+	assert_string_equal(get(&c, "a", 230), "A");
 	assert_string_equal(get(&c, "d", 240), "D");
+	assert_string_equal(get(&c, "c", 250), "FETCH");
 	/* Many keys never take more than the slots. */
 	for (i = 0; i < 100; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
@@ -111,7 +123,7 @@ test_eviction(void **state)
 	}
 	assert_string_equal(get(&c, "k99", 400), "k99");
 	assert_string_equal(get(&c, "k98", 400), "k98");
-	assert_null(get(&c, "k0", 400));
+	assert_string_equal(get(&c, "k0", 400), "FETCH");
 	pcache_free(&c);
 }
 
@@ -122,8 +134,10 @@ test_off(void **state)
 
 	(void)state;
 	pcache_init(&c, 4, 0, 0);
+	assert_string_equal(get(&c, "k", 1000), "FETCH");
+	assert_string_equal(get(&c, "k", 1000), "FETCH");
 	put(&c, "k", "one", 1000);
-	assert_null(get(&c, "k", 1000));
+	assert_string_equal(get(&c, "k", 1000), "FETCH");
 	pcache_free(&c);
 }
 
@@ -132,11 +146,12 @@ test_binary(void **state)
 {
 	struct pcache			 c;
 	const struct pcache_entry	*e;
+	int				 wait;
 
 	(void)state;
-	pcache_init(&c, 2, 750, 1000);
+	pcache_init(&c, 2, 500, 1000);
 	pcache_put(&c, "k", "a\0b", 3, 10);
-	assert_non_null(e = pcache_get(&c, "k", 10));
+	assert_non_null(e = pcache_get(&c, "k", 10, &wait));
 	assert_int_equal(e->len, 3);
 	assert_memory_equal(e->data, "a\0b", 3);
 	pcache_free(&c);
