@@ -29,7 +29,7 @@
 #define BAR_H		12
 #define BAR_GAP		2
 #define BAR_PAD		10	/* between rows */
-#define LABEL_CHARS	10	/* longer labels are cut (the title has it all) */
+#define LABEL_CHARS	10	/* longer labels are cut (titles keep all) */
 
 /* Columns. */
 #define COL_LEFT	56

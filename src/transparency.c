@@ -15,22 +15,22 @@
  * until (dates; Asia/Shanghai days, inclusive).  log.csv takes since and
  * until.  A bad value is a 400 naming the field.
  *
- * A crowd on the page must not load the database.  Each worker keeps the
- * answers of the last second (pcache.c), keyed by what makes them differ
- * (the language and the filters): the JSON ("j|"), and the page's body
- * rendered, charts included ("h|").  An answer is served as is for 500 ms
- * after it was asked of the database, then for up to 1 s to others while
- * one request fetches the next (half a second for that query, even on a
- * busy machine); never older, so a change is on the page at most a second
- * after its commit.  With two workers that is at most about four queries
- * a second per key, whatever the crowd.  The part
- * that does not depend on the filters (the figures, a pass over the
- * needs) is kept apart too ("g|lang"), so that readers trying many
+ * A crowd on the page must not load the database.  Each worker keeps its
+ * answers (pcache.c), keyed by what makes them differ (the language and
+ * the filters): the JSON ("j|"), and the page's body rendered, charts
+ * included ("h|").  An answer is served as is for 500 ms after it was
+ * asked of the database; then the first reader fetches the next while the
+ * others are still served the kept one, up to 1 s; never older: past
+ * that (or before anything is kept) one request fetches and the others
+ * wait for it.  So a change is on the page at most a second after its
+ * commit, and a crowd costs about two queries a second per worker and
+ * key.  The part that does not depend on the filters (the figures, a pass
+ * over the needs) is kept apart too ("g|lang"), so that readers trying
  * filters cost only the filtered part.  The layout around the body (who
- * is signed in) is rendered per request: a reader without a session
- * costs no query at all; with one, api.viewer (an index lookup).  The
- * totals CSV shares the JSON's cache.  SHOP_TRANSPARENCY_CACHE=0 turns
- * the cache off (to measure what it saves).
+ * is signed in) is rendered per request: a reader without a session costs
+ * no query at all; with one, api.viewer (an index lookup).  The totals
+ * CSV shares the JSON's cache.  SHOP_TRANSPARENCY_CACHE=0 turns the cache
+ * off (to measure what it saves).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,18 +73,22 @@ enum tp_answer {
 
 #define NFILTERS	5
 
-/* What a request of the page, the API or the totals keeps. */
+/*
+ * What a request of the page, the API or the totals keeps.  key is the
+ * JSON's, "j|lang|filters"; looked the one it looks up (the page: its
+ * body's, "h|..."); born, when its data were asked for; owed, whether it
+ * fetches looked for others too.
+ */
 struct tp_arg {
 	enum tp_answer		 answer;
 	enum lang		 lang;
-	char			 filter[NFILTERS][41];	/* "" when absent */
-	char			 sid[AUTH_HEX];		/* "" for the public */
-	char			 key[192];	/* the JSON's: "j|lang|filters" */
-	char			 looked[192];	/* the one looked up (the page:
-						   its body's, "h|...") */
-	uint64_t		 born;		/* when the data were asked for */
-	int			 owed;		/* we fetch looked for others */
-	char			*html;		/* a cached body (viewer path) */
+	char			 filter[NFILTERS][41];	/* "": absent */
+	char			 sid[AUTH_HEX];		/* "": public */
+	char			 key[192];
+	char			 looked[192];
+	uint64_t		 born;
+	int			 owed;
+	char			*html;		/* cached body (viewer path) */
 	char			*general;	/* a fresh general part */
 	uint64_t		 general_born;
 	struct http_request	*req;
@@ -690,8 +694,9 @@ page_send(struct http_request *req, const char *html, json_t *viewer)
 	json_t	*ctx;
 	int	 r;
 
-	ctx = json_pack("{s:s, s:s}", "html", html, "title",
-	    msg(web_lang(req), "tp.title"));
+	/* Our renderer's output: UTF-8 already, not checked again. */
+	ctx = json_pack("{s:o, s:s}", "html", json_stringn_nocheck(html,
+	    strlen(html)), "title", msg(web_lang(req), "tp.title"));
 	if (viewer != NULL)
 		json_object_set_new(ctx, "viewer", viewer);
 	r = web_page(req, 200, "prerendered", ctx);
