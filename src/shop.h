@@ -249,6 +249,10 @@ void		 stream_write(struct http_request *, struct stream *,
 void		 stream_end(struct http_request *, struct db_call *,
 		    struct stream *);
 
+/* transparency.c: the transparency page. */
+int		 transparency_filters(struct http_request *, struct form *,
+		    const struct field *, size_t);
+
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);
 

@@ -8,7 +8,7 @@
  *					log's checkpoint and how to verify it
  *	GET /api/v1/transparency	the same data as JSON
  *	GET /transparency/totals.csv	the figures, CSV
- *	GET /transparency/log.csv	the public log, CSV, sent in pieces
+ *	GET /transparency/log.csv	the public log, CSV (logcsv.c)
  *
  * The page and the API take filters for the gifts received (the figures
  * are always of everything): town, category, campaign (slugs), since and
@@ -40,7 +40,6 @@
 int	transparency_page(struct http_request *);
 int	transparency_api(struct http_request *);
 int	transparency_totals_csv(struct http_request *);
-int	transparency_log_csv(struct http_request *);
 
 #define CACHE_SLOTS	32
 #define CACHE_FRESH	500	/* ms */
@@ -52,12 +51,6 @@ static const struct field filter_fields[] = {
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
-	{ "since", FIELD_DATE, 0, 0, 0, NULL },
-	{ "until", FIELD_DATE, 0, 0, 0, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
-};
-
-static const struct field period_fields[] = {
 	{ "since", FIELD_DATE, 0, 0, 0, NULL },
 	{ "until", FIELD_DATE, 0, 0, 0, NULL },
 	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
@@ -99,15 +92,6 @@ struct tp_arg {
 
 TAILQ_HEAD(tp_waiters, tp_arg);
 
-/* What a download of the log keeps between its pieces. */
-struct log_arg {
-	struct stream	 s;
-	long long	 next;		/* the next position to fetch */
-	long long	 last;
-	char		 since[11];
-	char		 until[11];
-};
-
 /* One column of the totals CSV. */
 struct tp_column {
 	const char	*head;
@@ -140,8 +124,6 @@ static struct tp_waiters	waiters = TAILQ_HEAD_INITIALIZER(waiters);
 static int			wake_pending;
 
 static struct pcache	*tp_cache(void);
-static int	 filters(struct http_request *, struct form *,
-		    const struct field *, size_t);
 static struct tp_arg *tp_arg_new(struct http_request *, enum tp_answer,
 		    enum lang, const struct form *);
 static void	 tp_arg_free(void *);
@@ -167,16 +149,6 @@ static const char *msg(enum lang, const char *);
 static int	 page_send(struct http_request *, const char *, json_t *);
 static int	 totals_send(struct http_request *, json_t *);
 static void	 totals_row(struct buf *, const char *, json_t *);
-static int	 log_range(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	 log_fetch(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	 log_page(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	 log_finish(struct http_request *, struct db_call *,
-		    PGresult *);
-static void	 log_row(struct buf *, json_t *);
-static void	 cell_int(struct buf *, json_t *);
 
 /* This worker's cache, made on first use. */
 static struct pcache *
@@ -192,11 +164,12 @@ tp_cache(void)
 
 /*
  * Reads the query string against spec; a period that ends before it
- * begins is a 400 on until.  Answers and returns 0 when refused.
+ * begins is a 400 on until.  Answers and returns 0 when refused.  (The
+ * log's download reads its period with it too.)
  */
-static int
-filters(struct http_request *req, struct form *f, const struct field *spec,
-    size_t n)
+int
+transparency_filters(struct http_request *req, struct form *f,
+    const struct field *spec, size_t n)
 {
 	const char	*since, *until;
 
@@ -451,7 +424,8 @@ transparency_page(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
+	    !transparency_filters(req, &f, filter_fields,
+	    NFIELDS(filter_fields)))
 		return (KORE_RESULT_OK);
 	arg = tp_arg_new(req, TP_PAGE, web_lang(req), &f);
 	form_free(&f);
@@ -468,7 +442,8 @@ transparency_api(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !filters(req, &f, filter_fields, NFIELDS(filter_fields)))
+	    !transparency_filters(req, &f, filter_fields,
+	    NFIELDS(filter_fields)))
 		return (KORE_RESULT_OK);
 	arg = tp_arg_new(req, TP_JSON, web_lang(req), &f);
 	form_free(&f);
@@ -763,166 +738,4 @@ totals_send(struct http_request *req, json_t *d)
 	web_send(req, 200, "text/csv; charset=utf-8", b.data, b.len);
 	buf_free(&b);
 	return (KORE_RESULT_OK);
-}
-
-/*
- * GET /transparency/log.csv?since=&until=: every entry of the public log
- * (or those of the period), one row each with its fields and leaf hash,
- * in pieces of 2000 entries.
- */
-int
-transparency_log_csv(struct http_request *req)
-{
-	struct log_arg	*arg;
-	struct db_call	*call;
-	struct form	 f;
-	const char	*v;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !filters(req, &f, period_fields, NFIELDS(period_fields)))
-		return (KORE_RESULT_OK);
-	arg = kore_calloc(1, sizeof(*arg));
-	if ((v = form_get(&f, "since")) != NULL)
-		kore_strlcpy(arg->since, v, sizeof(arg->since));
-	if ((v = form_get(&f, "until")) != NULL)
-		kore_strlcpy(arg->until, v, sizeof(arg->until));
-	form_free(&f);
-	call = db_prepare(req, SQL_TRANSPARENCY_LOG_RANGE, log_range);
-	call->arg = arg;
-	call->arg_free = kore_free;
-	db_text(call, arg->since[0] ? arg->since : NULL);
-	db_text(call, arg->until[0] ? arg->until : NULL);
-	return (db_run(req));
-}
-
-/* The period's positions are known: the headers, the header row. */
-static int
-log_range(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct log_arg	*arg = call->arg;
-	struct buf	 b;
-	json_t		*r, *first, *last;
-	char		 disp[128];
-
-	if ((r = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	first = json_object_get(r, "first");
-	last = json_object_get(r, "last");
-	arg->next = json_is_integer(first) ? json_integer_value(first) : 0;
-	arg->last = json_is_integer(last) ? json_integer_value(last) : -1;
-	json_decref(r);
-
-	(void)snprintf(disp, sizeof(disp),
-	    "attachment; filename=\"public-log%s%s%s%s.csv\"",
-	    arg->since[0] ? "-from-" : "", arg->since,
-	    arg->until[0] ? "-to-" : "", arg->until);
-	if (!stream_begin(req, call, &arg->s, "text/csv; charset=utf-8",
-	    disp))
-		return (KORE_RESULT_OK);
-	buf_init(&b, 512);
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"位置\",\"时间(UTC)\",\"北京时间\",\"事件\",\"说明\","
-	    "\"需求编号\",\"认捐编号\",\"需求类型\",\"类别\",\"镇\",\"数量\","
-	    "\"金额(分)\",\"单位\",\"每学期金额(分)\",\"捐赠人\","
-	    "\"叶子哈希(SHA-256)\"\r\n");
-	stream_write(req, &arg->s, &b);
-	buf_free(&b);
-	db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);
-	return (KORE_RESULT_OK);
-}
-
-/* The last piece was sent: the next one. */
-static int
-log_fetch(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct log_arg	*arg = call->arg;
-
-	(void)req;
-	(void)res;
-	db_stmt(call, SQL_TRANSPARENCY_LOG_PAGE, log_page);
-	db_int(call, arg->next);
-	db_int(call, arg->last);
-	db_text(call, arg->since[0] ? arg->since : NULL);
-	db_text(call, arg->until[0] ? arg->until : NULL);
-	return (KORE_RESULT_OK);
-}
-
-static int
-log_page(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct log_arg	*arg = call->arg;
-	struct buf	 b;
-	json_t		*rows, *row;
-	const char	*v;
-	size_t		 i, len;
-
-	if ((v = db_value(res, 0, 0, &len)) == NULL ||
-	    (rows = json_loadb(v, len, 0, NULL)) == NULL) {
-		call->abort(req, call);
-		return (KORE_RESULT_OK);
-	}
-	buf_init(&b, 65536);
-	json_array_foreach(rows, i, row)
-		log_row(&b, row);
-	json_decref(rows);
-	stream_write(req, &arg->s, &b);
-	buf_free(&b);
-	/* The page covered next .. next + 1999 (fewer rows: the period). */
-	arg->next += 2000;
-	db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);
-	return (KORE_RESULT_OK);
-}
-
-static int
-log_finish(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct log_arg	*arg = call->arg;
-
-	(void)res;
-	stream_end(req, call, &arg->s);
-	return (KORE_RESULT_OK);
-}
-
-static void
-cell_int(struct buf *b, json_t *v)
-{
-	buf_putc(b, ',');
-	if (json_is_integer(v))
-		csv_int(b, json_integer_value(v));
-}
-
-/* One entry as a row: the columns of log_range's header row. */
-static void
-log_row(struct buf *b, json_t *e)
-{
-	static const char *const text[] = { "need_kind", "category", "town" };
-	size_t	i;
-
-	csv_int(b, json_integer_value(json_object_get(e, "position")));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "time")));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "local")));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "kind")));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "kind_name")));
-	cell_int(b, json_object_get(e, "need"));
-	cell_int(b, json_object_get(e, "pledge"));
-	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
-		buf_putc(b, ',');
-		csv_cell(b, json_string_value(json_object_get(e, text[i])));
-	}
-	cell_int(b, json_object_get(e, "quantity"));
-	cell_int(b, json_object_get(e, "amount"));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "unit")));
-	cell_int(b, json_object_get(e, "unit_amount"));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "donor")));
-	buf_putc(b, ',');
-	csv_cell(b, json_string_value(json_object_get(e, "leaf_hash")));
-	buf_puts(b, "\r\n");
 }
