@@ -213,6 +213,9 @@ tp_arg_new(struct http_request *req, enum tp_answer answer, enum lang lang,
 		len += (size_t)snprintf(arg->key + len, sizeof(arg->key) - len,
 		    "|%s", arg->filter[i]);
 	}
+	/* Slugs of 40 and dates of 10 characters fit: keys are never cut. */
+	if (len >= sizeof(arg->key))
+		fatal("tp_arg_new: key too long");
 	kore_strlcpy(arg->looked, arg->key, sizeof(arg->looked));
 	if (answer == TP_PAGE)
 		arg->looked[0] = 'h';
