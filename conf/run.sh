@@ -26,6 +26,7 @@ trap stop INT TERM EXIT
 
 echo "serving on http://127.0.0.1:$PORT (Ctrl-C stops it)"
 SHOP_DATABASE="$SHOP_DATABASE" SHOP_VAR="$VAR" \
+    SHOP_PUBLIC_URL="${SHOP_PUBLIC_URL:-http://127.0.0.1:$PORT}" \
     stdbuf -oL -eL kore -f -n -r -c "$conf" &
 kpid=$!
 wait "$kpid"

@@ -34,6 +34,7 @@ enum {
 	DB_RESULT,
 	DB_ERROR,
 	DB_TASK,
+	DB_PAUSE,
 	DB_DONE
 };
 
@@ -42,6 +43,7 @@ static int	db_wait(struct http_request *);
 static int	db_result(struct http_request *);
 static int	db_error(struct http_request *);
 static int	db_taskstate(struct http_request *);
+static int	db_pausestate(struct http_request *);
 static int	db_done(struct http_request *);
 static void	db_free(struct http_request *);
 static void	db_reset(struct http_request *, struct db_call *);
@@ -71,6 +73,7 @@ static struct http_state	db_states[] = {
 	KORE_HTTP_STATE(db_result),
 	KORE_HTTP_STATE(db_error),
 	KORE_HTTP_STATE(db_taskstate),
+	KORE_HTTP_STATE(db_pausestate),
 	KORE_HTTP_STATE(db_done),
 };
 
@@ -127,6 +130,28 @@ db_task(struct db_call *call, int (*entry)(struct kore_task *),
 	call->task_entry = entry;
 	call->done = then;
 	call->next = DB_TASK;
+}
+
+/*
+ * The next step waits (the request sleeps) until db_resume(req), then
+ * runs then(req, call, NULL): a streamed answer sends a piece, pauses
+ * until it is sent, then fetches the next (stream.c).
+ */
+void
+db_pause(struct db_call *call, db_done_fn then)
+{
+	call->done = then;
+	call->next = DB_PAUSE;
+}
+
+/* Wakes the request paused by db_pause (or lets it go on at once). */
+void
+db_resume(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	call->resumed = 1;
+	http_request_wakeup(req);
 }
 
 /* The call that owns task t (for a task's entry function). */
@@ -387,6 +412,21 @@ db_taskstate(struct http_request *req)
 	return (db_next(req, call));
 }
 
+static int
+db_pausestate(struct http_request *req)
+{
+	struct db_call	*call = http_state_get(req);
+
+	if (!call->resumed) {
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	}
+	call->resumed = 0;
+	call->called = 1;
+	call->done(req, call, NULL);
+	return (db_next(req, call));
+}
+
 /* Drops the failed attempt and starts the statement again. */
 static void
 db_reset(struct http_request *req, struct db_call *call)
@@ -436,8 +476,17 @@ db_error(struct http_request *req)
 			db_reset(req, call);
 			return (HTTP_STATE_CONTINUE);
 		}
-		return (db_unavailable(req, call));
 	}
+	/* An answer already begun cannot become an error: it is cut. */
+	if (call->abort != NULL) {
+		kore_log(LOG_WARNING, "statement %d failed mid-answer: "
+		    "SQLSTATE %s", call->stmt, state ? state : "none");
+		call->abort(req, call);
+		return (HTTP_STATE_COMPLETE);
+	}
+	if (state == NULL || !strncmp(state, "08", 2) ||
+	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2))
+		return (db_unavailable(req, call));
 
 	if (state[0] == 'S' && state[1] == 'H') {
 		status = atoi(state + 2);

@@ -22,6 +22,7 @@ void	kore_worker_configure(void);
 
 static void	check_schema(void);
 static void	config_children(void);
+static const char *public_url(void);
 
 /*
  * Kore 4.1's seccomp filter predates system calls that glibc 2.36 and
@@ -68,6 +69,9 @@ kore_parent_configure(int argc, char **argv)
 	v = getenv("SHOP_LOG_CHECKPOINT_SECONDS");
 	cfg.log_interval = v != NULL ? atoi(v) : 60;
 	config_children();
+	cfg.public_url = public_url();
+	v = getenv("SHOP_TRANSPARENCY_CACHE");
+	cfg.page_cache = v == NULL || strcmp(v, "0");
 
 	check_schema();
 	if (!kore_pgsql_register("db", cfg.database))
@@ -99,6 +103,32 @@ config_children(void)
 		cfg.data_key_file = path;
 	}
 	private_init();
+}
+
+/*
+ * SHOP_PUBLIC_URL, the address the public reaches the site at (shown in
+ * the verification commands of /transparency), without a trailing slash:
+ * http(s):// and a host, with no spaces or quotes.
+ */
+static const char *
+public_url(void)
+{
+	static char	 url[256];
+	const char	*v = getenv("SHOP_PUBLIC_URL");
+	size_t		 len;
+
+	if (v == NULL)
+		return ("http://127.0.0.1:8888");
+	len = strlen(v);
+	while (len > 0 && v[len - 1] == '/')
+		len--;
+	if (len >= sizeof(url) || (strncmp(v, "http://", 7) &&
+	    strncmp(v, "https://", 8)) || strcspn(v, " \t\r\n\"'<>\\`") < len ||
+	    len <= (size_t)(v[4] == 's' ? 8 : 7))
+		fatal("SHOP_PUBLIC_URL must be http(s)://host[:port][/path]");
+	memcpy(url, v, len);
+	url[len] = '\0';
+	return (url);
 }
 
 /*

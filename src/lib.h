@@ -332,4 +332,64 @@ void	 merkle_tape_free(struct merkle_tape *);
 int	 merkle_tape_node(void *, unsigned int, uint64_t, unsigned char *);
 void	 merkle_tape_rewind(struct merkle_tape *);
 
+
+/*
+ * The transparency page (issue 8): CSV cells, charts as SVG, and the
+ * per-worker cache of its answers.
+ */
+
+/* csv.c: CSV cells (RFC 4180) that spreadsheets cannot run. */
+void	 csv_cell(struct buf *, const char *);
+void	 csv_int(struct buf *, int64_t);
+void	 csv_yuan(struct buf *, int64_t);
+
+/* chart.c: bar charts as inline SVG, from rows of JSON. */
+struct chart_series {
+	const char	*key;		/* member of each row: an integer >= 0 */
+	const char	*name;		/* its name in the legend */
+};
+
+struct chart {
+	const char			*id;	/* unique in the page: [a-z0-9-] */
+	const char			*title;	/* what it shows, for everyone */
+	const char			*label;	/* member of each row: its label */
+	const struct chart_series	*series;
+	size_t				 nseries;	/* 1 to CHART_MAX_SERIES */
+	const char			*empty;	/* shown when all values are 0 */
+};
+
+#define CHART_MAX_SERIES	4
+#define CHART_MAX_ROWS		64
+
+int	 chart_bars(struct buf *, const struct chart *, json_t *);
+int	 chart_columns(struct buf *, const struct chart *, json_t *);
+int64_t	 chart_nice(int64_t);
+
+/* pcache.c: answers kept for a short time, by key (one cache a worker). */
+struct pcache_entry {
+	char		*key;
+	char		*data;		/* NULL: none yet */
+	size_t		 len;
+	uint64_t	 born;		/* when the data was asked for (ms) */
+	uint64_t	 used;		/* last served (ms), for eviction */
+	int		 refreshing;	/* a request is fetching it */
+};
+
+struct pcache {
+	struct pcache_entry	*slot;
+	size_t			 n;
+	uint64_t		 fresh;	/* served as is while younger (ms) */
+	uint64_t		 max;	/* never served older than this (ms) */
+};
+
+void	 pcache_init(struct pcache *, size_t, uint64_t, uint64_t);
+void	 pcache_free(struct pcache *);
+const struct pcache_entry *pcache_get(struct pcache *, const char *,
+	    uint64_t, int *);
+const struct pcache_entry *pcache_peek(struct pcache *, const char *,
+	    uint64_t);
+void	 pcache_put(struct pcache *, const char *, const char *, size_t,
+	    uint64_t);
+void	 pcache_abort(struct pcache *, const char *);
+
 #endif

@@ -569,21 +569,6 @@ me_statement(struct http_request *req)
 	return (db_run(req));
 }
 
-/* A CSV field: quoted, quotes doubled, a leading =+-@ defused. */
-static void
-csv_field(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	if (s != NULL && strchr("=+-@", *s) != NULL && *s != '\0')
-		buf_putc(b, '\'');
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 static int
 statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 {
@@ -601,22 +586,22 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 	buf_puts(&b, "\"日期\",\"需求\",\"学校\",\"数量\",\"单位\",\"金额(分)\","
 	    "\"收据码\"\r\n");
 	json_array_foreach(json_object_get(d, "items"), i, it) {
-		csv_field(&b, json_string_value(json_object_get(it,
+		csv_cell(&b, json_string_value(json_object_get(it,
 		    "received_on")));
 		buf_putc(&b, ',');
-		csv_field(&b, json_string_value(json_object_get(it,
+		csv_cell(&b, json_string_value(json_object_get(it,
 		    "need_title")));
 		buf_putc(&b, ',');
-		csv_field(&b, json_string_value(json_object_get(it,
+		csv_cell(&b, json_string_value(json_object_get(it,
 		    "org_name")));
 		buf_printf(&b, ",%lld,", (long long)json_integer_value(
 		    json_object_get(it, "quantity")));
-		csv_field(&b, json_is_true(json_object_get(it, "is_money")) ?
+		csv_cell(&b, json_is_true(json_object_get(it, "is_money")) ?
 		    "分" : json_string_value(json_object_get(it, "unit")));
 		buf_printf(&b, ",%lld,", json_is_true(json_object_get(it,
 		    "is_money")) ? (long long)json_integer_value(
 		    json_object_get(it, "quantity")) : 0LL);
-		csv_field(&b, json_string_value(json_object_get(it,
+		csv_cell(&b, json_string_value(json_object_get(it,
 		    "receipt_code")));
 		buf_puts(&b, "\r\n");
 	}

@@ -23,6 +23,10 @@ struct config {
 	int		 log_interval;	/* SHOP_LOG_CHECKPOINT_SECONDS */
 	/* children and needs */
 	const char	*data_key_file;	/* SHOP_DATA_KEY_FILE, or var/data.key */
+
+	/* The transparency page (transparency.c). */
+	const char	*public_url;	/* SHOP_PUBLIC_URL: the site's address */
+	int		 page_cache;	/* SHOP_TRANSPARENCY_CACHE=0: off */
 };
 
 extern struct config	cfg;
@@ -178,6 +182,13 @@ enum stmt {
 	SQL_PAIRING_END,
 	SQL_PAIRING_RENEW,
 	SQL_PAIRINGS_TICK,
+	/* The transparency page (src/transparency.c). */
+	SQL_TRANSPARENCY,
+	SQL_TRANSPARENCY_PAGE,
+	SQL_TRANSPARENCY_RECORDS,
+	SQL_TRANSPARENCY_RECORDS_PAGE,
+	SQL_TRANSPARENCY_LOG_RANGE,
+	SQL_TRANSPARENCY_LOG_PAGE,
 	SQL__COUNT
 };
 
@@ -225,6 +236,15 @@ struct db_call {
 	TAILQ_ENTRY(db_call)	 queue;		/* waiting for a connection */
 	int			 waiting;
 	int			 holding;	/* holds one of the worker's */
+
+	/*
+	 * A streamed answer (stream.c): the step after db_pause waits for
+	 * db_resume; once the answer has begun, errors call abort (which
+	 * cuts the connection) instead of answering.
+	 */
+	int			 resumed;
+	void			(*abort)(struct http_request *,
+				    struct db_call *);
 };
 
 struct db_call	*db_begin(struct http_request *);
@@ -236,6 +256,8 @@ struct db_call	*db_task_call(struct kore_task *);
 void		 db_text(struct db_call *, const char *);
 void		 db_int(struct db_call *, long long);
 void		 db_bool(struct db_call *, int);
+void		 db_pause(struct db_call *, db_done_fn);
+void		 db_resume(struct http_request *);
 int		 db_run(struct http_request *);
 const char	*db_value(PGresult *, int, int, size_t *);
 
@@ -324,6 +346,23 @@ int		 matching_offer_accept(struct http_request *, const char *,
 		    struct form *);
 int		 matching_words_done(struct http_request *, struct db_call *,
 		    PGresult *);
+/* stream.c: an answer sent in pieces, each once the last was sent. */
+struct stream {
+	int	chunked;	/* HTTP/1.1 chunks; else up to the close */
+	int	head;		/* a HEAD request: headers only */
+	int	close;		/* the connection closes at the end */
+};
+
+int		 stream_begin(struct http_request *, struct db_call *,
+		    struct stream *, const char *, const char *);
+void		 stream_write(struct http_request *, struct stream *,
+		    struct buf *);
+void		 stream_end(struct http_request *, struct db_call *,
+		    struct stream *);
+
+/* transparency.c: the transparency page. */
+int		 transparency_filters(struct http_request *, struct form *,
+		    const struct field *, size_t);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

@@ -306,4 +306,23 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_PAIRING_RENEW] = { "select api.pairing_renew($1, $2::bigint, $3)",
 		3, 0 },
 	[SQL_PAIRINGS_TICK] = { "select api.pairings_tick()", 0, 0 },
+	/* The transparency page: its general part, and the filtered part. */
+	[SQL_TRANSPARENCY] = { "select api.transparency_general($1), "
+		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
+		"$6::date)", 6, STMT_READONLY },
+	[SQL_TRANSPARENCY_PAGE] = { "select api.transparency_general($1), "
+		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
+		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY },
+	[SQL_TRANSPARENCY_RECORDS] = { "select null::text, "
+		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
+		"$6::date)", 6, STMT_READONLY },
+	[SQL_TRANSPARENCY_RECORDS_PAGE] = { "select null::text, "
+		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
+		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY },
+	[SQL_TRANSPARENCY_LOG_RANGE] = {
+		"select api.transparency_log_range($1::date, $2::date)", 2,
+		STMT_READONLY },
+	[SQL_TRANSPARENCY_LOG_PAGE] = {
+		"select api.transparency_log_page($1::bigint, $2::bigint, "
+		"$3::date, $4::date)", 4, STMT_READONLY },
 };

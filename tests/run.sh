@@ -53,9 +53,11 @@ echo "== server on 127.0.0.1:$PORT"
 sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
     -e "s|var/kore.pid|$T/kore.pid|" \
     -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-# The public log is signed every second, so a test can see it happen.
+# The public log is signed every second, so a test can see it happen;
+# /transparency shows the verification commands with this server's address.
 SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 \
-    SHOP_MATCH_CACHE_SECONDS=1 stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
+    SHOP_MATCH_CACHE_SECONDS=1 SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
+    stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
     >"$T/kore.log" 2>&1 &
 kpid=$!
 i=0

@@ -290,6 +290,15 @@ const API = () => [
     { public: 401, donor: 404, staffTown: 403, staffSchool: 403, admin: 403 }],
   ['POST', `/api/v1/pairings/${ids.pairing3}/end`, { reason: '矩阵' },
     { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  // The transparency page's data: public, the same for everyone.
+  ['GET', '/api/v1/transparency', undefined,
+    { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', '/api/v1/transparency?town=potou&category=clothing', undefined,
+    { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', '/api/v1/transparency?town=nowhere', undefined,
+    { public: 400, donor: 400, staffTown: 400, staffSchool: 400, admin: 400 }],
+  ['POST', '/api/v1/transparency', {},
+    { public: 405, donor: 405, staffTown: 405, staffSchool: 405, admin: 405 }],
 ];
 
 // A date n days ahead, as forms take it.
@@ -516,6 +525,15 @@ const PAGES = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 409 }],
   ['POST', `/pairings/${ids.pairing3}/end`, { reason: '矩阵' },
     { public: 401, donor: 404, staffTown: 404, staffSchool: 404, admin: 409 }],
+  // The transparency page and its downloads: public, read-only.
+  ['GET', '/transparency', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency?campaign=warm-winter', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency/totals.csv', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/transparency/log.csv?since=2026-01-01', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['POST', '/transparency', {}, { public: 405, donor: 405, staffTown: 405, staffSchool: 405, admin: 405 }],
 ];
 
 let n = 0;

@@ -13,6 +13,7 @@ static const struct field spec[] = {
 	{ "anon", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
 	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
+	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 };
 
 static void
@@ -63,6 +64,24 @@ test_query(void **state)
 		{ "name=ab&phone=12800138000", 0, 0, "phone", "bad_phone" },
 		{ "name=ab&phone=1380013800", 0, 0, "phone", "bad_phone" },
 		{ "name=ab&phone=1380013800a", 0, 0, "phone", "bad_phone" },
+		{ "name=ab&since=2026-02-28", 0, 1, NULL, NULL },
+		{ "name=ab&since=2000-01-01", 0, 1, NULL, NULL },
+		{ "name=ab&since=2099-12-31", 0, 1, NULL, NULL },
+		{ "name=ab&since=2028-02-29", 0, 1, NULL, NULL },
+		{ "name=ab&since=2000-02-29", 0, 1, NULL, NULL },
+		{ "name=ab&since=2100-02-29", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-02-29", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-04-31", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-13-01", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-00-10", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-01-00", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=1999-12-31", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-1-01", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026%2F01%2F01", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=2026-01-01T00", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=+026-01-01", 0, 0, "since", "bad_date" },
+		{ "name=ab&since=%EF%BC%92026-01-01", 0, 0, "since",
+		  "bad_date" },
 	};
 	struct form		f;
 	struct form_error	e;

@@ -1,0 +1,347 @@
+-- The transparency page: /transparency, GET /api/v1/transparency and the
+-- CSV downloads (src/transparency.c).  Everything here is public: figures
+-- over the needs that went on the shelf, the public log and its latest
+-- checkpoint.  Never a child's alias or anything private: a record names
+-- the need (its title and town are on its public page already), and the
+-- donor as the public log names them (a display name or 爱心人士, never
+-- contact data; sql/008_public_log.sql).
+
+-- The figures of a set of needs, one row per group: all needs that went
+-- on the shelf (dim 'all'), and the same by campaign, category and town.
+-- Money in fen; scholarships granted = terms received and their amount;
+-- services given = places received; goods in units (of differing items).
+-- money_paid_out counts the fund_paid_out events of the log for the
+-- group's needs.  One hashed pass over the needs into cells (campaign x
+-- category x town, a few hundred), rolled up from there; the children
+-- helped (distinct, so not summable) from the few needs that received.
+create function api.transparency_groups()
+returns table (dim text, campaign_id smallint, category text,
+    town_id smallint, f jsonb)
+language sql stable as $$
+	with paid as (
+		select need_id, sum((fields ->> 'amount')::bigint) as amount
+		  from log_entries
+		 where kind = 'fund_paid_out' and need_id is not null
+		 group by need_id
+	), cells as (
+		select n.campaign_id, n.category, n.town_id,
+		    count(*) as posted,
+		    count(*) filter (where n.status = 'open') as open,
+		    count(*) filter (where n.status = 'fulfilled') as fulfilled,
+		    count(*) filter (where n.kind = 'goods') as goods_needs,
+		    sum(n.pledged) filter (where n.kind = 'goods') as goods_pledged,
+		    sum(n.received) filter (where n.kind = 'goods')
+		        as goods_received,
+		    sum(n.pledged) filter (where n.kind = 'money') as money_pledged,
+		    sum(n.received) filter (where n.kind = 'money')
+		        as money_received,
+		    sum(p.amount) as paid_out,
+		    sum(n.received) filter (where n.kind = 'scholarship') as terms,
+		    sum(n.received::bigint * n.unit_amount)
+		        filter (where n.kind = 'scholarship') as scholarship,
+		    sum(n.received) filter (where n.kind = 'service') as places
+		  from needs n left join paid p on p.need_id = n.id
+		 where n.opened_at is not null
+		 group by 1, 2, 3
+	), g as (
+		select case when grouping(c.campaign_id) = 0 then 'campaign'
+		        when grouping(c.category) = 0 then 'category'
+		        when grouping(c.town_id) = 0 then 'town' else 'all' end
+		        as dim,
+		    c.campaign_id, c.category, c.town_id,
+		    sum(c.posted) as posted, sum(c.open) as open,
+		    sum(c.fulfilled) as fulfilled,
+		    sum(c.goods_needs) as goods_needs,
+		    coalesce(sum(c.goods_pledged), 0) as goods_pledged,
+		    coalesce(sum(c.goods_received), 0) as goods_received,
+		    coalesce(sum(c.money_pledged), 0) as money_pledged,
+		    coalesce(sum(c.money_received), 0) as money_received,
+		    coalesce(sum(c.paid_out), 0) as paid_out,
+		    coalesce(sum(c.terms), 0) as terms,
+		    coalesce(sum(c.scholarship), 0) as scholarship,
+		    coalesce(sum(c.places), 0) as places
+		  from cells c
+		 group by grouping sets ((), (c.campaign_id), (c.category),
+		     (c.town_id))
+	), k as (
+		select case when grouping(n.campaign_id) = 0 then 'campaign'
+		        when grouping(n.category) = 0 then 'category'
+		        when grouping(n.town_id) = 0 then 'town' else 'all' end
+		        as dim,
+		    n.campaign_id, n.category, n.town_id,
+		    count(distinct n.beneficiary_id) as children
+		  from needs n
+		 where n.opened_at is not null and n.received > 0
+		   and n.beneficiary_id is not null
+		 group by grouping sets ((), (n.campaign_id), (n.category),
+		     (n.town_id))
+	)
+	select g.dim, g.campaign_id, g.category, g.town_id, jsonb_build_object(
+	    'needs_posted', g.posted, 'needs_open', g.open,
+	    'needs_fulfilled', g.fulfilled,
+	    'children_helped', coalesce(k.children, 0),
+	    'goods_needs', g.goods_needs, 'goods_pledged', g.goods_pledged,
+	    'goods_received', g.goods_received,
+	    'money_pledged', g.money_pledged, 'money_received', g.money_received,
+	    'money_paid_out', g.paid_out, 'scholarship_terms', g.terms,
+	    'scholarship_amount', g.scholarship, 'service_places', g.places)
+	  from g left join k on k.dim = g.dim
+	   and k.campaign_id is not distinct from g.campaign_id
+	   and k.category is not distinct from g.category
+	   and k.town_id is not distinct from g.town_id
+$$;
+
+-- The figures of a group without needs.
+create function api.transparency_zero()
+returns jsonb language sql immutable as $$
+	select jsonb_object_agg(k, 0) from unnest(array['needs_posted',
+	    'needs_open', 'needs_fulfilled', 'children_helped', 'goods_needs',
+	    'goods_pledged', 'goods_received', 'money_pledged',
+	    'money_received', 'money_paid_out', 'scholarship_terms',
+	    'scholarship_amount', 'service_places']) k
+$$;
+
+-- The figures: totals, and the rows by campaign (with "other needs", those
+-- of no campaign), by category and by town (every one, with zeros).  The
+-- totals also give what the foundation account received and paid out in
+-- all (fund events without a need included).
+create function api.transparency_figures(p_lang text)
+returns json language sql stable as $$
+	with g as materialized (
+		select * from api.transparency_groups()
+	)
+	select json_build_object(
+	    'totals', coalesce((select f from g where dim = 'all'),
+	        api.transparency_zero()) || jsonb_build_object(
+	        'name', api.l(p_lang, '全部', 'All'),
+	        'money_paid_out', (select coalesce(sum(amount), 0)
+	            from log_stats where kind = 'fund_paid_out'),
+	        'fund_received', (select coalesce(sum(amount), 0)
+	            from log_stats where kind = 'fund_received')),
+	    'campaigns', (select coalesce(jsonb_agg(g.f || jsonb_build_object(
+	            'slug', c.slug, 'name', coalesce(api.l(p_lang, c.name_zh,
+	            c.name_en), api.l(p_lang, '其他需求', 'Other needs')))
+	        order by c.starts_on desc nulls last, c.id), '[]')
+	      from g left join campaigns c on c.id = g.campaign_id
+	     where g.dim = 'campaign'),
+	    'categories', (select jsonb_agg(coalesce(g.f,
+	            api.transparency_zero()) || jsonb_build_object('slug',
+	            c.slug, 'name', api.l(p_lang, c.name_zh, c.name_en))
+	        order by c.sort, c.slug)
+	      from categories c left join g on g.dim = 'category'
+	       and g.category = c.slug),
+	    'towns', (select jsonb_agg(coalesce(g.f, api.transparency_zero())
+	            || jsonb_build_object('slug', t.slug,
+	            'name', api.l(p_lang, t.name_zh, t.name_en))
+	        order by t.sort, t.id)
+	      from towns t left join g on g.dim = 'town' and g.town_id = t.id))
+$$;
+
+-- Pledges made and gifts received in each of the last twelve months
+-- (Asia/Shanghai), as the public log counts them (pledge_made and
+-- pledge_received events, from log_stats), oldest first.
+create function api.transparency_months()
+returns json language sql stable as $$
+	with m as (
+		select generate_series(date_trunc('month', now() at time zone
+		    'Asia/Shanghai') - interval '11 months', date_trunc('month',
+		    now() at time zone 'Asia/Shanghai'), interval '1 month')::date
+		    as month
+	)
+	select json_agg(json_build_object('month', to_char(m.month, 'YYYY-MM'),
+	    'pledges', coalesce((select n from log_stats s where s.month =
+	        m.month and s.kind = 'pledge_made'), 0),
+	    'received', coalesce((select n from log_stats s where s.month =
+	        m.month and s.kind = 'pledge_received'), 0))
+	    order by m.month)
+	  from m
+$$;
+
+-- The latest gifts received (pledge_received events of the log), newest
+-- first, at most p_limit, for the filters given (null: any), and how many
+-- there are in all.  The period is of Asia/Shanghai days, inclusive.
+create function api.transparency_records(p_lang text, p_town smallint,
+    p_category text, p_campaign smallint, p_since date, p_until date,
+    p_limit int)
+returns json language sql stable as $$
+	with r as (
+		select e.position, e.created_at, e.fields, n.id as need_id,
+		    n.title, n.status, n.kind, n.unit, n.unit_amount, n.category,
+		    n.town_id, n.campaign_id
+		  from log_entries e join needs n on n.id = e.need_id
+		 where e.kind = 'pledge_received'
+		   and (p_town is null or n.town_id = p_town)
+		   and (p_category is null or n.category = p_category)
+		   and (p_campaign is null or n.campaign_id = p_campaign)
+		   and (p_since is null or e.created_at >=
+		       p_since::timestamp at time zone 'Asia/Shanghai')
+		   and (p_until is null or e.created_at <
+		       (p_until + 1)::timestamp at time zone 'Asia/Shanghai')
+	)
+	select json_build_object(
+	    'total', (select count(*) from r),
+	    'items', (select coalesce(json_agg(json_build_object(
+	        'position', x.position,
+	        'date', api.day(x.created_at),
+	        'need_id', x.need_id,
+	        'need_title', x.title,
+	        'need_listed', x.status in ('open', 'fully_pledged', 'fulfilled'),
+	        'kind', x.kind,
+	        'is_money', x.kind = 'money',
+	        'is_scholarship', x.kind = 'scholarship',
+	        'quantity', (x.fields ->> 'quantity')::bigint,
+	        'unit', x.unit,
+	        'amount', case x.kind when 'money'
+	            then (x.fields ->> 'quantity')::bigint
+	            when 'scholarship'
+	            then (x.fields ->> 'quantity')::bigint * x.unit_amount end,
+	        'category', x.category,
+	        'category_name', (select api.l(p_lang, c.name_zh, c.name_en)
+	            from categories c where c.slug = x.category),
+	        'town', (select slug from towns t where t.id = x.town_id),
+	        'town_name', (select api.l(p_lang, t.name_zh, t.name_en)
+	            from towns t where t.id = x.town_id),
+	        'campaign_name', (select api.l(p_lang, c.name_zh, c.name_en)
+	            from campaigns c where c.id = x.campaign_id),
+	        'donor', coalesce((select m.fields ->> 'donor'
+	            from log_entries m
+	           where m.fields ? 'pledge' and m.kind = 'pledge_made'
+	             and (m.fields ->> 'pledge')::bigint =
+	                 (x.fields ->> 'pledge')::bigint
+	           limit 1), '爱心人士'))
+	        order by x.position desc), '[]')
+	      from (select * from r order by position desc limit p_limit) x))
+$$;
+
+-- What the page shows whatever its filters: the figures, the months,
+-- the log's size and latest checkpoint, and when (Asia/Shanghai).
+create function api.transparency_general(p_lang text)
+returns text language sql stable as $$
+	select (api.transparency_figures(p_lang)::jsonb || jsonb_build_object(
+	    'as_of', to_char(now() at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD"T"HH24:MI:SS.US"+08:00"'),
+	    'as_of_text', to_char(now() at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD HH24:MI:SS'),
+	    'months', api.transparency_months(),
+	    'log', jsonb_build_object(
+	        'size', (select size from log_head),
+	        'checkpoint', (select api.log_checkpoint_json(c)
+	            from log_checkpoints c order by tree_size desc limit 1))))::text
+$$;
+
+-- What depends on the filters: the latest gifts received that match
+-- them, the filters themselves and their choices.  400 naming the field
+-- for an unknown town, category or campaign, or a period that ends
+-- before it begins.
+create function api.transparency_records_json(p_lang text, p_town text,
+    p_category text, p_campaign text, p_since date, p_until date)
+returns text language plpgsql stable
+set plan_cache_mode = force_custom_plan as $$
+declare
+	v_town		smallint;
+	v_campaign	smallint;
+begin
+	if p_town is not null then
+		select id into v_town from towns where slug = p_town;
+		if not found then
+			perform api.fail(400, 'unknown_value',
+			    json_build_object('field', 'town'));
+		end if;
+	end if;
+	if p_category is not null and not exists (select 1 from categories
+	    where slug = p_category) then
+		perform api.fail(400, 'unknown_value',
+		    json_build_object('field', 'category'));
+	end if;
+	if p_campaign is not null then
+		select id into v_campaign from campaigns where slug = p_campaign;
+		if not found then
+			perform api.fail(400, 'unknown_value',
+			    json_build_object('field', 'campaign'));
+		end if;
+	end if;
+	if p_since > p_until then
+		perform api.fail(400, 'bad_period',
+		    json_build_object('field', 'until'));
+	end if;
+	return json_build_object(
+	    'records_as_of', to_char(now() at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD"T"HH24:MI:SS.US"+08:00"'),
+	    'records', api.transparency_records(p_lang, v_town, p_category,
+	        v_campaign, p_since, p_until, 50),
+	    'filters', json_strip_nulls(json_build_object('town', p_town,
+	        'category', p_category, 'campaign', p_campaign,
+	        'since', to_char(p_since, 'YYYY-MM-DD'),
+	        'until', to_char(p_until, 'YYYY-MM-DD'))),
+	    'facets', json_build_object(
+	        'towns', (select json_agg(json_build_object('slug', slug,
+	            'name', api.l(p_lang, name_zh, name_en),
+	            'selected', slug = p_town) order by sort, id) from towns),
+	        'categories', (select json_agg(json_build_object('slug', slug,
+	            'name', api.l(p_lang, name_zh, name_en),
+	            'selected', slug = p_category) order by sort) from categories),
+	        'campaigns', (select coalesce(json_agg(json_build_object(
+	            'slug', slug, 'name', api.l(p_lang, name_zh, name_en),
+	            'selected', slug = p_campaign) order by starts_on desc, id),
+	            '[]') from campaigns)))::text;
+end $$;
+
+-- GET /transparency/log.csv: the positions of the first and last entries
+-- of the period (Asia/Shanghai days, inclusive; null: from the start, to
+-- the end), or nulls when it holds none.  Entries are appended in time
+-- order, so the period is one run of positions; the pages check the time
+-- again all the same.
+create function api.transparency_log_range(p_since date, p_until date)
+returns text language sql stable as $$
+	select json_build_object(
+	    'first', (select position from log_entries
+	       where p_since is null or created_at >=
+	           p_since::timestamp at time zone 'Asia/Shanghai'
+	       order by created_at, position limit 1),
+	    'last', (select position from log_entries
+	       where p_until is null or created_at <
+	           (p_until + 1)::timestamp at time zone 'Asia/Shanghai'
+	       order by created_at desc, position desc limit 1))::text
+$$;
+
+-- One page of the log's CSV: the entries from p_first to p_last (at most
+-- 2000) within the period, their fields as columns.
+create function api.transparency_log_page(p_first bigint, p_last bigint,
+    p_since date, p_until date)
+returns text language sql stable as $$
+	select coalesce(json_agg(json_build_object(
+	    'position', e.position,
+	    'time', to_char(e.created_at at time zone 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'local', to_char(e.created_at at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD HH24:MI:SS'),
+	    'kind', e.kind,
+	    'kind_name', case e.kind
+	        when 'need_opened' then '需求上架'
+	        when 'pledge_made' then '认捐'
+	        when 'pledge_delivered' then '已送出'
+	        when 'pledge_received' then '已收到'
+	        when 'pledge_cancelled' then '认捐取消'
+	        when 'pledge_expired' then '认捐过期'
+	        when 'need_fulfilled' then '需求完成'
+	        when 'fund_received' then '基金收款'
+	        else '基金拨付' end,
+	    'need', e.need_id,
+	    'pledge', (e.fields ->> 'pledge')::bigint,
+	    'need_kind', e.fields ->> 'need_kind',
+	    'category', e.fields ->> 'category',
+	    'town', e.fields ->> 'town',
+	    'quantity', (e.fields ->> 'quantity')::bigint,
+	    'amount', (e.fields ->> 'amount')::bigint,
+	    'unit', e.fields ->> 'unit',
+	    'unit_amount', (e.fields ->> 'unit_amount')::bigint,
+	    'donor', e.fields ->> 'donor',
+	    'leaf_hash', encode(e.leaf_hash, 'hex')) order by e.position),
+	    '[]')::text
+	  from log_entries e
+	 where e.position between p_first and least(p_last, p_first + 1999)
+	   and (p_since is null or e.created_at >=
+	       p_since::timestamp at time zone 'Asia/Shanghai')
+	   and (p_until is null or e.created_at <
+	       (p_until + 1)::timestamp at time zone 'Asia/Shanghai')
+$$;
