@@ -223,6 +223,7 @@ returns text language sql stable as $$
 	    'as_of_text', to_char(now() at time zone 'Asia/Shanghai',
 	        'YYYY-MM-DD HH24:MI:SS'),
 	    'months', api.transparency_months(),
+	    'targets_summary', api.targets_public(p_lang)::jsonb,
 	    'log', jsonb_build_object(
 	        'size', (select size from log_head),
 	        'checkpoint', (select api.log_checkpoint_json(c)

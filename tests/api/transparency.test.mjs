@@ -547,3 +547,13 @@ test('nothing private: no child alias, no donor e-mail or phone, anywhere on it'
     assert.ok(!/@example\.(com|org)/.test(body), `an e-mail address on ${path}`);
   }
 });
+
+test("the page and its API carry the plan's targets (issue 7)", async () => {
+  const api = await getJson('/api/v1/transparency');
+  assert.equal(api.status, 200);
+  const targets = api.body.targets_summary.targets;
+  assert.equal(targets.length, Number(sqlValue('select count(*) from targets')));
+  const page = await (await fetch(BASE + '/transparency')).text();
+  assert.match(page, /class="targets-summary"/);
+  for (const t of targets) assert.ok(page.includes(t.name), t.name);
+});

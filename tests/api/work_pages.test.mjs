@@ -179,7 +179,7 @@ test('work lists, admin queue, settings and campaigns pages', async () => {
   const bad = await admin.post('/admin/campaigns', { slug, name_zh: '页面行动', name_en: 'Page',
     starts_on: '2026-05-01', ends_on: '2026-04-01' });
   assert.equal(bad.status, 400);
-  assert.match(bad.text, /结束日期不能早于开始日期/);
+  assert.match(bad.text, /截止日期不能早于起始日期/);
   assert.match(bad.text, /value="页面行动"/);
   const ok = await admin.post('/admin/campaigns', { slug, name_zh: '页面行动', name_en: 'Page',
     starts_on: '2026-05-01', ends_on: '2027-04-01' });
