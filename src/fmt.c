@@ -4,7 +4,6 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "lib.h"
 
@@ -45,48 +44,4 @@ fmt_yuan(struct buf *b, int64_t fen)
 	fmt_int(b, yuan);
 	if (rest != 0)
 		buf_printf(b, ".%02" PRId64, rest);
-}
-
-/*
- * Reads an amount of yuan as people type it ("120", "120.5", "1,200.05",
- * "¥30") into fen, exactly (no floating point).  Returns 0 for anything
- * else, a negative amount, more than two decimals, or over max fen.
- */
-int
-fmt_parse_yuan(const char *s, int64_t max, int64_t *fen)
-{
-	int64_t	yuan = 0, cents = 0;
-	int	digits = 0, dec = -1;
-
-	if (!strncmp(s, "¥", strlen("¥")))
-		s += strlen("¥");
-	else if (*s == '\xef' && !strncmp(s, "￥", strlen("￥")))
-		s += strlen("￥");
-	for (; *s != '\0'; s++) {
-		if (*s == ',' && dec < 0 && digits > 0)
-			continue;
-		if (*s == '.' && dec < 0 && digits > 0) {
-			dec = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || dec >= 2)
-			return (0);
-		if (dec >= 0) {
-			cents = cents * 10 + (*s - '0');
-			dec++;
-		} else {
-			if (yuan > max / 100)
-				return (0);
-			yuan = yuan * 10 + (*s - '0');
-			digits++;
-		}
-	}
-	if (digits == 0 || dec == 0)
-		return (0);
-	if (dec == 1)
-		cents *= 10;
-	if (yuan > (max - cents) / 100)
-		return (0);
-	*fen = yuan * 100 + cents;
-	return (1);
 }

@@ -33,16 +33,21 @@ image_clean(const unsigned char *in, size_t len, struct buf *out,
 /*
  * JPEG: a sequence of segments (FF xx, then a 2-byte length for most);
  * APP1..APP15 (EXIF, XMP, ICC, maker notes) and COM are dropped, APP0
- * (JFIF) kept; from SOS on, the entropy-coded data is copied as it is.
+ * (JFIF) kept.  After a start of scan the entropy-coded data runs to the
+ * next marker that is not a stuffed FF00 or a restart (a progressive
+ * image has several scans, with segments between them, which are
+ * filtered the same way).  The first end of image ends the file:
+ * whatever follows it (a second image with its own EXIF, a phone's
+ * "motion photo" video) is dropped.
  */
 static int
 jpeg_clean(const unsigned char *in, size_t len, struct buf *out)
 {
-	size_t		i = 2, seg;
+	size_t		i = 2, seg, start;
 	unsigned char	m;
 
 	buf_append(out, in, 2);
-	while (i + 4 <= len) {
+	while (i + 2 <= len) {
 		if (in[i] != 0xff)
 			return (0);
 		m = in[i + 1];
@@ -50,23 +55,35 @@ jpeg_clean(const unsigned char *in, size_t len, struct buf *out)
 			i++;
 			continue;
 		}
-		if (m == 0xd9)			/* end of image */
-			break;
+		if (m == 0xd9) {		/* end of image */
+			buf_append(out, in + i, 2);
+			return (1);
+		}
 		if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) {
 			buf_append(out, in + i, 2);
 			i += 2;
 			continue;
 		}
+		if (i + 4 > len)
+			return (0);
 		seg = (size_t)in[i + 2] << 8 | in[i + 3];
 		if (seg < 2 || i + 2 + seg > len)
 			return (0);
-		if (m == 0xda) {		/* start of scan: the rest */
-			buf_append(out, in + i, len - i);
-			return (1);
-		}
 		if (!((m >= 0xe1 && m <= 0xef) || m == 0xfe))
 			buf_append(out, in + i, 2 + seg);
 		i += 2 + seg;
+		if (m != 0xda)
+			continue;
+		/* The scan's data, up to the next real marker. */
+		for (start = i; i + 1 < len; i++) {
+			if (in[i] == 0xff && in[i + 1] != 0x00 &&
+			    in[i + 1] != 0xff &&
+			    !(in[i + 1] >= 0xd0 && in[i + 1] <= 0xd7))
+				break;
+		}
+		if (i + 1 >= len)
+			return (0);
+		buf_append(out, in + start, i - start);
 	}
 	return (0);
 }

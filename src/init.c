@@ -64,6 +64,8 @@ kore_parent_configure(int argc, char **argv)
 		cfg.var = "var";
 	tls = getenv("SHOP_TLS");
 	cfg.tls = tls != NULL && !strcmp(tls, "1");
+	v = getenv("SHOP_TRUST_PROXY");
+	cfg.trust_proxy = v != NULL && !strcmp(v, "1");
 	cfg.log_key = getenv("SHOP_LOG_KEY");
 	cfg.log_origin = getenv("SHOP_LOG_ORIGIN");
 	v = getenv("SHOP_LOG_CHECKPOINT_SECONDS");

@@ -36,7 +36,6 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 /* fmt.c: numbers as people read them. */
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
-int	 fmt_parse_yuan(const char *, int64_t, int64_t *);
 
 /* image.c: hand-over photos, JPEG or PNG, without their metadata. */
 int	 image_clean(const unsigned char *, size_t, struct buf *,

@@ -757,9 +757,12 @@ reasons_json(uint32_t bits, enum lang lang)
 	n = match_reasons(bits, list, MATCH_R_COUNT);
 	for (i = 0; i < n; i++) {
 		key = match_reason_key(list[i]);
-		text = json_object_get(web_messages(lang), key);
-		json_array_append_new(arr, json_pack("{s:s, s:O}", "key", key,
-		    "text", text ? text : json_string(key)));
+		if ((text = json_object_get(web_messages(lang), key)) != NULL)
+			json_incref(text);
+		else
+			text = json_string(key);
+		json_array_append_new(arr, json_pack("{s:s, s:o}", "key", key,
+		    "text", text));
 	}
 	return (arr);
 }

@@ -10,6 +10,8 @@
 
 #include "shop.h"
 
+#define YUAN_MAX	2000000000	/* fen */
+
 int	offers_list(struct http_request *);
 int	me_offers(struct http_request *);
 int	offer_page(struct http_request *);
@@ -37,9 +39,9 @@ static const struct field offer_fields[] = {
 	{ "spec", FIELD_TEXT, 0, 0, 60, NULL },
 	{ "unit", FIELD_TEXT, 0, 0, 10, NULL },
 	{ "quantity", FIELD_INT, 0, 1, 1000000, NULL },
-	{ "amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "amount", FIELD_YUAN, 0, 1, YUAN_MAX, NULL },
 	{ "terms", FIELD_INT, 0, 1, 24, NULL },
-	{ "term_amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "term_amount", FIELD_YUAN, 0, 1, YUAN_MAX, NULL },
 	{ "towns", FIELD_TEXT, 0, 0, 200, NULL },
 	{ "town1", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "town2", FIELD_SLUG, 0, 0, 40, NULL },
@@ -65,7 +67,6 @@ static const struct field accept_fields[] = {
 };
 
 #define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-#define YUAN_MAX	2000000000	/* fen */
 
 static int	offer_input(struct http_request *, struct form *, json_t **,
 		    struct form_error *);
@@ -119,12 +120,8 @@ offer_input(struct http_request *req, struct form *f, json_t **out,
 	for (i = 0; money[i] != NULL; i++) {
 		if ((v = form_get(f, money[i])) == NULL)
 			continue;
-		if (!fmt_parse_yuan(v, YUAN_MAX, &fen) || fen <= 0) {
-			json_decref(j);
-			err->code = "bad_amount";
-			kore_strlcpy(err->field, money[i], sizeof(err->field));
-			return (0);
-		}
+		/* Checked by the field list (FIELD_YUAN, at least 1 fen). */
+		fen = form_fen(f, money[i], 0);
 		json_object_set_new(j, money[i], json_integer(fen));
 	}
 	for (i = 0; flags[i] != NULL; i++)

@@ -24,7 +24,7 @@ static const char *const outcomes[] = { "received", "cancelled", NULL };
 
 static const struct field create_fields[] = {
 	{ "quantity", FIELD_INT, 0, 1, 2000000000, NULL },
-	{ "amount", FIELD_TEXT, 0, 1, 20, NULL },
+	{ "amount", FIELD_YUAN, 0, 1, 2000000000, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "message", FIELD_LINES, 0, 0, 500, NULL },
 	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
@@ -120,7 +120,7 @@ pledge_create(struct http_request *req)
 {
 	struct db_call	*call;
 	struct form	 f;
-	const char	*key, *amount;
+	const char	*key;
 	char		 id[24], qty[24];
 	int64_t		 fen;
 
@@ -134,11 +134,8 @@ pledge_create(struct http_request *req)
 		return (web_error(req, 404, "not_found", NULL));
 	if (!input(req, &f, create_fields, NFIELDS(create_fields)))
 		return (KORE_RESULT_OK);
-	if ((amount = form_get(&f, "amount")) != NULL) {
-		if (!fmt_parse_yuan(amount, 2000000000, &fen) || fen <= 0) {
-			form_free(&f);
-			return (web_error(req, 400, "bad_amount", "amount"));
-		}
+	if (form_get(&f, "amount") != NULL) {
+		fen = form_fen(&f, "amount", 0);
 		(void)snprintf(qty, sizeof(qty), "%lld", (long long)fen);
 	} else if (form_get(&f, "quantity") != NULL) {
 		kore_strlcpy(qty, form_get(&f, "quantity"), sizeof(qty));

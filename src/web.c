@@ -469,15 +469,19 @@ web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
 	return (r);
 }
 
-/* The client's address: the connection's, or X-Real-IP from our proxy. */
+/*
+ * The client's address: the connection's, or, behind our proxy
+ * (SHOP_TRUST_PROXY=1), the X-Real-IP it sets, when that is an address.
+ */
 void
 web_client_ip(struct http_request *req, char *buf, size_t len)
 {
 	const char	*hdr;
+	unsigned char	 bin[sizeof(struct in6_addr)];
 
 	if (cfg.trust_proxy && http_request_header(req, "x-real-ip", &hdr) &&
-	    strlen(hdr) < len && strspn(hdr, "0123456789abcdefABCDEF.:") ==
-	    strlen(hdr)) {
+	    strlen(hdr) < len && (inet_pton(AF_INET, hdr, bin) == 1 ||
+	    inet_pton(AF_INET6, hdr, bin) == 1)) {
 		kore_strlcpy(buf, hdr, len);
 		return;
 	}

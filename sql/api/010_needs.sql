@@ -45,8 +45,8 @@ returns text language sql stable as $$
 	 || ',"pledged":' || n.pledged
 	 || ',"received":' || n.received
 	 || ',"remaining":' || (n.quantity - n.pledged)
-	 || ',"pledged_pct":' || (n.pledged * 100 / n.quantity)
-	 || ',"received_pct":' || (n.received * 100 / n.quantity)
+	 || ',"pledged_pct":' || (n.pledged::bigint * 100 / n.quantity)
+	 || ',"received_pct":' || (n.received::bigint * 100 / n.quantity)
 	 || ',"urgency":' || n.urgency
 	 || ',"urgent":' || (n.urgency = 3)
 	 || ',"deadline":"' || to_char(n.deadline, 'YYYY-MM-DD')
@@ -116,6 +116,12 @@ declare
 			    '\', '\\'), '%', '\%'), '_', '\_') || '%';
 	v_off		int := (p_page - 1) * p_per_page;
 begin
+	-- Only what the public may see, whoever calls.
+	if p_status is null or p_status not in ('notice', 'open',
+	    'fully_pledged', 'fulfilled') then
+		perform api.fail(400, 'unknown_value',
+		    json_build_object('field', 'status'));
+	end if;
 	if p_town is not null then
 		select id into v_town from towns where slug = p_town;
 		if not found then

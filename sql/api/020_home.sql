@@ -18,7 +18,7 @@ returns text language sql stable as $$
 	        'needs', s.listed,
 	        'fulfilled', s.fulfilled,
 	        'fulfilled_pct', case when s.listed = 0 then 0
-	            else s.fulfilled * 100 / s.listed end)
+	            else s.fulfilled::bigint * 100 / s.listed end)
 	        order by c.starts_on desc, c.id), '[]')
 	      from campaigns c,
 	      lateral (select coalesce(sum(k.n) filter (where k.status in

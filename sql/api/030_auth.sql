@@ -224,6 +224,14 @@ begin
 	return '{"ok":true}';
 end $$;
 
+-- Whether a name holds something like contact data: an @, or seven digits
+-- however they are spaced or dashed ("138 1234 5678").
+create function api.looks_like_contact(p_name text)
+returns boolean language sql immutable as $$
+	select p_name ~ '[@＠]'
+	    or regexp_replace(p_name, '[^0-9０-９]', '', 'g') ~ '[0-9０-９]{7}'
+$$;
+
 -- What the public sees of a donor: the display name, or 爱心人士 when
 -- they give anonymously, are unknown, or the name holds something like
 -- contact data (an @, or seven digits in a row).
@@ -232,7 +240,7 @@ create function api.donor_public_name(p_user bigint, p_anonymous boolean,
 returns text language sql stable as $$
 	select coalesce((select u.display_name from users u
 	    where u.id = p_user and not coalesce(p_anonymous, false)
-	      and u.display_name !~ '@|[0-9０-９]{7}'),
+	      and not api.looks_like_contact(u.display_name)),
 	    api.l(p_lang, '爱心人士', 'A caring donor'))
 $$;
 
@@ -240,7 +248,7 @@ $$;
 create function api.check_display_name(p_name text)
 returns void language plpgsql immutable as $$
 begin
-	if p_name ~ '@|[0-9０-９]{7}' then
+	if api.looks_like_contact(p_name) then
 		perform api.fail(400, 'name_contact', '{"field":"display_name"}');
 	end if;
 end $$;

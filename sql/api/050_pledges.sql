@@ -101,12 +101,13 @@ begin
 		perform api.fail(400, 'bad_number', '{"field":"quantity"}');
 	end if;
 
+	-- Compared as what is left, so that no sum can overflow.
 	update needs set pledged = pledged + p_quantity,
-	    status = case when pledged + p_quantity = quantity
+	    status = case when p_quantity = quantity - pledged
 	        then 'fully_pledged' else status end,
 	    updated_at = now()
 	 where id = p_need and status = 'open'
-	   and pledged + p_quantity <= quantity
+	   and p_quantity <= quantity - pledged
 	returning * into v_n;
 	if not found then
 		select * into v_n from needs where id = p_need;

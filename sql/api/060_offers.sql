@@ -446,7 +446,13 @@ end $$;
 create function api.proposal_json(pr proposals, p_lang text)
 returns json language sql stable as $$
 	select json_build_object('id', pr.id, 'offer_id', pr.offer_id,
-	    'need', api.need_public(n, p_lang),
+	    -- A need no longer public (cancelled, rejected, expired) shows
+	    -- nothing of itself, not even its child's public profile.
+	    'need', case when n.status in ('notice', 'open', 'fully_pledged',
+	        'fulfilled') then api.need_public(n, p_lang)
+	        else json_build_object('id', n.id, 'status', n.status,
+	            'off_shelf', true, 'title', api.l(p_lang, '（需求已下架）',
+	            '(need withdrawn)')) end,
 	    'quantity', pr.quantity, 'amount', pr.amount,
 	    'amount_text', api.offer_amount_text(o, pr.amount),
 	    'quantity_text', case when n.kind = 'money'

@@ -141,6 +141,9 @@ returns json language sql stable as $$
 	    order by e.i), '[]')
 	  from json_array_elements(coalesce(p_props, '[]')) with ordinality e(p, i)
 	  join needs n on n.id = (e.p ->> 'need_id')::bigint
+	 -- The engine's snapshot may be a few seconds old: only needs still
+	 -- on the shelf.
+	 where n.status = 'open'
 $$;
 
 -- GET /me/offers/{id}, /api/v1/offers/{id}: the offer, what the engine
@@ -371,6 +374,9 @@ begin
 	if not found or not api.need_staff_may(v_u, n.org_id) then
 		perform api.fail(404, 'not_found');
 	end if;
+	if n.status <> 'open' then
+		perform api.fail(409, 'not_open');
+	end if;
 	select * into o from offers where id = p_offer and status = 'live';
 	if not found then
 		perform api.fail(409, 'not_proposed', '{"field":"offer_id"}');
@@ -418,7 +424,8 @@ begin
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
-	perform 1 from offers where id = o.id for update;
+	-- Locked, and read again: it may have changed since.
+	select * into o from offers where id = o.id for update;
 	select * into v_pr from proposals where id = p_id for update;
 	if v_pr.status = 'accepted' and p_accept then
 		return json_build_object('proposal', api.proposal_json(v_pr,

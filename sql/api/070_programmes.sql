@@ -109,10 +109,13 @@ begin
 	return v_org;
 end $$;
 
--- A registered youth the caller may link a record to: 400 naming the
--- field when there is none in scope (the same answer whether the youth
--- exists elsewhere or not).
-create function api.prog_youth(p_user users, p_id bigint, p_field text)
+-- A registered youth the caller may link a record to, and when p_org is
+-- given, a youth of that organisation or one below it (a record of one
+-- school never names another school's child): 400 naming the field when
+-- there is none (the same answer whether the youth exists elsewhere or
+-- not).
+create function api.prog_youth(p_user users, p_id bigint, p_field text,
+    p_org bigint default null)
 returns beneficiaries language plpgsql stable as $$
 declare
 	v_b	beneficiaries;
@@ -122,7 +125,8 @@ begin
 	end if;
 	select * into v_b from beneficiaries
 	 where id = p_id and archived_at is null
-	   and org_id in (select api.prog_scope(p_user));
+	   and org_id in (select api.prog_scope(p_user))
+	   and (p_org is null or api.org_within(org_id, p_org));
 	if not found then
 		perform api.fail(400, 'unknown_youth', json_build_object('field', p_field));
 	end if;

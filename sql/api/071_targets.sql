@@ -135,8 +135,8 @@ returns json language sql stable as $$
 	    'rule', api.metric_rule(t.metric, p_lang),
 	    'value', t.value,
 	    'figure', f.figure,
-	    'pct', (f.figure * 100 / t.value),
-	    'bar', least(100, f.figure * 100 / t.value),
+	    'pct', (f.figure::bigint * 100 / t.value),
+	    'bar', least(100, f.figure::bigint * 100 / t.value),
 	    'expected', t.value * greatest(0, least(api.today(), t.deadline)
 	        - t.starts_on) / (t.deadline - t.starts_on),
 	    'pace', least(100, 100 * greatest(0, least(api.today(), t.deadline)

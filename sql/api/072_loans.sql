@@ -101,7 +101,7 @@ declare
 begin
 	v_u := api.prog_user(p_sid);
 	v_org := api.prog_org(v_u, p_org);
-	v_b := api.prog_youth(v_u, p_youth, 'beneficiary_id');
+	v_b := api.prog_youth(v_u, p_youth, 'beneficiary_id', v_org);
 	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');

@@ -72,7 +72,8 @@ declare
 	v_id	bigint;
 begin
 	foreach v_id in array p_ids loop
-		perform api.prog_youth(p_user, v_id, p_field);
+		perform api.prog_youth(p_user, v_id, p_field,
+		    (select org_id from trainings where id = p_id));
 	end loop;
 	if (select count(*) from (select beneficiary_id from training_attendees
 	    where training_id = p_id union select unnest(p_ids)) a)

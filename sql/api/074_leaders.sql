@@ -163,7 +163,7 @@ begin
 		end if;
 	end if;
 	if p_add is not null then
-		perform api.prog_youth(v_u, p_add, 'add');
+		perform api.prog_youth(v_u, p_add, 'add', v_l.org_id);
 		if exists (select 1 from leader_helps where leader_id = p_id
 		    and beneficiary_id = p_add) then
 			perform api.fail(409, 'already_linked', '{"field":"add"}');

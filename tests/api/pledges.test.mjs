@@ -345,3 +345,19 @@ test('pages: my pledges, the pledge with its QR code, certificate, statement and
   assert.equal((await other.get(`/me/pledges/${pid}`)).status, 404);
   assert.equal((await other.get(`/me/pledges/${pid}/certificate`)).status, 404);
 });
+
+test('large money needs: no arithmetic overflows anywhere they are shown', async () => {
+  const id = newNeed(2000000000, undefined, 'goods');
+  sql(`update needs set kind = 'money', unit = '元', category = 'living' where id = ${id}`);
+  assert.equal((await donor.post(`/api/v1/needs/${id}/pledges`, { quantity: 1500000000 })).status, 201);
+  const tooMuch = await donor2.post(`/api/v1/needs/${id}/pledges`, { quantity: 1500000000 });
+  assertApiError(tooMuch, 409, 'too_much', 'quantity');
+  assert.equal(tooMuch.body.error.remaining, 500000000);
+  const one = await getJson(`/api/v1/needs/${id}`);
+  assert.equal(one.status, 200);
+  assert.equal(one.body.need.pledged_pct, 75);
+  for (const path of ['/api/v1/needs?kind=money&per_page=100&sort=newest', '/api/v1/home',
+    `/needs/${id}`, '/needs?kind=money&sort=newest', '/']) {
+    assert.equal((await fetch(BASE + path)).status, 200, path);
+  }
+});

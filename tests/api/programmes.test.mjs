@@ -292,3 +292,18 @@ test('pages: the records as staff see them, forms with their errors', async () =
   assert.equal(r.status, 403);
   assert.equal(sqlValue(`select status from loans where id = ${loan}`), 'approved');
 });
+
+test("a record of one school never names another school's child", async () => {
+  // 王屋镇's branch sees both of its schools' children, but a loan of one
+  // school may only name that school's (or its subtree's) youths.
+  const town = await Api.login('wangwu@example.com', demo('wangwu@example.com').password);
+  const schools = sql(`select o.id from orgs o join towns t on t.id = o.town_id
+      where o.kind = 'school' and t.slug = 'wangwu' order by o.id`).map((r) => r[0]);
+  assert.ok(schools.length >= 2);
+  const other = sqlValue(`select id from beneficiaries where org_id = ${schools[1]}
+      and archived_at is null order by id limit 1`);
+  const r = await town.post('/api/v1/loans', { org_id: Number(schools[0]),
+    beneficiary_id: Number(other), bank: '农商银行', amount_yuan: '5000', term_months: 12,
+    purpose: '养殖', applied_on: '2026-11-01' });
+  assertApiError(r, 400, 'unknown_youth', 'beneficiary_id');
+});
