@@ -300,6 +300,9 @@ void		 web_error_text_detail(struct buf *, enum lang, const char *,
 int		 web_form_again(struct http_request *, struct db_call *,
 		    enum stmt, const char *, int, const char *, const char *,
 		    json_t *);
+int		 web_form_again_at(struct http_request *, struct db_call *,
+		    enum stmt, db_done_fn, const char *, const char *, int,
+		    const char *, const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
 		    PGresult *);
 json_t		*web_db_object(PGresult *, int);

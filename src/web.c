@@ -570,7 +570,22 @@ web_form_again(struct http_request *req, struct db_call *call, enum stmt stmt,
     const char *tmpl, int status, const char *code, const char *field,
     json_t *values)
 {
+	return (web_form_again_at(req, call, stmt, web_db_page, tmpl, NULL,
+	    status, code, field, values));
+}
+
+/*
+ * The same for a page of one record: stmt's parameters are the session,
+ * the record's id (when id is not NULL), the language and, when it takes
+ * one more, the client's address; done renders it.
+ */
+int
+web_form_again_at(struct http_request *req, struct db_call *call,
+    enum stmt stmt, db_done_fn done, const char *tmpl, const char *id,
+    int status, const char *code, const char *field, json_t *values)
+{
 	struct buf	msg;
+	char		ip[64];
 	int		from_handler = call == NULL;
 
 	if (web_is_api(req)) {
@@ -579,9 +594,15 @@ web_form_again(struct http_request *req, struct db_call *call, enum stmt stmt,
 	}
 	if (from_handler)
 		call = db_begin(req);
-	db_stmt(call, stmt, web_db_page);
+	db_stmt(call, stmt, done);
 	auth_bind_sid(req, call);
+	if (id != NULL)
+		db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
+	if (call->nparams < stmts[stmt].nparams) {
+		web_client_ip(req, ip, sizeof(ip));
+		db_text(call, ip);
+	}
 	call->page = tmpl;
 	call->status = status;
 	buf_init(&msg, 128);

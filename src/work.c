@@ -144,34 +144,8 @@ work_again(struct http_request *req, struct db_call *call, enum stmt stmt,
     const char *tmpl, const char *id, int status, const char *code,
     const char *field, json_t *values)
 {
-	struct buf	msg;
-	char		ip[64];
-	int		from_handler = call == NULL;
-
-	if (web_is_api(req)) {
-		json_decref(values);
-		return (web_error(req, status, code, field));
-	}
-	if (from_handler)
-		call = db_begin(req);
-	db_stmt(call, stmt, work_page);
-	auth_bind_sid(req, call);
-	if (id != NULL)
-		db_text(call, id);
-	db_text(call, web_lang_code(web_lang(req)));
-	if (call->nparams < stmts[stmt].nparams) {
-		web_client_ip(req, ip, sizeof(ip));
-		db_text(call, ip);
-	}
-	call->page = tmpl;
-	call->status = status;
-	buf_init(&msg, 128);
-	web_error_text(&msg, web_lang(req), code, field);
-	json_decref(call->extra);
-	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
-	    values ? values : json_object());
-	buf_free(&msg);
-	return (from_handler ? db_run(req) : KORE_RESULT_OK);
+	return (web_form_again_at(req, call, stmt, work_page, tmpl, id, status,
+	    code, field, values));
 }
 
 /*
