@@ -12,6 +12,7 @@ chmod 755 "$T"
 PORT=$(node -e "const s=require('net').createServer();
   s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 kpid=""
+k2pid=""
 
 cleanup() {
 	status=$?
@@ -22,10 +23,12 @@ cleanup() {
 		echo "kept: BASE_URL=http://127.0.0.1:$PORT OWNER_DB='host=$(sql/cluster.sh sock "$T") dbname=shop user=shop_owner' kore pid $kpid"
 		exit "$status"
 	fi
-	if [ -n "$kpid" ] && kill -0 "$kpid" 2>/dev/null; then
-		kill -TERM "$kpid" 2>/dev/null || true
-		wait "$kpid" 2>/dev/null || true
-	fi
+	for p in $kpid $k2pid; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill -TERM "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		fi
+	done
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
 	if [ "$status" != 0 ] && [ -f "$T/kore.log" ]; then
 		echo "--- last lines of the server log ---"
@@ -49,32 +52,47 @@ OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
 OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
     >/dev/null
 
+# start_node PORT NAME: a Kore node on PORT with this run's database and
+# keys (the same SHOP_VAR: the same log and data keys, as nodes behind one
+# proxy share them), logging to $T/NAME.log; its PID in $started.
+start_node() {
+	sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $1|" \
+	    -e "s|var/kore.pid|$T/$2.pid|" \
+	    -e "s|var/access.log|$T/$2-access.log|" conf/kore.conf > "$T/$2.conf"
+	# The public log is signed every second, so a test can see it
+	# happen; /transparency shows the verification commands with the
+	# first node's address.
+	SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 \
+	    SHOP_MATCH_CACHE_SECONDS=1 SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
+	    stdbuf -oL -eL kore -f -n -r -c "$T/$2.conf" >"$T/$2.log" 2>&1 &
+	started=$!
+	i=0
+	until curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$started" 2>/dev/null; then
+			echo "the server on port $1 did not start"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
 echo "== server on 127.0.0.1:$PORT"
-sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
-    -e "s|var/kore.pid|$T/kore.pid|" \
-    -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-# The public log is signed every second, so a test can see it happen;
-# /transparency shows the verification commands with this server's address.
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 \
-    SHOP_MATCH_CACHE_SECONDS=1 SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
-    stdbuf -oL -eL kore -f -n -r -c "$T/kore.conf" \
-    >"$T/kore.log" 2>&1 &
-kpid=$!
-i=0
-until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$kpid" 2>/dev/null; then
-		echo "the server did not start"
-		exit 1
-	fi
-	sleep 0.1
-done
+start_node "$PORT" kore
+kpid=$started
+# A second node on the same database (tests/api/scaleout.test.mjs): nodes
+# are stateless, so sessions, idempotency and the cap hold across them.
+PORT2=$(node -e "const s=require('net').createServer();
+  s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+echo "== second node on 127.0.0.1:$PORT2"
+start_node "$PORT2" kore2
+k2pid=$started
 
 # SUPER_DB: the cluster's superuser, for tests that play an attacker
 # with full access to the database (tests/api/log.test.mjs).
 SUPER_DB="host=$SOCK dbname=shop user=postgres"
 export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB SUPER_DB TEST_VAR="$T"
-export DEMO_ACCOUNTS="$T/demo-accounts.txt"
+export DEMO_ACCOUNTS="$T/demo-accounts.txt" SECOND_URL="http://127.0.0.1:$PORT2"
 export SHOP_ROOT="$root"
 
 # Test files run one after another: some stop the database on purpose.
@@ -86,7 +104,8 @@ echo "== browser tests"
 node --test --test-concurrency=1 --test-reporter=spec \
     ${E2E_TESTS:-tests/e2e/*.test.mjs}
 
-if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log"; then
+if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log" \
+    "$T/kore2.log"; then
 	echo "FAIL: a worker died (see above)"
 	exit 1
 fi

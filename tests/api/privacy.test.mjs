@@ -212,7 +212,8 @@ test('the staff routes give nobody else anything', async () => {
 
 test('nothing in the logs, and nothing readable in the database', () => {
   const T = process.env.TEST_VAR;
-  for (const f of ['kore.log', 'access.log', 'pg/server.log']) {
+  for (const f of ['kore.log', 'kore-access.log', 'kore2.log', 'kore2-access.log',
+    'pg/server.log']) {
     const path = `${T}/${f}`;
     if (!existsSync(path)) continue;
     assert.deepEqual(leaks(readFileSync(path, 'utf8')), [], f);
