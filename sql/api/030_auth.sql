@@ -280,7 +280,20 @@ begin
 	    'user', api.viewer(p_sid))::text;
 end $$;
 
--- The signed-in person's profile.
+-- The latest messages of the notifications outbox for one person, newest
+-- first: what /me and /me/pledges show as "messages".  Ordered like the
+-- notifications_user index so it is read from the index.
+create function api.messages_json(p_user bigint)
+returns json language sql stable as $$
+	select coalesce(json_agg(json_build_object(
+	    'subject', subject, 'body', body, 'kind', kind,
+	    'at', to_char(created_at at time zone 'Asia/Shanghai',
+	        'YYYY-MM-DD HH24:MI')) order by created_at desc, id desc), '[]')
+	  from (select * from notifications where user_id = p_user
+	        order by created_at desc, id desc limit 20) x
+$$;
+
+-- The signed-in person's profile and their latest messages.
 create function api.me(p_sid text, p_lang text)
 returns text language plpgsql as $$
 declare
@@ -296,7 +309,8 @@ begin
 	    'is_donor', v_u.role = 'donor',
 	    'org_id', v_u.org_id,
 	    'org_name', (select name from orgs where id = v_u.org_id),
-	    'created_on', api.day(v_u.created_at)))::text;
+	    'created_on', api.day(v_u.created_at)),
+	    'notifications', api.messages_json(v_u.id))::text;
 end $$;
 
 create function api.me_update(p_sid text, p_name text, p_affiliation text)

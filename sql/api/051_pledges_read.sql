@@ -37,12 +37,7 @@ begin
 	    api.pledge_json(p, n, p_lang) order by p.created_at desc, p.id desc),
 	    '[]') from pledges p join needs n on n.id = p.need_id
 	    where p.donor_id = v_u.id),
-	  'notifications', (select coalesce(json_agg(json_build_object(
-	    'subject', subject, 'body', body, 'kind', kind,
-	    'at', to_char(created_at at time zone 'Asia/Shanghai',
-	        'YYYY-MM-DD HH24:MI')) order by id desc), '[]')
-	    from (select * from notifications where user_id = v_u.id
-	          order by id desc limit 20) x))::text;
+	  'notifications', api.messages_json(v_u.id))::text;
 end $$;
 
 -- GET /me/pledges/{id}: one pledge, its history and where its events are

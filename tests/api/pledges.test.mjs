@@ -199,6 +199,14 @@ test('from a promise to a confirmed gift: deliver, receive by code, fulfilled', 
   assert.equal(p.status, 'received');
   assert.equal(p.thank_you, '谢谢您送来的书！');
   assert.ok(mine.notifications.some((n) => n.kind === 'received'));
+  // The same messages are on the profile, as JSON and on the /me page.
+  const me = (await donor.get('/api/v1/me')).body;
+  assert.deepEqual(me.notifications, mine.notifications);
+  const web = new Browser();
+  await web.login(demo('donor1@example.com').login, demo('donor1@example.com').password);
+  const page = await web.get('/me');
+  const subject = mine.notifications.find((n) => n.kind === 'received').subject;
+  assert.ok(page.text.includes(subject), 'the /me page lists the message');
   const one = await donor.get(`/api/v1/pledges/${a.id}`);
   assert.deepEqual(one.body.events.map((e) => e.action), ['pledged', 'delivered', 'received']);
   assert.equal(one.body.log.length, 3);
