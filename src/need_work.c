@@ -57,8 +57,12 @@ static const struct field list_fields[] = {
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
+/* Their ranges are api.settings_range's (sql/api/041_need_life.sql). */
 static const struct field settings_fields[] = {
-	{ "notice_days", FIELD_INT, 1, 0, 30, NULL },
+	{ "notice_days", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "pledge_due_days", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "pairing_grace_days", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "pairing_return_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
@@ -452,7 +456,8 @@ settings_refused(struct http_request *req, struct db_call *call, int status,
 
 /*
  * GET /api/v1/settings, POST /admin/settings and /api/v1/settings
- * (admins): notice_days, the length of the public notice (0 to 30).
+ * (admins): any of notice_days (the public notice), pledge_due_days,
+ * pairing_grace_days and pairing_return_days, in days.
  */
 int
 settings(struct http_request *req)
@@ -460,7 +465,10 @@ settings(struct http_request *req)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
-	char			 ip[64];
+	json_t			*o;
+	char			*text, ip[64];
+	const char		*v;
+	size_t			 i;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -480,13 +488,23 @@ settings(struct http_request *req)
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
+	o = json_object();
+	for (i = 0; i < NFIELDS(settings_fields); i++) {
+		if (strcmp(settings_fields[i].name, "csrf") && (v =
+		    form_get(&f, settings_fields[i].name)) != NULL)
+			json_object_set_new(o, settings_fields[i].name,
+			    json_integer(strtoll(v, NULL, 10)));
+	}
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_SETTINGS_SET, settings_saved);
 	call->on_error = settings_refused;
 	auth_bind_sid(req, call);
-	db_text(call, form_get(&f, "notice_days"));
+	db_text(call, text);
 	db_text(call, ip);
-	form_free(&f);
+	free(text);
 	return (db_run(req));
 }
 

@@ -235,7 +235,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_SETTINGS_GET] = { "select api.settings_get($1)", 1,
 		STMT_READONLY },
-	[SQL_SETTINGS_SET] = { "select api.settings_set($1, $2::int, $3)", 3,
+	[SQL_SETTINGS_SET] = { "select api.settings_set($1, $2::jsonb, $3)", 3,
 		0 },
 	[SQL_NEEDS_TICK] = { "select api.needs_tick()", 0, 0 },
 

@@ -838,22 +838,51 @@ begin
 	return api.settings_json()::text;
 end $$;
 
--- POST /api/v1/settings (admins): the length of the public notice in
--- days (0 to 30; 0 puts verified needs on the shelf at the next minute).
-create function api.settings_set(p_sid text, p_notice_days int, p_ip text)
+-- The settings an admin may change and their ranges, in days: the public
+-- notice (0 puts verified needs on the shelf at the next minute), the time
+-- a donor has to deliver a pledge, and for 1+1 pairings the grace after a
+-- term's date and the time a flagged pairing has to be put right.
+create function api.settings_range(p_key text)
+returns int4range language sql immutable as $$
+	select case p_key
+	    when 'notice_days' then int4range(0, 30, '[]')
+	    when 'pledge_due_days' then int4range(1, 90, '[]')
+	    when 'pairing_grace_days' then int4range(0, 60, '[]')
+	    when 'pairing_return_days' then int4range(1, 180, '[]')
+	    end
+$$;
+
+-- POST /api/v1/settings (admins): any of the settings above, as
+-- {key: days}; every value is checked before any is written.  400 naming
+-- the first bad one; 400 'required' when none is given.
+create function api.settings_set(p_sid text, p_values jsonb, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
+	v_key	text;
+	v_val	jsonb;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	if p_notice_days is null or p_notice_days not between 0 and 30 then
-		perform api.fail(400, 'bad_number', '{"field":"notice_days"}');
+	if p_values is null or p_values = '{}' then
+		perform api.fail(400, 'required', '{"field":"notice_days"}');
 	end if;
-	update settings set value = p_notice_days::text, updated_at = now(),
-	    updated_by = v_u.id
-	 where key = 'notice_days';
+	for v_key, v_val in select * from jsonb_each(p_values) loop
+		if api.settings_range(v_key) is null then
+			perform api.fail(400, 'unknown_field',
+			    json_build_object('field', v_key));
+		end if;
+		if jsonb_typeof(v_val) <> 'number' or v_val::numeric
+		    <> trunc(v_val::numeric) or abs(v_val::numeric) > 100000
+		    or not (v_val::int <@ api.settings_range(v_key)) then
+			perform api.fail(400, 'bad_number',
+			    json_build_object('field', v_key));
+		end if;
+	end loop;
+	update settings s set value = (p_values ->> s.key)::int::text,
+	    updated_at = now(), updated_by = v_u.id
+	 where p_values ? s.key;
 	perform api.audit(v_u, 'settings_change', 'settings', null, p_ip,
-	    jsonb_build_object('notice_days', p_notice_days));
+	    p_values);
 	return api.settings_json()::text;
 end $$;
 

@@ -375,6 +375,41 @@ test('settings: the length of the notice, admins only, 0 to 30 days', async () =
   await admin.post('/api/v1/settings', { notice_days: 5 });
 });
 
+test('settings: pledge and pairing periods, checked together, written together', async () => {
+  const get = async () => (await admin.get('/api/v1/settings')).body;
+  const before = await get();
+  assert.equal(before.pledge_due_days, 14);
+  assert.equal(before.pairing_grace_days, 14);
+  assert.equal(before.pairing_return_days, 30);
+  assertApiError(await town.post('/api/v1/settings', { pairing_grace_days: 3 }), 403, 'forbidden');
+  for (const [key, bad] of [['pledge_due_days', 0], ['pledge_due_days', 91],
+    ['pairing_grace_days', -1], ['pairing_grace_days', 61], ['pairing_return_days', 0],
+    ['pairing_return_days', 181]]) {
+    // A bad value refuses the whole change: notice_days is not written either.
+    assertApiError(await admin.post('/api/v1/settings', { notice_days: 9, [key]: bad }),
+      400, 'bad_number', key);
+    assert.deepEqual(await get(), before, `${key}=${bad} changed nothing`);
+  }
+  assertApiError(await admin.post('/api/v1/settings', { pairing_return_days: 2.5 }),
+    400, 'bad_type', 'pairing_return_days');
+  // Only the keys given change.
+  const r = await admin.post('/api/v1/settings', { pairing_grace_days: 21, pledge_due_days: 30 });
+  assert.equal(r.status, 200);
+  assert.deepEqual(await get(), { ...before, pairing_grace_days: 21, pledge_due_days: 30 });
+  assert.equal(sqlValue(`select count(*) from audit_log where action = 'settings_change'
+      and detail = '{"pledge_due_days": 30, "pairing_grace_days": 21}'`), '1');
+  // A pledge made now is due in 30 days.
+  const need = sqlValue(`select id from needs where status = 'open' and kind = 'goods'
+      and quantity - pledged >= 1 order by id limit 1`);
+  const p = await donor.post(`/api/v1/needs/${need}/pledges`, { quantity: 1 });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  assert.equal(Number(sqlValue(`select round(extract(epoch from due_at - now()) / 86400)
+      from pledges where id = ${p.body.pledge.id}`)), 30);
+  await donor.post(`/api/v1/pledges/${p.body.pledge.id}/cancel`);
+  await admin.post('/api/v1/settings', { pairing_grace_days: 14, pledge_due_days: 14 });
+  assert.deepEqual(await get(), before);
+});
+
 test('work lists: counts by state and one state\'s needs, in one\'s own subtree only', async () => {
   const mine = await school.get('/api/v1/branch/needs?status=open');
   assert.equal(mine.status, 200);

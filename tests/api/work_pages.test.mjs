@@ -166,6 +166,8 @@ test('work lists, admin queue, settings and campaigns pages', async () => {
   const q = await admin.get('/admin/needs');
   assert.equal(q.status, 200);
   assert.match(q.text, /name="notice_days"/);
+  assert.match(q.text, /name="pairing_grace_days" [^>]*value="14"/);
+  assert.match(q.text, /name="pledge_due_days" [^>]*value="14"/);
   assert.equal((await admin.post('/admin/settings', { notice_days: '99' })).status, 400);
   const s = await admin.post('/admin/settings', { notice_days: '6' });
   assert.equal(s.status, 303);
