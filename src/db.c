@@ -516,8 +516,10 @@ db_error(struct http_request *req)
 			 * here.
 			 */
 			call->on_error = NULL;
+			call->error_detail = d;
 			on_error(req, call, status, msg, field[0] ? field :
 			    NULL);
+			call->error_detail = NULL;
 			json_decref(d);
 			return (db_next(req, call));
 		}

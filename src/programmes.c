@@ -1,7 +1,8 @@
 /*
  * The plan's programmes (issue 7): the targets' dashboard, the programme
  * records (green loans, trainings, young leaders, youths out of poverty)
- * and the branches' quarterly reports, as pages and as API.
+ * and the branches' quarterly reports, as pages and as API; and the
+ * admins' book of the foundation account's pay-outs (issue 8).
  *
  * Every route is a row of one table: the page and API paths ('#' is a
  * record's number), the statement, how its parameters are bound, the
@@ -10,8 +11,9 @@
  * who may do what is decided by the api functions (sql/api/07*.sql).
  *
  * Binding: a route's binds name the statement's parameters in order:
- * $sid (the session), $lang, $id (the record's number), $ip, or the name
- * of an input field (NULL when absent).
+ * $sid (the session), $lang, $id (the record's number), $ip, $idem (the
+ * Idempotency-Key header, else the form's idem field), or the name of an
+ * input field (NULL when absent).
  */
 #include <string.h>
 
@@ -177,6 +179,19 @@ static const struct field f_deadline[] = {
 	{ "due_on", FIELD_TEXT, 0, 1, 10, NULL },
 	CSRF,
 };
+static const struct field f_fund[] = {
+	{ "need", FIELD_INT, 0, 1, ID_MAX, NULL },
+};
+static const struct field f_payout[] = {
+	{ "need", FIELD_INT, 1, 1, ID_MAX, NULL },
+	{ "amount", FIELD_INT, 0, 1, 2147483647, NULL },
+	{ "amount_yuan", FIELD_TEXT, 0, 1, 14, NULL },
+	{ "paid_on", FIELD_TEXT, 0, 1, 10, NULL },
+	{ "reference", FIELD_TEXT, 1, 1, 80, NULL },
+	{ "note", FIELD_LINES, 0, 0, 500, NULL },
+	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
+	CSRF,
+};
 
 struct prog_route {
 	int			 method;	/* HTTP_METHOD_GET or _POST */
@@ -307,6 +322,14 @@ static const struct prog_route routes[] = {
 	{ POST, "/api/v1/reports/remind", "/reports/remind",
 	    SQL_REPORTS_REMIND, "$sid $ip", FIELDS(f_none), NULL, "/reports",
 	    "/reports", NULL },
+
+	/* The foundation account (admins). */
+	{ GET, "/api/v1/fund", "/admin/fund", SQL_FUND_PAGE, "$sid $lang need",
+	    FIELDS(f_fund), "fund", NULL, NULL, NULL },
+	{ POST, "/api/v1/fund/payouts", "/admin/fund/payouts",
+	    SQL_FUND_PAYOUT, "$sid need amount amount_yuan paid_on reference "
+	    "note $idem $ip", FIELDS(f_payout), NULL, "/admin/fund",
+	    "/admin/fund", NULL },
 };
 
 #define NROUTES		(sizeof(routes) / sizeof(routes[0]))
@@ -400,7 +423,7 @@ static void
 prog_bind(struct http_request *req, struct db_call *call, const char *binds,
     const struct form *f, const char *id, const char *ip)
 {
-	const char	*p, *end;
+	const char	*p, *end, *key;
 	char		 name[32];
 	size_t		 len;
 
@@ -422,6 +445,10 @@ prog_bind(struct http_request *req, struct db_call *call, const char *binds,
 			db_text(call, id);
 		else if (!strcmp(name, "$ip"))
 			db_text(call, ip);
+		else if (!strcmp(name, "$idem"))
+			db_text(call, http_request_header(req,
+			    "idempotency-key", &key) ? key : f != NULL ?
+			    form_get(f, "idem") : NULL);
 		else
 			db_text(call, f != NULL ? form_get(f, name) : NULL);
 	}
@@ -465,7 +492,7 @@ prog_get(struct http_request *req, const struct prog_route *r,
 	if (!web_query(req, &f, r->fields, r->nfields))
 		return (KORE_RESULT_OK);
 	done = r->done != NULL ? r->done : web_is_api(req) ? web_db_json :
-	    web_db_page;
+	    work_page;
 	call = db_prepare(req, r->stmt, done);
 	call->page = r->tmpl;
 	prog_bind(req, call, r->binds, &f, id, NULL);
@@ -559,13 +586,15 @@ prog_again(struct http_request *req, struct db_call *call,
 			fatal("prog_again: no page %s", p->route->again);
 	}
 	if (page == NULL)
-		return (web_error(req, status, code, field));
-	db_stmt(call, page->stmt, web_db_page);
+		return (web_error_detail(req, status, code, field,
+		    call->error_detail));
+	db_stmt(call, page->stmt, work_page);
 	prog_bind(req, call, page->binds, NULL, p->id, p->ip);
 	call->page = page->tmpl;
 	call->status = status;
 	buf_init(&msg, 128);
-	web_error_text(&msg, web_lang(req), code, field);
+	web_error_text_detail(&msg, web_lang(req), code, field,
+	    call->error_detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
 	    prog_values(&p->form));

@@ -118,6 +118,10 @@ enum stmt {
 	SQL_REPORTS_REMIND,
 	SQL_REPORTS_TICK,
 
+	/* The foundation account's pay-outs (issue 8). */
+	SQL_FUND_PAGE,
+	SQL_FUND_PAYOUT,
+
 	/* children, the life of needs, objections, campaigns */
 	SQL_CHILDREN_LIST,
 	SQL_CHILDREN_PAGE,
@@ -230,6 +234,9 @@ struct db_call {
 	int			(*on_error)(struct http_request *,
 				    struct db_call *, int, const char *,
 				    const char *);
+	json_t			*error_detail;	/* the refusal's detail
+						   ({remaining}...) while
+						   on_error runs */
 	void			*arg;
 	void			(*arg_free)(void *);
 	struct http_request	*req;

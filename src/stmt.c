@@ -176,6 +176,10 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_REPORT_DEADLINE] = { "select api.report_deadline_set($1, $2::int, "
 		"$3::int, $4, $5)", 5, 0 },
 	[SQL_REPORTS_REMIND] = { "select api.reports_remind($1, $2)", 2, 0 },
+	[SQL_FUND_PAGE] = { "select api.fund_page($1, $2, $3::bigint), "
+		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
+		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
 	[SQL_REPORTS_TICK] = { "select api.report_reminders(api.today())", 0,
 		0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */

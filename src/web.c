@@ -584,13 +584,14 @@ web_form_again_at(struct http_request *req, struct db_call *call,
     enum stmt stmt, db_done_fn done, const char *tmpl, const char *id,
     int status, const char *code, const char *field, json_t *values)
 {
-	struct buf	msg;
-	char		ip[64];
-	int		from_handler = call == NULL;
+	struct buf	 msg;
+	json_t		*detail = call != NULL ? call->error_detail : NULL;
+	char		 ip[64];
+	int		 from_handler = call == NULL;
 
 	if (web_is_api(req)) {
 		json_decref(values);
-		return (web_error(req, status, code, field));
+		return (web_error_detail(req, status, code, field, detail));
 	}
 	if (from_handler)
 		call = db_begin(req);
@@ -606,7 +607,7 @@ web_form_again_at(struct http_request *req, struct db_call *call,
 	call->page = tmpl;
 	call->status = status;
 	buf_init(&msg, 128);
-	web_error_text(&msg, web_lang(req), code, field);
+	web_error_text_detail(&msg, web_lang(req), code, field, detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
 	    values ? values : json_object());

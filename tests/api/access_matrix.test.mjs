@@ -27,6 +27,9 @@ before(async () => {
   ids.potouTown = sqlValue(`select id from orgs where kind = 'town' and town_id =
       (select id from towns where slug = 'potou')`);
   acct.staffSchool = demo(`org${ids.wangwuSchool}@example.com`);
+  // A money need the fund received money for (demo data): admins pay out.
+  ids.funded = sqlValue(`select id from needs where kind = 'money' and received >= 100
+      order by id limit 1`);
   ids.wangwuSchoolStaff = sqlValue(`select id from users where org_id = ${ids.wangwuSchool}`);
   ids.potouSchoolStaff = sqlValue(`select id from users where org_id = ${ids.potouSchool}`);
   ids.potouTownStaff = sqlValue(`select id from users where org_id = ${ids.potouTown}`);
@@ -241,6 +244,10 @@ const API = () => [
   ['GET', '/api/v1/admin/needs', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['GET', '/api/v1/settings', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/settings', { notice_days: 5 }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  // The foundation account: admins only.
+  ['GET', '/api/v1/fund', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  ['POST', '/api/v1/fund/payouts', { need: Number(ids.funded), amount: 1, reference: 'MATRIX-1' },
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   // Campaigns: public to read, admins' to write.
   ['GET', '/api/v1/campaigns', undefined, { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['GET', '/api/v1/campaigns/warm-winter', undefined, { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
@@ -496,6 +503,9 @@ const PAGES = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
   ['GET', '/admin/needs', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['POST', '/admin/settings', { notice_days: '5' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
+  ['GET', '/admin/fund', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['POST', '/admin/fund/payouts', { need: String(ids.funded), amount_yuan: '0.01', reference: 'MATRIX-2' },
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', '/admin/campaigns', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['GET', '/admin/campaigns/warm-winter', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['POST', '/admin/campaigns', (r) => campaignBody(`matrix-page-${process.pid}-${r.toLowerCase()}`),

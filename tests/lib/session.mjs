@@ -36,8 +36,8 @@ export class Api {
     return new Api(body.token);
   }
 
-  async call(method, path, body) {
-    const headers = { authorization: 'Bearer ' + this.token };
+  async call(method, path, body, extra = {}) {
+    const headers = { authorization: 'Bearer ' + this.token, ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(BASE + path, { method, headers, redirect: 'manual',
       body: body === undefined ? undefined : JSON.stringify(body) });
