@@ -51,8 +51,6 @@ static const struct field page_fields[] = {
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* A form's steps: its values, where it came from, the new hash. */
 struct posted {
 	struct form	form;

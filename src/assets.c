@@ -71,8 +71,7 @@ asset_version(void)
 		    (size_t)(shop_assets[i].end - shop_assets[i].data));
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < 8; i++)
-		(void)snprintf(version + i * 2, 3, "%02x", md[i]);
+	hex_encode(version, md, 8);
 	return (version);
 }
 

@@ -57,10 +57,7 @@ static const struct field register_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 static const char	*cookie_name(const char *);
-static void		 hex(char *, const unsigned char *, size_t);
 static void		 sha256_hex(char *, const char *, const char *);
 static enum auth_source	 auth_token(struct http_request *, char *);
 static void		 new_token(struct sign *);
@@ -93,19 +90,6 @@ cookie_name(const char *base)
 	return (!strcmp(base, "sid") ? "__Host-sid" : "__Host-csrf");
 }
 
-static void
-hex(char *out, const unsigned char *in, size_t len)
-{
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < len; i++) {
-		out[i * 2] = digits[in[i] >> 4];
-		out[i * 2 + 1] = digits[in[i] & 0xf];
-	}
-	out[len * 2] = '\0';
-}
-
 /* out = hex(SHA-256(prefix || s)). */
 static void
 sha256_hex(char *out, const char *prefix, const char *s)
@@ -121,7 +105,7 @@ sha256_hex(char *out, const char *prefix, const char *s)
 	    !EVP_DigestFinal_ex(ctx, md, &len))
 		fatal("sha256 failed");
 	EVP_MD_CTX_free(ctx);
-	hex(out, md, 32);
+	hex_encode(out, md, 32);
 }
 
 /* The raw session token of req (64 hex digits) and where it came from. */
@@ -196,7 +180,7 @@ auth_csrf(struct http_request *req, char *out)
 	}
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
-	hex(out, rnd, sizeof(rnd));
+	hex_encode(out, rnd, sizeof(rnd));
 	(void)snprintf(cookie, sizeof(cookie),
 	    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie_name("csrf"),
 	    out, cfg.tls ? "; Secure" : "");
@@ -260,7 +244,7 @@ new_token(struct sign *s)
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
-	hex(s->token, rnd, sizeof(rnd));
+	hex_encode(s->token, rnd, sizeof(rnd));
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	sha256_hex(s->sid, "", s->token);
 }

@@ -25,7 +25,6 @@ static const struct field campaign_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
 #define SLUG_MAX	48
 
 /* A posted campaign form. */

@@ -72,8 +72,6 @@ static const struct field csrf_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* A posted child form and where it goes. */
 struct child_post {
 	struct form	form;

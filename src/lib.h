@@ -94,6 +94,9 @@ struct field {
 	const char *const	*choices;
 };
 
+/* The number of fields of a declared field list (an array). */
+#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
+
 struct form_value {
 	char	*name;
 	char	*value;
@@ -143,8 +146,6 @@ struct seal_key {
 	char		id[SEAL_ID_LEN + 1];
 };
 
-void	 seal_hex(char *, const unsigned char *, size_t);
-long	 seal_unhex(unsigned char *, size_t, const char *);
 void	 seal_key_set(struct seal_key *, const unsigned char *);
 void	 seal_key_wipe(struct seal_key *);
 int	 seal_key_load(struct seal_key *, const char *, int, char *, size_t);
@@ -260,6 +261,10 @@ size_t	 match_for_need(const struct match_need *,
 	    struct match_result *);
 size_t	 match_reasons(uint32_t, enum match_reason *, size_t);
 const char *match_reason_key(enum match_reason);
+/* hex.c: lower-case hex out, any case in. */
+void	 hex_encode(char *, const unsigned char *, size_t);
+long	 hex_decode(unsigned char *, size_t, const char *);
+
 /* b64.c: standard base64, strictly. */
 void	 b64_encode(struct buf *, const void *, size_t);
 int	 b64_decode(const char *, size_t, unsigned char *, size_t, size_t *);

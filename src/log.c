@@ -42,8 +42,6 @@ static const struct field consistency_fields[] = {
 	{ "second", FIELD_INT, 1, 1, LOG_MAX, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* What a proof request keeps between its query and its answer. */
 struct proof_arg {
 	struct merkle_tape	tape;

@@ -25,7 +25,6 @@ static const struct field period_fields[] = {
 	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
 #define PIECE		2000	/* entries a piece (api.transparency_log_page) */
 
 /* What a download keeps between its pieces. */

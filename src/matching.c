@@ -215,8 +215,6 @@ static const struct field limit_fields[] = {
 	{ "limit", FIELD_INT, 0, 1, MR_PAGE_MAX, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* --- the needs snapshot ----------------------------------------------- */
 
 static int

@@ -23,8 +23,6 @@ static const struct field password_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* The steps of a password change. */
 struct change {
 	struct form	form;

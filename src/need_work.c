@@ -66,8 +66,6 @@ static const struct field settings_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* A posted need form or step, and where it goes. */
 struct need_post {
 	struct form	form;

@@ -35,8 +35,6 @@ static const struct field list_fields[] = {
 	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* The filters of the page, kept to build its links and its form. */
 struct list_arg {
 	struct form	form;

@@ -26,8 +26,6 @@ static const struct field resolve_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 /* A posted objection or answer. */
 struct objection_post {
 	struct form	form;

@@ -66,8 +66,6 @@ static const struct field accept_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 static int	offer_input(struct http_request *, struct form *, json_t **,
 		    struct form_error *);
 static json_t	*kept(const struct form *);

@@ -32,8 +32,6 @@ static const struct field csrf_only[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 static int	input(struct http_request *, struct form *,
 		    const struct field *, size_t);
 static int	create(struct http_request *, const char *);

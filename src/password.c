@@ -32,43 +32,8 @@ const char password_dummy[] = "$scrypt$ln=15,r=8,p=1$"
     "00000000000000000000000000000000$"
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-static void	hex(char *, const unsigned char *, size_t);
-static int	unhex(unsigned char *, const char *, size_t);
 static int	derive(const char *, size_t, const unsigned char *, int, int,
 		    int, unsigned char *);
-
-static void
-hex(char *out, const unsigned char *in, size_t len)
-{
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < len; i++) {
-		out[i * 2] = digits[in[i] >> 4];
-		out[i * 2 + 1] = digits[in[i] & 0xf];
-	}
-	out[len * 2] = '\0';
-}
-
-static int
-unhex(unsigned char *out, const char *in, size_t len)
-{
-	size_t	i;
-	int	hi, lo;
-
-	for (i = 0; i < len; i++) {
-		hi = in[i * 2];
-		lo = in[i * 2 + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' :
-		    hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' :
-		    lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return (0);
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return (1);
-}
 
 static int
 derive(const char *pw, size_t len, const unsigned char *salt, int ln, int r,
@@ -92,8 +57,8 @@ password_hash(const char *pw, size_t len, char *out, size_t outlen)
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    !derive(pw, len, salt, SCRYPT_LN, SCRYPT_R, SCRYPT_P, key))
 		return (0);
-	hex(salthex, salt, sizeof(salt));
-	hex(keyhex, key, sizeof(key));
+	hex_encode(salthex, salt, sizeof(salt));
+	hex_encode(keyhex, key, sizeof(key));
 	OPENSSL_cleanse(key, sizeof(key));
 	n = snprintf(out, outlen, "$scrypt$ln=%d,r=%d,p=%d$%s$%s", SCRYPT_LN,
 	    SCRYPT_R, SCRYPT_P, salthex, keyhex);
@@ -117,7 +82,8 @@ password_verify(const char *pw, size_t len, const char *encoded)
 	    encoded[end] != '\0' || strlen(salthex) != SALT_LEN * 2 ||
 	    strlen(keyhex) != KEY_LEN * 2 || ln < 10 || ln > 22 || r < 1 ||
 	    r > 32 || p < 1 || p > 16 ||
-	    !unhex(salt, salthex, SALT_LEN) || !unhex(want, keyhex, KEY_LEN))
+	    hex_decode(salt, SALT_LEN, salthex) != SALT_LEN ||
+	    hex_decode(want, KEY_LEN, keyhex) != KEY_LEN)
 		return (-1);
 	if (!derive(pw, len, salt, ln, r, p, got))
 		return (-1);

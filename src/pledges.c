@@ -71,7 +71,6 @@ static const struct field year_fields[] = {
 	{ "lang", FIELD_CHOICE, 0, 0, 0, NULL },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
 #define PHOTO_MAX	(2 * 1024 * 1024)
 
 static int	input(struct http_request *, struct form *,

@@ -112,9 +112,9 @@ private_seal(struct private_sealed *out, const char *aad, json_t *fields)
 		return (0);
 	}
 	kore_strlcpy(out->key_id, private_keys[0].id, sizeof(out->key_id));
-	seal_hex(out->nonce, nonce, sizeof(nonce));
+	hex_encode(out->nonce, nonce, sizeof(nonce));
 	out->hex = kore_malloc(sealed.len * 2 + 1);
-	seal_hex(out->hex, (unsigned char *)sealed.data, sealed.len);
+	hex_encode(out->hex, (unsigned char *)sealed.data, sealed.len);
 	buf_free(&sealed);
 	return (1);
 }
@@ -165,8 +165,8 @@ private_open(json_t *obj, const char *aad)
 	}
 	sealed = kore_malloc(PRIVATE_SEALED_MAX);
 	buf_init(&plain, 512);
-	if (seal_unhex(nonce, sizeof(nonce), nhex) != SEAL_NONCE_LEN ||
-	    (n = seal_unhex(sealed, PRIVATE_SEALED_MAX, shex)) < 0 ||
+	if (hex_decode(nonce, sizeof(nonce), nhex) != SEAL_NONCE_LEN ||
+	    (n = hex_decode(sealed, PRIVATE_SEALED_MAX, shex)) < 0 ||
 	    !seal_decrypt(key, aad, nonce, sealed, (size_t)n, &plain))
 		kore_log(LOG_ERR, "private data of %s cannot be opened", aad);
 	else

@@ -21,7 +21,6 @@
 
 int	prog_route(struct http_request *);
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
 #define FIELDS(x)	x, NFIELDS(x)
 
 static const char *const rank_choices[] = { "score", "leaders_young",

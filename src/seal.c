@@ -24,21 +24,8 @@
 
 #include "lib.h"
 
-static int	seal_hexval(int);
 static int	seal_key_create(const char *, char *, size_t);
 static unsigned char *seal_room(struct buf *, size_t);
-
-static int
-seal_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 /* Appends n zero bytes to b and returns where they start. */
 static unsigned char *
@@ -53,41 +40,6 @@ seal_room(struct buf *b, size_t n)
 		n -= k;
 	}
 	return ((unsigned char *)b->data + start);
-}
-
-/* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
-void
-seal_hex(char *out, const unsigned char *in, size_t len)
-{
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < len; i++) {
-		out[i * 2] = digits[in[i] >> 4];
-		out[i * 2 + 1] = digits[in[i] & 0xf];
-	}
-	out[len * 2] = '\0';
-}
-
-/*
- * Decodes the hex string s (any case) into out, which holds max bytes.
- * Returns the number of bytes, or -1 when s is not hex or too long.
- */
-long
-seal_unhex(unsigned char *out, size_t max, const char *s)
-{
-	size_t	len = strlen(s), i;
-	int	hi, lo;
-
-	if (len % 2 != 0 || len / 2 > max)
-		return (-1);
-	for (i = 0; i < len / 2; i++) {
-		if ((hi = seal_hexval(s[2 * i])) < 0 ||
-		    (lo = seal_hexval(s[2 * i + 1])) < 0)
-			return (-1);
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return ((long)(len / 2));
 }
 
 /* Sets k to the 32 bytes at raw and computes its id. */
@@ -107,7 +59,7 @@ seal_key_set(struct seal_key *k, const unsigned char *raw)
 	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
 		abort();
 	EVP_MD_CTX_free(ctx);
-	seal_hex(k->id, md, SEAL_ID_LEN / 2);
+	hex_encode(k->id, md, SEAL_ID_LEN / 2);
 }
 
 void
@@ -129,7 +81,7 @@ seal_key_create(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "no random bytes for a new key");
 		return (0);
 	}
-	seal_hex(text, raw, sizeof(raw));
+	hex_encode(text, raw, sizeof(raw));
 	OPENSSL_cleanse(raw, sizeof(raw));
 	text[SEAL_KEY_LEN * 2] = '\n';
 	text[SEAL_KEY_LEN * 2 + 1] = '\0';
@@ -202,7 +154,7 @@ seal_key_load(struct seal_key *k, const char *path, int create, char *err,
 	if (n > 0 && text[n - 1] == '\n')
 		text[--n] = '\0';
 	if (n != SEAL_KEY_LEN * 2 ||
-	    seal_unhex(raw, sizeof(raw), text) != SEAL_KEY_LEN) {
+	    hex_decode(raw, sizeof(raw), text) != SEAL_KEY_LEN) {
 		OPENSSL_cleanse(text, sizeof(text));
 		snprintf(err, errlen, "key file %s does not hold 64 hex digits",
 		    path);

@@ -56,8 +56,6 @@ static const struct field filter_fields[] = {
 	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
 };
 
-#define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
-
 enum tp_answer {
 	TP_PAGE,
 	TP_JSON,

@@ -311,7 +311,6 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_t		*ctx;
 	char		 cookie[64], csrf[AUTH_HEX], key[33];
 	unsigned char	 rnd[16];
-	size_t		 i;
 
 	ctx = json_is_object(data) ? data : json_object();
 	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
@@ -323,8 +322,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	/* A fresh key per form shown: a double submit makes one pledge. */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
-	for (i = 0; i < sizeof(rnd); i++)
-		(void)snprintf(key + i * 2, 3, "%02x", rnd[i]);
+	hex_encode(key, rnd, sizeof(rnd));
 	json_object_set_new(ctx, "form_key", json_string(key));
 
 	buf_init(&body, 8192);

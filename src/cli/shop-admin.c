@@ -331,10 +331,10 @@ demo_private(void)
 		    &sealed))
 			errx(1, "cannot seal");
 		free(text);
-		seal_hex(nonce_hex, nonce, sizeof(nonce));
+		hex_encode(nonce_hex, nonce, sizeof(nonce));
 		if ((hex = malloc(sealed.len * 2 + 1)) == NULL)
 			err(1, "malloc");
-		seal_hex(hex, (unsigned char *)sealed.data, sealed.len);
+		hex_encode(hex, (unsigned char *)sealed.data, sealed.len);
 		params[0] = PQgetvalue(res, i, 0);
 		params[1] = key.id;
 		params[2] = nonce_hex;

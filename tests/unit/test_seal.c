@@ -11,14 +11,14 @@ key_from_hex(struct seal_key *k, const char *hex)
 {
 	unsigned char	raw[SEAL_KEY_LEN];
 
-	assert_int_equal(seal_unhex(raw, sizeof(raw), hex), SEAL_KEY_LEN);
+	assert_int_equal(hex_decode(raw, sizeof(raw), hex), SEAL_KEY_LEN);
 	seal_key_set(k, raw);
 }
 
 static void
 unhex_or_fail(unsigned char *out, size_t max, const char *hex, long want)
 {
-	assert_int_equal(seal_unhex(out, max, hex), want);
+	assert_int_equal(hex_decode(out, max, hex), want);
 }
 
 /* The AES-256 cases of the GCM specification (McGrew and Viega). */
@@ -56,8 +56,8 @@ test_known_answers(void **state)
 		key_from_hex(&k, cases[i].key);
 		unhex_or_fail(nonce, sizeof(nonce), cases[i].nonce,
 		    SEAL_NONCE_LEN);
-		plen = seal_unhex(pt, sizeof(pt), cases[i].pt);
-		alen = seal_unhex(aadraw, sizeof(aadraw), cases[i].aad);
+		plen = hex_decode(pt, sizeof(pt), cases[i].pt);
+		alen = hex_decode(aadraw, sizeof(aadraw), cases[i].aad);
 		assert_true(plen > 0 && alen >= 0);
 		memcpy(aad, aadraw, (size_t)alen);	/* no NUL inside */
 		aad[alen] = '\0';
@@ -65,9 +65,9 @@ test_known_answers(void **state)
 		assert_true(seal_encrypt_nonce(&k, aad, pt, (size_t)plen, nonce,
 		    &out));
 		assert_int_equal(out.len, (size_t)plen + SEAL_TAG_LEN);
-		seal_hex(hex, (unsigned char *)out.data, (size_t)plen);
+		hex_encode(hex, (unsigned char *)out.data, (size_t)plen);
 		assert_string_equal(hex, cases[i].ct);
-		seal_hex(hex, (unsigned char *)out.data + plen, SEAL_TAG_LEN);
+		hex_encode(hex, (unsigned char *)out.data + plen, SEAL_TAG_LEN);
 		assert_string_equal(hex, cases[i].tag);
 		buf_init(&back, 16);
 		assert_true(seal_decrypt(&k, aad, nonce, out.data, out.len,
@@ -161,13 +161,13 @@ test_hex(void **state)
 	char		h[9];
 
 	(void)state;
-	assert_int_equal(seal_unhex(b, sizeof(b), "00fFa9"), 3);
-	seal_hex(h, b, 3);
+	assert_int_equal(hex_decode(b, sizeof(b), "00fFa9"), 3);
+	hex_encode(h, b, 3);
 	assert_string_equal(h, "00ffa9");
-	assert_int_equal(seal_unhex(b, sizeof(b), ""), 0);
-	assert_int_equal(seal_unhex(b, sizeof(b), "abc"), -1);
-	assert_int_equal(seal_unhex(b, sizeof(b), "zz"), -1);
-	assert_int_equal(seal_unhex(b, sizeof(b), "0011223344"), -1);
+	assert_int_equal(hex_decode(b, sizeof(b), ""), 0);
+	assert_int_equal(hex_decode(b, sizeof(b), "abc"), -1);
+	assert_int_equal(hex_decode(b, sizeof(b), "zz"), -1);
+	assert_int_equal(hex_decode(b, sizeof(b), "0011223344"), -1);
 }
 
 /* Key files: made 0600 on first use, refused when anything is off. */
