@@ -32,31 +32,9 @@ static const struct field csrf_only[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-static int	input(struct http_request *, struct form *,
-		    const struct field *, size_t);
+static int	created(struct http_request *, struct db_call *, PGresult *);
 static int	create(struct http_request *, const char *);
-static int	created(struct http_request *, struct db_call *,
-		    PGresult *);
 static int	acted(struct http_request *, struct db_call *, PGresult *);
-
-/* Reads and checks a POST; answers (400/403) and returns 0 if refused. */
-static int
-input(struct http_request *req, struct form *f, const struct field *spec,
-    size_t n)
-{
-	struct form_error	err;
-
-	if (!web_input(req, f, spec, n, &err)) {
-		form_free(f);
-		web_error(req, 400, err.code, err.field[0] ? err.field : NULL);
-		return (0);
-	}
-	if (!auth_post_ok(req, f)) {
-		form_free(f);
-		return (0);
-	}
-	return (1);
-}
 
 /*
  * GET /pairings (page), /api/v1/pairings: the caller's pairings (donors
@@ -120,7 +98,7 @@ create(struct http_request *req, const char *need)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!input(req, &f, need != NULL ? create_fields + 1 : create_fields,
+	if (!web_post_input(req, &f, need != NULL ? create_fields + 1 : create_fields,
 	    need != NULL ? NFIELDS(create_fields) - 1 :
 	    NFIELDS(create_fields)))
 		return (KORE_RESULT_OK);
@@ -136,25 +114,12 @@ create(struct http_request *req, const char *need)
 	return (db_run(req));
 }
 
+/* Made: 201 with it (API), or on to its page. */
 static int
 created(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t	*r;
-	char	 where[64];
-
 	(void)call;
-	if ((r = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	if (web_is_api(req)) {
-		web_json(req, 201, r);
-	} else {
-		(void)snprintf(where, sizeof(where), "/pairings/%lld",
-		    (long long)json_integer_value(json_object_get(
-		    json_object_get(r, "pairing"), "id")));
-		web_redirect(req, where);
-	}
-	json_decref(r);
-	return (KORE_RESULT_OK);
+	return (web_saved_record(req, res, 201, "pairing", "/pairings/"));
 }
 
 /*
@@ -208,7 +173,7 @@ pairing_action(struct http_request *req)
 	    (strcmp(action, "end") && strcmp(action, "renew")))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!strcmp(action, "end")) {
-		if (!input(req, &f, end_fields, NFIELDS(end_fields)))
+		if (!web_post_input(req, &f, end_fields, NFIELDS(end_fields)))
 			return (KORE_RESULT_OK);
 		web_client_ip(req, ip, sizeof(ip));
 		call = db_prepare(req, SQL_PAIRING_END, acted);
@@ -217,7 +182,7 @@ pairing_action(struct http_request *req)
 		db_text(call, form_get(&f, "reason"));
 		db_text(call, ip);
 	} else {
-		if (!input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PAIRING_RENEW, acted);
 		auth_bind_sid(req, call);
@@ -228,20 +193,10 @@ pairing_action(struct http_request *req)
 	return (db_run(req));
 }
 
+/* Done: 200 with the pairing (API), or on to its page. */
 static int
 acted(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t	*r;
-	char	 where[64];
-
 	(void)call;
-	if (web_is_api(req))
-		return (web_db_json(req, call, res));
-	if ((r = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	(void)snprintf(where, sizeof(where), "/pairings/%lld",
-	    (long long)json_integer_value(json_object_get(json_object_get(r,
-	    "pairing"), "id")));
-	json_decref(r);
-	return (web_redirect(req, where));
+	return (web_saved_record(req, res, 200, "pairing", "/pairings/"));
 }

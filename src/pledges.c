@@ -73,8 +73,6 @@ static const struct field year_fields[] = {
 
 #define PHOTO_MAX	(2 * 1024 * 1024)
 
-static int	input(struct http_request *, struct form *,
-		    const struct field *, size_t);
 static int	created(struct http_request *, struct db_call *, PGresult *);
 static int	acted(struct http_request *, struct db_call *, PGresult *);
 static int	page_done(struct http_request *, struct db_call *,
@@ -85,25 +83,6 @@ static int	statement_csv(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	photo_upload(struct http_request *, const char *);
 static int	current_year(void);
-
-/* Reads and checks a POST; answers (400/403) and returns 0 when refused. */
-static int
-input(struct http_request *req, struct form *f, const struct field *spec,
-    size_t n)
-{
-	struct form_error	err;
-
-	if (!web_input(req, f, spec, n, &err)) {
-		form_free(f);
-		web_error(req, 400, err.code, err.field[0] ? err.field : NULL);
-		return (0);
-	}
-	if (!auth_post_ok(req, f)) {
-		form_free(f);
-		return (0);
-	}
-	return (1);
-}
 
 /*
  * POST /needs/{id}/pledge (form) and /api/v1/needs/{id}/pledges: a donor
@@ -131,7 +110,7 @@ pledge_create(struct http_request *req)
 	    id, sizeof(id), &key) || (strcmp(key, "/pledge") &&
 	    strcmp(key, "/pledges")))
 		return (web_error(req, 404, "not_found", NULL));
-	if (!input(req, &f, create_fields, NFIELDS(create_fields)))
+	if (!web_post_input(req, &f, create_fields, NFIELDS(create_fields)))
 		return (KORE_RESULT_OK);
 	if (form_get(&f, "amount") != NULL) {
 		fen = form_fen(&f, "amount", 0);
@@ -162,25 +141,12 @@ pledge_create(struct http_request *req)
 	return (db_run(req));
 }
 
+/* Made: 201 with it (API), or on to its page. */
 static int
 created(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t	*r;
-	char	 where[64];
-
 	(void)call;
-	if ((r = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	if (web_is_api(req)) {
-		web_json(req, 201, r);
-	} else {
-		(void)snprintf(where, sizeof(where), "/me/pledges/%lld",
-		    (long long)json_integer_value(json_object_get(
-		    json_object_get(r, "pledge"), "id")));
-		web_redirect(req, where);
-	}
-	json_decref(r);
-	return (KORE_RESULT_OK);
+	return (web_saved_record(req, res, 201, "pledge", "/me/pledges/"));
 }
 
 /*
@@ -216,7 +182,7 @@ pledge_action(struct http_request *req)
 
 	if (!strcmp(action, "cancel") || !strcmp(action, "approve") ||
 	    !strcmp(action, "reject")) {
-		if (!input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
 			return (KORE_RESULT_OK);
 		if (action[0] == 'c') {
 			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);
@@ -229,7 +195,7 @@ pledge_action(struct http_request *req)
 			db_bool(call, action[0] == 'a');
 		}
 	} else if (!strcmp(action, "deliver")) {
-		if (!input(req, &f, deliver_fields, NFIELDS(deliver_fields)))
+		if (!web_post_input(req, &f, deliver_fields, NFIELDS(deliver_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_DELIVER, acted);
 		auth_bind_sid(req, call);
@@ -238,7 +204,7 @@ pledge_action(struct http_request *req)
 		db_text(call, form_get(&f, "reference"));
 		db_text(call, form_get(&f, "note"));
 	} else if (!strcmp(action, "receive")) {
-		if (!input(req, &f, receive_fields, NFIELDS(receive_fields)))
+		if (!web_post_input(req, &f, receive_fields, NFIELDS(receive_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_RECEIVE, acted);
 		auth_bind_sid(req, call);
@@ -246,14 +212,14 @@ pledge_action(struct http_request *req)
 		db_text(call, form_get(&f, "note"));
 		db_text(call, form_get(&f, "thank_you"));
 	} else if (!strcmp(action, "dispute")) {
-		if (!input(req, &f, dispute_fields, NFIELDS(dispute_fields)))
+		if (!web_post_input(req, &f, dispute_fields, NFIELDS(dispute_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_DISPUTE, acted);
 		auth_bind_sid(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "reason"));
 	} else if (!strcmp(action, "resolve")) {
-		if (!input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
+		if (!web_post_input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_RESOLVE, acted);
 		auth_bind_sid(req, call);
@@ -307,7 +273,7 @@ pledge_receipt(struct http_request *req)
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!input(req, &f, code_fields, NFIELDS(code_fields)))
+	if (!web_post_input(req, &f, code_fields, NFIELDS(code_fields)))
 		return (KORE_RESULT_OK);
 	call = db_prepare(req, SQL_PLEDGE_RECEIVE_CODE, acted);
 	auth_bind_sid(req, call);

@@ -353,7 +353,6 @@ static int	prog_get(struct http_request *, const struct prog_route *,
 static int	prog_post(struct http_request *, const struct prog_route *,
 		    const char *);
 static void	prog_post_free(void *);
-static json_t	*prog_values(const struct form *);
 static int	prog_again(struct http_request *, struct db_call *,
 		    struct prog_post *, int, const char *, const char *);
 static int	prog_refused(struct http_request *, struct db_call *, int,
@@ -546,21 +545,6 @@ prog_post_free(void *arg)
 	kore_free(p);
 }
 
-/* What the reader typed, to fill the form again. */
-static json_t *
-prog_values(const struct form *f)
-{
-	json_t	*v = json_object();
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++) {
-		if (strcmp(f->v[i].name, "csrf"))
-			json_object_set_new(v, f->v[i].name,
-			    json_string(f->v[i].value));
-	}
-	return (v);
-}
-
 /*
  * A refused form: the JSON error under /api/, else the page the form was
  * on, again, with the message and what was typed: chains that page's
@@ -596,7 +580,7 @@ prog_again(struct http_request *req, struct db_call *call,
 	    call->error_detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
-	    prog_values(&p->form));
+	    work_values(&p->form));
 	buf_free(&msg);
 	return (KORE_RESULT_OK);
 }

@@ -297,6 +297,10 @@ int		 web_db_json(struct http_request *, struct db_call *,
 void		 web_client_ip(struct http_request *, char *, size_t);
 int		 web_input(struct http_request *, struct form *,
 		    const struct field *, size_t, struct form_error *);
+int		 web_post_input(struct http_request *, struct form *,
+		    const struct field *, size_t);
+int		 web_saved_record(struct http_request *, PGresult *, int,
+		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);
 int		 web_path_id(struct http_request *, const char *, char *,
 		    size_t, const char **);

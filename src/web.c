@@ -493,6 +493,55 @@ web_client_ip(struct http_request *req, char *buf, size_t len)
 }
 
 /*
+ * web_input and the CSRF check of a POST that has no form to show again:
+ * answers (400 naming the field, or 403) and returns 0 when refused, f
+ * then freed; 1 with f to free.
+ */
+int
+web_post_input(struct http_request *req, struct form *f,
+    const struct field *spec, size_t n)
+{
+	struct form_error	err;
+
+	if (!web_input(req, f, spec, n, &err)) {
+		form_free(f);
+		web_error(req, 400, err.code, err.field[0] ? err.field : NULL);
+		return (0);
+	}
+	if (!auth_post_ok(req, f)) {
+		form_free(f);
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * The answer to a POST that made or changed a record: under /api/ the
+ * statement's JSON object with status; from a form, on to prefix and the
+ * id of the object's member ("pledge", "/me/pledges/": /me/pledges/12).
+ */
+int
+web_saved_record(struct http_request *req, PGresult *res, int status,
+    const char *member, const char *prefix)
+{
+	json_t	*r;
+	char	 where[128];
+
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if (web_is_api(req)) {
+		web_json(req, status, r);
+	} else {
+		(void)snprintf(where, sizeof(where), "%s%lld", prefix,
+		    (long long)json_integer_value(json_object_get(
+		    json_object_get(r, member), "id")));
+		web_redirect(req, where);
+	}
+	json_decref(r);
+	return (KORE_RESULT_OK);
+}
+
+/*
  * Reads the body of a POST into f and checks it against spec: a form
  * (application/x-www-form-urlencoded) or a JSON object
  * (application/json).  Names not in spec are refused, except csrf in a

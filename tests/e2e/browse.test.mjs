@@ -2,17 +2,14 @@
 // opens a need.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { PHONE, launch, newPage } from '../lib/browser.mjs';
 import { BASE } from '../lib/env.mjs';
 
 let browser, page;
 
 before(async () => {
   browser = await launch();
-  const ctx = await browser.newContext({
-    viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
+  page = await newPage(browser, PHONE);
 });
 
 after(async () => { await browser?.close(); });

@@ -4,7 +4,7 @@
 // is recorded and the need leaves the list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { launch, newPage, press, signIn } from '../lib/browser.mjs';
 import { BASE } from '../lib/env.mjs';
 import { demo } from '../lib/session.mjs';
 
@@ -13,23 +13,9 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function press(page, name) {
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.getByRole('button', { name }).click(),
-  ]);
-  await page.waitForLoadState();
-}
-
 test('an admin records a pay-out from the foundation account', async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  const a = demo('admin@example.com');
-  await page.goto(BASE + '/login');
-  await page.getByLabel('邮箱或手机号').fill(a.login);
-  await page.getByLabel('密码').fill(a.password);
-  await page.getByRole('button', { name: '登录' }).click();
+  const page = await newPage(browser);
+  await signIn(page, demo('admin@example.com'));
   await page.waitForURL(/\/admin$/);
   await page.getByRole('link', { name: '基金账户' }).click();
   await page.waitForURL(/\/admin\/fund$/);
@@ -70,5 +56,5 @@ test('an admin records a pay-out from the foundation account', async () => {
   const lines = e.entry.split('\n');
   assert.ok(lines.includes('kind fund_paid_out') && lines.includes(`need ${need}`), e.entry);
   assert.ok(!e.entry.includes(reference), 'the bank reference stays private');
-  await ctx.close();
+  await page.context().close();
 });

@@ -4,7 +4,7 @@
 // on the public shelf.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { launch, newPage, signIn } from '../lib/browser.mjs';
 import { BASE, sql, sqlValue } from '../lib/env.mjs';
 import { demo } from '../lib/session.mjs';
 
@@ -25,13 +25,8 @@ after(async () => {
 });
 
 async function signedIn(email) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(BASE + '/login');
-  await page.getByLabel('邮箱或手机号').fill(email);
-  await page.getByLabel('密码').fill(demo(email).password);
-  await page.getByRole('button', { name: '登录' }).click();
+  const page = await newPage(browser);
+  await signIn(page, demo(email));
   await page.waitForURL(/\/branch$/);
   return page;
 }

@@ -4,7 +4,7 @@
 // their page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { PHONE, launch, newPage, signIn } from '../lib/browser.mjs';
 import { BASE, sqlValue } from '../lib/env.mjs';
 import { demo } from '../lib/session.mjs';
 import { newCampaign, newNeed, schoolOf, settle } from '../lib/matching.mjs';
@@ -14,23 +14,13 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function signIn(page, who) {
-  await page.goto(BASE + '/login');
-  await page.getByLabel('邮箱或手机号').fill(who.login);
-  await page.getByLabel('密码').fill(who.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForLoadState();
-}
-
 test('post an offer → the needs proposed for it → accept one → a pledge', async () => {
   const c = newCampaign();
   const school = schoolOf('wangwu');
   const need = newNeed({ org: school, item: '棉衣', spec: '150码', quantity: 2, urgency: 3,
     days: 6, campaign: c.id });
   const donor = demo('donor4@example.com');
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
+  const page = await newPage(browser, PHONE);
   await signIn(page, donor);
   await page.goto(BASE + '/me/offers');
   await page.getByLabel('类型').selectOption('goods');
@@ -55,7 +45,7 @@ test('post an offer → the needs proposed for it → accept one → a pledge', 
   assert.match(await page.locator('main').textContent(), /已认捐/);
   assert.equal(sqlValue(`select p.quantity from pledges p join offer_pledges op on op.pledge_id = p.id
     where op.offer_id = ${offerId} and p.need_id = ${need}`), '2');
-  await ctx.close();
+  await page.context().close();
 });
 
 test('staff propose an offer for their need; its donor accepts it on their page', async () => {
@@ -71,9 +61,7 @@ test('staff propose an offer for their need; its donor accepts it on their page'
       campaign_id, valid_until)
     values (${donorId}, 'goods', 'books', '${item}', '本', 10, ${c.id}, current_date + 20) returning id`);
 
-  const staffCtx = await browser.newContext({ locale: 'zh-CN' });
-  const staff = await staffCtx.newPage();
-  staff.on('pageerror', (e) => { throw e; });
+  const staff = await newPage(browser);
   await signIn(staff, demo(`org${school}@example.com`));
   await staff.goto(`${BASE}/branch/matching/needs/${need}`);
   const row = staff.getByRole('row', { name: new RegExp(item) });
@@ -82,9 +70,7 @@ test('staff propose an offer for their need; its donor accepts it on their page'
   await staff.waitForLoadState();
   assert.match(await staff.getByRole('row', { name: new RegExp(item) }).textContent(), /已推荐/);
 
-  const ctx = await browser.newContext({ locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
+  const page = await newPage(browser);
   await signIn(page, donor);
   await page.goto(BASE + '/me/offers');
   const li = page.locator('ul.proposals li', { hasText: `测试需求 ${item}` });
@@ -96,6 +82,6 @@ test('staff propose an offer for their need; its donor accepts it on their page'
   assert.equal(sqlValue(`select status from proposals where offer_id = ${offer}`), 'accepted');
   await page.goto(`${BASE}/me/offers/${offer}`);
   assert.match(await page.locator('main').textContent(), /已接受/);
-  await ctx.close();
-  await staffCtx.close();
+  await page.context().close();
+  await staff.context().close();
 });

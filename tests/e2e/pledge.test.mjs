@@ -2,7 +2,7 @@
 // with the receipt code; the need's progress bar moves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { PHONE, launch, newPage, signIn } from '../lib/browser.mjs';
 import { BASE, sqlValue } from '../lib/env.mjs';
 import { demo } from '../lib/session.mjs';
 
@@ -10,14 +10,6 @@ let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, who) {
-  await page.goto(BASE + '/login');
-  await page.getByLabel('邮箱或手机号').fill(who.login);
-  await page.getByLabel('密码').fill(who.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForLoadState();
-}
 
 const bar = async (page) => Number(await page.locator('.progress svg.bar rect.pl').first()
   .getAttribute('width'));
@@ -32,9 +24,7 @@ test('pledge → deliver → confirmed by receipt code → progress moves', asyn
     order by n.id limit 1`);
   const orgId = sqlValue(`select org_id from needs where id = ${needId}`);
 
-  const donorCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-  const page = await donorCtx.newPage();
-  page.on('pageerror', (e) => { throw e; });
+  const page = await newPage(browser, PHONE);
   await signIn(page, demo('donor5@example.com'));
   await page.goto(`${BASE}/needs/${needId}`);
   const before = await bar(page);
@@ -57,9 +47,7 @@ test('pledge → deliver → confirmed by receipt code → progress moves', asyn
   assert.match(await page.locator('main').textContent(), /已送出/);
 
   // The school's staff type the code on their desk.
-  const staffCtx = await browser.newContext({ locale: 'zh-CN' });
-  const staff = await staffCtx.newPage();
-  staff.on('pageerror', (e) => { throw e; });
+  const staff = await newPage(browser);
   await signIn(staff, demo(`org${orgId}@example.com`));
   await staff.goto(BASE + '/branch/pledges');
   await staff.getByLabel('收据码').fill(code.toLowerCase());
@@ -72,6 +60,6 @@ test('pledge → deliver → confirmed by receipt code → progress moves', asyn
   assert.match(await page.locator('.thanks').textContent(), /孩子们很开心/);
   await page.goto(`${BASE}/needs/${needId}`);
   assert.ok(await received(page) > receivedBefore, 'the received bar moved');
-  await donorCtx.close();
-  await staffCtx.close();
+  await page.context().close();
+  await staff.context().close();
 });

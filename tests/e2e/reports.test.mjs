@@ -2,7 +2,7 @@
 // the city committee sees it on its page, late, and opens it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.mjs';
+import { DESKTOP, PHONE, launch, newPage, press, signIn as signInAs } from '../lib/browser.mjs';
 import { BASE } from '../lib/env.mjs';
 import { demo } from '../lib/session.mjs';
 import { back, label } from '../lib/quarters.mjs';
@@ -12,25 +12,9 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-// Clicks a form's button and waits for the page it leads to: the same
-// page again (a refused form) or the page a redirect goes to.
-async function press(page, name) {
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.getByRole('button', { name }).click(),
-  ]);
-  await page.waitForLoadState();
-}
-
 async function signIn(email, viewport) {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  const a = demo(email);
-  await page.goto(BASE + '/login');
-  await page.getByLabel('邮箱或手机号').fill(a.login);
-  await page.getByLabel('密码').fill(a.password);
-  await page.getByRole('button', { name: '登录' }).click();
+  const page = await newPage(browser, viewport);
+  await signInAs(page, demo(email));
   await page.waitForURL(/\/(branch|admin)$/);
   return page;
 }
@@ -38,7 +22,7 @@ async function signIn(email, viewport) {
 test('staff file the quarter\'s report; the city committee sees it, late', async () => {
   // 承留镇 has not reported two quarters ago (sql/demo/programmes.sql).
   const past = back(2);
-  const staff = await signIn('chengliu@example.com', { width: 390, height: 844 });
+  const staff = await signIn('chengliu@example.com', PHONE);
   await staff.getByRole('link', { name: '帮扶项目' }).click();
   await staff.waitForURL(/\/programmes$/);
   await staff.locator('nav.subnav').getByRole('link', { name: '季度报告' }).click();
@@ -66,7 +50,7 @@ test('staff file the quarter\'s report; the city committee sees it, late', async
   assert.ok(await staff.getByRole('button', { name: '更正（新版本）' }).isVisible());
 
   // The city committee: the branch × quarter cell says late and links to it.
-  const city = await signIn('admin@example.com', { width: 1280, height: 900 });
+  const city = await signIn('admin@example.com', DESKTOP);
   await city.goto(`${BASE}/reports?year=${past.year}`);
   const cityRow = city.locator('table.matrix tr', { hasText: '共青团承留镇委员会' });
   const link = cityRow.locator(`td.cell a[href="${new URL(reportUrl).pathname}"]`);
