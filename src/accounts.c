@@ -61,6 +61,11 @@ struct posted {
 
 static int	home(struct http_request *, enum stmt, const char *);
 static int	from_branch(const struct form *);
+static int	page_again(struct http_request *, struct db_call *, int, int,
+		    const char *, const char *);
+static int	input_refused(struct http_request *, struct form *,
+		    const char *, const char *);
+static int	list_or_post(struct http_request *, enum stmt, int *);
 static int	refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static void	posted_free(void *);
@@ -110,17 +115,25 @@ from_branch(const struct form *f)
 	return (from != NULL && !strcmp(from, "branch"));
 }
 
-/* A refused form: /admin or /branch again with the message. */
+/* The page the forms are on (/branch or /admin) again, with the message. */
+static int
+page_again(struct http_request *req, struct db_call *call, int branch,
+    int status, const char *code, const char *field)
+{
+	return (web_form_again(req, call, branch ? SQL_BRANCH_PAGE :
+	    SQL_ADMIN_PAGE, branch ? "branch" : "admin", status, code, field,
+	    NULL));
+}
+
+/* A form the database refused. */
 static int
 refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
 	struct posted	*p = call->arg;
-	int		 branch = p != NULL && from_branch(&p->form);
 
-	return (web_form_again(req, call, branch ? SQL_BRANCH_PAGE :
-	    SQL_ADMIN_PAGE, branch ? "branch" : "admin", status, code, field,
-	    NULL));
+	return (page_again(req, call, p != NULL && from_branch(&p->form),
+	    status, code, field));
 }
 
 static void
@@ -162,6 +175,40 @@ done_back(struct http_request *req, struct db_call *call, PGresult *res)
 	    "/admin"));
 }
 
+/* Input refused before any step (frees f). */
+static int
+input_refused(struct http_request *req, struct form *f, const char *code,
+    const char *field)
+{
+	int	branch = from_branch(f);
+
+	form_free(f);
+	return (page_again(req, NULL, branch, 400, code, field));
+}
+
+/*
+ * GET, the API's list (statement list, by the caller's language), or
+ * POST: returns 1 for a POST to read; 0 when req is answered (or its
+ * steps begun), with *ret what the handler must return.
+ */
+static int
+list_or_post(struct http_request *req, enum stmt list, int *ret)
+{
+	struct db_call	*call;
+
+	*ret = KORE_RESULT_OK;
+	if (!web_method(req, (web_is_api(req) ? HTTP_METHOD_GET : 0) |
+	    HTTP_METHOD_POST))
+		return (0);
+	if (req->method == HTTP_METHOD_POST)
+		return (1);
+	call = db_prepare(req, list, web_db_json);
+	auth_bind_sid(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
+	*ret = db_run(req);
+	return (0);
+}
+
 /*
  * Checks a POST's input and CSRF.  Returns 1 to go on; 0 when refused,
  * with *ret what the handler must return.
@@ -172,15 +219,10 @@ post_input(struct http_request *req, struct form *f,
 {
 	struct form_error	err;
 
-	int			branch;
-
 	*ret = KORE_RESULT_OK;
 	if (!web_input(req, f, spec, n, &err)) {
-		branch = from_branch(f);
-		form_free(f);
-		*ret = web_form_again(req, NULL, branch ? SQL_BRANCH_PAGE :
-		    SQL_ADMIN_PAGE, branch ? "branch" : "admin", 400,
-		    err.code, err.field[0] ? err.field : NULL, NULL);
+		*ret = input_refused(req, f, err.code, err.field[0] ? err.field :
+		    NULL);
 		return (0);
 	}
 	if (!auth_post_ok(req, f)) {
@@ -204,15 +246,8 @@ orgs(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!web_method(req, (web_is_api(req) ? HTTP_METHOD_GET : 0) |
-	    HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-	if (req->method != HTTP_METHOD_POST) {
-		call = db_prepare(req, SQL_ORGS_LIST, web_db_json);
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-		return (db_run(req));
-	}
+	if (!list_or_post(req, SQL_ORGS_LIST, &ret))
+		return (ret);
 	if (!post_input(req, &f, org_fields, NFIELDS(org_fields), &ret))
 		return (ret);
 	call = posted_begin(req, &f);
@@ -242,25 +277,13 @@ accounts(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!web_method(req, (web_is_api(req) ? HTTP_METHOD_GET : 0) |
-	    HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-	if (req->method != HTTP_METHOD_POST) {
-		call = db_prepare(req, SQL_ACCOUNTS_LIST, web_db_json);
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-		return (db_run(req));
-	}
+	if (!list_or_post(req, SQL_ACCOUNTS_LIST, &ret))
+		return (ret);
 	if (!post_input(req, &f, account_fields, NFIELDS(account_fields),
 	    &ret))
 		return (ret);
-	if (form_get(&f, "email") == NULL && form_get(&f, "phone") == NULL) {
-		ret = from_branch(&f);
-		form_free(&f);
-		return (web_form_again(req, NULL, ret ? SQL_BRANCH_PAGE :
-		    SQL_ADMIN_PAGE, ret ? "branch" : "admin", 400,
-		    "contact_required", "email", NULL));
-	}
+	if (form_get(&f, "email") == NULL && form_get(&f, "phone") == NULL)
+		return (input_refused(req, &f, "contact_required", "email"));
 	call = posted_begin(req, &f);
 	db_task(call, account_hash, account_hashed);
 	return (db_run(req));
