@@ -163,9 +163,8 @@ struct mclass {
 	uint32_t	 tend;
 	uint32_t	 ghead;		/* its group's other offers */
 	uint32_t	 gend;
-	uint32_t	 kn;		/* heap key: need, offer, bits, why */
+	uint32_t	 kn;		/* heap key: need, offer, bits */
 	uint32_t	 ko;
-	uint16_t	 kwhy;
 	uint8_t		 ktf;
 };
 
@@ -244,6 +243,10 @@ static void	 list_push(struct lentry **, size_t *, size_t *, uint32_t,
 		    uint32_t, uint32_t, uint8_t);
 static struct entry *list_sort(struct lentry *, size_t, size_t,
 		    uint32_t *);
+static const struct entry *list_first(const struct run *,
+		    const struct entry *, uint32_t *, uint32_t,
+		    const struct pneed *, uint32_t *);
+static size_t	 class_town(const struct run *, size_t, size_t, int);
 static int	 class_best(const struct run *, struct mclass *,
 		    uint32_t *, uint8_t *, uint32_t *);
 static int	 heap_better(const struct run *, uint32_t, uint32_t);
@@ -1145,6 +1148,51 @@ list_sort(struct lentry *v, size_t n, size_t nlists, uint32_t *start)
 	return (out);
 }
 
+/*
+ * The first entry of list[*head, end) whose offer can still give to need
+ * n and may (pair_where), with *why the entry's reasons and the pair's;
+ * NULL if none.  Moves *head past the entries it skips: they never serve
+ * that need's class again (capacities only shrink).
+ */
+static const struct entry *
+list_first(const struct run *r, const struct entry *list, uint32_t *head,
+    uint32_t end, const struct pneed *n, uint32_t *why)
+{
+	const struct entry	*e;
+	const struct poffer	*o;
+	uint32_t		 w;
+	int			 town;
+
+	for (; *head < end; (*head)++) {
+		e = &list[*head];
+		o = &r->po[e->off];
+		if (offer_cap(o, n->unit) > 0 && pair_where(o, n, &town, &w)) {
+			*why = e->why | w;
+			return (e);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * The first of the classes [lo, hi) of one group (sorted by town) whose
+ * town is not below town.
+ */
+static size_t
+class_town(const struct run *r, size_t lo, size_t hi, int town)
+{
+	size_t	mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->pn[r->cls[mid].rep].town < town)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 /* --- the heap of classes ---------------------------------------------- */
 
 /*
@@ -1160,38 +1208,25 @@ class_best(const struct run *r, struct mclass *c, uint32_t *off,
 {
 	const struct pneed	*n;
 	const struct entry	*e;
-	const struct poffer	*o;
-	uint32_t		 w;
-	int			 town;
 
 	while (c->nhead < c->nend && r->pn[c->nhead].left == 0)
 		c->nhead++;
 	if (c->nhead == c->nend)
 		return (0);
 	n = &r->pn[c->nhead];
-	for (; c->thead < c->tend; c->thead++) {
-		e = &r->town[c->thead];
-		o = &r->po[e->off];
-		if (offer_cap(o, n->unit) > 0 && pair_where(o, n, &town, &w)) {
-			*off = e->off;
-			*tf = (uint8_t)(1 << 4 | e->f);
-			*why = e->why | w;
-			return (1);
-		}
+	if ((e = list_first(r, r->town, &c->thead, c->tend, n, why)) != NULL) {
+		*off = e->off;
+		*tf = (uint8_t)(1 << 4 | e->f);
+		return (1);
 	}
 	/*
 	 * An offer of this list that names the town is also in the list
 	 * above: it can only come here spent, so town is 0 below.
 	 */
-	for (; c->ghead < c->gend; c->ghead++) {
-		e = &r->gen[c->ghead];
-		o = &r->po[e->off];
-		if (offer_cap(o, n->unit) > 0 && pair_where(o, n, &town, &w)) {
-			*off = e->off;
-			*tf = e->f;
-			*why = e->why | w;
-			return (1);
-		}
+	if ((e = list_first(r, r->gen, &c->ghead, c->gend, n, why)) != NULL) {
+		*off = e->off;
+		*tf = e->f;
+		return (1);
 	}
 	return (0);
 }
@@ -1343,18 +1378,9 @@ match_all(const struct match_need *needs, size_t nneeds,
 					dup = o->towns[i] == o->towns[k];
 				if (dup)
 					continue;
-				/* The classes of a group, sorted by town. */
-				lo = grp[g].cbeg;
-				mid = grp[g].cend;
-				while (lo < mid) {
-					i = lo + (mid - lo) / 2;
-					if (r.pn[r.cls[i].rep].town <
-					    o->towns[k])
-						lo = i + 1;
-					else
-						mid = i;
-				}
-				for (i = lo; i < grp[g].cend &&
+				for (i = class_town(&r, grp[g].cbeg,
+				    grp[g].cend, o->towns[k]);
+				    i < grp[g].cend &&
 				    r.pn[r.cls[i].rep].town == o->towns[k]; i++)
 					if (pair_where(o, &r.pn[r.cls[i].rep],
 					    &town, &w))
@@ -1392,7 +1418,6 @@ match_all(const struct match_need *needs, size_t nneeds,
 		c->kn = c->nhead;
 		c->ko = off;
 		c->ktf = tf;
-		c->kwhy = (uint16_t)why;
 		r.heap[r.nheap++] = (uint32_t)i;
 		heap_up(&r, r.nheap - 1);
 	}
@@ -1407,7 +1432,6 @@ match_all(const struct match_need *needs, size_t nneeds,
 			c->kn = c->nhead;
 			c->ko = off;
 			c->ktf = tf;
-			c->kwhy = (uint16_t)why;
 			heap_down(&r, 0);
 			continue;
 		}
