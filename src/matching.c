@@ -151,9 +151,7 @@ static int	 need_from_json(json_t *, struct match_need *);
 static struct mrun *mr_new(struct db_call *, enum mr_mode, enum mr_purpose);
 static void	 mr_free(void *);
 static int	 mr_next(struct http_request *, struct db_call *);
-static int	 mr_needs_loaded(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	 mr_offers_loaded(struct http_request *, struct db_call *,
+static int	 mr_loaded(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	 mr_task(struct kore_task *);
 static int	 mr_ran(struct http_request *, struct db_call *, PGresult *);
@@ -164,8 +162,8 @@ static json_t	*props_json(struct http_request *, struct mrun *, size_t);
 static json_t	*summary_json(struct mrun *);
 static void	 reason_words(json_t *, enum lang);
 static int	 in_scope(const struct mrun *, size_t);
-static int	 start(struct http_request *, enum stmt, enum mr_mode,
-		    const char *, db_done_fn,
+static struct db_call *mr_start(struct http_request *, enum stmt,
+		    enum mr_mode, enum mr_purpose, const char *, db_done_fn,
 		    int (*)(struct http_request *, struct db_call *));
 static int	 keep_input(struct http_request *, struct mrun *,
 		    PGresult *);
@@ -588,7 +586,6 @@ mr_next(struct http_request *req, struct db_call *call)
 	struct mrun	*mr = call->arg;
 	int		 want_needs = mr->mode != MR_NEED;
 
-	(void)req;
 	if (mr->skip_engine)
 		return (mr->finish(req, call));
 	if (want_needs && mr->snap == NULL && mr->needs_res == NULL) {
@@ -602,14 +599,14 @@ mr_next(struct http_request *req, struct db_call *call)
 				mr->loader = 1;
 				cache_loading = 1;
 			}
-			db_stmt(call, SQL_MATCH_NEEDS, mr_needs_loaded);
+			db_stmt(call, SQL_MATCH_NEEDS, mr_loaded);
 			db_text(call, mr->fresh ? mr->kind : NULL);
 			db_text(call, mr->fresh ? mr->category : NULL);
 			return (KORE_RESULT_OK);
 		}
 	}
 	if (mr->want_offers && mr->offers_res == NULL) {
-		db_stmt(call, SQL_MATCH_OFFERS, mr_offers_loaded);
+		db_stmt(call, SQL_MATCH_OFFERS, mr_loaded);
 		db_text(call, mr->kind);
 		return (KORE_RESULT_OK);
 	}
@@ -617,28 +614,21 @@ mr_next(struct http_request *req, struct db_call *call)
 	return (KORE_RESULT_OK);
 }
 
-/* Keeps the rows (the result is taken from the pgsql layer). */
+/*
+ * Keeps the rows of the open needs or of the live offers, whichever
+ * statement ran (the result is taken from the pgsql layer), and goes on.
+ */
 static int
-mr_needs_loaded(struct http_request *req, struct db_call *call, PGresult *res)
+mr_loaded(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct mrun	*mr = call->arg;
 
 	if (res == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	mr->needs_res = res;
-	call->pgsql.result = NULL;
-	return (mr_next(req, call));
-}
-
-static int
-mr_offers_loaded(struct http_request *req, struct db_call *call,
-    PGresult *res)
-{
-	struct mrun	*mr = call->arg;
-
-	if (res == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	mr->offers_res = res;
+	if (call->stmt == SQL_MATCH_NEEDS)
+		mr->needs_res = res;
+	else
+		mr->offers_res = res;
 	call->pgsql.result = NULL;
 	return (mr_next(req, call));
 }
@@ -955,27 +945,28 @@ matching_words_done(struct http_request *req, struct db_call *call,
 /* --- the flows --------------------------------------------------------- */
 
 /*
- * Begins a run that shows proposals: the first statement (the engine's
- * input for path id id, checked for who asks) goes to got, the run's
- * end to finish.
+ * Begins a run: its first statement stmt (the engine's input, checked
+ * for who asks: the session, then the path's id when id is not NULL)
+ * goes to got, the run's end to finish.  The caller sets what else the
+ * run reads (call->arg), binds what else stmt takes, then db_run()s.
  */
-static int
-start(struct http_request *req, enum stmt stmt, enum mr_mode mode,
-    const char *id, db_done_fn got,
+static struct db_call *
+mr_start(struct http_request *req, enum stmt stmt, enum mr_mode mode,
+    enum mr_purpose purpose, const char *id, db_done_fn got,
     int (*finish)(struct http_request *, struct db_call *))
 {
 	struct db_call	*call;
 	struct mrun	*mr;
 
 	call = db_prepare(req, stmt, got);
-	mr = mr_new(call, mode, MR_SHOW);
+	mr = mr_new(call, mode, purpose);
 	mr->finish = finish;
 	auth_bind_sid(req, call);
 	if (id != NULL) {
 		kore_strlcpy(mr->id, id, sizeof(mr->id));
 		db_text(call, id);
 	}
-	return (db_run(req));
+	return (call);
 }
 
 /* The first value of res as JSON into mr->input; 0 (answered) if not. */
@@ -1059,8 +1050,9 @@ matching_offer_page(struct http_request *req, const char *id)
 {
 	if (http_state_exists(req))
 		return (db_run(req));
-	return (start(req, SQL_OFFER_ENGINE, MR_OFFER, id, got_offer,
-	    finish_offer));
+	(void)mr_start(req, SQL_OFFER_ENGINE, MR_OFFER, MR_SHOW, id, got_offer,
+	    finish_offer);
+	return (db_run(req));
 }
 
 static int
@@ -1074,30 +1066,26 @@ finish_offer(struct http_request *req, struct db_call *call)
 
 /*
  * POST /offers/{id}/accept, /api/v1/offers/{id}/accept (the offer's
- * donor; f checked, taken over): version (of the offer as the page showed it) and optionally
- * need_id (that proposal only; else all those shown).  The engine runs
- * again over needs loaded afresh, and what it proposes becomes pledges
- * (api.offer_accept).  409 not_proposed when the need is no longer
- * proposed; 409 offer_changed for a page older than the offer's last
- * change; the same request twice makes one set of pledges.
+ * donor; f checked, taken over): version (of the offer as the page
+ * showed it) and optionally need_id (that proposal only; else all those
+ * shown).  The engine runs again over needs loaded afresh, and what it
+ * proposes becomes pledges (api.offer_accept).  409 not_proposed when
+ * the need is no longer proposed; 409 offer_changed for a page older
+ * than the offer's last change; the same request twice makes one set of
+ * pledges.
  */
 int
 matching_offer_accept(struct http_request *req, const char *id,
     struct form *f)
 {
-	struct db_call	*call;
 	struct mrun	*mr;
 
-	call = db_prepare(req, SQL_OFFER_ENGINE, got_offer);
-	mr = mr_new(call, MR_OFFER, MR_ACCEPT);
+	mr = mr_start(req, SQL_OFFER_ENGINE, MR_OFFER, MR_ACCEPT, id,
+	    got_offer, finish_accept)->arg;
 	mr->form = *f;
 	mr->fresh = 1;
 	mr->version = form_int(f, "version", 0);
 	mr->want = form_int(f, "need_id", 0);
-	mr->finish = finish_accept;
-	kore_strlcpy(mr->id, id, sizeof(mr->id));
-	auth_bind_sid(req, call);
-	db_text(call, id);
 	return (db_run(req));
 }
 
@@ -1105,6 +1093,7 @@ static int
 finish_accept(struct http_request *req, struct db_call *call)
 {
 	struct mrun	*mr = call->arg;
+	enum lang	 lang = web_lang(req);
 	json_t		*items;
 	char		*s;
 	size_t		 i;
@@ -1113,8 +1102,7 @@ finish_accept(struct http_request *req, struct db_call *call)
 	for (i = 0; i < mr->res.n; i++) {
 		if (mr->want != 0 && mr->res.v[i].need_id != mr->want)
 			continue;
-		json_array_append_new(items, prop_json(&mr->res.v[i],
-		    web_lang(req)));
+		json_array_append_new(items, prop_json(&mr->res.v[i], lang));
 	}
 	if (mr->skip_engine && mr->want != 0)
 		json_array_append_new(items, json_pack("{s:I}", "need_id",
@@ -1176,8 +1164,9 @@ need_offers(struct http_request *req)
 	if (!web_path_id(req, api ? "/api/v1/needs/" : "/branch/matching/needs/",
 	    id, sizeof(id), &rest) || strcmp(rest, api ? "/offers" : ""))
 		return (web_error(req, 404, "not_found", NULL));
-	return (start(req, SQL_NEED_ENGINE, MR_NEED, id, got_need,
-	    finish_need));
+	(void)mr_start(req, SQL_NEED_ENGINE, MR_NEED, MR_SHOW, id, got_need,
+	    finish_need);
+	return (db_run(req));
 }
 
 static int
@@ -1199,7 +1188,6 @@ int
 need_propose(struct http_request *req)
 {
 	struct form_error	 err;
-	struct db_call		*call;
 	struct mrun		*mr;
 	struct form		 f;
 	const char		*rest;
@@ -1224,14 +1212,10 @@ need_propose(struct http_request *req)
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
-	call = db_prepare(req, SQL_NEED_ENGINE, got_need);
-	mr = mr_new(call, MR_NEED, MR_PROPOSE);
+	mr = mr_start(req, SQL_NEED_ENGINE, MR_NEED, MR_PROPOSE, id, got_need,
+	    finish_propose)->arg;
 	mr->form = f;
 	mr->want = form_int(&f, "offer_id", 0);
-	mr->finish = finish_propose;
-	kore_strlcpy(mr->id, id, sizeof(mr->id));
-	auth_bind_sid(req, call);
-	db_text(call, id);
 	return (db_run(req));
 }
 
@@ -1313,13 +1297,12 @@ matching_page(struct http_request *req)
 	if (!web_method(req, HTTP_METHOD_GET) ||
 	    !web_query(req, &f, limit_fields, NFIELDS(limit_fields)))
 		return (KORE_RESULT_OK);
-	call = db_prepare(req, SQL_MATCHING_SCOPE, got_scope);
-	mr = mr_new(call, MR_ALL, MR_SHOW);
+	call = mr_start(req, SQL_MATCHING_SCOPE, MR_ALL, MR_SHOW, NULL,
+	    got_scope, finish_all);
+	mr = call->arg;
 	mr->limit = (size_t)form_int(&f, "limit", MR_PAGE);
 	mr->want_offers = 1;
-	mr->finish = finish_all;
 	form_free(&f);
-	auth_bind_sid(req, call);
 	db_text(call, !strcmp(req->path, "/admin/matching") ? "admin" :
 	    !strcmp(req->path, "/branch/matching") ? "staff" : NULL);
 	return (db_run(req));
@@ -1385,7 +1368,6 @@ recommended(struct http_request *req)
 {
 	struct form_error	 err;
 	struct db_call		*call;
-	struct mrun		*mr;
 	struct form		 f;
 	struct buf		 towns;
 	const char		*t;
@@ -1397,10 +1379,8 @@ recommended(struct http_request *req)
 	if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	if (req->method != HTTP_METHOD_POST) {
-		call = db_prepare(req, SQL_RECOMMEND_BASIS, got_basis);
-		mr = mr_new(call, MR_RECOMMEND, MR_SHOW);
-		mr->finish = finish_recommend;
-		auth_bind_sid(req, call);
+		(void)mr_start(req, SQL_RECOMMEND_BASIS, MR_RECOMMEND, MR_SHOW,
+		    NULL, got_basis, finish_recommend);
 		return (db_run(req));
 	}
 	if (!web_input(req, &f, prefs_fields, NFIELDS(prefs_fields), &err)) {
