@@ -128,6 +128,9 @@ static void	 tp_arg_free(void *);
 static void	 tp_put(const char *, const char *, size_t, uint64_t);
 static void	 tp_wake(const char *);
 static void	 tp_wake_now(void *, u_int64_t);
+static struct db_call *tp_steps(struct http_request *, struct tp_arg *,
+		    struct db_call *);
+static int	 tp_get(struct http_request *, enum tp_answer);
 static int	 tp_serve(struct http_request *, struct tp_arg *,
 		    struct db_call *);
 static int	 tp_again(struct http_request *, struct db_call *,
@@ -298,6 +301,21 @@ bind_filters(struct db_call *call, struct tp_arg *arg)
 }
 
 /*
+ * The request's steps: call when they have begun, else begun here, and
+ * then owning arg (freed with the request).
+ */
+static struct db_call *
+tp_steps(struct http_request *req, struct tp_arg *arg, struct db_call *call)
+{
+	if (call == NULL) {
+		call = db_begin(req);
+		call->arg = arg;
+		call->arg_free = tp_arg_free;
+	}
+	return (call);
+}
+
+/*
  * Answers from the cache, or fetches (for those who come meanwhile too),
  * or waits for the request that fetches.  call is NULL from a handler
  * (the steps begin here, and the handler's answer is returned), or the
@@ -314,11 +332,7 @@ tp_serve(struct http_request *req, struct tp_arg *arg, struct db_call *call)
 	if ((e = pcache_get(tp_cache(), arg->looked, arg->born, &wait)) !=
 	    NULL)
 		return (tp_cached(req, arg, call, e));
-	if (call == NULL) {
-		call = db_begin(req);
-		call->arg = arg;
-		call->arg_free = tp_arg_free;
-	}
+	call = tp_steps(req, arg, call);
 	if (wait) {
 		arg->waiting = 1;
 		TAILQ_INSERT_TAIL(&waiters, arg, link);
@@ -343,23 +357,16 @@ tp_cached(struct http_request *req, struct tp_arg *arg, struct db_call *call,
     const struct pcache_entry *e)
 {
 	json_t	*d;
-	int	 r;
+	int	 r, begun = call == NULL;
 
 	if (arg->answer == TP_PAGE && arg->sid[0] != '\0') {
 		/* Signed in: the layout names the reader. */
 		arg->html = kore_strdup(e->data);
-		if (call == NULL) {
-			call = db_prepare(req, SQL_VIEWER_PAGE, viewer_done);
-			call->arg = arg;
-			call->arg_free = tp_arg_free;
-			db_text(call, arg->sid);
-			db_text(call, web_lang_code(arg->lang));
-			return (db_run(req));
-		}
+		call = tp_steps(req, arg, call);
 		db_stmt(call, SQL_VIEWER_PAGE, viewer_done);
 		db_text(call, arg->sid);
 		db_text(call, web_lang_code(arg->lang));
-		return (KORE_RESULT_OK);
+		return (begun ? db_run(req) : KORE_RESULT_OK);
 	}
 	switch (arg->answer) {
 	case TP_JSON:
@@ -377,7 +384,7 @@ tp_cached(struct http_request *req, struct tp_arg *arg, struct db_call *call,
 		r = page_send(req, e->data, NULL);
 		break;
 	}
-	if (call == NULL)
+	if (begun)
 		tp_arg_free(arg);
 	return (r);
 }
@@ -413,11 +420,11 @@ tp_fetch(struct tp_arg *arg, struct db_call *call)
 }
 
 /*
- * GET /transparency: the page, from the cache when it can.  400 on a bad
- * filter (unknown slugs: from the database).
+ * GET of the page or its data (answer), from the cache when it can.  400
+ * on a bad filter (unknown slugs: from the database).
  */
-int
-transparency_page(struct http_request *req)
+static int
+tp_get(struct http_request *req, enum tp_answer answer)
 {
 	struct form	f;
 	struct tp_arg	*arg;
@@ -428,27 +435,23 @@ transparency_page(struct http_request *req)
 	    !transparency_filters(req, &f, filter_fields,
 	    NFIELDS(filter_fields)))
 		return (KORE_RESULT_OK);
-	arg = tp_arg_new(req, TP_PAGE, web_lang(req), &f);
+	arg = tp_arg_new(req, answer, web_lang(req), &f);
 	form_free(&f);
 	return (tp_serve(req, arg, NULL));
+}
+
+/* GET /transparency: the page. */
+int
+transparency_page(struct http_request *req)
+{
+	return (tp_get(req, TP_PAGE));
 }
 
 /* GET /api/v1/transparency: the page's data. */
 int
 transparency_api(struct http_request *req)
 {
-	struct form	f;
-	struct tp_arg	*arg;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !transparency_filters(req, &f, filter_fields,
-	    NFIELDS(filter_fields)))
-		return (KORE_RESULT_OK);
-	arg = tp_arg_new(req, TP_JSON, web_lang(req), &f);
-	form_free(&f);
-	return (tp_serve(req, arg, NULL));
+	return (tp_get(req, TP_JSON));
 }
 
 /*
