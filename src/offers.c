@@ -66,9 +66,7 @@ static const struct field accept_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-static int	offer_input(struct http_request *, struct form *, json_t **,
-		    struct form_error *);
-static json_t	*kept(const struct form *);
+static json_t	*offer_json(const struct form *);
 static int	create_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	offer_saved(struct http_request *, struct db_call *,
@@ -80,14 +78,12 @@ static int	decided(struct http_request *, struct db_call *,
 		    PGresult *);
 
 /*
- * The offer described by f as the JSON api.offer_from_input reads:
- * texts as typed, numbers as numbers, yuan made fen, the towns of the
- * form's selects joined to the towns list.  0 with err set on a bad
- * amount.
+ * The offer described by f (checked against offer_fields) as the JSON
+ * api.offer_from_input reads: texts as typed, numbers as numbers, yuan
+ * made fen, the towns of the form's selects joined to the towns list.
  */
-static int
-offer_input(struct http_request *req, struct form *f, json_t **out,
-    struct form_error *err)
+static json_t *
+offer_json(const struct form *f)
 {
 	static const char *const texts[] = {
 		"kind", "category", "item", "spec", "unit", "campaign",
@@ -104,7 +100,6 @@ offer_input(struct http_request *req, struct form *f, json_t **out,
 	int64_t		 fen;
 	size_t		 i;
 
-	(void)req;
 	j = json_object();
 	for (i = 0; texts[i] != NULL; i++)
 		if ((v = form_get(f, texts[i])) != NULL)
@@ -137,22 +132,7 @@ offer_input(struct http_request *req, struct form *f, json_t **out,
 	if (towns.len > 0)
 		json_object_set_new(j, "towns", json_string(buf_cstr(&towns)));
 	buf_free(&towns);
-	*out = j;
-	return (1);
-}
-
-/* What the reader typed, to fill the form again. */
-static json_t *
-kept(const struct form *f)
-{
-	json_t	*v = json_object();
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].name, "csrf"))
-			json_object_set_new(v, f->v[i].name,
-			    json_string(f->v[i].value));
-	return (v);
+	return (j);
 }
 
 /* A refused new offer: /me/offers again with the message. */
@@ -161,7 +141,7 @@ create_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
 	return (web_form_again(req, call, SQL_ME_OFFERS, "my-offers", status,
-	    code, field, call->arg != NULL ? kept(call->arg) : NULL));
+	    code, field, call->arg != NULL ? work_values(call->arg) : NULL));
 }
 
 static void
@@ -217,27 +197,28 @@ offer_post(struct http_request *req, const char *id)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		*f;
-	json_t			*in, *values;
+	json_t			*in;
 	char			*s;
+	int			 r;
 
 	f = kore_calloc(1, sizeof(*f));
-	if (!web_input(req, f, offer_fields, NFIELDS(offer_fields), &err) ||
-	    !offer_input(req, f, &in, &err)) {
-		values = kept(f);
-		form_arg_free(f);
-		if (id == NULL && !web_is_api(req))
-			return (web_form_again(req, NULL, SQL_ME_OFFERS,
+	if (!web_input(req, f, offer_fields, NFIELDS(offer_fields), &err)) {
+		/* A new one: /me/offers again (under /api/, the JSON error). */
+		if (id == NULL)
+			r = web_form_again(req, NULL, SQL_ME_OFFERS,
 			    "my-offers", 400, err.code, err.field[0] ?
-			    err.field : NULL, values));
-		json_decref(values);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
+			    err.field : NULL, work_values(f));
+		else
+			r = web_error(req, 400, err.code, err.field[0] ?
+			    err.field : NULL);
+		form_arg_free(f);
+		return (r);
 	}
 	if (!auth_post_ok(req, f)) {
-		json_decref(in);
 		form_arg_free(f);
 		return (KORE_RESULT_OK);
 	}
+	in = offer_json(f);
 	s = json_dumps(in, JSON_COMPACT);
 	json_decref(in);
 	if (id == NULL) {
