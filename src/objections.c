@@ -26,7 +26,7 @@ static const struct field resolve_fields[] = {
 	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
 };
 
-/* A posted objection or answer. */
+/* A posted objection: what was typed, to show it again, and its need. */
 struct objection_post {
 	struct form	form;
 	char		id[WORK_ID_MAX];
@@ -157,7 +157,6 @@ objection_filed(struct http_request *req, struct db_call *call,
 int
 objection_resolve(struct http_request *req)
 {
-	struct objection_post	*op;
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
@@ -183,17 +182,14 @@ objection_resolve(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	web_client_ip(req, ip, sizeof(ip));
-	op = kore_calloc(1, sizeof(*op));
-	op->form = f;
-	kore_strlcpy(op->id, id, sizeof(op->id));
 	call = db_prepare(req, SQL_OBJECTION_RESOLVE, objection_resolved);
-	call->arg = op;
-	call->arg_free = objection_post_free;
 	auth_bind_sid(req, call);
 	db_text(call, id);
-	db_text(call, form_get(&op->form, "decision"));
-	db_text(call, form_get(&op->form, "note"));
+	db_text(call, form_get(&f, "decision"));
+	db_text(call, form_get(&f, "note"));
 	db_text(call, ip);
+	/* db_text keeps copies, and no step shows this form again. */
+	form_free(&f);
 	return (db_run(req));
 }
 
