@@ -96,6 +96,8 @@ static int	child_numbered(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	child_have_old(struct http_request *, struct db_call *,
 		    PGresult *);
+static int	child_write(struct http_request *, struct db_call *,
+		    enum stmt, json_t *);
 static int	child_saved(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	child_private_json(struct http_request *, struct db_call *,
@@ -423,35 +425,53 @@ child_post(struct http_request *req, const char *id)
 	return (db_run(req));
 }
 
-/* The new child's number: seal its private part to it, then write. */
+/*
+ * Chains stmt, which writes the child cp->id: the session, the id, the
+ * public fields, and priv (the private fields) sealed to the child.  The
+ * caller binds what stmt takes after them.  0 (nothing chained) when it
+ * cannot seal.
+ */
 static int
-child_numbered(struct http_request *req, struct db_call *call, PGresult *res)
+child_write(struct http_request *req, struct db_call *call, enum stmt stmt,
+    json_t *priv)
 {
 	struct child_post	*cp = call->arg;
 	struct private_sealed	 sealed;
-	long long		 id;
-	json_t			*pub, *priv;
+	json_t			*pub;
 	char			 aad[96], *text;
-	int			 ok;
 
-	if ((id = work_result_id(res, "id")) <= 0)
-		return (web_error(req, 500, "internal", NULL));
-	(void)snprintf(cp->id, sizeof(cp->id), "%lld", id);
 	private_aad(aad, sizeof(aad), "child", cp->id);
-	priv = child_private_fields(&cp->form);
-	ok = private_seal(&sealed, aad, priv);
-	json_decref(priv);
-	if (!ok)
-		return (web_error(req, 500, "internal", NULL));
+	if (!private_seal(&sealed, aad, priv))
+		return (0);
 	pub = child_public(&cp->form);
 	text = json_dumps(pub, JSON_COMPACT);
 	json_decref(pub);
-	db_stmt(call, SQL_CHILD_CREATE, child_saved);
+	db_stmt(call, stmt, child_saved);
 	auth_bind_sid(req, call);
 	db_text(call, cp->id);
 	db_text(call, text);
 	free(text);
 	private_bind(call, &sealed);
+	return (1);
+}
+
+/* The new child's number: seal its private part to it, then write. */
+static int
+child_numbered(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct child_post	*cp = call->arg;
+	long long		 id;
+	json_t			*priv;
+	int			 ok;
+
+	if ((id = work_result_id(res, "id")) <= 0)
+		return (web_error(req, 500, "internal", NULL));
+	(void)snprintf(cp->id, sizeof(cp->id), "%lld", id);
+	priv = child_private_fields(&cp->form);
+	ok = child_write(req, call, SQL_CHILD_CREATE, priv);
+	json_decref(priv);
+	if (!ok)
+		return (web_error(req, 500, "internal", NULL));
 	db_text(call, cp->ip);
 	return (KORE_RESULT_OK);
 }
@@ -464,10 +484,9 @@ static int
 child_have_old(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct child_post	*cp = call->arg;
-	struct private_sealed	 sealed;
-	json_t			*r, *old, *priv, *pub, *a, *b;
+	json_t			*r, *old, *priv, *a, *b;
 	struct buf		 changed;
-	char			 aad[96], *text;
+	char			 aad[96];
 	size_t			 i;
 	int			 ok;
 
@@ -492,22 +511,12 @@ child_have_old(struct http_request *req, struct db_call *call, PGresult *res)
 			    private_names[i]);
 	}
 	json_decref(old);
-	ok = private_seal(&sealed, aad, priv);
+	ok = child_write(req, call, SQL_CHILD_UPDATE, priv);
 	json_decref(priv);
 	if (!ok) {
 		buf_free(&changed);
 		return (web_error(req, 500, "internal", NULL));
 	}
-
-	pub = child_public(&cp->form);
-	text = json_dumps(pub, JSON_COMPACT);
-	json_decref(pub);
-	db_stmt(call, SQL_CHILD_UPDATE, child_saved);
-	auth_bind_sid(req, call);
-	db_text(call, cp->id);
-	db_text(call, text);
-	free(text);
-	private_bind(call, &sealed);
 	db_text(call, changed.data);
 	db_text(call, cp->ip);
 	buf_free(&changed);
