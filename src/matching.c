@@ -1187,7 +1187,6 @@ finish_need(struct http_request *req, struct db_call *call)
 int
 need_propose(struct http_request *req)
 {
-	struct form_error	 err;
 	struct mrun		*mr;
 	struct form		 f;
 	const char		*rest;
@@ -1202,16 +1201,8 @@ need_propose(struct http_request *req)
 	    id, sizeof(id), &rest) || strcmp(rest, api ? "/proposals" :
 	    "/propose"))
 		return (web_error(req, 404, "not_found", NULL));
-	if (!web_input(req, &f, propose_fields, NFIELDS(propose_fields),
-	    &err)) {
-		form_free(&f);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
-	}
-	if (!auth_post_ok(req, &f)) {
-		form_free(&f);
+	if (!web_post_input(req, &f, propose_fields, NFIELDS(propose_fields)))
 		return (KORE_RESULT_OK);
-	}
 	mr = mr_start(req, SQL_NEED_ENGINE, MR_NEED, MR_PROPOSE, id, got_need,
 	    finish_propose)->arg;
 	mr->form = f;
@@ -1366,7 +1357,6 @@ finish_all(struct http_request *req, struct db_call *call)
 int
 recommended(struct http_request *req)
 {
-	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
 	struct buf		 towns;
@@ -1383,15 +1373,8 @@ recommended(struct http_request *req)
 		    NULL, got_basis, finish_recommend);
 		return (db_run(req));
 	}
-	if (!web_input(req, &f, prefs_fields, NFIELDS(prefs_fields), &err)) {
-		form_free(&f);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
-	}
-	if (!auth_post_ok(req, &f)) {
-		form_free(&f);
+	if (!web_post_input(req, &f, prefs_fields, NFIELDS(prefs_fields)))
 		return (KORE_RESULT_OK);
-	}
 	buf_init(&towns, 64);
 	if ((t = form_get(&f, "towns")) != NULL)
 		buf_puts(&towns, t);

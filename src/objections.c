@@ -157,7 +157,6 @@ objection_filed(struct http_request *req, struct db_call *call,
 int
 objection_resolve(struct http_request *req)
 {
-	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
 	const char		*rest;
@@ -171,16 +170,8 @@ objection_resolve(struct http_request *req)
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_input(req, &f, resolve_fields, NFIELDS(resolve_fields),
-	    &err)) {
-		form_free(&f);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
-	}
-	if (!auth_post_ok(req, &f)) {
-		form_free(&f);
+	if (!web_post_input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
 		return (KORE_RESULT_OK);
-	}
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_OBJECTION_RESOLVE, objection_resolved);
 	auth_bind_sid(req, call);

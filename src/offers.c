@@ -238,24 +238,12 @@ offer_post(struct http_request *req, const char *id)
 	return (db_run(req));
 }
 
+/* Saved: 201 (new) or 200 with it (API), or on to its page. */
 static int
 offer_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t	*r;
-	char	 where[64];
-
-	if ((r = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
-	if (web_is_api(req)) {
-		web_json(req, call->stmt == SQL_OFFER_CREATE ? 201 : 200, r);
-	} else {
-		(void)snprintf(where, sizeof(where), "/me/offers/%lld",
-		    (long long)json_integer_value(json_object_get(
-		    json_object_get(r, "offer"), "id")));
-		web_redirect(req, where);
-	}
-	json_decref(r);
-	return (KORE_RESULT_OK);
+	return (web_saved_record(req, res, call->stmt == SQL_OFFER_CREATE ?
+	    201 : 200, "offer", "/me/offers/"));
 }
 
 /*
@@ -308,7 +296,6 @@ offer_page(struct http_request *req)
 int
 offer_action(struct http_request *req)
 {
-	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
 	const char		*action;
@@ -322,17 +309,10 @@ offer_action(struct http_request *req)
 	    "/offers/", id, sizeof(id), &action) || *action++ != '/' ||
 	    (strcmp(action, "withdraw") && strcmp(action, "accept")))
 		return (web_error(req, 404, "not_found", NULL));
-	if (!web_input(req, &f, action[0] == 'a' ? accept_fields : csrf_only,
-	    action[0] == 'a' ? NFIELDS(accept_fields) : NFIELDS(csrf_only),
-	    &err)) {
-		form_free(&f);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
-	}
-	if (!auth_post_ok(req, &f)) {
-		form_free(&f);
+	if (!web_post_input(req, &f, action[0] == 'a' ? accept_fields :
+	    csrf_only, action[0] == 'a' ? NFIELDS(accept_fields) :
+	    NFIELDS(csrf_only)))
 		return (KORE_RESULT_OK);
-	}
 	if (action[0] == 'a')
 		return (matching_offer_accept(req, id, &f));
 	form_free(&f);
@@ -360,7 +340,6 @@ withdrawn(struct http_request *req, struct db_call *call, PGresult *res)
 int
 proposal_action(struct http_request *req)
 {
-	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
 	const char		*action;
@@ -374,15 +353,8 @@ proposal_action(struct http_request *req)
 	    "/proposals/", id, sizeof(id), &action) || *action++ != '/' ||
 	    (strcmp(action, "accept") && strcmp(action, "decline")))
 		return (web_error(req, 404, "not_found", NULL));
-	if (!web_input(req, &f, csrf_only, NFIELDS(csrf_only), &err)) {
-		form_free(&f);
-		return (web_error(req, 400, err.code, err.field[0] ?
-		    err.field : NULL));
-	}
-	if (!auth_post_ok(req, &f)) {
-		form_free(&f);
+	if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
 		return (KORE_RESULT_OK);
-	}
 	form_free(&f);
 	call = db_prepare(req, SQL_PROPOSAL_DECIDE, decided);
 	auth_bind_sid(req, call);
