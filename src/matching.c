@@ -100,7 +100,6 @@ struct mrun {
 	int			 seedtowns[MR_SEEDS][12];
 	size_t			 nseed;
 	struct match_need	 need;
-	int			 want_offers;
 	int			 fresh;		/* load needs afresh, filtered */
 	const char		*kind;
 	const char		*category;
@@ -119,7 +118,6 @@ struct mrun {
 	size_t			 nrec;
 	int64_t			*scope;		/* MR_ALL for staff: orgs */
 	size_t			 nscope;
-	int			 scoped;
 	size_t			 limit;
 	double			 load_ms;
 	double			 engine_ms;
@@ -585,6 +583,7 @@ mr_next(struct http_request *req, struct db_call *call)
 {
 	struct mrun	*mr = call->arg;
 	int		 want_needs = mr->mode != MR_NEED;
+	int		 want_offers = mr->mode == MR_NEED || mr->mode == MR_ALL;
 
 	if (mr->skip_engine)
 		return (mr->finish(req, call));
@@ -605,7 +604,7 @@ mr_next(struct http_request *req, struct db_call *call)
 			return (KORE_RESULT_OK);
 		}
 	}
-	if (mr->want_offers && mr->offers_res == NULL) {
+	if (want_offers && mr->offers_res == NULL) {
 		db_stmt(call, SQL_MATCH_OFFERS, mr_loaded);
 		db_text(call, mr->kind);
 		return (KORE_RESULT_OK);
@@ -767,15 +766,19 @@ prop_json(const struct match_proposal *p, enum lang lang)
 	    "reasons", reasons_json(p->reasons, lang)));
 }
 
-/* Whether the need of snapshot index i is in the staff's subtree. */
+/*
+ * Whether the need of snapshot index i is in the staff's subtree (any
+ * need when the run has no scope).
+ */
 static int
 in_scope(const struct mrun *mr, size_t i)
 {
 	size_t	lo = 0, hi = mr->nscope, mid;
-	int64_t	org = mr->snap->org[i];
+	int64_t	org;
 
-	if (!mr->scoped)
+	if (mr->scope == NULL)
 		return (1);
+	org = mr->snap->org[i];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (mr->scope[mid] == org)
@@ -1012,7 +1015,6 @@ got_need(struct http_request *req, struct db_call *call, PGresult *res)
 	if (!need_from_json(mr->input, &mr->need))
 		return (web_error(req, 500, "internal", NULL));
 	mr->kind = json_string_value(json_object_get(mr->input, "kind"));
-	mr->want_offers = 1;
 	return (mr_next(req, call));
 }
 
@@ -1292,7 +1294,6 @@ matching_page(struct http_request *req)
 	    got_scope, finish_all);
 	mr = call->arg;
 	mr->limit = (size_t)form_int(&f, "limit", MR_PAGE);
-	mr->want_offers = 1;
 	form_free(&f);
 	db_text(call, !strcmp(req->path, "/admin/matching") ? "admin" :
 	    !strcmp(req->path, "/branch/matching") ? "staff" : NULL);
@@ -1310,7 +1311,6 @@ got_scope(struct http_request *req, struct db_call *call, PGresult *res)
 		return (KORE_RESULT_OK);
 	orgs = json_object_get(mr->input, "orgs");
 	if (json_is_array(orgs)) {
-		mr->scoped = 1;
 		if ((mr->scope = calloc(json_array_size(orgs) + 1,
 		    sizeof(*mr->scope))) == NULL)
 			abort();
