@@ -169,9 +169,7 @@ done_back(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct posted	*p = call->arg;
 
-	if (web_is_api(req))
-		return (web_db_json(req, call, res));
-	return (web_redirect(req, from_branch(&p->form) ? "/branch" :
+	return (web_saved(req, res, 200, from_branch(&p->form) ? "/branch" :
 	    "/admin"));
 }
 

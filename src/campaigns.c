@@ -207,14 +207,7 @@ static int
 campaign_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct campaign_post	*cp = call->arg;
-	const char		*body;
-	size_t			 len;
 
-	if (web_is_api(req)) {
-		if ((body = db_value(res, 0, 0, &len)) == NULL)
-			return (web_error(req, 500, "internal", NULL));
-		return (web_json_text(req, cp->slug[0] ? 200 : 201, body,
-		    len));
-	}
-	return (web_redirect(req, "/admin/campaigns"));
+	return (web_saved(req, res, cp->slug[0] ? 200 : 201,
+	    "/admin/campaigns"));
 }

@@ -528,21 +528,10 @@ static int
 child_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct child_post	*cp = call->arg;
-	struct buf		 to;
-	const char		*body;
-	size_t			 len;
-	int			 r;
+	char			 to[64];
 
-	if (web_is_api(req)) {
-		if ((body = db_value(res, 0, 0, &len)) == NULL)
-			return (web_error(req, 500, "internal", NULL));
-		return (web_json_text(req, cp->create ? 201 : 200, body, len));
-	}
-	buf_init(&to, 64);
-	buf_printf(&to, "/branch/children/%s", cp->id);
-	r = web_redirect(req, to.data);
-	buf_free(&to);
-	return (r);
+	(void)snprintf(to, sizeof(to), "/branch/children/%s", cp->id);
+	return (web_saved(req, res, cp->create ? 201 : 200, to));
 }
 
 /* A refused archiving: the child's page with the message. */

@@ -1396,9 +1396,8 @@ recommended(struct http_request *req)
 static int
 prefs_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	if (web_is_api(req))
-		return (web_db_json(req, call, res));
-	return (web_redirect(req, "/me/recommended"));
+	(void)call;
+	return (web_saved(req, res, 200, "/me/recommended"));
 }
 
 /* A seed of the engine that stands for what a donor likes. */

@@ -400,24 +400,13 @@ static int
 need_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct need_post	*np = call->arg;
-	struct buf		 to;
-	const char		*body;
-	long long		 id;
-	size_t			 len;
-	int			 r;
+	char			 to[64];
+	long long		 id = work_result_id(res, "id");
 
-	if (web_is_api(req)) {
-		if ((body = db_value(res, 0, 0, &len)) == NULL)
-			return (web_error(req, 500, "internal", NULL));
-		return (web_json_text(req, np->create ? 201 : 200, body, len));
-	}
-	if ((id = work_result_id(res, "id")) <= 0)
+	if (id <= 0)
 		return (web_error(req, 500, "internal", NULL));
-	buf_init(&to, 64);
-	buf_printf(&to, "/branch/needs/%lld", id);
-	r = web_redirect(req, to.data);
-	buf_free(&to);
-	return (r);
+	(void)snprintf(to, sizeof(to), "/branch/needs/%lld", id);
+	return (web_saved(req, res, np->create ? 201 : 200, to));
 }
 
 /*
@@ -509,7 +498,6 @@ settings(struct http_request *req)
 static int
 settings_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	if (web_is_api(req))
-		return (web_db_json(req, call, res));
-	return (web_redirect(req, "/admin/needs"));
+	(void)call;
+	return (web_saved(req, res, 200, "/admin/needs"));
 }

@@ -132,21 +132,10 @@ objection_filed(struct http_request *req, struct db_call *call,
     PGresult *res)
 {
 	struct objection_post	*op = call->arg;
-	struct buf		 to;
-	const char		*body;
-	size_t			 len;
-	int			 r;
+	char			 to[64];
 
-	if (web_is_api(req)) {
-		if ((body = db_value(res, 0, 0, &len)) == NULL)
-			return (web_error(req, 500, "internal", NULL));
-		return (web_json_text(req, 201, body, len));
-	}
-	buf_init(&to, 64);
-	buf_printf(&to, "/needs/%s?objected=1", op->id);
-	r = web_redirect(req, to.data);
-	buf_free(&to);
-	return (r);
+	(void)snprintf(to, sizeof(to), "/needs/%s?objected=1", op->id);
+	return (web_saved(req, res, 201, to));
 }
 
 /*

@@ -325,9 +325,8 @@ offer_action(struct http_request *req)
 static int
 withdrawn(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	if (web_is_api(req))
-		return (web_db_json(req, call, res));
-	return (web_redirect(req, "/me/offers"));
+	(void)call;
+	return (web_saved(req, res, 200, "/me/offers"));
 }
 
 /*

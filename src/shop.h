@@ -299,6 +299,8 @@ int		 web_input(struct http_request *, struct form *,
 		    const struct field *, size_t, struct form_error *);
 int		 web_post_input(struct http_request *, struct form *,
 		    const struct field *, size_t);
+int		 web_saved(struct http_request *, PGresult *, int,
+		    const char *);
 int		 web_saved_record(struct http_request *, PGresult *, int,
 		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);

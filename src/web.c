@@ -516,9 +516,28 @@ web_post_input(struct http_request *req, struct form *f,
 }
 
 /*
- * The answer to a POST that made or changed a record: under /api/ the
- * statement's JSON object with status; from a form, on to prefix and the
- * id of the object's member ("pledge", "/me/pledges/": /me/pledges/12).
+ * The answer to a POST that changed something: under /api/ the
+ * statement's JSON, passed through, with status; from a form, on to
+ * location.
+ */
+int
+web_saved(struct http_request *req, PGresult *res, int status,
+    const char *location)
+{
+	const char	*body;
+	size_t		 len;
+
+	if (web_is_api(req)) {
+		if ((body = db_value(res, 0, 0, &len)) == NULL)
+			return (web_error(req, 500, "internal", NULL));
+		return (web_json_text(req, status, body, len));
+	}
+	return (web_redirect(req, location));
+}
+
+/*
+ * The same for a record the answer names: a form goes on to prefix and
+ * the id of the JSON's member ("pledge", "/me/pledges/": /me/pledges/12).
  */
 int
 web_saved_record(struct http_request *req, PGresult *res, int status,
@@ -527,18 +546,15 @@ web_saved_record(struct http_request *req, PGresult *res, int status,
 	json_t	*r;
 	char	 where[128];
 
+	if (web_is_api(req))
+		return (web_saved(req, res, status, NULL));
 	if ((r = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	if (web_is_api(req)) {
-		web_json(req, status, r);
-	} else {
-		(void)snprintf(where, sizeof(where), "%s%lld", prefix,
-		    (long long)json_integer_value(json_object_get(
-		    json_object_get(r, member), "id")));
-		web_redirect(req, where);
-	}
+	(void)snprintf(where, sizeof(where), "%s%lld", prefix,
+	    (long long)json_integer_value(json_object_get(
+	    json_object_get(r, member), "id")));
 	json_decref(r);
-	return (KORE_RESULT_OK);
+	return (web_redirect(req, where));
 }
 
 /*
