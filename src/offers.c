@@ -67,6 +67,8 @@ static const struct field accept_fields[] = {
 };
 
 static json_t	*offer_json(const struct form *);
+static int	offers_again(struct http_request *, struct db_call *, int,
+		    const char *, const char *, json_t *);
 static int	create_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	offer_saved(struct http_request *, struct db_call *,
@@ -135,13 +137,27 @@ offer_json(const struct form *f)
 	return (j);
 }
 
-/* A refused new offer: /me/offers again with the message. */
+/*
+ * /me/offers again with a refused new offer's message, rendered as
+ * me_offers renders it (the proposals' reasons in words); call is the
+ * request's steps, or NULL from the handler.  Takes values.
+ */
+static int
+offers_again(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field, json_t *values)
+{
+	return (web_form_again_at(req, call, SQL_ME_OFFERS,
+	    matching_words_done, "my-offers", NULL, status, code, field,
+	    values));
+}
+
+/* A new offer the database refused. */
 static int
 create_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_ME_OFFERS, "my-offers", status,
-	    code, field, call->arg != NULL ? work_values(call->arg) : NULL));
+	return (offers_again(req, call, status, code, field,
+	    call->arg != NULL ? work_values(call->arg) : NULL));
 }
 
 static void
@@ -205,9 +221,8 @@ offer_post(struct http_request *req, const char *id)
 	if (!web_input(req, f, offer_fields, NFIELDS(offer_fields), &err)) {
 		/* A new one: /me/offers again (under /api/, the JSON error). */
 		if (id == NULL)
-			r = web_form_again(req, NULL, SQL_ME_OFFERS,
-			    "my-offers", 400, err.code, err.field[0] ?
-			    err.field : NULL, work_values(f));
+			r = offers_again(req, NULL, 400, err.code,
+			    err.field[0] ? err.field : NULL, work_values(f));
 		else
 			r = web_error(req, 400, err.code, err.field[0] ?
 			    err.field : NULL);

@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, assertApiError, BASE } from '../lib/env.mjs';
-import { Api } from '../lib/session.mjs';
+import { Api, Browser } from '../lib/session.mjs';
 import { newDonor, login, newCampaign, newNeed, schoolOf, townId, settle, need } from '../lib/matching.mjs';
 
 let staffW, staffP, townW, admin, wangwu, potou;
@@ -224,6 +224,18 @@ test('for one need: staff see the offers proposed, propose one; its donor accept
   const mine = await dy.get('/api/v1/me/offers');
   assert.deepEqual(mine.body.proposals.map((q) => q.id), [p.body.proposal.id]);
   assert.equal(mine.body.proposals[0].reasons_text, '类别相符、同一公益行动');
+  // A refused offer form (by the form check, or by the database) shows
+  // /me/offers again with the proposal's reasons in words.
+  const web = new Browser();
+  await web.login(dy.email, dy.password);
+  const tomorrow = sqlValue(`select to_char(current_date + 1, 'YYYY-MM-DD')`);
+  const yesterday = sqlValue(`select to_char(current_date - 1, 'YYYY-MM-DD')`);
+  for (const form of [{ kind: 'money', amount: '1.234', valid_until: tomorrow },
+    { kind: 'goods', quantity: '2', valid_until: yesterday }]) {
+    const again = await web.post('/offers', form);
+    assert.equal(again.status, 400);
+    assert.ok(again.text.includes('类别相符、同一公益行动'), 'reasons in words');
+  }
 
   // Only its donor answers; twice at once makes one pledge.
   const pid = p.body.proposal.id;

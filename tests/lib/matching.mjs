@@ -7,14 +7,15 @@ import { Api, demo, freshEmail } from './session.mjs';
 
 // A donor of their own (no demo history): an API client.
 export async function newDonor(name = '测试捐赠人') {
+  const email = freshEmail('donor');
+  const password = 'a long enough secret';
   const res = await fetch(BASE + '/api/v1/register', { method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ display_name: name, email: freshEmail('donor'),
-      password: 'a long enough secret' }) });
+    body: JSON.stringify({ display_name: name, email, password }) });
   const body = await res.json();
   assert.equal(res.status, 201, JSON.stringify(body));
   const api = new Api(body.token);
-  api.id = body.user.id;
+  Object.assign(api, { id: body.user.id, email, password });
   return api;
 }
 
