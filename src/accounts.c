@@ -24,27 +24,27 @@ static const char *const froms[] = { "admin", "branch", NULL };
 
 static const struct field org_fields[] = {
 	{ "kind", FIELD_CHOICE, 1, 0, 0, org_kinds },
-	{ "parent_id", FIELD_INT, 0, 1, 1LL << 50, NULL },
+	{ "parent_id", FIELD_INT, 0, 1, ID_MAX, NULL },
 	{ "name", FIELD_TEXT, 1, 2, 100, NULL },
 	{ "name_en", FIELD_TEXT, 0, 0, 200, NULL },
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field account_fields[] = {
 	{ "role", FIELD_CHOICE, 1, 0, 0, roles },
-	{ "org_id", FIELD_INT, 1, 1, 1LL << 50, NULL },
+	{ "org_id", FIELD_INT, 1, 1, ID_MAX, NULL },
 	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
 	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
 	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
 	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field toggle_fields[] = {
 	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field page_fields[] = {

@@ -44,7 +44,7 @@ static const struct field login_fields[] = {
 	{ "identifier", FIELD_TEXT, 1, 3, 254, NULL },
 	{ "password", FIELD_TEXT, 1, 1, 128, NULL },
 	{ "next", FIELD_TEXT, 0, 1, 200, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field register_fields[] = {
@@ -54,7 +54,7 @@ static const struct field register_fields[] = {
 	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
 	{ "password2", FIELD_TEXT, 0, 0, 128, NULL },
 	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const char	*cookie_name(const char *);
@@ -572,7 +572,7 @@ int
 auth_logout(struct http_request *req)
 {
 	static const struct field	 fields[] = {
-		{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+		CSRF_FIELD,
 	};
 	struct form_error		 err;
 	struct db_call			*call;

@@ -22,7 +22,7 @@ static const struct field campaign_fields[] = {
 	{ "starts_on", FIELD_DATE, 1, 2000, 2100, NULL },
 	{ "ends_on", FIELD_DATE, 1, 2000, 2100, NULL },
 	{ "target_needs", FIELD_INT, 0, 1, 1000000, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 #define SLUG_MAX	48

@@ -60,7 +60,7 @@ static const struct field child_fields[] = {
 	{ "phone", FIELD_TEXT, 0, 0, 20, NULL },
 	{ "address", FIELD_TEXT, 0, 0, 200, NULL },
 	{ "notes", FIELD_LINES, 0, 0, 2000, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field list_fields[] = {
@@ -69,7 +69,7 @@ static const struct field list_fields[] = {
 };
 
 static const struct field csrf_fields[] = {
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 /* A posted child form and where it goes. */

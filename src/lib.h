@@ -94,6 +94,12 @@ struct field {
 	const char *const	*choices;
 };
 
+/* The largest record id an input field takes (ids are bigint). */
+#define ID_MAX		(1LL << 50)
+
+/* The CSRF token a form sends (auth.c checks it; JSON calls need none). */
+#define CSRF_FIELD	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL }
+
 /* The number of fields of a declared field list (an array). */
 #define NFIELDS(x)	(sizeof(x) / sizeof(x[0]))
 

@@ -193,8 +193,8 @@ static const char *const kinds[] = {
 };
 
 static const struct field propose_fields[] = {
-	{ "offer_id", FIELD_INT, 1, 1, 1LL << 50, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	{ "offer_id", FIELD_INT, 1, 1, ID_MAX, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field prefs_fields[] = {
@@ -204,7 +204,7 @@ static const struct field prefs_fields[] = {
 	{ "town1", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "town2", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "town3", FIELD_SLUG, 0, 0, 40, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field limit_fields[] = {

@@ -13,14 +13,14 @@ int	me_password(struct http_request *);
 static const struct field profile_fields[] = {
 	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
 	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field password_fields[] = {
 	{ "current_password", FIELD_TEXT, 1, 1, 128, NULL },
 	{ "new_password", FIELD_TEXT, 1, 10, 128, NULL },
 	{ "new_password2", FIELD_TEXT, 0, 0, 128, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 /* The steps of a password change. */

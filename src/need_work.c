@@ -41,15 +41,15 @@ static const struct field need_fields[] = {
 	{ "urgency", FIELD_INT, 0, 1, 3, NULL },
 	{ "deadline", FIELD_DATE, 1, 2000, 2100, NULL },
 	{ "story", FIELD_LINES, 0, 0, 4000, NULL },
-	{ "beneficiary_id", FIELD_INT, 0, 1, 1LL << 50, NULL },
+	{ "beneficiary_id", FIELD_INT, 0, 1, ID_MAX, NULL },
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field step_fields[] = {
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
 	{ "publish", FIELD_BOOL, 0, 0, 0, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field list_fields[] = {
@@ -63,7 +63,7 @@ static const struct field settings_fields[] = {
 	{ "pledge_due_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_grace_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_return_days", FIELD_INT, 0, -100000, 100000, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 /* A posted need form or step, and where it goes. */

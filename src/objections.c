@@ -15,7 +15,7 @@ int	objection_resolve(struct http_request *);
 static const struct field file_fields[] = {
 	{ "reason", FIELD_LINES, 1, 5, 1000, NULL },
 	{ "contact", FIELD_TEXT, 0, 0, 100, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const char *const decisions[] = { "dismiss", "uphold", NULL };
@@ -23,7 +23,7 @@ static const char *const decisions[] = { "dismiss", "uphold", NULL };
 static const struct field resolve_fields[] = {
 	{ "decision", FIELD_CHOICE, 1, 0, 0, decisions },
 	{ "note", FIELD_LINES, 1, 1, 1000, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 /* A posted objection: what was typed, to show it again, and its need. */

@@ -52,18 +52,18 @@ static const struct field offer_fields[] = {
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "for_org", FIELD_BOOL, 0, 0, 0, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field csrf_only[] = {
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 /* Accepting: the offer's version as shown, and one need or all. */
 static const struct field accept_fields[] = {
 	{ "version", FIELD_INT, 1, 1, 2000000000, NULL },
-	{ "need_id", FIELD_INT, 0, 1, 1LL << 50, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	{ "need_id", FIELD_INT, 0, 1, ID_MAX, NULL },
+	CSRF_FIELD,
 };
 
 static json_t	*offer_json(const struct form *);

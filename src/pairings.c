@@ -15,21 +15,21 @@ int	pairing_action(struct http_request *);
 
 /* The API names the need; the form has it in its path. */
 static const struct field create_fields[] = {
-	{ "need_id", FIELD_INT, 1, 1, 1LL << 50, NULL },
+	{ "need_id", FIELD_INT, 1, 1, ID_MAX, NULL },
 	{ "terms", FIELD_INT, 1, 1, 12, NULL },
 	{ "first_due", FIELD_TEXT, 0, 10, 10, NULL },
 	{ "months_per_term", FIELD_INT, 0, 1, 12, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field end_fields[] = {
 	{ "reason", FIELD_LINES, 1, 2, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field csrf_only[] = {
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static int	created(struct http_request *, struct db_call *, PGresult *);

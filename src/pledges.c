@@ -28,42 +28,42 @@ static const struct field create_fields[] = {
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "message", FIELD_LINES, 0, 0, 500, NULL },
 	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field deliver_fields[] = {
 	{ "method", FIELD_CHOICE, 1, 0, 0, methods },
 	{ "reference", FIELD_TEXT, 0, 1, 80, NULL },
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field receive_fields[] = {
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
 	{ "thank_you", FIELD_LINES, 0, 0, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field code_fields[] = {
 	{ "code", FIELD_TEXT, 1, 8, 12, NULL },
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
 	{ "thank_you", FIELD_LINES, 0, 0, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field dispute_fields[] = {
 	{ "reason", FIELD_LINES, 1, 2, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field resolve_fields[] = {
 	{ "outcome", FIELD_CHOICE, 1, 0, 0, outcomes },
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field csrf_only[] = {
-	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL },
+	CSRF_FIELD,
 };
 
 static const struct field year_fields[] = {

@@ -41,10 +41,7 @@ static const char *const exit_statuses[] = { "recorded", "verified",
 static const char *const decisions[] = { "verify", "reject", NULL };
 static const char *const report_actions[] = { "save", "submit", NULL };
 
-#define ID_MAX		(1LL << 50)
-#define CSRF		{ "csrf", FIELD_TEXT, 0, 0, 64, NULL }
-
-static const struct field f_none[] = { CSRF };
+static const struct field f_none[] = { CSRF_FIELD };
 static const struct field f_rank[] = {
 	{ "rank", FIELD_CHOICE, 0, 0, 0, rank_choices },
 };
@@ -52,7 +49,7 @@ static const struct field f_target[] = {
 	{ "value", FIELD_INT, 0, 1, 1000000000000LL, NULL },
 	{ "value_yuan", FIELD_TEXT, 0, 1, 14, NULL },
 	{ "deadline", FIELD_TEXT, 0, 1, 10, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_loans[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, loan_statuses },
@@ -68,20 +65,20 @@ static const struct field f_loan_new[] = {
 	{ "purpose", FIELD_TEXT, 1, 1, 200, NULL },
 	{ "applied_on", FIELD_TEXT, 0, 1, 10, NULL },
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_loan_action[] = {
 	{ "action", FIELD_CHOICE, 1, 0, 0, loan_actions },
 	{ "on", FIELD_TEXT, 0, 1, 10, NULL },
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_loan_pay[] = {
 	{ "amount", FIELD_INT, 0, 1, 50000000, NULL },
 	{ "amount_yuan", FIELD_TEXT, 0, 1, 14, NULL },
 	{ "paid_on", FIELD_TEXT, 0, 1, 10, NULL },
 	{ "note", FIELD_TEXT, 0, 0, 200, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_trainings[] = {
 	{ "kind", FIELD_CHOICE, 0, 0, 0, training_kinds },
@@ -97,7 +94,7 @@ static const struct field f_training_new[] = {
 	{ "attendance", FIELD_INT, 1, 0, 100000, NULL },
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
 	{ "attendees", FIELD_TEXT, 0, 0, 2000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_training_edit[] = {
 	{ "title", FIELD_TEXT, 0, 1, 80, NULL },
@@ -106,12 +103,12 @@ static const struct field f_training_edit[] = {
 	{ "place", FIELD_TEXT, 0, 1, 60, NULL },
 	{ "attendance", FIELD_INT, 0, 0, 100000, NULL },
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_attendees[] = {
 	{ "add", FIELD_TEXT, 0, 0, 2000, NULL },
 	{ "remove", FIELD_INT, 0, 1, ID_MAX, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_leaders[] = {
 	{ "kind", FIELD_CHOICE, 0, 0, 0, leader_kinds },
@@ -127,14 +124,14 @@ static const struct field f_leader_new[] = {
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "since", FIELD_TEXT, 1, 1, 10, NULL },
 	{ "note", FIELD_LINES, 0, 0, 1000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_helps[] = {
 	{ "add", FIELD_INT, 0, 1, ID_MAX, NULL },
 	{ "relation", FIELD_CHOICE, 0, 0, 0, relations },
 	{ "since", FIELD_TEXT, 0, 1, 10, NULL },
 	{ "remove", FIELD_INT, 0, 1, ID_MAX, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_exits[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, exit_statuses },
@@ -144,12 +141,12 @@ static const struct field f_exit_new[] = {
 	{ "beneficiary_id", FIELD_INT, 1, 1, ID_MAX, NULL },
 	{ "exited_on", FIELD_TEXT, 1, 1, 10, NULL },
 	{ "evidence", FIELD_LINES, 1, 1, 2000, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_exit_review[] = {
 	{ "decision", FIELD_CHOICE, 1, 0, 0, decisions },
 	{ "note", FIELD_TEXT, 0, 0, 500, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_reports[] = {
 	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
@@ -158,25 +155,25 @@ static const struct field f_reports[] = {
 static const struct field f_report_new[] = {
 	{ "year", FIELD_INT, 1, 2017, 2100, NULL },
 	{ "quarter", FIELD_INT, 1, 1, 4, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_report_save[] = {
 	{ "narrative", FIELD_LINES, 0, 0, 10000, NULL },
 	{ "action", FIELD_CHOICE, 0, 0, 0, report_actions },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_settings[] = {
 	{ "due_days", FIELD_INT, 0, 0, 90, NULL },
 	{ "remind_days", FIELD_INT, 0, 0, 90, NULL },
 	{ "first_year", FIELD_INT, 0, 2017, 2100, NULL },
 	{ "first_quarter", FIELD_INT, 0, 1, 4, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_deadline[] = {
 	{ "year", FIELD_INT, 1, 2017, 2100, NULL },
 	{ "quarter", FIELD_INT, 1, 1, 4, NULL },
 	{ "due_on", FIELD_TEXT, 0, 1, 10, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 static const struct field f_fund[] = {
 	{ "need", FIELD_INT, 0, 1, ID_MAX, NULL },
@@ -189,7 +186,7 @@ static const struct field f_payout[] = {
 	{ "reference", FIELD_TEXT, 1, 1, 80, NULL },
 	{ "note", FIELD_LINES, 0, 0, 500, NULL },
 	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
-	CSRF,
+	CSRF_FIELD,
 };
 
 struct prog_route {
