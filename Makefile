@@ -168,7 +168,7 @@ stop:
 
 UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
+build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h tests/unit/splitmix.h
 	@mkdir -p build/unit
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
 	    -lqrencode -lcmocka
@@ -195,7 +195,7 @@ bench: test-deps all build/match_bench
 
 # The matching engine alone (pure C, no server): a full run over 10k to
 # 100k generated needs and 10k offers, time and peak memory.
-build/match_bench: tests/bench/match_bench.c build/match.o src/lib.h
+build/match_bench: tests/bench/match_bench.c tests/unit/splitmix.h build/match.o src/lib.h
 	@mkdir -p build
 	$(CC) $(CFLAGS) -o $@ tests/bench/match_bench.c build/match.o
 

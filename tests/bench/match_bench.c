@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lib.h"
+#include "../unit/splitmix.h"
 
 #define TODAY		9000	/* a day number */
 #define NTOWNS		11
@@ -74,22 +75,6 @@ static const char *const shoe_ranges[] = { "30-34码", "34-37码", "36-40码" };
 static const int64_t units[] = { 50000, 100000, 150000, 200000 };
 static int town_pool[64 * 1024 * 3];
 static int unique_specs, unique_items;
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (z ^ (z >> 31));
-}
-
-static int64_t
-pick(uint64_t *s, int64_t lo, int64_t hi)
-{
-	return (lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)));
-}
 
 static int
 kind_pick(uint64_t *s)

@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include "unit.h"
+#include "splitmix.h"
 
 /* Tables below give a base need or offer, then override some fields. */
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -457,22 +458,6 @@ test_prefer_offers(void **state)
 }
 
 /* --- random inputs ---------------------------------------------------- */
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (z ^ (z >> 31));
-}
-
-static int64_t
-pick(uint64_t *s, int64_t lo, int64_t hi)
-{
-	return (lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)));
-}
 
 /* The vocabulary of the random inputs, with its sizes spelt out. */
 static const char *const cats[] = { "clothing", "books", "tuition" };
