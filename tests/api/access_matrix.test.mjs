@@ -90,9 +90,8 @@ before(async () => {
 // Children, needs in each state and objections of 坡头镇's school (another
 // organisation for staffTown and staffSchool), and two needs of 王屋镇's.
 async function childrenAndNeeds() {
-  const login = (e) => Api.login(e, demo(e).password);
-  const potou = await login(`org${ids.potouSchool}@example.com`);
-  const potouTown = await login('potou@example.com');
+  const potou = await Api.as(`org${ids.potouSchool}@example.com`);
+  const potouTown = await Api.as('potou@example.com');
   const wangwu = who.staffSchool.api;
   unthrottle();
   ids.potouChild = sqlValue(`select id from beneficiaries where org_id = ${ids.potouSchool}

@@ -256,7 +256,7 @@ test('changing the password ends every other session', async () => {
 });
 
 test('an account created by an admin must choose its own password first', async () => {
-  const admin = await Api.login(demo('admin@example.com').login, demo('admin@example.com').password);
+  const admin = await Api.as('admin@example.com');
   const school = sqlValue(`select id from orgs where kind = 'school' order by id limit 1`);
   const email = freshEmail('new');
   const c = await admin.post('/api/v1/users', { role: 'staff', org_id: Number(school),

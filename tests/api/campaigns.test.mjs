@@ -3,16 +3,15 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, getJson, sql, sqlValue, assertApiError } from '../lib/env.mjs';
-import { Api, demo } from '../lib/session.mjs';
+import { Api } from '../lib/session.mjs';
 
 let admin, town, donor, anon;
 const slug = `test-${process.pid}`;
 
 before(async () => {
-  const login = async (email) => Api.login(email, demo(email).password);
-  admin = await login('admin@example.com');
-  town = await login('wangwu@example.com');
-  donor = await login('donor6@example.com');
+  admin = await Api.as('admin@example.com');
+  town = await Api.as('wangwu@example.com');
+  donor = await Api.as('donor6@example.com');
   anon = new Api('0'.repeat(64));
 });
 
@@ -90,7 +89,7 @@ test('admins create and edit a campaign; others are refused; bad input is a 400'
 test('a need joins a campaign and shows on its page once public', async () => {
   const school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  const staff = await Api.login(`org${school}@example.com`, demo(`org${school}@example.com`).password);
+  const staff = await Api.as(`org${school}@example.com`);
   const deadline = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
   const r = await staff.post('/api/v1/branch/needs', { kind: 'goods', category: 'daily',
     title: '环保水杯（测试）', item: '水杯', unit: '个', quantity: 30, deadline, campaign: slug });

@@ -16,13 +16,12 @@ before(async () => {
       where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
   ids.otherSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
-  const login = async (email) => Api.login(email, demo(email).password);
-  school = await login(`org${ids.school}@example.com`);
-  otherSchool = await login(`org${ids.otherSchool}@example.com`);
-  town = await login('wangwu@example.com');
-  otherTown = await login('potou@example.com');
-  admin = await login('admin@example.com');
-  donor = await login('donor5@example.com');
+  school = await Api.as(`org${ids.school}@example.com`);
+  otherSchool = await Api.as(`org${ids.otherSchool}@example.com`);
+  town = await Api.as('wangwu@example.com');
+  otherTown = await Api.as('potou@example.com');
+  admin = await Api.as('admin@example.com');
+  donor = await Api.as('donor5@example.com');
   anon = new Api('0'.repeat(64));
 });
 

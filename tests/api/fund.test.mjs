@@ -9,7 +9,6 @@ import { Api, Browser, demo } from '../lib/session.mjs';
 
 let donor, admin, staff, org, anon;
 
-const login = (email) => Api.login(demo(email).login, demo(email).password);
 
 // A fresh open money need of org for fen, with a confirmed ¥ pledge of
 // received fen (paid into the fund and confirmed by the school).
@@ -38,9 +37,9 @@ before(async () => {
   org = sqlValue(`select o.id from orgs o join users u on u.org_id = o.id
       where o.kind = 'school' and u.email = 'org' || o.id || '@example.com'
       order by o.id limit 1`);
-  donor = await login('donor1@example.com');
-  admin = await login('admin@example.com');
-  staff = await login(`org${org}@example.com`);
+  donor = await Api.as('donor1@example.com');
+  admin = await Api.as('admin@example.com');
+  staff = await Api.as(`org${org}@example.com`);
   anon = new Api('0'.repeat(64));
 });
 

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, assertApiError, BASE } from '../lib/env.mjs';
 import { Api, Browser } from '../lib/session.mjs';
-import { newDonor, login, newCampaign, newNeed, schoolOf, townId, settle, need } from '../lib/matching.mjs';
+import { newDonor, newCampaign, newNeed, schoolOf, townId, settle, need } from '../lib/matching.mjs';
 
 let staffW, staffP, townW, admin, wangwu, potou;
 const day = (n) => sqlValue(`select to_char(current_date + ${n}, 'YYYY-MM-DD')`);
@@ -17,10 +17,10 @@ const keys = (p) => p.reasons.map((r) => r.key);
 before(async () => {
   wangwu = schoolOf('wangwu');
   potou = schoolOf('potou');
-  staffW = await login(`org${wangwu}@example.com`);
-  staffP = await login(`org${potou}@example.com`);
-  townW = await login('wangwu@example.com');
-  admin = await login('admin@example.com');
+  staffW = await Api.as(`org${wangwu}@example.com`);
+  staffP = await Api.as(`org${potou}@example.com`);
+  townW = await Api.as('wangwu@example.com');
+  admin = await Api.as('admin@example.com');
 });
 
 // Coats for sizes 140-160 in 王屋镇, and needs around them.

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, getJson, assertApiError, BASE } from '../lib/env.mjs';
-import { Api, demo } from '../lib/session.mjs';
+import { Api } from '../lib/session.mjs';
 
 let school, town, otherTown, otherSchool, admin, donor, anon;
 const ids = {};
@@ -21,13 +21,12 @@ before(async () => {
       and archived_at is null order by id limit 1`);
   ids.otherChild = sqlValue(`select id from beneficiaries where org_id = ${ids.otherSchool}
       order by id limit 1`);
-  const login = async (email) => Api.login(email, demo(email).password);
-  school = await login(`org${ids.school}@example.com`);
-  otherSchool = await login(`org${ids.otherSchool}@example.com`);
-  town = await login('wangwu@example.com');
-  otherTown = await login('potou@example.com');
-  admin = await login('admin@example.com');
-  donor = await login('donor4@example.com');
+  school = await Api.as(`org${ids.school}@example.com`);
+  otherSchool = await Api.as(`org${ids.otherSchool}@example.com`);
+  town = await Api.as('wangwu@example.com');
+  otherTown = await Api.as('potou@example.com');
+  admin = await Api.as('admin@example.com');
+  donor = await Api.as('donor4@example.com');
   anon = new Api('0'.repeat(64));
   sql(`update settings set value = '5' where key = 'notice_days'`);
   // Objections filed before from this address must not limit these.

@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, getJson, assertApiError, BASE } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
-import { newDonor, login } from '../lib/matching.mjs';
+import { newDonor } from '../lib/matching.mjs';
 
 let donor, other, staff, admin;
 const day = (n) => sqlValue(`select to_char(current_date + ${n}, 'YYYY-MM-DD')`);
@@ -13,8 +13,8 @@ const day = (n) => sqlValue(`select to_char(current_date + ${n}, 'YYYY-MM-DD')`)
 before(async () => {
   donor = await newDonor('陈阿姨');
   other = await newDonor('别人');
-  staff = await login('wangwu@example.com');
-  admin = await login('admin@example.com');
+  staff = await Api.as('wangwu@example.com');
+  admin = await Api.as('admin@example.com');
 });
 
 const goods = () => ({ kind: 'goods', category: 'clothing', item: '棉衣', spec: '140-160码',

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, assertApiError, BASE } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
-import { newDonor, login, newNeed, newChild, schoolOf, settle, need } from '../lib/matching.mjs';
+import { newDonor, newNeed, newChild, schoolOf, settle, need } from '../lib/matching.mjs';
 
 let school, staffW, townW, staffP, admin;
 const day = (n) => sqlValue(`select to_char(current_date + ${n}, 'YYYY-MM-DD')`);
@@ -25,10 +25,10 @@ const overdue = (id, term, days = 20) => sql(`update pairing_terms set due_on = 
 
 before(async () => {
   school = schoolOf('wangwu');
-  staffW = await login(`org${school}@example.com`);
-  townW = await login('wangwu@example.com');
-  staffP = await login(`org${schoolOf('potou')}@example.com`);
-  admin = await login('admin@example.com');
+  staffW = await Api.as(`org${school}@example.com`);
+  townW = await Api.as('wangwu@example.com');
+  staffP = await Api.as(`org${schoolOf('potou')}@example.com`);
+  admin = await Api.as('admin@example.com');
 });
 
 // A child of the 王屋镇 school with an open scholarship need of n terms.

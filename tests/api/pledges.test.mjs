@@ -21,9 +21,9 @@ function newNeed(q, orgId, kind = 'goods') {
 }
 
 before(async () => {
-  donor = await Api.login(demo('donor1@example.com').login, demo('donor1@example.com').password);
-  donor2 = await Api.login(demo('donor2@example.com').login, demo('donor2@example.com').password);
-  admin = await Api.login(demo('admin@example.com').login, demo('admin@example.com').password);
+  donor = await Api.as('donor1@example.com');
+  donor2 = await Api.as('donor2@example.com');
+  admin = await Api.as('admin@example.com');
   staffOf = async (orgId) => {
     const a = demo(`org${orgId}@example.com`);
     return Api.login(a.login, a.password);

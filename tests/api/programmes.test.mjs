@@ -31,16 +31,15 @@ function youthIn(org, skip = 0) {
 const count = (table, where = 'true') => Number(sqlValue(`select count(*) from ${table} where ${where}`));
 
 before(async () => {
-  const login = async (email) => { const a = demo(email); return Api.login(a.login, a.password); };
   id.wangwuSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
   id.wangwuTown = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'town' and t.slug = 'wangwu'`);
-  town = await login('wangwu@example.com');
-  other = await login('potou@example.com');
-  school = await login(`org${id.wangwuSchool}@example.com`);
-  admin = await login('admin@example.com');
-  donor = await login('donor4@example.com');
+  town = await Api.as('wangwu@example.com');
+  other = await Api.as('potou@example.com');
+  school = await Api.as(`org${id.wangwuSchool}@example.com`);
+  admin = await Api.as('admin@example.com');
+  donor = await Api.as('donor4@example.com');
   // A youth registered by the school (so inside both its and the town
   // branch's scope) and one of another town.
   id.schoolYouth = youthIn(id.wangwuSchool);
@@ -296,7 +295,7 @@ test('pages: the records as staff see them, forms with their errors', async () =
 test("a record of one school never names another school's child", async () => {
   // 王屋镇's branch sees both of its schools' children, but a loan of one
   // school may only name that school's (or its subtree's) youths.
-  const town = await Api.login('wangwu@example.com', demo('wangwu@example.com').password);
+  const town = await Api.as('wangwu@example.com');
   const schools = sql(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'school' and t.slug = 'wangwu' order by o.id`).map((r) => r[0]);
   assert.ok(schools.length >= 2);

@@ -12,7 +12,7 @@ let donor;
 
 before(async () => {
   assert.ok(SECOND, 'SECOND_URL');
-  donor = await Api.login(demo('donor6@example.com').login, demo('donor6@example.com').password);
+  donor = await Api.as('donor6@example.com');
 });
 
 const call = (base, method, path, token, body, headers = {}) =>
@@ -35,7 +35,7 @@ test('a session opened on one node works on the other, cookie and CSRF included'
   // Signing out on the second node ends it on the first.
   assert.equal((await call(SECOND, 'POST', '/api/v1/logout', donor.token, {})).status, 200);
   assert.equal((await call(BASE, 'GET', '/api/v1/me', donor.token)).status, 401);
-  donor = await Api.login(demo('donor6@example.com').login, demo('donor6@example.com').password);
+  donor = await Api.as('donor6@example.com');
 });
 
 test('an Idempotency-Key replayed on the other node returns the first answer', async () => {

@@ -11,7 +11,6 @@ const METRICS = ['leaders_young', 'leaders_ecommerce', 'training_attendance',
   'leaders_rural', 'poverty_exits', 'finance_sessions', 'loans_disbursed'];
 let town, school, admin, other, wangwuTown, wangwuSchool;
 
-const login = async (email) => { const a = demo(email); return Api.login(a.login, a.password); };
 
 async function publicFigures() {
   const r = await getJson('/api/v1/targets');
@@ -36,10 +35,10 @@ before(async () => {
       (select id from towns where slug = 'wangwu')`);
   wangwuSchool = sqlValue(`select id from orgs where kind = 'school' and town_id =
       (select id from towns where slug = 'wangwu') order by id limit 1`);
-  town = await login('wangwu@example.com');
-  school = await login(`org${wangwuSchool}@example.com`);
-  admin = await login('admin@example.com');
-  other = await login('donor5@example.com');
+  town = await Api.as('wangwu@example.com');
+  school = await Api.as(`org${wangwuSchool}@example.com`);
+  admin = await Api.as('admin@example.com');
+  other = await Api.as('donor5@example.com');
 });
 
 test('the public summary: every target and its figure, nothing about branches or people', async () => {

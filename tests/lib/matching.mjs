@@ -3,7 +3,7 @@
 // propose is known exactly.
 import assert from 'node:assert/strict';
 import { BASE, sql, sqlValue } from './env.mjs';
-import { Api, demo, freshEmail } from './session.mjs';
+import { Api, freshEmail } from './session.mjs';
 
 // A donor of their own (no demo history): an API client.
 export async function newDonor(name = '测试捐赠人') {
@@ -17,11 +17,6 @@ export async function newDonor(name = '测试捐赠人') {
   const api = new Api(body.token);
   Object.assign(api, { id: body.user.id, email, password });
   return api;
-}
-
-export async function login(email) {
-  const a = demo(email);
-  return Api.login(a.login, a.password);
 }
 
 let seq = 0;

@@ -27,6 +27,12 @@ export function demo(login) {
 export class Api {
   constructor(token) { this.token = token; }
 
+  // Signed in as the demo account with this e-mail.
+  static as(email) {
+    const a = demo(email);
+    return Api.login(a.login, a.password);
+  }
+
   static async login(identifier, password) {
     const res = await fetch(BASE + '/api/v1/login', {
       method: 'POST', headers: { 'content-type': 'application/json' },
