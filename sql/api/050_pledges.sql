@@ -162,9 +162,7 @@ declare
 begin
 	select p.* into v_p from pledges p join needs n on n.id = p.need_id
 	 where p.id = p_id
-	   and case when p_staff
-	       then p_u.role = 'admin' or (p_u.role = 'staff'
-	            and api.org_within(n.org_id, p_u.org_id))
+	   and case when p_staff then api.sees_org(p_u, n.org_id)
 	       else p.donor_id = p_u.id end
 	 for update of p;
 	if not found then

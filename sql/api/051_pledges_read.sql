@@ -52,8 +52,8 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
 	select p.* into v_p from pledges p join needs n on n.id = p.need_id
-	 where p.id = p_id and (p.donor_id = v_u.id or v_u.role = 'admin'
-	    or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	 where p.id = p_id
+	   and (p.donor_id = v_u.id or api.sees_org(v_u, n.org_id));
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
@@ -122,17 +122,17 @@ begin
 	        order by p.due_at), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.status in ('pledged', 'delivered')
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	       and api.sees_org(v_u, n.org_id)),
 	    'disputes', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
 	        order by p.id), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.status = 'disputed'
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	       and api.sees_org(v_u, n.org_id)),
 	    'messages', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
 	        order by p.id), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.message_state = 'pending'
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))))::text;
+	       and api.sees_org(v_u, n.org_id)))::text;
 end $$;
 
 -- A photo of a pledge, for its donor and the need's staff: the bytes as
@@ -149,8 +149,7 @@ begin
 	  from pledge_photos ph join pledges p on p.id = ph.pledge_id
 	  join needs n on n.id = p.need_id
 	 where ph.id = p_photo and ph.pledge_id = p_pledge
-	   and (p.donor_id = v_u.id or v_u.role = 'admin'
-	     or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	   and (p.donor_id = v_u.id or api.sees_org(v_u, n.org_id));
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;

@@ -86,13 +86,6 @@ begin
 	return api.offer_engine_json(o)::text;
 end $$;
 
--- Whether staff member (or admin) p_u may see need p_need's proposals.
-create function api.need_staff_may(p_u users, p_org bigint)
-returns boolean language sql stable as $$
-	select p_u.role = 'admin' or (p_u.role = 'staff'
-	    and api.org_within(p_org, p_u.org_id))
-$$;
-
 -- For the offers proposed for one need: the need as the engine reads it,
 -- and the offers whose donors declined it.  Staff of the need's
 -- organisation or above, and admins (404 else).
@@ -103,10 +96,7 @@ declare
 	n	needs;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_id;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_id, false);
 	return json_build_object('id', n.id, 'kind', n.kind,
 	    'category', n.category, 'item', n.item, 'spec', n.spec,
 	    'remaining', case when n.status = 'open'
@@ -320,10 +310,7 @@ declare
 	n	needs;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_id;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_id, false);
 	return json_build_object(
 	    'need', api.need_public(n, p_lang),
 	    'title', n.title,
@@ -370,10 +357,7 @@ declare
 	v_pr	proposals;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_need;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_need, false);
 	if n.status <> 'open' then
 		perform api.fail(409, 'not_open');
 	end if;
@@ -511,7 +495,7 @@ begin
 	          with ordinality e(p, i)
 	      join needs n on n.id = (e.p ->> 'need_id')::bigint
 	      join offers o on o.id = (e.p ->> 'offer_id')::bigint
-	     where api.need_staff_may(v_u, n.org_id)))::text;
+	     where api.sees_org(v_u, n.org_id)))::text;
 end $$;
 
 -- "为我推荐": what to recommend from, for a donor: their live offers (as

@@ -151,9 +151,8 @@ begin
 	else
 		select * into pa from pairings where id = p_id;
 	end if;
-	if not found or not (pa.donor_id = p_u.id or p_u.role = 'admin'
-	    or (p_u.role = 'staff' and api.org_within((select org_id
-	        from beneficiaries where id = pa.beneficiary_id), p_u.org_id)))
+	if not found or not (pa.donor_id = p_u.id or api.sees_org(p_u,
+	    (select org_id from beneficiaries where id = pa.beneficiary_id)))
 	then
 		perform api.fail(404, 'not_found');
 	end if;
@@ -289,9 +288,8 @@ begin
 	        order by pa.status in ('active', 'flagged') desc, pa.id desc),
 	        '[]')
 	      from pairings pa join beneficiaries b on b.id = pa.beneficiary_id
-	      where case v_u.role when 'donor' then pa.donor_id = v_u.id
-	          when 'admin' then true
-	          else api.org_within(b.org_id, v_u.org_id) end),
+	      where case when v_u.role = 'donor' then pa.donor_id = v_u.id
+	          else api.sees_org(v_u, b.org_id) end),
 	    'is_donor', v_u.role = 'donor',
 	    'seekers', case when v_u.role <> 'donor' then (select
 	        coalesce(json_agg(json_build_object(
@@ -306,7 +304,7 @@ begin
 	                and n.kind = 'scholarship' and n.status = 'open'))
 	            order by s.since), '[]')
 	      from pair_seekers s join beneficiaries b on b.id = s.beneficiary_id
-	      where v_u.role = 'admin' or api.org_within(b.org_id, v_u.org_id))
+	      where api.sees_org(v_u, b.org_id))
 	    end)::text;
 end $$;
 

@@ -16,9 +16,7 @@ $$;
 create function api.exit_can_review(p_user users, e poverty_exits)
 returns boolean language sql stable as $$
 	select e.status = 'recorded' and e.recorded_by <> p_user.id
-	   and (p_user.role = 'admin' or (p_user.role = 'staff'
-	     and e.org_id <> p_user.org_id
-	     and api.org_within(e.org_id, p_user.org_id)))
+	   and api.above_org(p_user, e.org_id)
 $$;
 
 -- GET /programmes/exits, /api/v1/exits: the exits in scope (those
