@@ -373,6 +373,20 @@ begin
 	return o;
 end $$;
 
+-- The offer p_id as its donor or an admin sees it; 404 for anyone else.
+create function api.offer_for(p_u users, p_id bigint)
+returns offers language plpgsql as $$
+declare
+	o	offers;
+begin
+	select * into o from offers where id = p_id
+	   and (donor_id = p_u.id or p_u.role = 'admin');
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	return o;
+end $$;
+
 -- POST /me/offers/{id}, /api/v1/offers/{id} (its donor): the offer
 -- changed.  The kind stays; it may not shrink below what it gave (409
 -- with what it gave); a withdrawn offer is not changed (409).

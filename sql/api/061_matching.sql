@@ -78,11 +78,7 @@ declare
 	o	offers;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'admin']);
-	select * into o from offers where id = p_id
-	   and (donor_id = v_u.id or v_u.role = 'admin');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	o := api.offer_for(v_u, p_id);
 	return api.offer_engine_json(o)::text;
 end $$;
 
@@ -147,11 +143,7 @@ declare
 	o	offers;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'admin']);
-	select * into o from offers where id = p_id
-	   and (donor_id = v_u.id or v_u.role = 'admin');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	o := api.offer_for(v_u, p_id);
 	return json_build_object(
 	    'offer', api.offer_json(o, p_lang, true),
 	    'title', api.offer_giver(o, p_lang),

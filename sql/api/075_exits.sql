@@ -104,10 +104,7 @@ declare
 			    else 'rejected' end;
 begin
 	v_u := api.prog_user(p_sid);
-	select * into v_e from poverty_exits where id = p_id for update;
-	if not found or v_e.org_id not in (select api.prog_scope(v_u)) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_e := api.prog_find(v_u, null::poverty_exits, p_id, true);
 	if v_e.status <> 'recorded' then
 		perform api.fail(409, 'bad_state');
 	end if;

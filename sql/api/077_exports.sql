@@ -21,7 +21,7 @@ declare
 	v_st	text;
 begin
 	v_u := api.prog_user(p_sid);
-	v_r := api.report_find(v_u, p_id, false);
+	v_r := api.prog_find(v_u, null::quarterly_reports, p_id, false);
 	select state into v_st from api.report_cells(api.today()) c
 	 where c.org_id = v_r.org_id and c.year = v_r.year
 	   and c.quarter = v_r.quarter;
