@@ -77,3 +77,29 @@ returns setof bigint language sql stable as $$
 	select id from sub
 $$;
 
+-- A reference list's entry named by its slug, as filters and forms give
+-- it: the id of the town or campaign (null for a category, which has
+-- none), null for a null slug; 400 unknown_value naming the list (town,
+-- campaign, category) as the field for a slug it does not hold.
+create function api.slug_lookup(p_list text, p_slug text)
+returns smallint language plpgsql stable as $$
+declare
+	v_id	smallint;
+begin
+	if p_slug is null then
+		return null;
+	end if;
+	case p_list
+	when 'town' then
+		select id into v_id from towns where slug = p_slug;
+	when 'campaign' then
+		select id into v_id from campaigns where slug = p_slug;
+	when 'category' then
+		perform 1 from categories where slug = p_slug;
+	end case;
+	if not found then
+		perform api.fail(400, 'unknown_value',
+		    json_build_object('field', p_list));
+	end if;
+	return v_id;
+end $$;

@@ -143,12 +143,7 @@ begin
 			perform api.fail(400, 'bad_parent', '{"field":"parent_id"}');
 		end if;
 	end if;
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	if p_kind = 'school' then
 		v_town := coalesce(v_town, v_parent.town_id);
 	end if;

@@ -185,10 +185,7 @@ begin
 		perform api.fail(400, 'unknown_value', '{"field":"gender"}');
 	end if;
 	if v_town is not null then
-		select id into v_b.town_id from towns where slug = v_town;
-		if v_b.town_id is null then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
+		v_b.town_id := api.slug_lookup('town', v_town);
 	else
 		v_b.town_id := p_org.town_id;
 		if v_b.town_id is null then

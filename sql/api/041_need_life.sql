@@ -280,10 +280,7 @@ begin
 	if v_child.id is not null then
 		v_n.town_id := v_child.town_id;
 	elsif v_town is not null then
-		select id into v_n.town_id from towns where slug = v_town;
-		if v_n.town_id is null then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
+		v_n.town_id := api.slug_lookup('town', v_town);
 	else
 		v_n.town_id := p_org.town_id;
 	end if;

@@ -182,12 +182,7 @@ declare
 	v_rows	json;
 	v_total	bigint;
 begin
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	-- Listed: not withdrawn nor expired (those all given show as used
 	-- up: what was given is worth showing too).
 	with listed as (
@@ -299,10 +294,7 @@ begin
 		end if;
 	end if;
 	o.category := p_in ->> 'category';
-	if o.category is not null and not exists (select 1 from categories
-	    where slug = o.category) then
-		perform api.fail(400, 'unknown_value', '{"field":"category"}');
-	end if;
+	perform api.slug_lookup('category', o.category);
 	o.item := coalesce(p_in ->> 'item', '');
 	o.spec := coalesce(p_in ->> 'spec', '');
 	o.unit := coalesce(p_in ->> 'unit', '');

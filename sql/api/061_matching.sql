@@ -560,10 +560,7 @@ declare
 	v_towns	smallint[];
 begin
 	v_u := api.require_user(p_sid, array['donor']);
-	if p_category is not null and not exists (select 1 from categories
-	    where slug = p_category) then
-		perform api.fail(400, 'unknown_value', '{"field":"category"}');
-	end if;
+	perform api.slug_lookup('category', p_category);
 	v_towns := api.town_ids(p_towns, 'towns');
 	if cardinality(v_towns) > 3 then
 		perform api.fail(400, 'too_many', '{"field":"towns"}');

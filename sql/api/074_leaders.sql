@@ -89,12 +89,7 @@ begin
 	    or coalesce(p_rural, false)) then
 		perform api.fail(400, 'kind_required', '{"field":"young"}');
 	end if;
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	insert into leaders (org_id, name, young, ecommerce, rural, business,
 	    town_id, since, note, created_by)
 	values (v_org, p_name, coalesce(p_young, false),
