@@ -20,10 +20,7 @@ returns text language sql stable as $$
 	select '{"id":' || n.id
 	 || ',"title":' || to_json(n.title)
 	 || ',"kind":"' || n.kind
-	 || '","kind_name":"' || api.l(p_lang,
-	        case n.kind when 'goods' then '物资' when 'money' then '资金'
-	        when 'scholarship' then '助学金' else '服务' end,
-	        initcap(n.kind))
+	 || '","kind_name":"' || api.kind_name(n.kind, p_lang)
 	 || '","is_money":' || (n.kind = 'money')
 	 || ',"is_scholarship":' || (n.kind = 'scholarship')
 	 || ',"category":"' || n.category

@@ -407,7 +407,6 @@ declare
 	v_u		users;
 	v_n		needs;
 	v_from		text[];
-	v_days		int;
 	v_note		text := nullif(btrim(coalesce(p_note, '')), '');
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
@@ -464,10 +463,8 @@ begin
 		perform api.need_set_status(p_id, 'cancelled', v_u, 'cancel', v_note);
 	end case;
 	if p_action = 'publish' or (p_action = 'verify' and p_publish) then
-		select value::int into v_days from settings
-		 where key = 'notice_days';
 		update needs set notice_ends_at = now()
-		    + make_interval(days => coalesce(v_days, 5)),
+		    + make_interval(days => api.setting_int('notice_days', 5)),
 		    notice_paused_at = null
 		 where id = p_id;
 		perform api.need_set_status(p_id, 'notice', v_u, 'publish',
@@ -566,9 +563,7 @@ create function api.work_item(n needs, p_u users, p_lang text,
 returns json language sql stable as $$
 	select json_build_object(
 	    'id', n.id, 'title', n.title, 'kind', n.kind,
-	    'kind_name', api.l(p_lang, case n.kind when 'goods' then '物资'
-	        when 'money' then '资金' when 'scholarship' then '助学金'
-	        else '服务' end, initcap(n.kind)),
+	    'kind_name', api.kind_name(n.kind, p_lang),
 	    'status', n.status,
 	    'status_name', api.status_name(n.status, p_lang),
 	    'org_name', (select api.l(p_lang, name, name_en) from orgs

@@ -12,20 +12,6 @@ returns int language sql immutable parallel safe as $$
 	select p_d - date '2000-01-01'
 $$;
 
--- A setting of the settings table as an integer, or p_default.
-create function api.setting_int(p_key text, p_default int)
-returns int language sql stable as $$
-	select coalesce((select value::int from settings where key = p_key),
-	    p_default)
-$$;
-
-create function api.kind_name(p_kind text, p_lang text)
-returns text language sql immutable parallel safe as $$
-	select api.l(p_lang, case p_kind when 'goods' then '物资'
-	    when 'money' then '资金' when 'scholarship' then '助学金'
-	    else '服务' end, initcap(p_kind))
-$$;
-
 -- What an offer has given so far: the part of its live pledges (units,
 -- places or fen) and, for a scholarship, their terms; one row.
 create function api.offer_used(p_offer bigint, out amount bigint,
@@ -62,7 +48,7 @@ $$;
 create function api.offer_amount_text(o offers, p_n bigint)
 returns text language sql immutable as $$
 	select case when o.kind in ('money', 'scholarship')
-	    then '¥' || to_char(p_n / 100.0, 'FM999,999,990.00')
+	    then api.fen_text(p_n)
 	    else p_n || ' ' || coalesce(nullif(o.unit, ''), '份') end
 $$;
 

@@ -116,8 +116,8 @@ begin
 	returning id into v_id;
 	delete from pair_seekers where beneficiary_id = n.beneficiary_id;
 	insert into pairing_events (pairing_id, actor_id, action, note)
-	values (v_id, p_u.id, 'created', p_terms || ' × ¥' ||
-	    to_char(n.unit_amount / 100.0, 'FM999,999,990.00'));
+	values (v_id, p_u.id, 'created', p_terms || ' × ' ||
+	    api.fen_text(n.unit_amount));
 	perform api.notify_branch(n.org_id, 'pairing', '新的“1+1”结对',
 	    p_u.display_name || ' 与 ' || (select alias from beneficiaries
 	    where id = n.beneficiary_id) || ' 结对，共 ' || p_terms || ' 个学期。');
@@ -182,10 +182,8 @@ returns json language sql stable as $$
 	    'org_name', (select name from orgs where id = b.org_id),
 	    'need_id', n.id, 'need_title', n.title,
 	    'terms', pa.terms, 'term_months', pa.term_months,
-	    'term_amount_text', '¥' || to_char(pa.unit_amount / 100.0,
-	        'FM999,999,990.00'),
-	    'total_text', '¥' || to_char(pa.terms::bigint * pa.unit_amount / 100.0,
-	        'FM999,999,990.00'),
+	    'term_amount_text', api.fen_text(pa.unit_amount),
+	    'total_text', api.fen_text(pa.terms::bigint * pa.unit_amount),
 	    'created_on', api.day(pa.created_at),
 	    'closed_on', api.day(pa.closed_at),
 	    'end_reason', pa.end_reason,
