@@ -24,16 +24,6 @@ returns record language sql stable as $$
 	   and p.status in ('pledged', 'delivered', 'received', 'disputed')
 $$;
 
-create function api.offer_given(p_offer bigint)
-returns bigint language sql stable as $$
-	select amount from api.offer_used(p_offer)
-$$;
-
-create function api.offer_given_terms(p_offer bigint)
-returns int language sql stable as $$
-	select terms from api.offer_used(p_offer)
-$$;
-
 -- Who gives, as the public sees it.
 create function api.offer_giver(o offers, p_lang text)
 returns text language sql stable as $$
@@ -376,6 +366,7 @@ declare
 	o	offers;
 	n	offers;
 	v_given	bigint;
+	v_terms	int;
 begin
 	v_u := api.require_user(p_sid, array['donor']);
 	o := api.offer_mine(v_u, p_id);
@@ -389,16 +380,16 @@ begin
 		p_in := p_in || jsonb_build_object('kind', o.kind);
 	end if;
 	n := api.offer_from_input(v_u, p_in);
-	v_given := api.offer_given(o.id);
+	select amount, terms into v_given, v_terms from api.offer_used(o.id);
 	if n.quantity < v_given then
 		perform api.fail(409, 'below_given', json_build_object(
 		    'field', case when o.kind in ('goods', 'service')
 		        then 'quantity' else 'amount' end,
 		    'given', api.offer_amount_text(o, v_given)));
 	end if;
-	if n.terms < api.offer_given_terms(o.id) then
+	if n.terms < v_terms then
 		perform api.fail(409, 'below_given', json_build_object(
-		    'field', 'terms', 'given', api.offer_given_terms(o.id)));
+		    'field', 'terms', 'given', v_terms));
 	end if;
 	update offers set org_id = n.org_id, category = n.category,
 	    item = n.item, spec = n.spec, unit = n.unit,

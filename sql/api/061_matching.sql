@@ -34,15 +34,16 @@ returns jsonb language sql stable as $$
 	select jsonb_build_object('id', o.id, 'donor_id', o.donor_id,
 	    'kind', o.kind, 'category', coalesce(o.category, ''),
 	    'item', o.item, 'spec', o.spec,
-	    'remaining', greatest(0, o.quantity - api.offer_given(o.id)),
+	    'remaining', greatest(0, o.quantity - u.amount),
 	    'terms', case when o.terms is null then 0
-	        else greatest(0, o.terms - api.offer_given_terms(o.id)) end,
+	        else greatest(0, o.terms - u.terms) end,
 	    'unit_amount', coalesce(o.unit_amount, 0),
 	    'towns', to_jsonb(o.towns), 'towns_only', o.towns_only,
 	    'campaign', coalesce(o.campaign_id, 0),
 	    'valid_until', case when o.status = 'live'
 	        then api.daynum(o.valid_until) else -1 end,
 	    'version', o.version)
+	  from api.offer_used(o.id) u
 $$;
 
 -- The live offers (of a kind, or all), one row each, as the engine
@@ -193,9 +194,11 @@ create function api.offer_may_give(o offers, p_need bigint, p_amount bigint,
 returns void language plpgsql as $$
 declare
 	n	needs;
+	v_given	bigint;
+	v_terms	int;
 begin
-	if (select api.offer_state(o, u.amount, u.terms)
-	    from api.offer_used(o.id) u) <> 'live' then
+	select amount, terms into v_given, v_terms from api.offer_used(o.id);
+	if api.offer_state(o, v_given, v_terms) <> 'live' then
 		perform api.fail(409, 'offer_not_live');
 	end if;
 	select * into n from needs where id = p_need;
@@ -207,12 +210,11 @@ begin
 	    or (o.unit_amount is not null and n.unit_amount > o.unit_amount) then
 		perform api.fail(409, 'not_proposed');
 	end if;
-	if p_amount > o.quantity - api.offer_given(o.id)
-	    or (o.terms is not null
-	        and p_terms > o.terms - api.offer_given_terms(o.id)) then
+	if p_amount > o.quantity - v_given
+	    or (o.terms is not null and p_terms > o.terms - v_terms) then
 		perform api.fail(409, 'offer_too_small', json_build_object(
 		    'remaining', api.offer_amount_text(o,
-		        o.quantity - api.offer_given(o.id))));
+		        o.quantity - v_given)));
 	end if;
 end $$;
 
