@@ -305,8 +305,8 @@ create function api.messages_json(p_user bigint)
 returns json language sql stable as $$
 	select coalesce(json_agg(json_build_object(
 	    'subject', subject, 'body', body, 'kind', kind,
-	    'at', to_char(created_at at time zone 'Asia/Shanghai',
-	        'YYYY-MM-DD HH24:MI')) order by created_at desc, id desc), '[]')
+	    'at', api.minute(created_at)) order by created_at desc, id desc),
+	    '[]')
 	  from (select * from notifications where user_id = p_user
 	        order by created_at desc, id desc limit 20) x
 $$;

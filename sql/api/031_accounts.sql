@@ -79,8 +79,7 @@ begin
 	        'name', name, 'kind', kind) order by id)
 	      from orgs where kind in ('city', 'town')),
 	    'audit', (select coalesce(json_agg(json_build_object(
-	        'at', to_char(a.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI'),
+	        'at', api.minute(a.at),
 	        'actor', u.display_name, 'action', a.action,
 	        'target_type', a.target_type, 'target_id', a.target_id,
 	        'ip', host(a.ip)) order by a.id desc), '[]')

@@ -40,8 +40,7 @@ begin
 	            case v_r.status when 'draft' then '草稿（数据为实时计算）'
 	            else '已提交' end)
 	        union all select 5, json_build_array('提交时间',
-	            coalesce(to_char(v_r.submitted_at at time zone 'Asia/Shanghai',
-	                'YYYY-MM-DD HH24:MI'), ''))
+	            coalesce(api.minute(v_r.submitted_at), ''))
 	        union all select 6, json_build_array('截止日期',
 	            to_char(api.report_due(v_r.year, v_r.quarter), 'YYYY-MM-DD'))
 	        union all select 7, json_build_array('上报情况',

@@ -181,8 +181,7 @@ begin
 	        'narrative', v_r.narrative,
 	        'created_by', api.user_name(v_r.created_by),
 	        'submitted_by', api.user_name(v_r.submitted_by),
-	        'submitted_at', to_char(v_r.submitted_at
-	            at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+	        'submitted_at', api.minute(v_r.submitted_at),
 	        'due_on', to_char(api.report_due(v_r.year, v_r.quarter),
 	            'YYYY-MM-DD'),
 	        'state', v_c.state,
@@ -193,8 +192,7 @@ begin
 	    'versions', (select json_agg(json_build_object('id', r.id,
 	        'version', r.version, 'status', r.status,
 	        'current', r.id = v_r.id,
-	        'submitted_at', to_char(r.submitted_at
-	            at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'))
+	        'submitted_at', api.minute(r.submitted_at))
 	        order by r.version desc)
 	      from quarterly_reports r where r.org_id = v_r.org_id
 	       and r.year = v_r.year and r.quarter = v_r.quarter),
