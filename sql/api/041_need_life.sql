@@ -150,9 +150,10 @@ returns json language sql stable as $$
 	    'notice_paused', n.notice_paused_at is not null,
 	    'objections_open', (select count(*) from objections o
 	        where o.need_id = n.id and o.status = 'open'),
-	    'actions', to_jsonb(api.need_actions(n, p_u)),
+	    'actions', to_jsonb(x.actions),
 	    'can', (select coalesce(jsonb_object_agg(a, true), '{}')
-	        from unnest(api.need_actions(n, p_u)) a)))::json
+	        from unnest(x.actions) a)))::json
+	  from (select api.need_actions(n, p_u) as actions) x
 $$;
 
 -- 123450 fen as "1234.5" (what a person would type back).

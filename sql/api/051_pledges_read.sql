@@ -67,8 +67,7 @@ begin
 	        'to_name', api.pledge_status_name(coalesce(e.to_status,
 	            v_p.status), p_lang),
 	        'note', e.note,
-	        'at', to_char(e.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI')) order by e.id), '[]')
+	        'at', api.minute(e.at)) order by e.id), '[]')
 	      from pledge_events e where e.pledge_id = p_id),
 	    'log_size', (select size from log_head),
 	    'log', (select coalesce(json_agg(json_build_object(
@@ -88,25 +87,18 @@ declare
 	v_u	users;
 begin
 	v_u := api.require_user(p_sid, array['donor']);
-	return json_build_object('year', p_year,
+	return (select json_build_object('year', p_year,
 	    'donor', v_u.display_name,
-	    'items', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
-	        order by p.received_at), '[]')
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and extract(year from p.received_at at time zone
-	           'Asia/Shanghai') = p_year),
-	    'money_total', (select coalesce(sum(p.quantity), 0)
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and n.kind = 'money' and extract(year from p.received_at at
-	           time zone 'Asia/Shanghai') = p_year),
-	    'scholarship_total', (select coalesce(sum(p.quantity::bigint *
-	        n.unit_amount), 0)
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and n.kind = 'scholarship' and extract(year from p.received_at
-	           at time zone 'Asia/Shanghai') = p_year))::text;
+	    'items', coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.received_at), '[]'),
+	    'money_total', coalesce(sum(p.quantity)
+	        filter (where n.kind = 'money'), 0),
+	    'scholarship_total', coalesce(sum(p.quantity::bigint
+	        * n.unit_amount) filter (where n.kind = 'scholarship'), 0))
+	  from pledges p join needs n on n.id = p.need_id
+	 where p.donor_id = v_u.id and p.status = 'received'
+	   and extract(year from p.received_at at time zone
+	       'Asia/Shanghai') = p_year)::text;
 end $$;
 
 -- GET /branch/pledges: what staff have to do: pledges on the way to

@@ -200,8 +200,7 @@ returns json language sql stable as $$
 	      from pairing_terms t join pledges p on p.id = t.pledge_id
 	      where t.pairing_id = pa.id),
 	    'history', (select coalesce(json_agg(json_build_object(
-	        'at', to_char(e.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI'),
+	        'at', api.minute(e.at),
 	        'action', e.action, 'term', e.term, 'note', e.note,
 	        'action_name', api.pairing_action_name(e.action, p_lang),
 	        'actor', (select display_name from users where id = e.actor_id))
@@ -344,6 +343,16 @@ begin
 	return v_ids;
 end $$;
 
+-- The child of pairing pa goes back to the pool of children seeking a
+-- pair (p_reason: ended, lapsed).
+create function api.pairing_to_pool(pa pairings, p_reason text)
+returns void language sql as $$
+	insert into pair_seekers (beneficiary_id, pairing_id, reason)
+	values (pa.beneficiary_id, pa.id, p_reason)
+	on conflict (beneficiary_id) do update set since = now(),
+	    pairing_id = excluded.pairing_id, reason = excluded.reason
+$$;
+
 -- POST /pairings/{id}/end, /api/v1/pairings/{id}/end: its donor, staff
 -- of the child's organisation or above, or an admin ends it, with a
 -- reason.  Terms not yet handed over are cancelled (back on the shelf);
@@ -371,10 +380,7 @@ begin
 	update pairings set status = 'ended', flagged_at = null,
 	    closed_at = now(), closed_by = v_u.id, end_reason = p_reason
 	 where id = p_id returning * into pa;
-	insert into pair_seekers (beneficiary_id, pairing_id, reason)
-	values (pa.beneficiary_id, pa.id, 'ended')
-	on conflict (beneficiary_id) do update set since = now(),
-	    pairing_id = excluded.pairing_id, reason = excluded.reason;
+	perform api.pairing_to_pool(pa, 'ended');
 	insert into pairing_events (pairing_id, actor_id, action, note)
 	values (p_id, v_u.id, 'ended', p_reason);
 	if v_u.id = pa.donor_id then
@@ -510,10 +516,7 @@ begin
 		update pairings set status = 'lapsed', flagged_at = null,
 		    closed_at = now(), end_reason = '逾期未送达'
 		 where id = pa.id;
-		insert into pair_seekers (beneficiary_id, pairing_id, reason)
-		values (pa.beneficiary_id, pa.id, 'lapsed')
-		on conflict (beneficiary_id) do update set since = now(),
-		    pairing_id = excluded.pairing_id, reason = excluded.reason;
+		perform api.pairing_to_pool(pa, 'lapsed');
 		insert into pairing_events (pairing_id, action)
 		values (pa.id, 'lapsed');
 		perform api.notify(pa.donor_id, 'pairing_lapsed',
