@@ -438,9 +438,7 @@ returns json language sql stable as $$
 	            '(need withdrawn)')) end,
 	    'quantity', pr.quantity, 'amount', pr.amount,
 	    'amount_text', api.offer_amount_text(o, pr.amount),
-	    'quantity_text', case when n.kind = 'money'
-	        then api.pledge_amount_text(n, pr.quantity)
-	        else pr.quantity || ' ' || n.unit end,
+	    'quantity_text', api.pledge_amount_text(n, pr.quantity),
 	    'reasons', (select coalesce(json_agg(r), '[]')
 	        from unnest(pr.reasons) r),
 	    'pairing', pr.pairing, 'status', pr.status,

@@ -108,6 +108,13 @@ begin
 	      from proposals where need_id = n.id and status = 'declined'))::text;
 end $$;
 
+-- The reasons of a proposal ([{key, text}]) as one line.
+create function api.reasons_text(p_reasons json)
+returns text language sql immutable as $$
+	select string_agg(r ->> 'text', '、')
+	  from json_array_elements(p_reasons) r
+$$;
+
 -- The proposals the module made (p_props: [{need_id, offer_id,
 -- quantity, amount, score, reasons: [{key, text}]}]) with the need or
 -- offer they name, for a page.
@@ -118,13 +125,11 @@ returns json language sql stable as $$
 	    'offer_id', (e.p ->> 'offer_id')::bigint,
 	    'quantity', (e.p ->> 'quantity')::int,
 	    'amount', (e.p ->> 'amount')::bigint,
-	    'quantity_text', case when n.kind = 'money'
-	        then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	        else (e.p ->> 'quantity') || ' ' || n.unit end,
+	    'quantity_text', api.pledge_amount_text(n,
+	        (e.p ->> 'quantity')::int),
 	    'score', (e.p ->> 'score')::int,
 	    'reasons', e.p -> 'reasons',
-	    'reasons_text', (select string_agg(r ->> 'text', '、')
-	        from json_array_elements(e.p -> 'reasons') r))
+	    'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	    order by e.i), '[]')
 	  from json_array_elements(coalesce(p_props, '[]')) with ordinality e(p, i)
 	  join needs n on n.id = (e.p ->> 'need_id')::bigint
@@ -315,13 +320,11 @@ begin
 	        'offer', api.offer_json(o, p_lang, true),
 	        'quantity', (e.p ->> 'quantity')::int,
 	        'amount', (e.p ->> 'amount')::bigint,
-	        'quantity_text', case when n.kind = 'money'
-	            then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	            else (e.p ->> 'quantity') || ' ' || n.unit end,
+	        'quantity_text', api.pledge_amount_text(n,
+	            (e.p ->> 'quantity')::int),
 	        'score', (e.p ->> 'score')::int,
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r),
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'),
 	        'proposed', exists (select 1 from proposals pr
 	            where pr.offer_id = o.id and pr.need_id = n.id
 	              and pr.status = 'proposed'))
@@ -478,12 +481,10 @@ begin
 	        'need', api.need_public(n, p_lang),
 	        'offer', api.offer_json(o, p_lang, false),
 	        'quantity', (e.p ->> 'quantity')::int,
-	        'quantity_text', case when n.kind = 'money'
-	            then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	            else (e.p ->> 'quantity') || ' ' || n.unit end,
+	        'quantity_text', api.pledge_amount_text(n,
+	            (e.p ->> 'quantity')::int),
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r))
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	        order by e.i), '[]')
 	      from json_array_elements(coalesce(p_props, '[]'))
 	          with ordinality e(p, i)
@@ -537,8 +538,7 @@ begin
 	        'source', e.p ->> 'source',
 	        'offer_id', (e.p ->> 'offer_id')::bigint,
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r))
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	        order by e.i), '[]')
 	      from json_array_elements(coalesce(p_items, '[]'))
 	          with ordinality e(p, i)
