@@ -44,6 +44,15 @@ returns text language sql immutable parallel safe as $$
 	    else api.l(p_lang, '未在读', 'not in school') end
 $$;
 
+-- The name of a kind of need or offer (goods, money, scholarship,
+-- service).
+create function api.kind_name(p_kind text, p_lang text)
+returns text language sql immutable parallel safe as $$
+	select api.l(p_lang, case p_kind when 'goods' then '物资'
+	    when 'money' then '资金' when 'scholarship' then '助学金'
+	    else '服务' end, initcap(p_kind))
+$$;
+
 create function api.pledge_status_name(p_status text, p_lang text)
 returns text language sql immutable parallel safe as $$
 	select case p_status
@@ -53,6 +62,19 @@ returns text language sql immutable parallel safe as $$
 	    when 'disputed' then api.l(p_lang, '核实中', 'being checked')
 	    when 'cancelled' then api.l(p_lang, '已取消', 'cancelled')
 	    else api.l(p_lang, '已过期', 'expired') end
+$$;
+
+-- A setting of the settings table as an integer, or p_default.
+create function api.setting_int(p_key text, p_default int)
+returns int language sql stable as $$
+	select coalesce((select value::int from settings where key = p_key),
+	    p_default)
+$$;
+
+-- An amount in fen as a person reads it: ¥1,234.50.
+create function api.fen_text(p_fen bigint)
+returns text language sql immutable parallel safe as $$
+	select '¥' || to_char(p_fen / 100.0, 'FM999,999,990.00')
 $$;
 
 -- Today on the Shanghai calendar.
@@ -77,3 +99,29 @@ returns setof bigint language sql stable as $$
 	select id from sub
 $$;
 
+-- A reference list's entry named by its slug, as filters and forms give
+-- it: the id of the town or campaign (null for a category, which has
+-- none), null for a null slug; 400 unknown_value naming the list (town,
+-- campaign, category) as the field for a slug it does not hold.
+create function api.slug_lookup(p_list text, p_slug text)
+returns smallint language plpgsql stable as $$
+declare
+	v_id	smallint;
+begin
+	if p_slug is null then
+		return null;
+	end if;
+	case p_list
+	when 'town' then
+		select id into v_id from towns where slug = p_slug;
+	when 'campaign' then
+		select id into v_id from campaigns where slug = p_slug;
+	when 'category' then
+		perform 1 from categories where slug = p_slug;
+	end case;
+	if not found then
+		perform api.fail(400, 'unknown_value',
+		    json_build_object('field', p_list));
+	end if;
+	return v_id;
+end $$;

@@ -20,10 +20,7 @@ returns text language sql stable as $$
 	select '{"id":' || n.id
 	 || ',"title":' || to_json(n.title)
 	 || ',"kind":"' || n.kind
-	 || '","kind_name":"' || api.l(p_lang,
-	        case n.kind when 'goods' then '物资' when 'money' then '资金'
-	        when 'scholarship' then '助学金' else '服务' end,
-	        initcap(n.kind))
+	 || '","kind_name":"' || api.kind_name(n.kind, p_lang)
 	 || '","is_money":' || (n.kind = 'money')
 	 || ',"is_scholarship":' || (n.kind = 'scholarship')
 	 || ',"category":"' || n.category
@@ -122,25 +119,9 @@ begin
 		perform api.fail(400, 'unknown_value',
 		    json_build_object('field', 'status'));
 	end if;
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value',
-			    json_build_object('field', 'town'));
-		end if;
-	end if;
-	if p_campaign is not null then
-		select id into v_campaign from campaigns where slug = p_campaign;
-		if not found then
-			perform api.fail(400, 'unknown_value',
-			    json_build_object('field', 'campaign'));
-		end if;
-	end if;
-	if p_category is not null and not exists
-	    (select 1 from categories where slug = p_category) then
-		perform api.fail(400, 'unknown_value',
-		    json_build_object('field', 'category'));
-	end if;
+	v_town := api.slug_lookup('town', p_town);
+	v_campaign := api.slug_lookup('campaign', p_campaign);
+	perform api.slug_lookup('category', p_category);
 
 	-- The conditions of the filters given, from this fixed list; the
 	-- values are parameters, never part of the text.  With a q, ilike

@@ -17,6 +17,24 @@ returns boolean language sql stable as $$
 	    and exists (select 1 from up where id = p_root)
 $$;
 
+-- Whether the caller sees the records of organisation p_org: admins all,
+-- staff their own organisation's subtree.
+create function api.sees_org(p_u users, p_org bigint)
+returns boolean language sql stable as $$
+	select p_u.role = 'admin'
+	    or (p_u.role = 'staff' and api.org_within(p_org, p_u.org_id))
+$$;
+
+-- Whether the caller stands above organisation p_org: admins, and staff
+-- of a branch strictly above it (those who verify its needs, review its
+-- exits and manage its staff).
+create function api.above_org(p_u users, p_org bigint)
+returns boolean language sql stable as $$
+	select p_u.role = 'admin'
+	    or (p_u.role = 'staff' and p_org <> p_u.org_id
+	        and api.org_within(p_org, p_u.org_id))
+$$;
+
 -- The live session's user, or null.  Expired sessions are deleted here;
 -- last_seen_at moves at most once a minute (a write per request would
 -- make every read a write).
@@ -287,8 +305,8 @@ create function api.messages_json(p_user bigint)
 returns json language sql stable as $$
 	select coalesce(json_agg(json_build_object(
 	    'subject', subject, 'body', body, 'kind', kind,
-	    'at', to_char(created_at at time zone 'Asia/Shanghai',
-	        'YYYY-MM-DD HH24:MI')) order by created_at desc, id desc), '[]')
+	    'at', api.minute(created_at)) order by created_at desc, id desc),
+	    '[]')
 	  from (select * from notifications where user_id = p_user
 	        order by created_at desc, id desc limit 20) x
 $$;

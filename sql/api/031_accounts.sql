@@ -43,8 +43,8 @@ returns json language sql stable as $$
 	from tree t join orgs o on o.id = t.id
 $$;
 
--- Accounts the caller may manage: admins all staff and admins, staff the
--- staff of the organisations below their own.
+-- Accounts the caller (an admin or staff) may manage: admins all staff
+-- and admins, staff the staff of the organisations below their own.
 create function api.accounts_visible(p_user users, p_lang text)
 returns json language sql stable as $$
 	select coalesce(json_agg(json_build_object(
@@ -56,9 +56,7 @@ returns json language sql stable as $$
 	    'is_self', u.id = p_user.id,
 	    'created_on', api.day(u.created_at)) order by o.id, u.id), '[]')
 	from users u join orgs o on o.id = u.org_id
-	where u.role <> 'donor'
-	  and (p_user.role = 'admin'
-	    or (o.id <> p_user.org_id and api.org_within(o.id, p_user.org_id)))
+	where u.role <> 'donor' and api.above_org(p_user, o.id)
 $$;
 
 -- GET /admin: the organisation tree, the accounts, the latest audit.
@@ -81,8 +79,7 @@ begin
 	        'name', name, 'kind', kind) order by id)
 	      from orgs where kind in ('city', 'town')),
 	    'audit', (select coalesce(json_agg(json_build_object(
-	        'at', to_char(a.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI'),
+	        'at', api.minute(a.at),
 	        'actor', u.display_name, 'action', a.action,
 	        'target_type', a.target_type, 'target_id', a.target_id,
 	        'ip', host(a.ip)) order by a.id desc), '[]')
@@ -145,12 +142,7 @@ begin
 			perform api.fail(400, 'bad_parent', '{"field":"parent_id"}');
 		end if;
 	end if;
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	if p_kind = 'school' then
 		v_town := coalesce(v_town, v_parent.town_id);
 	end if;
@@ -188,8 +180,8 @@ begin
 	if not found then
 		perform api.fail(400, 'unknown_value', '{"field":"org_id"}');
 	end if;
-	if v_u.role = 'staff' and (p_role <> 'staff' or v_org.id = v_u.org_id
-	    or not api.org_within(v_org.id, v_u.org_id)) then
+	if v_u.role = 'staff' and (p_role <> 'staff'
+	    or not api.above_org(v_u, v_org.id)) then
 		perform api.fail(403, 'forbidden');
 	end if;
 	if p_role = 'admin' and v_org.kind <> 'city' then
@@ -229,8 +221,7 @@ begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
 	select * into v_t from users where id = p_id;
 	if not found or (v_u.role = 'staff' and (v_t.role <> 'staff'
-	    or v_t.org_id = v_u.org_id
-	    or not api.org_within(v_t.org_id, v_u.org_id))) then
+	    or not api.above_org(v_u, v_t.org_id))) then
 		perform api.fail(404, 'not_found');
 	end if;
 	if v_t.id = v_u.id then

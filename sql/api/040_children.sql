@@ -12,24 +12,6 @@
 -- Anyone else: 404 for staff (the child's existence does not leak), 403
 -- for donors, 401 without a session.
 
--- Today on the Shanghai calendar.
--- Whether the caller sees the records of organisation p_org: admins all,
--- staff their own organisation's subtree.
-create function api.sees_org(p_u users, p_org bigint)
-returns boolean language sql stable as $$
-	select p_u.role = 'admin'
-	    or (p_u.role = 'staff' and api.org_within(p_org, p_u.org_id))
-$$;
-
--- Whether the caller stands above organisation p_org: admins, and staff
--- of a branch strictly above it (those who verify its needs).
-create function api.above_org(p_u users, p_org bigint)
-returns boolean language sql stable as $$
-	select p_u.role = 'admin'
-	    or (p_u.role = 'staff' and p_org <> p_u.org_id
-	        and api.org_within(p_org, p_u.org_id))
-$$;
-
 create function api.cause_name(p_cause text, p_lang text)
 returns text language sql immutable parallel safe as $$
 	select case p_cause
@@ -203,10 +185,7 @@ begin
 		perform api.fail(400, 'unknown_value', '{"field":"gender"}');
 	end if;
 	if v_town is not null then
-		select id into v_b.town_id from towns where slug = v_town;
-		if v_b.town_id is null then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
+		v_b.town_id := api.slug_lookup('town', v_town);
 	else
 		v_b.town_id := p_org.town_id;
 		if v_b.town_id is null then

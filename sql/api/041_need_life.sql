@@ -150,9 +150,10 @@ returns json language sql stable as $$
 	    'notice_paused', n.notice_paused_at is not null,
 	    'objections_open', (select count(*) from objections o
 	        where o.need_id = n.id and o.status = 'open'),
-	    'actions', to_jsonb(api.need_actions(n, p_u)),
+	    'actions', to_jsonb(x.actions),
 	    'can', (select coalesce(jsonb_object_agg(a, true), '{}')
-	        from unnest(api.need_actions(n, p_u)) a)))::json
+	        from unnest(x.actions) a)))::json
+	  from (select api.need_actions(n, p_u) as actions) x
 $$;
 
 -- 123450 fen as "1234.5" (what a person would type back).
@@ -280,10 +281,7 @@ begin
 	if v_child.id is not null then
 		v_n.town_id := v_child.town_id;
 	elsif v_town is not null then
-		select id into v_n.town_id from towns where slug = v_town;
-		if v_n.town_id is null then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
+		v_n.town_id := api.slug_lookup('town', v_town);
 	else
 		v_n.town_id := p_org.town_id;
 	end if;
@@ -410,7 +408,6 @@ declare
 	v_u		users;
 	v_n		needs;
 	v_from		text[];
-	v_days		int;
 	v_note		text := nullif(btrim(coalesce(p_note, '')), '');
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
@@ -467,10 +464,8 @@ begin
 		perform api.need_set_status(p_id, 'cancelled', v_u, 'cancel', v_note);
 	end case;
 	if p_action = 'publish' or (p_action = 'verify' and p_publish) then
-		select value::int into v_days from settings
-		 where key = 'notice_days';
 		update needs set notice_ends_at = now()
-		    + make_interval(days => coalesce(v_days, 5)),
+		    + make_interval(days => api.setting_int('notice_days', 5)),
 		    notice_paused_at = null
 		 where id = p_id;
 		perform api.need_set_status(p_id, 'notice', v_u, 'publish',
@@ -569,9 +564,7 @@ create function api.work_item(n needs, p_u users, p_lang text,
 returns json language sql stable as $$
 	select json_build_object(
 	    'id', n.id, 'title', n.title, 'kind', n.kind,
-	    'kind_name', api.l(p_lang, case n.kind when 'goods' then '物资'
-	        when 'money' then '资金' when 'scholarship' then '助学金'
-	        else '服务' end, initcap(n.kind)),
+	    'kind_name', api.kind_name(n.kind, p_lang),
 	    'status', n.status,
 	    'status_name', api.status_name(n.status, p_lang),
 	    'org_name', (select api.l(p_lang, name, name_en) from orgs

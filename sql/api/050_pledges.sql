@@ -55,8 +55,7 @@ $$;
 -- The amount of a pledge as a person reads it: ¥ for money, units else.
 create function api.pledge_amount_text(p_need needs, p_qty int)
 returns text language sql immutable as $$
-	select case when p_need.kind = 'money'
-	    then '¥' || to_char(p_qty / 100.0, 'FM999,999,990.00')
+	select case when p_need.kind = 'money' then api.fen_text(p_qty)
 	    else p_qty || ' ' || p_need.unit end
 $$;
 
@@ -123,8 +122,7 @@ begin
 		        'unit', v_n.unit));
 	end if;
 
-	select coalesce((select value::int from settings
-	    where key = 'pledge_due_days'), 14) into v_days;
+	v_days := api.setting_int('pledge_due_days', 14);
 	insert into pledges (need_id, donor_id, quantity, anonymous, due_at,
 	    message, message_state, receipt_code)
 	values (p_need, v_u.id, p_quantity, coalesce(p_anonymous, false),
@@ -162,9 +160,7 @@ declare
 begin
 	select p.* into v_p from pledges p join needs n on n.id = p.need_id
 	 where p.id = p_id
-	   and case when p_staff
-	       then p_u.role = 'admin' or (p_u.role = 'staff'
-	            and api.org_within(n.org_id, p_u.org_id))
+	   and case when p_staff then api.sees_org(p_u, n.org_id)
 	       else p.donor_id = p_u.id end
 	 for update of p;
 	if not found then

@@ -52,8 +52,8 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
 	select p.* into v_p from pledges p join needs n on n.id = p.need_id
-	 where p.id = p_id and (p.donor_id = v_u.id or v_u.role = 'admin'
-	    or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	 where p.id = p_id
+	   and (p.donor_id = v_u.id or api.sees_org(v_u, n.org_id));
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
@@ -67,8 +67,7 @@ begin
 	        'to_name', api.pledge_status_name(coalesce(e.to_status,
 	            v_p.status), p_lang),
 	        'note', e.note,
-	        'at', to_char(e.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI')) order by e.id), '[]')
+	        'at', api.minute(e.at)) order by e.id), '[]')
 	      from pledge_events e where e.pledge_id = p_id),
 	    'log_size', (select size from log_head),
 	    'log', (select coalesce(json_agg(json_build_object(
@@ -88,25 +87,18 @@ declare
 	v_u	users;
 begin
 	v_u := api.require_user(p_sid, array['donor']);
-	return json_build_object('year', p_year,
+	return (select json_build_object('year', p_year,
 	    'donor', v_u.display_name,
-	    'items', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
-	        order by p.received_at), '[]')
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and extract(year from p.received_at at time zone
-	           'Asia/Shanghai') = p_year),
-	    'money_total', (select coalesce(sum(p.quantity), 0)
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and n.kind = 'money' and extract(year from p.received_at at
-	           time zone 'Asia/Shanghai') = p_year),
-	    'scholarship_total', (select coalesce(sum(p.quantity::bigint *
-	        n.unit_amount), 0)
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.donor_id = v_u.id and p.status = 'received'
-	       and n.kind = 'scholarship' and extract(year from p.received_at
-	           at time zone 'Asia/Shanghai') = p_year))::text;
+	    'items', coalesce(json_agg(api.pledge_json(p, n, p_lang)
+	        order by p.received_at), '[]'),
+	    'money_total', coalesce(sum(p.quantity)
+	        filter (where n.kind = 'money'), 0),
+	    'scholarship_total', coalesce(sum(p.quantity::bigint
+	        * n.unit_amount) filter (where n.kind = 'scholarship'), 0))
+	  from pledges p join needs n on n.id = p.need_id
+	 where p.donor_id = v_u.id and p.status = 'received'
+	   and extract(year from p.received_at at time zone
+	       'Asia/Shanghai') = p_year)::text;
 end $$;
 
 -- GET /branch/pledges: what staff have to do: pledges on the way to
@@ -122,17 +114,17 @@ begin
 	        order by p.due_at), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.status in ('pledged', 'delivered')
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	       and api.sees_org(v_u, n.org_id)),
 	    'disputes', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
 	        order by p.id), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.status = 'disputed'
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))),
+	       and api.sees_org(v_u, n.org_id)),
 	    'messages', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
 	        order by p.id), '[]')
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.message_state = 'pending'
-	       and (v_u.role = 'admin' or api.org_within(n.org_id, v_u.org_id))))::text;
+	       and api.sees_org(v_u, n.org_id)))::text;
 end $$;
 
 -- A photo of a pledge, for its donor and the need's staff: the bytes as
@@ -149,8 +141,7 @@ begin
 	  from pledge_photos ph join pledges p on p.id = ph.pledge_id
 	  join needs n on n.id = p.need_id
 	 where ph.id = p_photo and ph.pledge_id = p_pledge
-	   and (p.donor_id = v_u.id or v_u.role = 'admin'
-	     or (v_u.role = 'staff' and api.org_within(n.org_id, v_u.org_id)));
+	   and (p.donor_id = v_u.id or api.sees_org(v_u, n.org_id));
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;

@@ -12,20 +12,6 @@ returns int language sql immutable parallel safe as $$
 	select p_d - date '2000-01-01'
 $$;
 
--- A setting of the settings table as an integer, or p_default.
-create function api.setting_int(p_key text, p_default int)
-returns int language sql stable as $$
-	select coalesce((select value::int from settings where key = p_key),
-	    p_default)
-$$;
-
-create function api.kind_name(p_kind text, p_lang text)
-returns text language sql immutable parallel safe as $$
-	select api.l(p_lang, case p_kind when 'goods' then '物资'
-	    when 'money' then '资金' when 'scholarship' then '助学金'
-	    else '服务' end, initcap(p_kind))
-$$;
-
 -- What an offer has given so far: the part of its live pledges (units,
 -- places or fen) and, for a scholarship, their terms; one row.
 create function api.offer_used(p_offer bigint, out amount bigint,
@@ -36,16 +22,6 @@ returns record language sql stable as $$
 	  from offer_pledges op join pledges p on p.id = op.pledge_id
 	 where op.offer_id = p_offer
 	   and p.status in ('pledged', 'delivered', 'received', 'disputed')
-$$;
-
-create function api.offer_given(p_offer bigint)
-returns bigint language sql stable as $$
-	select amount from api.offer_used(p_offer)
-$$;
-
-create function api.offer_given_terms(p_offer bigint)
-returns int language sql stable as $$
-	select terms from api.offer_used(p_offer)
 $$;
 
 -- Who gives, as the public sees it.
@@ -62,7 +38,7 @@ $$;
 create function api.offer_amount_text(o offers, p_n bigint)
 returns text language sql immutable as $$
 	select case when o.kind in ('money', 'scholarship')
-	    then '¥' || to_char(p_n / 100.0, 'FM999,999,990.00')
+	    then api.fen_text(p_n)
 	    else p_n || ' ' || coalesce(nullif(o.unit, ''), '份') end
 $$;
 
@@ -182,12 +158,7 @@ declare
 	v_rows	json;
 	v_total	bigint;
 begin
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	-- Listed: not withdrawn nor expired (those all given show as used
 	-- up: what was given is worth showing too).
 	with listed as (
@@ -299,10 +270,7 @@ begin
 		end if;
 	end if;
 	o.category := p_in ->> 'category';
-	if o.category is not null and not exists (select 1 from categories
-	    where slug = o.category) then
-		perform api.fail(400, 'unknown_value', '{"field":"category"}');
-	end if;
+	perform api.slug_lookup('category', o.category);
 	o.item := coalesce(p_in ->> 'item', '');
 	o.spec := coalesce(p_in ->> 'spec', '');
 	o.unit := coalesce(p_in ->> 'unit', '');
@@ -373,6 +341,20 @@ begin
 	return o;
 end $$;
 
+-- The offer p_id as its donor or an admin sees it; 404 for anyone else.
+create function api.offer_for(p_u users, p_id bigint)
+returns offers language plpgsql as $$
+declare
+	o	offers;
+begin
+	select * into o from offers where id = p_id
+	   and (donor_id = p_u.id or p_u.role = 'admin');
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	return o;
+end $$;
+
 -- POST /me/offers/{id}, /api/v1/offers/{id} (its donor): the offer
 -- changed.  The kind stays; it may not shrink below what it gave (409
 -- with what it gave); a withdrawn offer is not changed (409).
@@ -384,6 +366,7 @@ declare
 	o	offers;
 	n	offers;
 	v_given	bigint;
+	v_terms	int;
 begin
 	v_u := api.require_user(p_sid, array['donor']);
 	o := api.offer_mine(v_u, p_id);
@@ -397,16 +380,16 @@ begin
 		p_in := p_in || jsonb_build_object('kind', o.kind);
 	end if;
 	n := api.offer_from_input(v_u, p_in);
-	v_given := api.offer_given(o.id);
+	select amount, terms into v_given, v_terms from api.offer_used(o.id);
 	if n.quantity < v_given then
 		perform api.fail(409, 'below_given', json_build_object(
 		    'field', case when o.kind in ('goods', 'service')
 		        then 'quantity' else 'amount' end,
 		    'given', api.offer_amount_text(o, v_given)));
 	end if;
-	if n.terms < api.offer_given_terms(o.id) then
+	if n.terms < v_terms then
 		perform api.fail(409, 'below_given', json_build_object(
-		    'field', 'terms', 'given', api.offer_given_terms(o.id)));
+		    'field', 'terms', 'given', v_terms));
 	end if;
 	update offers set org_id = n.org_id, category = n.category,
 	    item = n.item, spec = n.spec, unit = n.unit,
@@ -455,9 +438,7 @@ returns json language sql stable as $$
 	            '(need withdrawn)')) end,
 	    'quantity', pr.quantity, 'amount', pr.amount,
 	    'amount_text', api.offer_amount_text(o, pr.amount),
-	    'quantity_text', case when n.kind = 'money'
-	        then api.pledge_amount_text(n, pr.quantity)
-	        else pr.quantity || ' ' || n.unit end,
+	    'quantity_text', api.pledge_amount_text(n, pr.quantity),
 	    'reasons', (select coalesce(json_agg(r), '[]')
 	        from unnest(pr.reasons) r),
 	    'pairing', pr.pairing, 'status', pr.status,

@@ -34,15 +34,16 @@ returns jsonb language sql stable as $$
 	select jsonb_build_object('id', o.id, 'donor_id', o.donor_id,
 	    'kind', o.kind, 'category', coalesce(o.category, ''),
 	    'item', o.item, 'spec', o.spec,
-	    'remaining', greatest(0, o.quantity - api.offer_given(o.id)),
+	    'remaining', greatest(0, o.quantity - u.amount),
 	    'terms', case when o.terms is null then 0
-	        else greatest(0, o.terms - api.offer_given_terms(o.id)) end,
+	        else greatest(0, o.terms - u.terms) end,
 	    'unit_amount', coalesce(o.unit_amount, 0),
 	    'towns', to_jsonb(o.towns), 'towns_only', o.towns_only,
 	    'campaign', coalesce(o.campaign_id, 0),
 	    'valid_until', case when o.status = 'live'
 	        then api.daynum(o.valid_until) else -1 end,
 	    'version', o.version)
+	  from api.offer_used(o.id) u
 $$;
 
 -- The live offers (of a kind, or all), one row each, as the engine
@@ -78,20 +79,9 @@ declare
 	o	offers;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'admin']);
-	select * into o from offers where id = p_id
-	   and (donor_id = v_u.id or v_u.role = 'admin');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	o := api.offer_for(v_u, p_id);
 	return api.offer_engine_json(o)::text;
 end $$;
-
--- Whether staff member (or admin) p_u may see need p_need's proposals.
-create function api.need_staff_may(p_u users, p_org bigint)
-returns boolean language sql stable as $$
-	select p_u.role = 'admin' or (p_u.role = 'staff'
-	    and api.org_within(p_org, p_u.org_id))
-$$;
 
 -- For the offers proposed for one need: the need as the engine reads it,
 -- and the offers whose donors declined it.  Staff of the need's
@@ -103,10 +93,7 @@ declare
 	n	needs;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_id;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_id, false);
 	return json_build_object('id', n.id, 'kind', n.kind,
 	    'category', n.category, 'item', n.item, 'spec', n.spec,
 	    'remaining', case when n.status = 'open'
@@ -121,6 +108,13 @@ begin
 	      from proposals where need_id = n.id and status = 'declined'))::text;
 end $$;
 
+-- The reasons of a proposal ([{key, text}]) as one line.
+create function api.reasons_text(p_reasons json)
+returns text language sql immutable as $$
+	select string_agg(r ->> 'text', '、')
+	  from json_array_elements(p_reasons) r
+$$;
+
 -- The proposals the module made (p_props: [{need_id, offer_id,
 -- quantity, amount, score, reasons: [{key, text}]}]) with the need or
 -- offer they name, for a page.
@@ -131,13 +125,11 @@ returns json language sql stable as $$
 	    'offer_id', (e.p ->> 'offer_id')::bigint,
 	    'quantity', (e.p ->> 'quantity')::int,
 	    'amount', (e.p ->> 'amount')::bigint,
-	    'quantity_text', case when n.kind = 'money'
-	        then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	        else (e.p ->> 'quantity') || ' ' || n.unit end,
+	    'quantity_text', api.pledge_amount_text(n,
+	        (e.p ->> 'quantity')::int),
 	    'score', (e.p ->> 'score')::int,
 	    'reasons', e.p -> 'reasons',
-	    'reasons_text', (select string_agg(r ->> 'text', '、')
-	        from json_array_elements(e.p -> 'reasons') r))
+	    'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	    order by e.i), '[]')
 	  from json_array_elements(coalesce(p_props, '[]')) with ordinality e(p, i)
 	  join needs n on n.id = (e.p ->> 'need_id')::bigint
@@ -157,11 +149,7 @@ declare
 	o	offers;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'admin']);
-	select * into o from offers where id = p_id
-	   and (donor_id = v_u.id or v_u.role = 'admin');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	o := api.offer_for(v_u, p_id);
 	return json_build_object(
 	    'offer', api.offer_json(o, p_lang, true),
 	    'title', api.offer_giver(o, p_lang),
@@ -211,9 +199,11 @@ create function api.offer_may_give(o offers, p_need bigint, p_amount bigint,
 returns void language plpgsql as $$
 declare
 	n	needs;
+	v_given	bigint;
+	v_terms	int;
 begin
-	if (select api.offer_state(o, u.amount, u.terms)
-	    from api.offer_used(o.id) u) <> 'live' then
+	select amount, terms into v_given, v_terms from api.offer_used(o.id);
+	if api.offer_state(o, v_given, v_terms) <> 'live' then
 		perform api.fail(409, 'offer_not_live');
 	end if;
 	select * into n from needs where id = p_need;
@@ -225,12 +215,11 @@ begin
 	    or (o.unit_amount is not null and n.unit_amount > o.unit_amount) then
 		perform api.fail(409, 'not_proposed');
 	end if;
-	if p_amount > o.quantity - api.offer_given(o.id)
-	    or (o.terms is not null
-	        and p_terms > o.terms - api.offer_given_terms(o.id)) then
+	if p_amount > o.quantity - v_given
+	    or (o.terms is not null and p_terms > o.terms - v_terms) then
 		perform api.fail(409, 'offer_too_small', json_build_object(
 		    'remaining', api.offer_amount_text(o,
-		        o.quantity - api.offer_given(o.id))));
+		        o.quantity - v_given)));
 	end if;
 end $$;
 
@@ -320,10 +309,7 @@ declare
 	n	needs;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_id;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_id, false);
 	return json_build_object(
 	    'need', api.need_public(n, p_lang),
 	    'title', n.title,
@@ -334,13 +320,11 @@ begin
 	        'offer', api.offer_json(o, p_lang, true),
 	        'quantity', (e.p ->> 'quantity')::int,
 	        'amount', (e.p ->> 'amount')::bigint,
-	        'quantity_text', case when n.kind = 'money'
-	            then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	            else (e.p ->> 'quantity') || ' ' || n.unit end,
+	        'quantity_text', api.pledge_amount_text(n,
+	            (e.p ->> 'quantity')::int),
 	        'score', (e.p ->> 'score')::int,
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r),
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'),
 	        'proposed', exists (select 1 from proposals pr
 	            where pr.offer_id = o.id and pr.need_id = n.id
 	              and pr.status = 'proposed'))
@@ -370,10 +354,7 @@ declare
 	v_pr	proposals;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	select * into n from needs where id = p_need;
-	if not found or not api.need_staff_may(v_u, n.org_id) then
-		perform api.fail(404, 'not_found');
-	end if;
+	n := api.need_find(v_u, p_need, false);
 	if n.status <> 'open' then
 		perform api.fail(409, 'not_open');
 	end if;
@@ -500,18 +481,16 @@ begin
 	        'need', api.need_public(n, p_lang),
 	        'offer', api.offer_json(o, p_lang, false),
 	        'quantity', (e.p ->> 'quantity')::int,
-	        'quantity_text', case when n.kind = 'money'
-	            then api.pledge_amount_text(n, (e.p ->> 'quantity')::int)
-	            else (e.p ->> 'quantity') || ' ' || n.unit end,
+	        'quantity_text', api.pledge_amount_text(n,
+	            (e.p ->> 'quantity')::int),
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r))
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	        order by e.i), '[]')
 	      from json_array_elements(coalesce(p_props, '[]'))
 	          with ordinality e(p, i)
 	      join needs n on n.id = (e.p ->> 'need_id')::bigint
 	      join offers o on o.id = (e.p ->> 'offer_id')::bigint
-	     where api.need_staff_may(v_u, n.org_id)))::text;
+	     where api.sees_org(v_u, n.org_id)))::text;
 end $$;
 
 -- "为我推荐": what to recommend from, for a donor: their live offers (as
@@ -559,8 +538,7 @@ begin
 	        'source', e.p ->> 'source',
 	        'offer_id', (e.p ->> 'offer_id')::bigint,
 	        'reasons', e.p -> 'reasons',
-	        'reasons_text', (select string_agg(r ->> 'text', '、')
-	            from json_array_elements(e.p -> 'reasons') r))
+	        'reasons_text', api.reasons_text(e.p -> 'reasons'))
 	        order by e.i), '[]')
 	      from json_array_elements(coalesce(p_items, '[]'))
 	          with ordinality e(p, i)
@@ -584,10 +562,7 @@ declare
 	v_towns	smallint[];
 begin
 	v_u := api.require_user(p_sid, array['donor']);
-	if p_category is not null and not exists (select 1 from categories
-	    where slug = p_category) then
-		perform api.fail(400, 'unknown_value', '{"field":"category"}');
-	end if;
+	perform api.slug_lookup('category', p_category);
 	v_towns := api.town_ids(p_towns, 'towns');
 	if cardinality(v_towns) > 3 then
 		perform api.fail(400, 'too_many', '{"field":"towns"}');

@@ -116,8 +116,8 @@ begin
 	returning id into v_id;
 	delete from pair_seekers where beneficiary_id = n.beneficiary_id;
 	insert into pairing_events (pairing_id, actor_id, action, note)
-	values (v_id, p_u.id, 'created', p_terms || ' × ¥' ||
-	    to_char(n.unit_amount / 100.0, 'FM999,999,990.00'));
+	values (v_id, p_u.id, 'created', p_terms || ' × ' ||
+	    api.fen_text(n.unit_amount));
 	perform api.notify_branch(n.org_id, 'pairing', '新的“1+1”结对',
 	    p_u.display_name || ' 与 ' || (select alias from beneficiaries
 	    where id = n.beneficiary_id) || ' 结对，共 ' || p_terms || ' 个学期。');
@@ -151,9 +151,8 @@ begin
 	else
 		select * into pa from pairings where id = p_id;
 	end if;
-	if not found or not (pa.donor_id = p_u.id or p_u.role = 'admin'
-	    or (p_u.role = 'staff' and api.org_within((select org_id
-	        from beneficiaries where id = pa.beneficiary_id), p_u.org_id)))
+	if not found or not (pa.donor_id = p_u.id or api.sees_org(p_u,
+	    (select org_id from beneficiaries where id = pa.beneficiary_id)))
 	then
 		perform api.fail(404, 'not_found');
 	end if;
@@ -183,10 +182,8 @@ returns json language sql stable as $$
 	    'org_name', (select name from orgs where id = b.org_id),
 	    'need_id', n.id, 'need_title', n.title,
 	    'terms', pa.terms, 'term_months', pa.term_months,
-	    'term_amount_text', '¥' || to_char(pa.unit_amount / 100.0,
-	        'FM999,999,990.00'),
-	    'total_text', '¥' || to_char(pa.terms::bigint * pa.unit_amount / 100.0,
-	        'FM999,999,990.00'),
+	    'term_amount_text', api.fen_text(pa.unit_amount),
+	    'total_text', api.fen_text(pa.terms::bigint * pa.unit_amount),
 	    'created_on', api.day(pa.created_at),
 	    'closed_on', api.day(pa.closed_at),
 	    'end_reason', pa.end_reason,
@@ -203,8 +200,7 @@ returns json language sql stable as $$
 	      from pairing_terms t join pledges p on p.id = t.pledge_id
 	      where t.pairing_id = pa.id),
 	    'history', (select coalesce(json_agg(json_build_object(
-	        'at', to_char(e.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD HH24:MI'),
+	        'at', api.minute(e.at),
 	        'action', e.action, 'term', e.term, 'note', e.note,
 	        'action_name', api.pairing_action_name(e.action, p_lang),
 	        'actor', (select display_name from users where id = e.actor_id))
@@ -289,9 +285,8 @@ begin
 	        order by pa.status in ('active', 'flagged') desc, pa.id desc),
 	        '[]')
 	      from pairings pa join beneficiaries b on b.id = pa.beneficiary_id
-	      where case v_u.role when 'donor' then pa.donor_id = v_u.id
-	          when 'admin' then true
-	          else api.org_within(b.org_id, v_u.org_id) end),
+	      where case when v_u.role = 'donor' then pa.donor_id = v_u.id
+	          else api.sees_org(v_u, b.org_id) end),
 	    'is_donor', v_u.role = 'donor',
 	    'seekers', case when v_u.role <> 'donor' then (select
 	        coalesce(json_agg(json_build_object(
@@ -306,7 +301,7 @@ begin
 	                and n.kind = 'scholarship' and n.status = 'open'))
 	            order by s.since), '[]')
 	      from pair_seekers s join beneficiaries b on b.id = s.beneficiary_id
-	      where v_u.role = 'admin' or api.org_within(b.org_id, v_u.org_id))
+	      where api.sees_org(v_u, b.org_id))
 	    end)::text;
 end $$;
 
@@ -348,6 +343,16 @@ begin
 	return v_ids;
 end $$;
 
+-- The child of pairing pa goes back to the pool of children seeking a
+-- pair (p_reason: ended, lapsed).
+create function api.pairing_to_pool(pa pairings, p_reason text)
+returns void language sql as $$
+	insert into pair_seekers (beneficiary_id, pairing_id, reason)
+	values (pa.beneficiary_id, pa.id, p_reason)
+	on conflict (beneficiary_id) do update set since = now(),
+	    pairing_id = excluded.pairing_id, reason = excluded.reason
+$$;
+
 -- POST /pairings/{id}/end, /api/v1/pairings/{id}/end: its donor, staff
 -- of the child's organisation or above, or an admin ends it, with a
 -- reason.  Terms not yet handed over are cancelled (back on the shelf);
@@ -375,10 +380,7 @@ begin
 	update pairings set status = 'ended', flagged_at = null,
 	    closed_at = now(), closed_by = v_u.id, end_reason = p_reason
 	 where id = p_id returning * into pa;
-	insert into pair_seekers (beneficiary_id, pairing_id, reason)
-	values (pa.beneficiary_id, pa.id, 'ended')
-	on conflict (beneficiary_id) do update set since = now(),
-	    pairing_id = excluded.pairing_id, reason = excluded.reason;
+	perform api.pairing_to_pool(pa, 'ended');
 	insert into pairing_events (pairing_id, actor_id, action, note)
 	values (p_id, v_u.id, 'ended', p_reason);
 	if v_u.id = pa.donor_id then
@@ -514,10 +516,7 @@ begin
 		update pairings set status = 'lapsed', flagged_at = null,
 		    closed_at = now(), end_reason = '逾期未送达'
 		 where id = pa.id;
-		insert into pair_seekers (beneficiary_id, pairing_id, reason)
-		values (pa.beneficiary_id, pa.id, 'lapsed')
-		on conflict (beneficiary_id) do update set since = now(),
-		    pairing_id = excluded.pairing_id, reason = excluded.reason;
+		perform api.pairing_to_pool(pa, 'lapsed');
 		insert into pairing_events (pairing_id, action)
 		values (pa.id, 'lapsed');
 		perform api.notify(pa.donor_id, 'pairing_lapsed',

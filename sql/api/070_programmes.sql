@@ -33,6 +33,28 @@ returns users language sql as $$
 	select api.require_user(p_sid, array['admin', 'staff'])
 $$;
 
+-- The record p_id of the programme table whose row type p_kind names
+-- (null::loans, null::trainings, null::leaders, null::poverty_exits,
+-- null::quarterly_reports), locked for update when p_lock; 404 unless
+-- it exists and its organisation is in the caller's scope.  The table
+-- comes from the type the calling code writes, never from input.
+create function api.prog_find(p_user users, p_kind anyelement, p_id bigint,
+    p_lock boolean)
+returns anyelement language plpgsql as $$
+declare
+	v_r	record;
+	v_n	bigint;
+begin
+	execute format('select * from %s where id = $1%s', pg_typeof(p_kind),
+	    case when p_lock then ' for update' end)
+	   into v_r using p_id;
+	get diagnostics v_n = row_count;
+	if v_n = 0 or v_r.org_id not in (select api.prog_scope(p_user)) then
+		perform api.fail(404, 'not_found');
+	end if;
+	return v_r;
+end $$;
+
 -- A date typed as YYYY-MM-DD (null stays null): 400 naming p_field when
 -- it is malformed or before 2000, and, unless p_future, after today.
 create function api.prog_date(p_text text, p_field text,

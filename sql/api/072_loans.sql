@@ -120,24 +120,6 @@ begin
 	return json_build_object('id', v_id, 'status', 'applied')::text;
 end $$;
 
--- The loan p_id if the caller may see it (locked for update when
--- p_lock), else 404.
-create function api.loan_find(p_user users, p_id bigint, p_lock boolean)
-returns loans language plpgsql as $$
-declare
-	v_l	loans;
-begin
-	if p_lock then
-		select * into v_l from loans where id = p_id for update;
-	else
-		select * into v_l from loans where id = p_id;
-	end if;
-	if not found or v_l.org_id not in (select api.prog_scope(p_user)) then
-		perform api.fail(404, 'not_found');
-	end if;
-	return v_l;
-end $$;
-
 -- GET /programmes/loans/{id}, /api/v1/loans/{id}: the loan, its schedule
 -- (each instalment paid, partly paid, overdue or due, payments applied
 -- in order) and its payments, and what may be done next.
@@ -149,7 +131,7 @@ declare
 	v_paid	bigint;
 begin
 	v_u := api.prog_user(p_sid);
-	v_l := api.loan_find(v_u, p_id, false);
+	v_l := api.prog_find(v_u, null::loans, p_id, false);
 	v_paid := api.loan_repaid(p_id);
 	return json_build_object(
 	    'title', api.l(p_lang, '贷款', 'Loan') || ' #' || p_id,
@@ -209,7 +191,7 @@ declare
 	v_base	bigint;
 begin
 	v_u := api.prog_user(p_sid);
-	v_l := api.loan_find(v_u, p_id, true);
+	v_l := api.prog_find(v_u, null::loans, p_id, true);
 	v_on := coalesce(api.prog_date(p_on, 'on'), api.today());
 	v_new := case
 	    when p_action = 'approve' and v_l.status = 'applied' then 'approved'
@@ -264,7 +246,7 @@ declare
 	v_pid	bigint;
 begin
 	v_u := api.prog_user(p_sid);
-	v_l := api.loan_find(v_u, p_id, true);
+	v_l := api.prog_find(v_u, null::loans, p_id, true);
 	if v_l.status not in ('disbursed', 'repaying', 'defaulted') then
 		perform api.fail(409, 'bad_state');
 	end if;

@@ -113,18 +113,6 @@ begin
 	return json_build_object('id', v_id)::text;
 end $$;
 
-create function api.training_find(p_user users, p_id bigint)
-returns trainings language plpgsql as $$
-declare
-	v_t	trainings;
-begin
-	select * into v_t from trainings where id = p_id for update;
-	if not found or v_t.org_id not in (select api.prog_scope(p_user)) then
-		perform api.fail(404, 'not_found');
-	end if;
-	return v_t;
-end $$;
-
 -- GET /programmes/trainings/{id}, /api/v1/trainings/{id}.
 create function api.training_get(p_sid text, p_lang text, p_id bigint)
 returns text language plpgsql as $$
@@ -133,10 +121,7 @@ declare
 	v_t	trainings;
 begin
 	v_u := api.prog_user(p_sid);
-	select * into v_t from trainings where id = p_id;
-	if not found or v_t.org_id not in (select api.prog_scope(v_u)) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_t := api.prog_find(v_u, null::trainings, p_id, false);
 	return json_build_object(
 	    'title', v_t.title,
 	    'training', api.training_json(v_t, p_lang),
@@ -158,7 +143,7 @@ declare
 	v_t	trainings;
 begin
 	v_u := api.prog_user(p_sid);
-	v_t := api.training_find(v_u, p_id);
+	v_t := api.prog_find(v_u, null::trainings, p_id, true);
 	if p_attendance < (select count(*) from training_attendees
 	    where training_id = p_id) then
 		perform api.fail(400, 'too_many_attendees', '{"field":"attendance"}');
@@ -187,7 +172,7 @@ declare
 	v_gone	int;
 begin
 	v_u := api.prog_user(p_sid);
-	perform api.training_find(v_u, p_id);
+	perform api.prog_find(v_u, null::trainings, p_id, true);
 	v_ids := api.prog_ids(p_add, 'add');
 	if cardinality(v_ids) = 0 and p_remove is null then
 		perform api.fail(400, 'required', '{"field":"add"}');

@@ -89,12 +89,7 @@ begin
 	    or coalesce(p_rural, false)) then
 		perform api.fail(400, 'kind_required', '{"field":"young"}');
 	end if;
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value', '{"field":"town"}');
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
 	insert into leaders (org_id, name, young, ecommerce, rural, business,
 	    town_id, since, note, created_by)
 	values (v_org, p_name, coalesce(p_young, false),
@@ -116,10 +111,7 @@ declare
 	v_l	leaders;
 begin
 	v_u := api.prog_user(p_sid);
-	select * into v_l from leaders where id = p_id;
-	if not found or v_l.org_id not in (select api.prog_scope(v_u)) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_l := api.prog_find(v_u, null::leaders, p_id, false);
 	return json_build_object(
 	    'title', v_l.name,
 	    'leader', api.leader_json(v_l, p_lang),
@@ -147,10 +139,7 @@ declare
 	v_gone	int;
 begin
 	v_u := api.prog_user(p_sid);
-	select * into v_l from leaders where id = p_id for update;
-	if not found or v_l.org_id not in (select api.prog_scope(v_u)) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_l := api.prog_find(v_u, null::leaders, p_id, true);
 	if p_add is null and p_remove is null then
 		perform api.fail(400, 'required', '{"field":"add"}');
 	end if;

@@ -16,9 +16,7 @@ $$;
 create function api.exit_can_review(p_user users, e poverty_exits)
 returns boolean language sql stable as $$
 	select e.status = 'recorded' and e.recorded_by <> p_user.id
-	   and (p_user.role = 'admin' or (p_user.role = 'staff'
-	     and e.org_id <> p_user.org_id
-	     and api.org_within(e.org_id, p_user.org_id)))
+	   and api.above_org(p_user, e.org_id)
 $$;
 
 -- GET /programmes/exits, /api/v1/exits: the exits in scope (those
@@ -106,10 +104,7 @@ declare
 			    else 'rejected' end;
 begin
 	v_u := api.prog_user(p_sid);
-	select * into v_e from poverty_exits where id = p_id for update;
-	if not found or v_e.org_id not in (select api.prog_scope(v_u)) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_e := api.prog_find(v_u, null::poverty_exits, p_id, true);
 	if v_e.status <> 'recorded' then
 		perform api.fail(409, 'bad_state');
 	end if;

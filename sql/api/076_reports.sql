@@ -98,12 +98,10 @@ returns jsonb language sql stable as $$
 	        and n.created_at >= w.t0 and n.created_at < w.t1),
 	    'needs_opened', (select count(*) from n, w
 	        where n.opened_at >= w.t0 and n.opened_at < w.t1),
-	    'needs_fulfilled', (select count(*) from n, w
-	        where n.status = 'fulfilled'
-	          and (select max(x.received_at) from pledges x
-	               where x.need_id = n.id) >= w.t0
-	          and (select max(x.received_at) from pledges x
-	               where x.need_id = n.id) < w.t1),
+	    'needs_fulfilled', (select count(*) from n, w,
+	        lateral (select max(x.received_at) as at from pledges x
+	            where x.need_id = n.id) r
+	        where n.status = 'fulfilled' and r.at >= w.t0 and r.at < w.t1),
 	    'pledges', (select count(*) from p, w
 	        where p.status in ('pledged', 'delivered', 'received', 'disputed')
 	          and p.created_at >= w.t0 and p.created_at < w.t1),

@@ -21,7 +21,7 @@ declare
 	v_st	text;
 begin
 	v_u := api.prog_user(p_sid);
-	v_r := api.report_find(v_u, p_id, false);
+	v_r := api.prog_find(v_u, null::quarterly_reports, p_id, false);
 	select state into v_st from api.report_cells(api.today()) c
 	 where c.org_id = v_r.org_id and c.year = v_r.year
 	   and c.quarter = v_r.quarter;
@@ -40,8 +40,7 @@ begin
 	            case v_r.status when 'draft' then '草稿（数据为实时计算）'
 	            else '已提交' end)
 	        union all select 5, json_build_array('提交时间',
-	            coalesce(to_char(v_r.submitted_at at time zone 'Asia/Shanghai',
-	                'YYYY-MM-DD HH24:MI'), ''))
+	            coalesce(api.minute(v_r.submitted_at), ''))
 	        union all select 6, json_build_array('截止日期',
 	            to_char(api.report_due(v_r.year, v_r.quarter), 'YYYY-MM-DD'))
 	        union all select 7, json_build_array('上报情况',

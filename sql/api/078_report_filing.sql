@@ -96,20 +96,18 @@ begin
 	        where kind in ('report_due', 'report_late') and sent_at is null))::text;
 end $$;
 
--- A report the caller may read: admins any, staff their branch's; 404
--- otherwise.
-create function api.report_find(p_user users, p_id bigint, p_lock boolean)
+-- A report of the caller's own branch, locked, to change: 404 when the
+-- caller may not read it (admins read any, staff their branch's), 403
+-- when they may read it but it is not their branch's (admins read
+-- reports, branches write them).
+create function api.report_own(p_user users, p_id bigint)
 returns quarterly_reports language plpgsql as $$
 declare
 	v_r	quarterly_reports;
 begin
-	if p_lock then
-		select * into v_r from quarterly_reports where id = p_id for update;
-	else
-		select * into v_r from quarterly_reports where id = p_id;
-	end if;
-	if not found or v_r.org_id not in (select api.prog_scope(p_user)) then
-		perform api.fail(404, 'not_found');
+	v_r := api.prog_find(p_user, null::quarterly_reports, p_id, true);
+	if p_user.role <> 'staff' or p_user.org_id <> v_r.org_id then
+		perform api.fail(403, 'forbidden');
 	end if;
 	return v_r;
 end $$;
@@ -160,7 +158,7 @@ declare
 	v_last	int;
 begin
 	v_u := api.prog_user(p_sid);
-	v_r := api.report_find(v_u, p_id, false);
+	v_r := api.prog_find(v_u, null::quarterly_reports, p_id, false);
 	v_mine := v_u.role = 'staff' and v_u.org_id = v_r.org_id;
 	select * into v_c from api.report_cells(api.today()) c
 	 where c.org_id = v_r.org_id and c.year = v_r.year
@@ -183,8 +181,7 @@ begin
 	        'narrative', v_r.narrative,
 	        'created_by', api.user_name(v_r.created_by),
 	        'submitted_by', api.user_name(v_r.submitted_by),
-	        'submitted_at', to_char(v_r.submitted_at
-	            at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+	        'submitted_at', api.minute(v_r.submitted_at),
 	        'due_on', to_char(api.report_due(v_r.year, v_r.quarter),
 	            'YYYY-MM-DD'),
 	        'state', v_c.state,
@@ -195,8 +192,7 @@ begin
 	    'versions', (select json_agg(json_build_object('id', r.id,
 	        'version', r.version, 'status', r.status,
 	        'current', r.id = v_r.id,
-	        'submitted_at', to_char(r.submitted_at
-	            at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'))
+	        'submitted_at', api.minute(r.submitted_at))
 	        order by r.version desc)
 	      from quarterly_reports r where r.org_id = v_r.org_id
 	       and r.year = v_r.year and r.quarter = v_r.quarter),
@@ -218,10 +214,7 @@ declare
 	v_text	text;
 begin
 	v_u := api.prog_user(p_sid);
-	v_r := api.report_find(v_u, p_id, true);
-	if v_u.role <> 'staff' or v_u.org_id <> v_r.org_id then
-		perform api.fail(403, 'forbidden');
-	end if;
+	v_r := api.report_own(v_u, p_id);
 	if v_r.status <> 'draft' then
 		perform api.fail(409, 'report_locked');
 	end if;
@@ -257,10 +250,7 @@ declare
 	v_id	bigint;
 begin
 	v_u := api.prog_user(p_sid);
-	v_r := api.report_find(v_u, p_id, true);
-	if v_u.role <> 'staff' or v_u.org_id <> v_r.org_id then
-		perform api.fail(403, 'forbidden');
-	end if;
+	v_r := api.report_own(v_u, p_id);
 	if v_r.status <> 'submitted' or exists (select 1 from quarterly_reports
 	    where org_id = v_r.org_id and year = v_r.year
 	      and quarter = v_r.quarter and version > v_r.version) then

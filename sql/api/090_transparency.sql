@@ -242,25 +242,9 @@ declare
 	v_town		smallint;
 	v_campaign	smallint;
 begin
-	if p_town is not null then
-		select id into v_town from towns where slug = p_town;
-		if not found then
-			perform api.fail(400, 'unknown_value',
-			    json_build_object('field', 'town'));
-		end if;
-	end if;
-	if p_category is not null and not exists (select 1 from categories
-	    where slug = p_category) then
-		perform api.fail(400, 'unknown_value',
-		    json_build_object('field', 'category'));
-	end if;
-	if p_campaign is not null then
-		select id into v_campaign from campaigns where slug = p_campaign;
-		if not found then
-			perform api.fail(400, 'unknown_value',
-			    json_build_object('field', 'campaign'));
-		end if;
-	end if;
+	v_town := api.slug_lookup('town', p_town);
+	perform api.slug_lookup('category', p_category);
+	v_campaign := api.slug_lookup('campaign', p_campaign);
 	if p_since > p_until then
 		perform api.fail(400, 'bad_period',
 		    json_build_object('field', 'until'));

@@ -147,8 +147,7 @@ begin
 	if v_amt > v_left then
 		perform api.fail(409, 'payout_exceeds', json_build_object(
 		    'field', 'amount', 'outstanding', v_left,
-		    'remaining', '¥' || to_char(v_left / 100.0,
-	        'FM999,999,990.00')));
+		    'remaining', api.fen_text(v_left)));
 	end if;
 	v_pos := api.log_append('fund_paid_out', v_n.id,
 	    jsonb_build_object('amount', v_amt));
