@@ -22,7 +22,8 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev
-DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time
+DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
+		   libclang-rt-14-dev
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
 
 CC		?= cc
@@ -49,7 +50,7 @@ LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc,$(CFLAGS))
 LOGVERIFY	 = build/logverify
 
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
-	bench bench-match clean distclean admin
+	bench bench-match clean distclean admin fuzz fuzz-replay
 
 all: $(MODULE) build/shop-admin $(LOGVERIFY)
 
@@ -185,7 +186,7 @@ unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 test: test-deps
-	@$(MAKE) -s all unit
+	@$(MAKE) -s all unit fuzz-replay
 	@tests/run.sh
 
 bench: test-deps all build/match_bench
@@ -201,6 +202,62 @@ build/match_bench: tests/bench/match_bench.c tests/unit/splitmix.h build/match.o
 
 bench-match: build/match_bench
 	@build/match_bench
+
+# --- fuzzing ----------------------------------------------------------
+# tests/fuzz/fuzz_NAME.c is a libFuzzer target (clang, with AddressSanitizer
+# and UBSan); tests/fuzz/corpus/NAME/ holds its seeds and every input that
+# once crashed it.  make test replays them all (fuzz-replay); make fuzz
+# runs each target for FUZZ_SECONDS, new finds under build/fuzz/found/,
+# a crash written into the corpus directory, so it is replayed from then on.
+# Targets named fuzz_lv_* test logverify's pieces, the others the module's
+# pure modules (LIB_SRC), each compiled here with the fuzzer's coverage.
+FUZZ_SECONDS	?= 60
+FUZZ_CC		 = clang
+FUZZ_CFLAGS	 = -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc -Isrc/logverify \
+		   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SAN	 = address,undefined
+FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS	 = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_OBJ	 = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_LV_OBJ	 = $(patsubst src/logverify/%.c,build/fuzz/obj/lv_%.o, \
+		   $(filter-out src/logverify/logverify.c,$(LV_SRC)))
+
+build/fuzz/obj/lv_%.o: src/logverify/%.c src/logverify/lv.h
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+build/fuzz/obj/%.o: src/%.c src/lib.h
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+build/fuzz/fuzz_lv_%: tests/fuzz/fuzz_lv_%.c $(FUZZ_LV_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
+	    -lssl -lcrypto
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
+	    -ljansson -lcrypto -lqrencode
+
+# Every stored input once through its target: a crash fails make test.
+fuzz-replay: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$${t#build/fuzz/fuzz_}; \
+		files=$$(find tests/fuzz/corpus/$$n -type f 2>/dev/null); \
+		[ -n "$$files" ] || { echo "fuzz: $$n has no corpus"; exit 1; }; \
+		$$t $$files >build/fuzz/$$n.replay.log 2>&1 || \
+		{ tail -n 40 build/fuzz/$$n.replay.log; \
+		  echo "fuzz: $$n crashed on a stored input"; exit 1; }; \
+		echo "fuzz: $$n replayed $$(echo "$$files" | wc -l) inputs"; done
+
+fuzz: test-deps $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$${t#build/fuzz/fuzz_}; \
+		mkdir -p build/fuzz/found/$$n; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		    -artifact_prefix=tests/fuzz/corpus/$$n/crash- \
+		    build/fuzz/found/$$n tests/fuzz/corpus/$$n \
+		    >build/fuzz/$$n.log 2>&1; st=$$?; \
+		echo "fuzz: $$n $$(grep -o 'stat::number_of_executed_units: [0-9]*' \
+		    build/fuzz/$$n.log | sed 's/.*: //') executions in $(FUZZ_SECONDS) s"; \
+		[ $$st = 0 ] || { tail -n 40 build/fuzz/$$n.log; exit 1; }; done
 
 clean:
 	rm -rf build
