@@ -9,6 +9,7 @@
  * and Kore's url-decoder refuses the line breaks of a textarea.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 static int	form_add(struct form *, const char *, size_t, const char *,
 		    size_t, struct form_error *);
 static int	urldecode(char *, size_t *);
+static char	*memdup_str(const char *, size_t);
 static void	set_error(struct form_error *, const char *, size_t,
 		    const char *);
 static int	check_date(const char *, long long, long long);
@@ -54,7 +56,27 @@ set_error(struct form_error *e, const char *field, size_t len, const char *code)
 	e->code = code;
 }
 
-/* Decodes %XX and + in place; 0 on a malformed escape. */
+/*
+ * A NUL-terminated copy of the len bytes at p, which may hold a NUL or
+ * lack one: never strndup here, it stops at the first NUL while callers
+ * go on using len (the heap overflow of issue 11).
+ */
+static char *
+memdup_str(const char *p, size_t len)
+{
+	char	*s;
+
+	if (len == SIZE_MAX || (s = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return (s);
+}
+
+/*
+ * Decodes %XX and + in place in the len bytes of s (which has room for
+ * a NUL after them); 0 on a malformed escape.
+ */
 static int
 urldecode(char *s, size_t *len)
 {
@@ -94,6 +116,12 @@ form_add(struct form *f, const char *name, size_t nlen, const char *value,
 {
 	size_t	i;
 
+	/* Names and values are C strings from here on: no NUL inside. */
+	if (memchr(name, '\0', nlen) != NULL ||
+	    memchr(value, '\0', vlen) != NULL) {
+		set_error(err, name, strnlen(name, nlen), "bad_encoding");
+		return (0);
+	}
 	for (i = 0; i < f->n; i++) {
 		if (strlen(f->v[i].name) == nlen &&
 		    !memcmp(f->v[i].name, name, nlen)) {
@@ -110,9 +138,8 @@ form_add(struct form *f, const char *name, size_t nlen, const char *value,
 		if ((f->v = realloc(f->v, f->cap * sizeof(*f->v))) == NULL)
 			abort();
 	}
-	if ((f->v[f->n].name = strndup(name, nlen)) == NULL ||
-	    (f->v[f->n].value = strndup(value, vlen)) == NULL)
-		abort();
+	f->v[f->n].name = memdup_str(name, nlen);
+	f->v[f->n].value = memdup_str(value, vlen);
 	f->n++;
 	return (1);
 }
@@ -143,11 +170,10 @@ form_parse_urlencoded(struct form *f, const char *data, size_t len,
 		eq = memchr(p, '=', (size_t)(amp - p));
 		nlen = (size_t)((eq ? eq : amp) - p);
 		vlen = eq ? (size_t)(amp - eq - 1) : 0;
-		if ((name = strndup(p, nlen)) == NULL ||
-		    (value = strndup(eq ? eq + 1 : "", vlen)) == NULL)
-			abort();
-		if (!urldecode(name, &nlen) || !urldecode(value, &vlen) ||
-		    memchr(name, '\0', nlen) || memchr(value, '\0', vlen)) {
+		name = memdup_str(p, nlen);
+		value = memdup_str(eq ? eq + 1 : "", vlen);
+		/* A raw NUL or a decoded %00 is refused by form_add. */
+		if (!urldecode(name, &nlen) || !urldecode(value, &vlen)) {
 			set_error(err, name, strnlen(name, nlen), "bad_encoding");
 			ok = 0;
 		} else {

@@ -105,6 +105,50 @@ test_query(void **state)
 	}
 }
 
+/*
+ * Bodies are bytes with a length, not C strings: a raw NUL anywhere is
+ * refused, and nothing is read or written past the length (the heap
+ * overflow before sign-in of issue 11; ASan in fuzz-replay sees it).
+ */
+static void
+test_nul_bytes(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		int		 ok;
+		const char	*field;
+	} cases[] = {
+		{ "\0", 1, 0, "" },
+		{ "name=ab\0", 8, 0, "name" },
+		{ "name=a%41%41\0xxxxxxxx&anon=1", 29, 0, "name" },
+		{ "na\0me=ab", 9, 0, "na" },
+		{ "name=ab&\0", 9, 0, "" },
+		/* The length ends the input, not a NUL after it. */
+		{ "name=abXXXX", 7, 1, NULL },
+	};
+	struct form		f;
+	struct form_error	e;
+	size_t			i;
+	int			ok;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		form_init(&f);
+		memset(&e, 0, sizeof(e));
+		ok = form_parse_urlencoded(&f, cases[i].in, cases[i].len, &e);
+		if (ok != cases[i].ok)
+			fail_msg("case %zu: ok=%d", i, ok);
+		if (!ok) {
+			assert_string_equal(e.field, cases[i].field);
+			assert_string_equal(e.code, "bad_encoding");
+		} else {
+			assert_string_equal(form_get(&f, "name"), "ab");
+		}
+		form_free(&f);
+	}
+}
+
 static void
 test_values(void **state)
 {
@@ -168,6 +212,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_json),
 	};
