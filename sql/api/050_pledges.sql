@@ -37,6 +37,22 @@ returns text language sql immutable as $$
 	  from (select upper(regexp_replace(p_code, '[\s-]', '', 'g')) as c) x
 $$;
 
+-- A message to p_user of kind p_kind (mail.<kind>.* in the catalogues),
+-- with the values its text names in p_params; p_dedupe makes it go once
+-- per person and kind.  By e-mail where the account has an address,
+-- else by SMS; nothing for an account with neither.
+create function api.notify(p_user bigint, p_kind text, p_params jsonb,
+    p_dedupe text default null)
+returns void language sql as $$
+	insert into notifications (user_id, channel, kind, params, dedupe_key)
+	select u.id, case when u.email is not null then 'email' else 'sms' end,
+	       p_kind, coalesce(p_params, '{}'), p_dedupe
+	  from users u
+	 where u.id = p_user and (u.email is not null or u.phone is not null)
+	on conflict (user_id, kind, dedupe_key) where dedupe_key is not null
+	do nothing
+$$;
+
 create function api.notify(p_user bigint, p_kind text, p_subject text,
     p_body text)
 returns void language sql as $$

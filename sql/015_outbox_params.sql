@@ -1,0 +1,14 @@
+-- Messages are written as a kind and its parameters, and rendered in the
+-- recipient's language from the message catalogues when they are sent
+-- (mail.<kind>.subject and mail.<kind>.body in assets/messages_*.json);
+-- subject and body stay for the messages written before.  Each account
+-- has the language its messages are written in.
+alter table notifications add column params jsonb not null default '{}'
+    check (jsonb_typeof(params) = 'object');
+alter table notifications alter column subject drop not null;
+alter table notifications alter column body drop not null;
+alter table users add column lang text not null default 'zh'
+    check (lang in ('zh', 'en'));
+
+grant insert (params) on notifications to shop_app;
+grant update (lang) on users to shop_app;
