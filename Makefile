@@ -32,6 +32,18 @@ CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
 		   -Wsign-compare -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 		   -Ibuild -Isrc
 KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
+
+# make test SANITIZE=1: the module, the command-line tools, logverify and
+# the unit tests built with AddressSanitizer and UBSan (any report fails
+# the run: tests/run.sh preloads the runtime into Kore, which is not
+# instrumented, and reads the reports).  build/flags records the flags of
+# the last build, so switching rebuilds everything.
+SANITIZE	?= 0
+ifeq ($(SANITIZE),1)
+CFLAGS		+= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -DSHOP_SANITIZE
+LDFLAGS		+= -fsanitize=address,undefined
+endif
 LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter
 
 # The pure modules (no Kore, they include lib.h only) are unit-tested alone.
@@ -80,7 +92,12 @@ build/schema.h: FORCE
 	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 FORCE:
 
-build/%.o: src/%.c src/lib.h src/shop.h
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@.tmp; \
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+build/%.o: src/%.c src/lib.h src/shop.h build/flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
@@ -105,16 +122,16 @@ build/assets_index.c: $(ASSETS) Makefile
 	} > $@
 
 $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
-	$(CC) -shared -Wl,-z,noexecstack -o $@ $^ $(LDLIBS)
+	$(CC) -shared -Wl,-z,noexecstack $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The command-line tool for the accounts nobody creates through the site.
-build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ)
-	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
+build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ) build/flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
 	    -ljansson -lcrypto -lqrencode -lpq
 
-$(LOGVERIFY): $(LV_SRC) src/logverify/lv.h
+$(LOGVERIFY): $(LV_SRC) src/logverify/lv.h build/flags
 	@mkdir -p build
-	$(CC) $(LV_CFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
+	$(CC) $(LV_CFLAGS) $(LDFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
 
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
@@ -169,16 +186,17 @@ stop:
 
 UNIT_TESTS	 = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h tests/unit/splitmix.h
+build/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h tests/unit/splitmix.h \
+    build/flags
 	@mkdir -p build/unit
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
+	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) -ljansson -lcrypto \
 	    -lqrencode -lcmocka
 
 # logverify's pieces are tested alone, without the server's modules.
 build/unit/test_logverify: tests/unit/test_logverify.c src/logverify/lv.h \
-    $(filter-out src/logverify/logverify.c,$(LV_SRC))
+    $(filter-out src/logverify/logverify.c,$(LV_SRC)) build/flags
 	@mkdir -p build/unit
-	$(CC) $(LV_CFLAGS) -Isrc/logverify -o $@ $< \
+	$(CC) $(LV_CFLAGS) $(LDFLAGS) -Isrc/logverify -o $@ $< \
 	    $(filter-out src/logverify/logverify.c,$(LV_SRC)) -lssl -lcrypto \
 	    -lcmocka
 
@@ -187,7 +205,7 @@ unit: $(UNIT_TESTS)
 
 test: test-deps
 	@$(MAKE) -s all unit fuzz-replay
-	@tests/run.sh
+	@SANITIZE=$(SANITIZE) tests/run.sh
 
 bench: test-deps all build/match_bench
 	@tests/bench/run.sh

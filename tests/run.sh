@@ -30,6 +30,9 @@ cleanup() {
 		fi
 	done
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
+	if [ "$status" != 0 ]; then
+		cat "$T"/san.* 2>/dev/null || true
+	fi
 	if [ "$status" != 0 ] && [ -f "$T/kore.log" ]; then
 		echo "--- last lines of the server log ---"
 		tail -n 30 "$T/kore.log"
@@ -52,6 +55,18 @@ OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
 OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
     >/dev/null
 
+# With SANITIZE=1 the module was built with ASan and UBSan: Kore, not
+# instrumented itself, gets their runtimes preloaded, and every report is
+# written to $T/san.PID (checked at the end: any report fails the run).
+# Leaks are not looked for in the server (Kore's own allocations live
+# until exit); the unit tests and the tools look for them.
+san_env=""
+if [ "${SANITIZE:-0}" = 1 ]; then
+	san_env="LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$T/san
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T/san"
+fi
+
 # start_node PORT NAME: a Kore node on PORT with this run's database and
 # keys (the same SHOP_VAR: the same log and data keys, as nodes behind one
 # proxy share them), logging to $T/NAME.log; its PID in $started.
@@ -64,7 +79,7 @@ start_node() {
 	# first node's address.
 	SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_LOG_CHECKPOINT_SECONDS=1 \
 	    SHOP_MATCH_CACHE_SECONDS=1 SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
-	    stdbuf -oL -eL kore -f -n -r -c "$T/$2.conf" >"$T/$2.log" 2>&1 &
+	    env $san_env stdbuf -oL -eL kore -f -n -r -c "$T/$2.conf" >"$T/$2.log" 2>&1 &
 	started=$!
 	i=0
 	until curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; do
@@ -110,3 +125,11 @@ if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log" \
 	exit 1
 fi
 echo "== server log: no worker died"
+if [ "${SANITIZE:-0}" = 1 ]; then
+	if ls "$T"/san.* >/dev/null 2>&1; then
+		cat "$T"/san.*
+		echo "FAIL: a sanitizer report (see above)"
+		exit 1
+	fi
+	echo "== sanitizers: no report"
+fi
