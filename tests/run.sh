@@ -14,6 +14,20 @@ PORT=$(node -e "const s=require('net').createServer();
 kpid=""
 k2pid=""
 
+# stop_kore PID: TERM, then after 10 s KILL it and its workers.  Kore can
+# hang on exit (KORE.md; in the sanitizer build every process deadlocks
+# in libp11-kit's exit handler on glibc's locale lock).
+stop_kore() {
+	kill -0 "$1" 2>/dev/null || return 0
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
+	kill -TERM "$1" 2>/dev/null || true
+	( sleep 10; kill -KILL "$1" $kids 2>/dev/null ) &
+	watchdog=$!
+	wait "$1" 2>/dev/null || true
+	kill "$watchdog" 2>/dev/null || true
+	kill -KILL $kids 2>/dev/null || true
+}
+
 cleanup() {
 	status=$?
 	trap - EXIT INT TERM
@@ -24,10 +38,7 @@ cleanup() {
 		exit "$status"
 	fi
 	for p in $kpid $k2pid; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill -TERM "$p" 2>/dev/null || true
-			wait "$p" 2>/dev/null || true
-		fi
+		stop_kore "$p"
 	done
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
 	if [ "$status" != 0 ]; then
