@@ -43,6 +43,7 @@ static int	db_wait(struct http_request *);
 static int	db_result(struct http_request *);
 static int	db_error(struct http_request *);
 static int	db_taskstate(struct http_request *);
+static int	db_task_entry(struct kore_task *);
 static int	db_pausestate(struct http_request *);
 static int	db_done(struct http_request *);
 static void	db_free(struct http_request *);
@@ -397,7 +398,7 @@ db_taskstate(struct http_request *req)
 	struct db_call	*call = http_state_get(req);
 
 	if (!call->task_live) {
-		kore_task_create(&call->task, call->task_entry);
+		kore_task_create(&call->task, db_task_entry);
 		kore_task_bind_request(&call->task, req);
 		call->task_live = 1;
 		kore_task_run(&call->task);
@@ -410,6 +411,14 @@ db_taskstate(struct http_request *req)
 	call->called = 1;
 	call->done(req, call, NULL);
 	return (db_next(req, call));
+}
+
+/* On the task thread: watched by the watchdog, then the step's entry. */
+static int
+db_task_entry(struct kore_task *t)
+{
+	watchdog_thread();
+	return (db_task_call(t)->task_entry(t));
 }
 
 static int

@@ -27,8 +27,18 @@ static const char *public_url(void);
 /*
  * Kore 4.1's seccomp filter predates system calls that glibc 2.36 and
  * OpenSSL 3 use; without these a worker dies of a sandbox violation.
+ *
+ * tgkill: glibc's abort() (heap corruption, a failed assert, a smashed
+ * stack) and raise() signal the calling thread with tgkill(2).  Kore's
+ * filter lacks it and kills with SECCOMP_RET_KILL, which ends the
+ * calling thread only: an aborting worker lost its event loop while its
+ * task threads lived on, a zombie that its parent never reaped nor
+ * replaced (see watchdog.c).  With tgkill the SIGABRT is delivered and,
+ * left at its default action, ends every thread of the worker at once;
+ * the parent restarts it.  kill(2) of any process is allowed already.
  */
 KORE_SECCOMP_FILTER("shop",
+	KORE_SYSCALL_ALLOW(tgkill),
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(statx),
 	KORE_SYSCALL_ALLOW(clone3),
@@ -82,10 +92,14 @@ kore_parent_configure(int argc, char **argv)
 	checkpoint_init();
 }
 
-/* The first worker runs the needs job (tick.c). */
+/*
+ * In each worker: the watchdog first (before any task thread), then the
+ * periodic jobs (the first worker only, jobs.c).
+ */
 void
 kore_worker_configure(void)
 {
+	watchdog_init();
 	jobs_init();
 }
 

@@ -70,6 +70,7 @@ jobs_run(struct kore_task *t)
 	size_t		 i;
 
 	(void)t;
+	watchdog_thread();
 	db = PQconnectdb(cfg.database);
 	if (PQstatus(db) != CONNECTION_OK) {
 		PQfinish(db);

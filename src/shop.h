@@ -409,6 +409,10 @@ int		 transparency_filters(struct http_request *, struct form *,
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);
 
+/* watchdog.c: a worker with a dead thread ends whole. */
+void		 watchdog_init(void);
+void		 watchdog_thread(void);
+
 /* export.c: a table from the database as a CSV or .xlsx download. */
 int		 export_csv(struct http_request *, struct db_call *,
 		    PGresult *);
