@@ -16,6 +16,8 @@
  * Exit 0 when all holds; 1 when something does not, naming the first
  * entry at fault when there is one; 2 when it could not check (usage, the
  * network, an answer that is not what the API gives).
+ * Only this file ends the program on what the server sent: the pieces
+ * return what is wrong (err.c), and main says it and exits.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,8 +41,7 @@ struct state {
 	unsigned char	(*leaf)[LV_HASH];
 };
 
-static const char	*prog = "logverify";
-static int		 quiet;
+static int	quiet;
 
 static void	 usage(void) __attribute__((noreturn));
 static void	 say(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -58,42 +59,6 @@ static int	 prefix_consistent(const struct lv_url *,
 static void	 fetch_entries(const struct lv_url *, uint64_t,
 		    unsigned char (*)[LV_HASH], struct ledger *);
 
-void
-lv_fail(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "%s: FAIL: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-void
-lv_fatal(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "%s: cannot verify: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-void *
-lv_alloc(size_t n)
-{
-	void	*p;
-
-	if ((p = calloc(1, n ? n : 1)) == NULL)
-		lv_fatal("out of memory");
-	return (p);
-}
-
 static void
 say(const char *fmt, ...)
 {
@@ -101,7 +66,7 @@ say(const char *fmt, ...)
 
 	if (quiet)
 		return;
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "logverify: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -111,7 +76,7 @@ say(const char *fmt, ...)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-q] [-t] [-k key.pem] [-s state] "
+	fprintf(stderr, "usage: logverify [-q] [-t] [-k key.pem] [-s state] "
 	    "[-i index [-l leafhash]] URL\n"
 	    "  URL    the platform, e.g. http://127.0.0.1:8888\n"
 	    "  -k     the log's public key (PEM); else the platform's, "
@@ -121,7 +86,7 @@ usage(void)
 	    "  -i     check the inclusion proof of entry index (a receipt)\n"
 	    "  -l     with -i: the leaf hash (base64) the receipt holds\n"
 	    "  -t     print each need's totals from the log\n"
-	    "  -q     say nothing unless something is wrong\n", prog);
+	    "  -q     say nothing unless something is wrong\n");
 	exit(2);
 }
 

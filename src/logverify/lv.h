@@ -12,12 +12,25 @@
 #define LV_HASH		32
 #define LV_MAX_PATH	128
 
-/* logverify.c: how things end. */
+/* What a piece found: LV_OK, or the exit status it calls for. */
+#define LV_OK		0
+#define LV_WRONG	1	/* the log is not what it claims */
+#define LV_CANNOT	2	/* cannot check: a malformed answer, a limit */
+
+struct lv_err {
+	char	msg[256];
+};
+
+/* err.c: how things end; what went wrong. */
+void	lv_end(int, const char *, ...) __attribute__((format(printf, 2, 3),
+	    noreturn));
 void	lv_fail(const char *, ...) __attribute__((format(printf, 1, 2),
 	    noreturn));
 void	lv_fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	    noreturn));
 void	*lv_alloc(size_t);
+int	 lv_err(struct lv_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* http.c: GET over HTTP or HTTPS. */
 struct lv_url {
