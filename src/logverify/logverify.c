@@ -252,11 +252,13 @@ fetch_entries(const struct lv_url *u, uint64_t size,
     unsigned char (*leaves)[LV_HASH], struct ledger *led)
 {
 	struct json	*j, *a, *e;
-	const char	*s, *why;
+	struct lv_err	 err;
+	const char	*s;
 	char		 q[128], *body;
 	size_t		 len, i;
 	long long	 idx;
 	uint64_t	 next = 0;
+	int		 rc;
 
 	while (next < size) {
 		(void)snprintf(q, sizeof(q), "/api/v1/log/entries?start=%"
@@ -276,8 +278,10 @@ fetch_entries(const struct lv_url *u, uint64_t size,
 				lv_fail("entry %" PRIu64 ": the platform gave "
 				    "entry %lld in its place", next, idx);
 			tree_leaf(s, len, leaves[next]);
-			if ((why = ledger_add(led, next, s, len)) != NULL)
-				lv_fail("entry %" PRIu64 ": %s", next, why);
+			if ((rc = ledger_add(led, next, s, len, &err)) !=
+			    LV_OK)
+				lv_end(rc, "entry %" PRIu64 ": %s", next,
+				    err.msg);
 			next++;
 		}
 		json_free(j);

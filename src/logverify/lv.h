@@ -82,7 +82,8 @@ int	note_open(const char *, size_t, const char *, const unsigned char *);
 struct ledger;
 
 struct ledger	*ledger_new(void);
-const char	*ledger_add(struct ledger *, uint64_t, const char *, size_t);
+int		 ledger_add(struct ledger *, uint64_t, const char *, size_t,
+		    struct lv_err *);
 void		 ledger_print(const struct ledger *);
 void		 ledger_free(struct ledger *);
 

@@ -139,20 +139,66 @@ test_entries(void **state)
 		  "amount 9007199254740992\n", "positive integer" },
 	};
 	struct ledger	*l;
-	const char	*why;
+	struct lv_err	 e;
 	size_t		 i, k;
+	int		 rc;
 
 	(void)state;
 	for (k = 0; k < NELEM(bad); k++) {
 		l = ledger_new();
 		for (i = 0; i < NELEM(good); i++) {
-			why = ledger_add(l, i, good[i], strlen(good[i]));
-			if (why != NULL)
-				fail_msg("good entry %zu: %s", i, why);
+			if (ledger_add(l, i, good[i], strlen(good[i]), &e) !=
+			    LV_OK)
+				fail_msg("good entry %zu: %s", i, e.msg);
 		}
-		why = ledger_add(l, 8, bad[k].entry, strlen(bad[k].entry));
-		if (why == NULL || strstr(why, bad[k].why) == NULL)
-			fail_msg("bad entry %zu: %s", k, why ? why : "accepted");
+		rc = ledger_add(l, 8, bad[k].entry, strlen(bad[k].entry), &e);
+		if (rc != LV_WRONG || strstr(e.msg, bad[k].why) == NULL)
+			fail_msg("bad entry %zu: %s", k, rc == LV_OK ?
+			    "accepted" : e.msg);
+		ledger_free(l);
+	}
+}
+
+/*
+ * Every amount is below 2^53, but 1,025 of them are not below 2^63: the
+ * totals are added with checks, and the entry that would overflow one is
+ * refused as LV_CANNOT (it was signed overflow, then wrong totals).
+ */
+static void
+test_totals_overflow(void **state)
+{
+	static const char *const kinds[] = {
+		"kind fund_received\nneed 7\namount 9007199254740991\n"
+		    "donor x\n",
+		"kind fund_paid_out\nneed 7\namount 9007199254740991\n",
+		"kind fund_paid_out\namount 9007199254740991\n",
+		"kind pledge_made\nneed 7\npledge %llu\nquantity "
+		    "9007199254740991\ndonor x\n",
+	};
+	struct ledger	*l;
+	struct lv_err	 e;
+	char		 entry[512], head[64];
+	uint64_t	 i;
+	size_t		 k;
+	int		 rc, n;
+
+	(void)state;
+	for (k = 0; k < NELEM(kinds); k++) {
+		l = ledger_new();
+		assert_int_equal(ledger_add(l, 0, OPEN(0, ""),
+		    strlen(OPEN(0, "")), &e), LV_OK);
+		for (i = 1, rc = LV_OK; i < 2000 && rc == LV_OK; i++) {
+			(void)snprintf(head, sizeof(head), "index %llu\ntime "
+			    "2026-01-02T03:04:05Z\n", (unsigned long long)i);
+			n = snprintf(entry, sizeof(entry), "%s", head);
+			n += snprintf(entry + n, sizeof(entry) - (size_t)n,
+			    kinds[k], (unsigned long long)i);
+			rc = ledger_add(l, i, entry, (size_t)n, &e);
+		}
+		/* 1024 * (2^53 - 1) fits, one more does not. */
+		assert_int_equal(rc, LV_CANNOT);
+		assert_int_equal(i - 1, 1025);
+		assert_non_null(strstr(e.msg, "more than 2^63 - 1"));
 		ledger_free(l);
 	}
 }
@@ -268,6 +314,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_totals_overflow),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_note),
 	};
