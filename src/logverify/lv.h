@@ -42,6 +42,8 @@ struct lv_url {
 
 int	 http_parse_url(struct lv_url *, const char *);
 char	*http_get(const struct lv_url *, const char *, size_t *);
+int	 http_parse_reply(const char *, size_t, char **, size_t *,
+	    struct lv_err *);
 
 /* json.c: a reader for the JSON the API answers with. */
 enum json_type {

@@ -308,6 +308,123 @@ test_note(void **state)
 	}
 }
 
+/*
+ * The HTTP answer, read with its length: the status, the fields, the
+ * body by Content-Length, chunked or to the end.  A Content-Length below
+ * the chunked body's length made dechunk's "len - i" wrap and memmove a
+ * length the server chose.
+ */
+static void
+test_http(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		int		 rc;
+		const char	*want;	/* the body, or in the message */
+		size_t		 wlen;
+	} cases[] = {
+#define H(s)		s, sizeof(s) - 1
+#define OK(s)		LV_OK, s, sizeof(s) - 1
+#define NO(s)		LV_CANNOT, s, 0
+#define HDR		"HTTP/1.1 200 OK\r\n"
+#define CH		HDR "Transfer-Encoding: chunked\r\n\r\n"
+		{ H(HDR "Content-Length: 2\r\n\r\n{}"), OK("{}") },
+		{ H(HDR "content-length:3 \r\n\r\na\0b"), OK("a\0b") },
+		{ H("HTTP/1.0 200 OK\r\nServer: x\r\n\r\n[1]"), OK("[1]") },
+		{ H("HTTP/1.1 200\r\n\r\nab"), OK("ab") },
+		{ H(HDR "X-A: \0\r\n\r\nab"), OK("ab") },
+		{ H(CH "2\r\n{}\r\n0\r\n\r\n"), OK("{}") },
+		{ H(HDR "transfer-encoding: Chunked\r\n\r\n1;x=y\r\n{\r\n"
+		    "01\r\n}\r\n0\r\nX-Trailer: 1\r\n\r\n"), OK("{}") },
+		{ H(CH "0\r\n\r\n"), OK("") },
+		/* The crash: chunked, and a Content-Length of 0. */
+		{ H(HDR "Transfer-Encoding: chunked\r\nContent-Length: 0\r\n"
+		    "\r\nfffff\r\n"), NO("both") },
+		{ H(HDR "Transfer-Encoding: chunked\r\nContent-Length: x\r\n"
+		    "\r\n2\r\n{}\r\n0\r\n\r\n"), NO("not a byte count") },
+		{ H(CH "fffff\r\n"), NO("larger than the answer") },
+		{ H(CH "5\r\nab\r\n"), NO("runs past the end") },
+		{ H(CH "ffffffffffffffffffff\r\nab\r\n"), NO("larger") },
+		{ H(CH "10000000000000000\r\nab\r\n0\r\n\r\n"),
+		    NO("larger") },
+		{ H(CH "3\r\nabcX\r\n0\r\n\r\n"), NO("not followed by CRLF") },
+		{ H(CH "3\r\nabc"), NO("not followed by CRLF") },
+		{ H(CH "3"), NO("larger than the answer") },
+		{ H(CH "0"), NO("without CRLF") },
+		{ H(CH "0;x\r"), NO("without CRLF") },
+		{ H(CH "3\r\nabc\r\n"), NO("without a size") },
+		{ H(CH "zz\r\n"), NO("without a size") },
+		{ H(CH "-1\r\n"), NO("without a size") },
+		{ H(CH "3x\r\nabc\r\n0\r\n\r\n"), NO("without a size") },
+		{ H(CH "0\r\n"), NO("has no end") },
+		{ H(CH "0\r\nX: 1\r\n"), NO("has no end") },
+		{ H(CH "0\r\n\r\nxyz"), NO("bytes after") },
+		{ H(HDR "Content-Length: 10\r\n\r\nabc"),
+		    NO("not its Content-Length 10") },
+		{ H(HDR "Content-Length: 1\r\n\r\nabc"),
+		    NO("not its Content-Length 1") },
+		{ H(HDR "Content-Length: -1\r\n\r\nabc"), NO("byte count") },
+		{ H(HDR "Content-Length: \r\n\r\nabc"), NO("byte count") },
+		{ H(HDR "Content-Length: 99999999999999999999999\r\n\r\n"),
+		    NO("byte count") },
+		{ H(HDR "Content-Length: 1\r\nContent-Length: 1\r\n\r\na"),
+		    NO("two Content-Length") },
+		{ H(HDR "Transfer-Encoding: gzip\r\n\r\n"), NO("other than") },
+		{ H(HDR "Transfer-Encoding: gzip, chunked\r\n\r\n"),
+		    NO("other than") },
+		{ H(HDR "Transfer-Encoding: chunked\r\nTransfer-Encoding: "
+		    "chunked\r\n\r\n0\r\n\r\n"), NO("other than") },
+		{ H("HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\n"
+		    "nope!"), NO("HTTP 404: nope!") },
+		{ H("HTTP/1.1 99999999999999999999 OK\r\n\r\n"),
+		    NO("not an HTTP answer") },
+		{ H("HTTP/1.1 2000 OK\r\n\r\n"), NO("not an HTTP answer") },
+		{ H("HTTP/2 200 OK\r\n\r\n"), NO("not an HTTP answer") },
+		{ H("HTTP/1.1 -200 OK\r\n\r\n"), NO("not an HTTP answer") },
+		{ H(""), NO("not an HTTP answer") },
+		{ H("HTTP/1.1 200 OK"), NO("does not end") },
+		{ H("HTTP/1.1 200"), NO("not an HTTP answer") },
+		{ H(HDR "Content-Length: 0\r\n"), NO("does not end") },
+		{ H(HDR "bogus\r\n\r\n"), NO("not a field") },
+		{ H(HDR ": x\r\n\r\n"), NO("not a field") },
+		{ H(HDR "Content-Length : 1\r\n\r\na"), NO("a space") },
+		{ H(HDR "X\0: 1\r\n\r\n"), NO("a control character") },
+		{ H(HDR " Content-Length: 1\r\n\r\na"), NO("a space") },
+#undef H
+#undef OK
+#undef NO
+#undef HDR
+#undef CH
+	};
+	struct lv_err	 e;
+	char		*body, *copy;
+	size_t		 i, len;
+	int		 rc;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		/* Exactly len bytes, no NUL after them. */
+		copy = malloc(cases[i].len ? cases[i].len : 1);
+		assert_non_null(copy);
+		memcpy(copy, cases[i].in, cases[i].len);
+		rc = http_parse_reply(copy, cases[i].len, &body, &len, &e);
+		free(copy);
+		if (rc != cases[i].rc)
+			fail_msg("reply %zu: %s", i, rc == LV_OK ? "accepted" :
+			    e.msg);
+		if (rc == LV_OK) {
+			if (len != cases[i].wlen || memcmp(body, cases[i].want,
+			    len) != 0 || body[len] != '\0')
+				fail_msg("reply %zu: body %.*s", i, (int)len,
+				    body);
+			free(body);
+		} else if (strstr(e.msg, cases[i].want) == NULL) {
+			fail_msg("reply %zu: %s", i, e.msg);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -317,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_totals_overflow),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_http),
 	};
 
 	return (cmocka_run_group_tests_name("logverify", tests, NULL, NULL));
