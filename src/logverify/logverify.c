@@ -295,16 +295,18 @@ main(int argc, char *argv[])
 	unsigned char	 pub[32], root[LV_HASH], mine[LV_HASH], h[LV_HASH];
 	unsigned char	 path[LV_MAX_PATH][LV_HASH], (*leaves)[LV_HASH];
 	const char	*keyfile = NULL, *statefile = NULL, *receipt = NULL;
-	const char	*note, *s;
-	char		 origin[256], q[128], *body, *end;
+	const char	*note;
+	char		 q[128], *body, *end;
 	struct lv_url	 url;
 	struct state	 st;
 	struct ledger	*led;
+	struct checkpoint ck;
+	struct lv_err	 err;
 	struct json	*cp, *pr;
 	size_t		 len, nlen, n;
 	long long	 jsize, index = -1;
 	uint64_t	 size, lo, hi, mid, i;
-	int		 ch, totals = 0, kept;
+	int		 ch, totals = 0, kept, rc;
 
 	while ((ch = getopt(argc, argv, "i:k:l:qs:t")) != -1) {
 		switch (ch) {
@@ -350,25 +352,24 @@ main(int argc, char *argv[])
 	if ((cp = json_parse(body, len)) == NULL ||
 	    (note = json_str(cp, "checkpoint", &nlen)) == NULL)
 		lv_fatal("/api/v1/log/checkpoint: no checkpoint");
-	if (sscanf(note, "%255[^\n]\n%" SCNu64 "\n", origin, &size) != 2 ||
-	    (s = strchr(strchr(note, '\n') + 1, '\n')) == NULL ||
-	    (end = strchr(s + 1, '\n')) == NULL ||
-	    !b64_dec(s + 1, (size_t)(end - s - 1), root, LV_HASH, &len) ||
-	    len != LV_HASH)
-		lv_fail("the checkpoint is not a checkpoint");
-	if (!note_open(note, nlen, origin, pub))
-		lv_fail("the checkpoint of size %" PRIu64 " is not signed by "
-		    "the log's key", size);
-	if (kept && strcmp(origin, st.origin) != 0)
-		lv_fail("the log is now named %s, not %s", origin, st.origin);
+	if (checkpoint_parse(note, nlen, &ck, &err) != LV_OK)
+		lv_fatal("/api/v1/log/checkpoint: %s", err.msg);
+	if ((rc = note_open(note, nlen, ck.origin, pub, &err)) != LV_OK)
+		lv_end(rc, "the checkpoint of size %" PRIu64 " is not signed "
+		    "by the log's key: %s", ck.size, err.msg);
+	size = ck.size;
+	memcpy(root, ck.root, LV_HASH);
+	if (kept && strcmp(ck.origin, st.origin) != 0)
+		lv_fail("the log is now named %s, not %s", ck.origin,
+		    st.origin);
 	hash_field(cp, "root_hash", h);
 	if (!json_int(cp, "tree_size", &jsize) || (uint64_t)jsize != size ||
 	    memcmp(h, root, LV_HASH) != 0)
 		lv_fail("the checkpoint's fields are not what it signs");
 	json_free(cp);
 	free(body);
-	say("checkpoint of %s: %" PRIu64 " entries, signature good", origin,
-	    size);
+	say("checkpoint of %s: %" PRIu64 " entries, signature good",
+	    ck.origin, size);
 
 	/* Every entry, recomputed. */
 	leaves = lv_alloc((size_t)(size ? size : 1) * LV_HASH);
@@ -460,7 +461,7 @@ main(int argc, char *argv[])
 	if (statefile != NULL) {
 		free(st.leaf);
 		memset(&st, 0, sizeof(st));
-		(void)snprintf(st.origin, sizeof(st.origin), "%s", origin);
+		(void)snprintf(st.origin, sizeof(st.origin), "%s", ck.origin);
 		memcpy(st.key, pub, 32);
 		st.size = size;
 		memcpy(st.root, root, LV_HASH);

@@ -66,7 +66,7 @@ struct json	*json_get(const struct json *, const char *);
 const char	*json_str(const struct json *, const char *, size_t *);
 int		 json_int(const struct json *, const char *, long long *);
 
-/* tree.c: RFC 6962 / 9162 hashing, roots, proofs; base64; notes. */
+/* tree.c: RFC 6962 / 9162 hashing, roots, proofs; base64; checkpoints. */
 void	tree_leaf(const void *, size_t, unsigned char *);
 void	tree_node(const unsigned char *, const unsigned char *,
 	    unsigned char *);
@@ -78,7 +78,17 @@ int	tree_verify_consistency(uint64_t, uint64_t, const unsigned char *,
 	    const unsigned char *, const unsigned char (*)[LV_HASH], size_t);
 int	b64_dec(const char *, size_t, unsigned char *, size_t, size_t *);
 char	*b64_enc(const unsigned char *, size_t);
-int	note_open(const char *, size_t, const char *, const unsigned char *);
+
+struct checkpoint {
+	char		origin[256];	/* NUL-terminated */
+	uint64_t	size;
+	unsigned char	root[LV_HASH];
+};
+
+int	checkpoint_parse(const char *, size_t, struct checkpoint *,
+	    struct lv_err *);
+int	note_open(const char *, size_t, const char *, const unsigned char *,
+	    struct lv_err *);
 
 /* entry.c: the entries, their rules, the totals per need. */
 struct ledger;

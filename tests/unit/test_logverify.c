@@ -291,20 +291,109 @@ test_note(void **state)
 	    "ElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 	static const char	vkey[] =
 	    "ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+	/* Not signed notes: LV_CANNOT, not a verdict on the log. */
+	static const char *const malformed[] = {
+		"", "\n", "text\n", "text\n\n", "text\n\nno dash\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann !!!!\n",
+		"text\n\n\xe2\x80\x94 PeterNeumann AAAA\n",
+		"text\n\n\xe2\x80\x94 x y\nno dash\n",
+		"text\n\n\xe2\x80\x94 x y",
+	};
 	unsigned char		raw[33];
 	char			bad[sizeof(note)];
+	struct lv_err		e;
 	size_t			len, i;
 
 	(void)state;
 	assert_true(b64_dec(vkey, strlen(vkey), raw, sizeof(raw), &len));
 	assert_int_equal(len, 33);
-	assert_true(note_open(note, strlen(note), "PeterNeumann", raw + 1));
-	assert_false(note_open(note, strlen(note), "PeterNeumannX", raw + 1));
+	assert_int_equal(note_open(note, strlen(note), "PeterNeumann", raw + 1,
+	    &e), LV_OK);
+	assert_int_equal(note_open(note, strlen(note), "PeterNeumannX",
+	    raw + 1, &e), LV_WRONG);
+	assert_non_null(strstr(e.msg, "no signature by PeterNeumannX"));
 	for (i = 0; i < strlen(note); i++) {
 		memcpy(bad, note, sizeof(note));
 		bad[i] ^= 0x02;
-		assert_false(note_open(bad, strlen(note), "PeterNeumann",
-		    raw + 1));
+		assert_int_not_equal(note_open(bad, strlen(note),
+		    "PeterNeumann", raw + 1, &e), LV_OK);
+	}
+	for (i = 0; i < NELEM(malformed); i++) {
+		if (note_open(malformed[i], strlen(malformed[i]),
+		    "PeterNeumann", raw + 1, &e) != LV_CANNOT)
+			fail_msg("malformed note %zu: not LV_CANNOT", i);
+	}
+}
+
+#define SIG	"\n\xe2\x80\x94 o x\n"
+#define ROOT	"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="	/* SHA-256() */
+
+/*
+ * The checkpoint's text, read with its length: a line of 255 bytes and
+ * more without a newline was cut by sscanf's %255[^\n], and strchr's NULL
+ * then dereferenced.
+ */
+static void
+test_checkpoint(void **state)
+{
+	static const struct { const char *in; size_t len; const char *why; }
+	    bad[] = {
+#define C(s, why)	{ s, sizeof(s) - 1, why }
+		C("", "not a signed note"),
+		C("o\n5\n" ROOT "\n", "not a signed note"),
+		C("o\n5\n" ROOT "\n" SIG "x", "not a signed note"),
+		C("\n5\n" ROOT "\n" SIG, "origin is empty"),
+		C("o o\n5\n" ROOT "\n" SIG, "not a key name"),
+		C("o+\n5\n" ROOT "\n" SIG, "not a key name"),
+		C("o\x01\n5\n" ROOT "\n" SIG, "not a key name"),
+		C("o\0p\n5\n" ROOT "\n" SIG, "not a key name"),
+		C("o\n" SIG, "no tree size"),
+		C("o\n\n5\n" ROOT "\n" SIG, "not a number"),
+		C("o\n-1\n" ROOT "\n" SIG, "not a number"),
+		C("o\n+5\n" ROOT "\n" SIG, "not a number"),
+		C("o\n 5\n" ROOT "\n" SIG, "not a number"),
+		C("o\n05\n" ROOT "\n" SIG, "not a number"),
+		C("o\n5x\n" ROOT "\n" SIG, "not a number"),
+		C("o\n18446744073709551616\n" ROOT "\n" SIG, "not a number"),
+		C("o\n5\n" SIG, "no root hash"),
+		C("o\n5\n" ROOT SIG, "not a signed note"),
+		C("o\n5\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuA==\n" SIG,
+		    "not 32 bytes"),
+		C("o\n5\n" ROOT "AAAA\n" SIG, "not 32 bytes"),
+		C("o\n5\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=\n" SIG,
+		    "not 32 bytes"),
+#undef C
+	};
+	static const char	good[] = "example.org/log\n18446744073709551615"
+	    "\n" ROOT "\nextension\n" SIG;
+	struct checkpoint	cp;
+	struct lv_err		e;
+	char			line[400];
+	size_t			i, n;
+
+	(void)state;
+	assert_int_equal(checkpoint_parse(good, sizeof(good) - 1, &cp, &e),
+	    LV_OK);
+	assert_string_equal(cp.origin, "example.org/log");
+	assert_true(cp.size == UINT64_MAX);
+	assert_int_equal(cp.root[0], 0xe3);
+	assert_int_equal(cp.root[31], 0x55);
+	for (i = 0; i < NELEM(bad); i++) {
+		if (checkpoint_parse(bad[i].in, bad[i].len, &cp, &e) !=
+		    LV_CANNOT || strstr(e.msg, bad[i].why) == NULL)
+			fail_msg("bad checkpoint %zu: %s", i, e.msg);
+	}
+	/* Long lines, with and without a newline after them. */
+	for (n = 250; n < 300; n++) {
+		memset(line, 'a', n);
+		line[n] = '7';
+		assert_int_equal(checkpoint_parse(line, n + 1, &cp, &e),
+		    LV_CANNOT);
+		(void)snprintf(line + n, sizeof(line) - n, "\n5\n%s\n" SIG,
+		    ROOT);
+		assert_int_equal(checkpoint_parse(line, strlen(line), &cp, &e),
+		    n < 256 ? LV_OK : LV_CANNOT);
 	}
 }
 
@@ -434,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_totals_overflow),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_http),
 	};
 
