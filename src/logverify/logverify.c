@@ -15,7 +15,7 @@
  *
  * Exit 0 when all holds; 1 when something does not, naming the first
  * entry at fault when there is one; 2 when it could not check (usage, the
- * network, an answer that is not what the API gives).
+ * network, an answer that is not what the API gives, a log too large).
  * Only this file ends the program on what the server sent: the pieces
  * return what is wrong (err.c), and main says it and exits.
  */
@@ -31,6 +31,12 @@
 #include <openssl/pem.h>
 
 #include "lv.h"
+
+/*
+ * The most entries checked: each leaf hash is kept in memory (32 bytes),
+ * and a larger size from the server must not wrap the size of that array.
+ */
+#define LV_MAX_SIZE	(1ULL << 32)
 
 /* The checkpoint kept between runs (-s). */
 struct state {
@@ -145,7 +151,7 @@ state_load(const char *path, struct state *st)
 	    fscanf(fp, "origin %255s\n", st->origin) != 1 ||
 	    fscanf(fp, "key %63s\n", b64) != 1 ||
 	    !b64_dec(b64, strlen(b64), st->key, 32, &len) || len != 32 ||
-	    fscanf(fp, "size %llu\n", &size) != 1 ||
+	    fscanf(fp, "size %llu\n", &size) != 1 || size > LV_MAX_SIZE ||
 	    fscanf(fp, "root %63s\n", b64) != 1 ||
 	    !b64_dec(b64, strlen(b64), st->root, LV_HASH, &len) ||
 	    len != LV_HASH)
@@ -311,8 +317,10 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "i:k:l:qs:t")) != -1) {
 		switch (ch) {
 		case 'i':
+			errno = 0;
 			index = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || index < 0)
+			if (*optarg == '\0' || *end != '\0' || index < 0 ||
+			    errno == ERANGE)
 				usage();
 			break;
 		case 'k':
@@ -359,6 +367,9 @@ main(int argc, char *argv[])
 		    "by the log's key: %s", ck.size, err.msg);
 	size = ck.size;
 	memcpy(root, ck.root, LV_HASH);
+	if (size > LV_MAX_SIZE)
+		lv_fatal("a log of %" PRIu64 " entries: logverify checks at "
+		    "most %llu", size, LV_MAX_SIZE);
 	if (kept && strcmp(ck.origin, st.origin) != 0)
 		lv_fail("the log is now named %s, not %s", ck.origin,
 		    st.origin);
