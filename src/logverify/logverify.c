@@ -404,6 +404,9 @@ main(int argc, char *argv[])
 	/* The root; if it differs, the first entry the tree disowns. */
 	tree_root((const unsigned char (*)[LV_HASH])leaves, size, mine);
 	if (memcmp(mine, root, LV_HASH) != 0) {
+		if (size == 0)
+			lv_fail("the checkpoint of the empty log does not have "
+			    "the empty tree's root");
 		lo = 0;
 		hi = size;
 		while (hi - lo > 1) {

@@ -107,7 +107,9 @@ let server;
 let base;
 
 before(async () => {
-  const answers = { honest: (path, q) => honest(log, path, q) };
+  const empty = makeLog([], { root: Buffer.alloc(32, 7) });
+  const answers = { honest: (path, q) => honest(log, path, q),
+    empty_wrong_root: (path, q) => honest(empty, path, q) };
   for (const [name, [, answer]] of Object.entries(SCENARIOS)) answers[name] = answer;
   ({ server, base } = await serve(answers));
 });
@@ -129,6 +131,13 @@ function logverify(args, url) {
     });
   });
 }
+
+test('an empty log signed with a root that is not the empty tree\'s fails', async () => {
+  // There is no entry to name (it named entry 2^64 - 1).
+  const r = await logverify([], `${base}/empty_wrong_root`);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /FAIL: the checkpoint of the empty log does not have the empty tree's root/);
+});
 
 test('logverify passes the honest log the hostile scenarios start from', async () => {
   let r = await logverify([], `${base}/honest`);
