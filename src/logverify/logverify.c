@@ -280,9 +280,10 @@ fetch_entries(const struct lv_url *u, uint64_t size,
 			    (s = json_str(e, "entry", &len)) == NULL)
 				lv_fatal("%s: an entry without index or text",
 				    q);
+			/* The answer's numbering, not the log's text. */
 			if ((uint64_t)idx != next)
-				lv_fail("entry %" PRIu64 ": the platform gave "
-				    "entry %lld in its place", next, idx);
+				lv_fatal("%s: entry %lld where entry %" PRIu64
+				    " should be", q, idx, next);
 			tree_leaf(s, len, leaves[next]);
 			if ((rc = ledger_add(led, next, s, len, &err)) !=
 			    LV_OK)

@@ -67,6 +67,8 @@ const SCENARIOS = {
     /no Ed25519 public key/],
   deep_json: [[], spoil('/api/v1/log/key', ok('['.repeat(100000) + ']'.repeat(100000))),
     /no Ed25519 public key/],
+  entries_misnumbered: [[], spoil('/api/v1/log/entries', ok({ tree_size: 3,
+    entries: [{ index: 1, entry: ENTRIES[1] }] })), /entries\?start=0&end=2: entry 1 where entry 0 should be/],
   nul_in_entry: [[], spoil('/api/v1/log/entries', ok({ tree_size: 3,
     entries: [{ index: 0, entry: 'index 0\u0000\n' }] })), /entries\?start=0&end=2: no entries/],
   // The checkpoint.
