@@ -2,7 +2,9 @@
  * The entries of the log (sql/LOG_FORMAT.md): each is checked to be in
  * canonical form and to make sense after the ones before it (an event of
  * a need follows its opening, an event of a pledge follows its making),
- * and the totals of each need are added up from them.
+ * and the totals of each need are added up from them, with checked
+ * arithmetic: each amount is below 2^53, but a total of some thousand of
+ * them is not below 2^63.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +79,6 @@ struct ledger {
 	struct table	needs;
 	struct table	pledges;
 	struct need	general;	/* funds that name no need */
-	char		err[256];
 };
 
 static void	*table_get(struct table *, uint64_t, int);
@@ -85,6 +86,7 @@ static int	 parse_uint(const char *, size_t, uint64_t *, int);
 static int	 check_text(const char *, size_t, size_t);
 static int	 check_slug(const char *, size_t);
 static int	 check_time(const char *, size_t);
+static int	 tally(long long *, uint64_t, int);
 
 struct ledger *
 ledger_new(void)
@@ -248,17 +250,29 @@ check_time(const char *s, size_t len)
 	    mi <= 59 && se <= 59);
 }
 
-#define BAD(...)	do {						\
-	(void)snprintf(l->err, sizeof(l->err), __VA_ARGS__);		\
-	return (l->err);						\
-} while (0)
+/*
+ * *total plus v, or minus v when sub is set; 0 when that does not fit (the
+ * total is then meaningless, and so is the ledger).
+ */
+static int
+tally(long long *total, uint64_t v, int sub)
+{
+	long long	n = (long long)v;	/* v <= MAX_INT < 2^63 */
+
+	return (sub ? !__builtin_sub_overflow(*total, n, total) :
+	    !__builtin_add_overflow(*total, n, total));
+}
+
+#define BAD(...)	return (lv_err(e, LV_WRONG, __VA_ARGS__))
 
 /*
- * Checks entry (len bytes), at position index, and adds it up.  Returns
- * NULL, or what is wrong with it.
+ * Checks entry (len bytes, which may hold anything), at position index,
+ * and adds it up.  Returns LV_OK; LV_WRONG when the entry is not right
+ * (what is wrong in e); LV_CANNOT when a total would not fit in 63 bits.
  */
-const char *
-ledger_add(struct ledger *l, uint64_t index, const char *entry, size_t len)
+int
+ledger_add(struct ledger *l, uint64_t index, const char *entry, size_t len,
+    struct lv_err *e)
 {
 	const char	*val[K__N], *p, *end, *sp, *nl;
 	size_t		 vlen[K__N], k;
@@ -266,7 +280,7 @@ ledger_add(struct ledger *l, uint64_t index, const char *entry, size_t len)
 	uint64_t	 num[K__N];
 	struct need	*nd = NULL;
 	struct pledge	*pl;
-	int		 kind, first = 1;
+	int		 kind, first = 1, ok = 1;
 
 	memset(num, 0, sizeof(num));
 	if (len == 0 || len > MAX_ENTRY || entry[len - 1] != '\n')
@@ -385,29 +399,36 @@ ledger_add(struct ledger *l, uint64_t index, const char *entry, size_t len)
 		nd->quantity = num[K_QUANTITY];
 		break;
 	case 1:
-		nd->pledged += (long long)num[K_QUANTITY];
+		ok = tally(&nd->pledged, num[K_QUANTITY], 0);
 		break;
 	case 2:
-		nd->delivered += (long long)num[K_QUANTITY];
+		ok = tally(&nd->delivered, num[K_QUANTITY], 0);
 		break;
 	case 3:
-		nd->received += (long long)num[K_QUANTITY];
+		ok = tally(&nd->received, num[K_QUANTITY], 0);
 		break;
 	case 4:
 	case 5:
-		nd->pledged -= (long long)num[K_QUANTITY];
+		ok = tally(&nd->pledged, num[K_QUANTITY], 1);
 		break;
 	case 6:
 		nd->fulfilled = 1;
 		break;
 	case 7:
-		nd->funds_in += (long long)num[K_AMOUNT];
+		ok = tally(&nd->funds_in, num[K_AMOUNT], 0);
 		break;
 	case 8:
-		nd->funds_out += (long long)num[K_AMOUNT];
+		ok = tally(&nd->funds_out, num[K_AMOUNT], 0);
 		break;
 	}
-	return (NULL);
+	if (!ok) {
+		if (nd == &l->general)
+			return (lv_err(e, LV_CANNOT, "the funds that name no "
+			    "need add up to more than 2^63 - 1 fen"));
+		return (lv_err(e, LV_CANNOT, "the totals of need %llu add up "
+		    "to more than 2^63 - 1", (unsigned long long)num[K_NEED]));
+	}
+	return (LV_OK);
 }
 
 static int

@@ -2,7 +2,9 @@
  * A small, strict JSON reader for what the log's API answers: objects,
  * arrays, strings (every escape, \u with surrogate pairs, to UTF-8),
  * integers, true, false, null.  Fractions and exponents are refused: the
- * API has none.  Nesting is bounded.
+ * API has none.  Nesting is bounded, and so is the number of values: a
+ * value costs more memory than its text ("[1,1,..." 28 times), and the
+ * largest answer (a page of 1000 entries) has some 3000.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +12,12 @@
 #include "lv.h"
 
 #define JSON_DEPTH	32
+#define JSON_VALUES	100000
 
 struct reader {
 	const char	*p;
 	const char	*end;
+	size_t		 values;
 };
 
 static int	value(struct reader *, struct json *, int);
@@ -22,11 +26,14 @@ static void	skip(struct reader *);
 static int	hex4(const char *, unsigned int *);
 static void	put_utf8(char *, size_t *, unsigned int);
 
-/* The value in text, or NULL when text is not one JSON value. */
+/*
+ * The value in text (len bytes, untrusted), or NULL when text is not one
+ * JSON value, or has more than JSON_VALUES.  json_free() frees it.
+ */
 struct json *
 json_parse(const char *text, size_t len)
 {
-	struct reader	 r = { text, text + len };
+	struct reader	 r = { text, text + len, 0 };
 	struct json	*j;
 
 	j = lv_alloc(sizeof(*j));
@@ -95,7 +102,7 @@ value(struct reader *r, struct json *j, int depth)
 
 	memset(j, 0, sizeof(*j));
 	skip(r);
-	if (r->p == r->end || depth > JSON_DEPTH)
+	if (r->p == r->end || depth > JSON_DEPTH || ++r->values > JSON_VALUES)
 		return (0);
 	switch (*r->p) {
 	case '{':

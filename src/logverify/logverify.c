@@ -15,7 +15,9 @@
  *
  * Exit 0 when all holds; 1 when something does not, naming the first
  * entry at fault when there is one; 2 when it could not check (usage, the
- * network, an answer that is not what the API gives).
+ * network, an answer that is not what the API gives, a log too large).
+ * Only this file ends the program on what the server sent: the pieces
+ * return what is wrong (err.c), and main says it and exits.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +32,12 @@
 
 #include "lv.h"
 
+/*
+ * The most entries checked: each leaf hash is kept in memory (32 bytes),
+ * and a larger size from the server must not wrap the size of that array.
+ */
+#define LV_MAX_SIZE	(1ULL << 32)
+
 /* The checkpoint kept between runs (-s). */
 struct state {
 	char		 origin[256];
@@ -39,8 +47,7 @@ struct state {
 	unsigned char	(*leaf)[LV_HASH];
 };
 
-static const char	*prog = "logverify";
-static int		 quiet;
+static int	quiet;
 
 static void	 usage(void) __attribute__((noreturn));
 static void	 say(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -58,42 +65,6 @@ static int	 prefix_consistent(const struct lv_url *,
 static void	 fetch_entries(const struct lv_url *, uint64_t,
 		    unsigned char (*)[LV_HASH], struct ledger *);
 
-void
-lv_fail(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "%s: FAIL: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-void
-lv_fatal(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "%s: cannot verify: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-void *
-lv_alloc(size_t n)
-{
-	void	*p;
-
-	if ((p = calloc(1, n ? n : 1)) == NULL)
-		lv_fatal("out of memory");
-	return (p);
-}
-
 static void
 say(const char *fmt, ...)
 {
@@ -101,7 +72,7 @@ say(const char *fmt, ...)
 
 	if (quiet)
 		return;
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "logverify: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -111,7 +82,7 @@ say(const char *fmt, ...)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-q] [-t] [-k key.pem] [-s state] "
+	fprintf(stderr, "usage: logverify [-q] [-t] [-k key.pem] [-s state] "
 	    "[-i index [-l leafhash]] URL\n"
 	    "  URL    the platform, e.g. http://127.0.0.1:8888\n"
 	    "  -k     the log's public key (PEM); else the platform's, "
@@ -121,7 +92,7 @@ usage(void)
 	    "  -i     check the inclusion proof of entry index (a receipt)\n"
 	    "  -l     with -i: the leaf hash (base64) the receipt holds\n"
 	    "  -t     print each need's totals from the log\n"
-	    "  -q     say nothing unless something is wrong\n", prog);
+	    "  -q     say nothing unless something is wrong\n");
 	exit(2);
 }
 
@@ -180,7 +151,7 @@ state_load(const char *path, struct state *st)
 	    fscanf(fp, "origin %255s\n", st->origin) != 1 ||
 	    fscanf(fp, "key %63s\n", b64) != 1 ||
 	    !b64_dec(b64, strlen(b64), st->key, 32, &len) || len != 32 ||
-	    fscanf(fp, "size %llu\n", &size) != 1 ||
+	    fscanf(fp, "size %llu\n", &size) != 1 || size > LV_MAX_SIZE ||
 	    fscanf(fp, "root %63s\n", b64) != 1 ||
 	    !b64_dec(b64, strlen(b64), st->root, LV_HASH, &len) ||
 	    len != LV_HASH)
@@ -287,11 +258,13 @@ fetch_entries(const struct lv_url *u, uint64_t size,
     unsigned char (*leaves)[LV_HASH], struct ledger *led)
 {
 	struct json	*j, *a, *e;
-	const char	*s, *why;
+	struct lv_err	 err;
+	const char	*s;
 	char		 q[128], *body;
 	size_t		 len, i;
 	long long	 idx;
 	uint64_t	 next = 0;
+	int		 rc;
 
 	while (next < size) {
 		(void)snprintf(q, sizeof(q), "/api/v1/log/entries?start=%"
@@ -307,12 +280,15 @@ fetch_entries(const struct lv_url *u, uint64_t size,
 			    (s = json_str(e, "entry", &len)) == NULL)
 				lv_fatal("%s: an entry without index or text",
 				    q);
+			/* The answer's numbering, not the log's text. */
 			if ((uint64_t)idx != next)
-				lv_fail("entry %" PRIu64 ": the platform gave "
-				    "entry %lld in its place", next, idx);
+				lv_fatal("%s: entry %lld where entry %" PRIu64
+				    " should be", q, idx, next);
 			tree_leaf(s, len, leaves[next]);
-			if ((why = ledger_add(led, next, s, len)) != NULL)
-				lv_fail("entry %" PRIu64 ": %s", next, why);
+			if ((rc = ledger_add(led, next, s, len, &err)) !=
+			    LV_OK)
+				lv_end(rc, "entry %" PRIu64 ": %s", next,
+				    err.msg);
 			next++;
 		}
 		json_free(j);
@@ -326,22 +302,26 @@ main(int argc, char *argv[])
 	unsigned char	 pub[32], root[LV_HASH], mine[LV_HASH], h[LV_HASH];
 	unsigned char	 path[LV_MAX_PATH][LV_HASH], (*leaves)[LV_HASH];
 	const char	*keyfile = NULL, *statefile = NULL, *receipt = NULL;
-	const char	*note, *s;
-	char		 origin[256], q[128], *body, *end;
+	const char	*note;
+	char		 q[128], *body, *end;
 	struct lv_url	 url;
 	struct state	 st;
 	struct ledger	*led;
+	struct checkpoint ck;
+	struct lv_err	 err;
 	struct json	*cp, *pr;
 	size_t		 len, nlen, n;
 	long long	 jsize, index = -1;
 	uint64_t	 size, lo, hi, mid, i;
-	int		 ch, totals = 0, kept;
+	int		 ch, totals = 0, kept, rc;
 
 	while ((ch = getopt(argc, argv, "i:k:l:qs:t")) != -1) {
 		switch (ch) {
 		case 'i':
+			errno = 0;
 			index = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || index < 0)
+			if (*optarg == '\0' || *end != '\0' || index < 0 ||
+			    errno == ERANGE)
 				usage();
 			break;
 		case 'k':
@@ -381,25 +361,27 @@ main(int argc, char *argv[])
 	if ((cp = json_parse(body, len)) == NULL ||
 	    (note = json_str(cp, "checkpoint", &nlen)) == NULL)
 		lv_fatal("/api/v1/log/checkpoint: no checkpoint");
-	if (sscanf(note, "%255[^\n]\n%" SCNu64 "\n", origin, &size) != 2 ||
-	    (s = strchr(strchr(note, '\n') + 1, '\n')) == NULL ||
-	    (end = strchr(s + 1, '\n')) == NULL ||
-	    !b64_dec(s + 1, (size_t)(end - s - 1), root, LV_HASH, &len) ||
-	    len != LV_HASH)
-		lv_fail("the checkpoint is not a checkpoint");
-	if (!note_open(note, nlen, origin, pub))
-		lv_fail("the checkpoint of size %" PRIu64 " is not signed by "
-		    "the log's key", size);
-	if (kept && strcmp(origin, st.origin) != 0)
-		lv_fail("the log is now named %s, not %s", origin, st.origin);
+	if (checkpoint_parse(note, nlen, &ck, &err) != LV_OK)
+		lv_fatal("/api/v1/log/checkpoint: %s", err.msg);
+	if ((rc = note_open(note, nlen, ck.origin, pub, &err)) != LV_OK)
+		lv_end(rc, "the checkpoint of size %" PRIu64 " is not signed "
+		    "by the log's key: %s", ck.size, err.msg);
+	size = ck.size;
+	memcpy(root, ck.root, LV_HASH);
+	if (size > LV_MAX_SIZE)
+		lv_fatal("a log of %" PRIu64 " entries: logverify checks at "
+		    "most %llu", size, LV_MAX_SIZE);
+	if (kept && strcmp(ck.origin, st.origin) != 0)
+		lv_fail("the log is now named %s, not %s", ck.origin,
+		    st.origin);
 	hash_field(cp, "root_hash", h);
 	if (!json_int(cp, "tree_size", &jsize) || (uint64_t)jsize != size ||
 	    memcmp(h, root, LV_HASH) != 0)
 		lv_fail("the checkpoint's fields are not what it signs");
 	json_free(cp);
 	free(body);
-	say("checkpoint of %s: %" PRIu64 " entries, signature good", origin,
-	    size);
+	say("checkpoint of %s: %" PRIu64 " entries, signature good",
+	    ck.origin, size);
 
 	/* Every entry, recomputed. */
 	leaves = lv_alloc((size_t)(size ? size : 1) * LV_HASH);
@@ -423,6 +405,9 @@ main(int argc, char *argv[])
 	/* The root; if it differs, the first entry the tree disowns. */
 	tree_root((const unsigned char (*)[LV_HASH])leaves, size, mine);
 	if (memcmp(mine, root, LV_HASH) != 0) {
+		if (size == 0)
+			lv_fail("the checkpoint of the empty log does not have "
+			    "the empty tree's root");
 		lo = 0;
 		hi = size;
 		while (hi - lo > 1) {
@@ -491,7 +476,7 @@ main(int argc, char *argv[])
 	if (statefile != NULL) {
 		free(st.leaf);
 		memset(&st, 0, sizeof(st));
-		(void)snprintf(st.origin, sizeof(st.origin), "%s", origin);
+		(void)snprintf(st.origin, sizeof(st.origin), "%s", ck.origin);
 		memcpy(st.key, pub, 32);
 		st.size = size;
 		memcpy(st.root, root, LV_HASH);

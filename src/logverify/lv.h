@@ -12,12 +12,25 @@
 #define LV_HASH		32
 #define LV_MAX_PATH	128
 
-/* logverify.c: how things end. */
+/* What a piece found: LV_OK, or the exit status it calls for. */
+#define LV_OK		0
+#define LV_WRONG	1	/* the log is not what it claims */
+#define LV_CANNOT	2	/* cannot check: a malformed answer, a limit */
+
+struct lv_err {
+	char	msg[256];
+};
+
+/* err.c: how things end; what went wrong. */
+void	lv_end(int, const char *, ...) __attribute__((format(printf, 2, 3),
+	    noreturn));
 void	lv_fail(const char *, ...) __attribute__((format(printf, 1, 2),
 	    noreturn));
 void	lv_fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	    noreturn));
 void	*lv_alloc(size_t);
+int	 lv_err(struct lv_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* http.c: GET over HTTP or HTTPS. */
 struct lv_url {
@@ -29,6 +42,8 @@ struct lv_url {
 
 int	 http_parse_url(struct lv_url *, const char *);
 char	*http_get(const struct lv_url *, const char *, size_t *);
+int	 http_parse_reply(const char *, size_t, char **, size_t *,
+	    struct lv_err *);
 
 /* json.c: a reader for the JSON the API answers with. */
 enum json_type {
@@ -51,7 +66,7 @@ struct json	*json_get(const struct json *, const char *);
 const char	*json_str(const struct json *, const char *, size_t *);
 int		 json_int(const struct json *, const char *, long long *);
 
-/* tree.c: RFC 6962 / 9162 hashing, roots, proofs; base64; notes. */
+/* tree.c: RFC 6962 / 9162 hashing, roots, proofs; base64; checkpoints. */
 void	tree_leaf(const void *, size_t, unsigned char *);
 void	tree_node(const unsigned char *, const unsigned char *,
 	    unsigned char *);
@@ -63,13 +78,24 @@ int	tree_verify_consistency(uint64_t, uint64_t, const unsigned char *,
 	    const unsigned char *, const unsigned char (*)[LV_HASH], size_t);
 int	b64_dec(const char *, size_t, unsigned char *, size_t, size_t *);
 char	*b64_enc(const unsigned char *, size_t);
-int	note_open(const char *, size_t, const char *, const unsigned char *);
+
+struct checkpoint {
+	char		origin[256];	/* NUL-terminated */
+	uint64_t	size;
+	unsigned char	root[LV_HASH];
+};
+
+int	checkpoint_parse(const char *, size_t, struct checkpoint *,
+	    struct lv_err *);
+int	note_open(const char *, size_t, const char *, const unsigned char *,
+	    struct lv_err *);
 
 /* entry.c: the entries, their rules, the totals per need. */
 struct ledger;
 
 struct ledger	*ledger_new(void);
-const char	*ledger_add(struct ledger *, uint64_t, const char *, size_t);
+int		 ledger_add(struct ledger *, uint64_t, const char *, size_t,
+		    struct lv_err *);
 void		 ledger_print(const struct ledger *);
 void		 ledger_free(struct ledger *);
 

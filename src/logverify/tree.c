@@ -12,6 +12,9 @@
 
 static EVP_MD_CTX	*md;
 
+static int	b64val(char);
+static size_t	note_text(const char *, size_t);
+
 static void
 sha256(const void *a, size_t alen, const void *b, size_t blen,
     const void *c, size_t clen, unsigned char *out)
@@ -153,16 +156,34 @@ tree_verify_consistency(uint64_t first, uint64_t second,
 	    memcmp(sr, second_root, LV_HASH) == 0);
 }
 
-/* Standard padded base64, strictly; 0 on anything else or no room. */
+/* The value of base64 digit c, or -1. */
+static int
+b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (c - '0' + 52);
+	if (c == '+')
+		return (62);
+	if (c == '/')
+		return (63);
+	return (-1);
+}
+
+/*
+ * Standard padded base64 (len bytes at in, which may hold anything),
+ * strictly; 0 on anything else or no room.
+ */
 int
 b64_dec(const char *in, size_t len, unsigned char *out, size_t cap,
     size_t *outlen)
 {
-	static const char	 alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char		*p;
-	uint32_t		 acc = 0;
-	size_t			 i, pad = 0, o = 0;
+	uint32_t	acc = 0;
+	size_t		i, pad = 0, o = 0;
+	int		v;
 
 	if (len % 4 != 0)
 		return (0);
@@ -171,9 +192,9 @@ b64_dec(const char *in, size_t len, unsigned char *out, size_t cap,
 	if (len / 4 * 3 - pad > cap)
 		return (0);
 	for (i = 0; i < len - pad; i++) {
-		if (in[i] == '\0' || (p = strchr(alpha, in[i])) == NULL)
+		if ((v = b64val(in[i])) == -1)
 			return (0);
-		acc = acc << 6 | (uint32_t)(p - alpha);
+		acc = acc << 6 | (uint32_t)v;
 		if (i % 4 == 3) {
 			out[o++] = (unsigned char)(acc >> 16);
 			out[o++] = (unsigned char)(acc >> 8);
@@ -207,13 +228,93 @@ b64_enc(const unsigned char *data, size_t len)
 }
 
 /*
- * Whether the signed note (len bytes) carries a valid Ed25519 signature
- * by the key pub named name (c2sp.org/signed-note).  Lines of other keys
- * are ignored; a bad signature by this key, or none, is a failure.
+ * The length of the text of signed note (len bytes): up to and with the
+ * newline before the last blank line; 0 when there is no such line, or
+ * the note does not end with a newline.
+ */
+static size_t
+note_text(const char *note, size_t len)
+{
+	size_t	text;
+
+	if (len < 2 || note[len - 1] != '\n')
+		return (0);
+	for (text = len - 1; text > 0; text--) {
+		if (note[text] == '\n' && note[text - 1] == '\n')
+			return (text);
+	}
+	return (0);
+}
+
+/*
+ * Reads the text of the signed checkpoint note (len bytes, untrusted;
+ * c2sp.org/tlog-checkpoint): the origin, a key name of 1 to 255 bytes
+ * (no space, control character or '+'), the tree size in decimal, the
+ * root hash in base64; extension lines may follow.  Its signatures are
+ * note_open's.  LV_OK, or LV_CANNOT with what is wrong in e.
+ */
+int
+checkpoint_parse(const char *note, size_t len, struct checkpoint *cp,
+    struct lv_err *e)
+{
+	const char	*p = note, *end, *nl;
+	size_t		 text, n, i;
+	uint64_t	 v = 0;
+
+	memset(cp, 0, sizeof(*cp));
+	if ((text = note_text(note, len)) == 0)
+		return (lv_err(e, LV_CANNOT, "the checkpoint is not a signed "
+		    "note"));
+	end = note + text;
+
+	nl = memchr(p, '\n', (size_t)(end - p));	/* the text ends in one */
+	if ((n = (size_t)(nl - p)) == 0 || n >= sizeof(cp->origin))
+		return (lv_err(e, LV_CANNOT, "the checkpoint's origin is empty "
+		    "or longer than %zu bytes", sizeof(cp->origin) - 1));
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f || p[i] == '+')
+			return (lv_err(e, LV_CANNOT, "the checkpoint's origin "
+			    "is not a key name"));
+	}
+	memcpy(cp->origin, p, n);
+	p = nl + 1;
+
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		return (lv_err(e, LV_CANNOT, "the checkpoint has no tree "
+		    "size"));
+	n = (size_t)(nl - p);
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9' ||
+		    v > (UINT64_MAX - (uint64_t)(p[i] - '0')) / 10)
+			break;
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (n == 0 || i != n || (p[0] == '0' && n > 1))
+		return (lv_err(e, LV_CANNOT, "the checkpoint's tree size is "
+		    "not a number"));
+	cp->size = v;
+	p = nl + 1;
+
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		return (lv_err(e, LV_CANNOT, "the checkpoint has no root "
+		    "hash"));
+	if (!b64_dec(p, (size_t)(nl - p), cp->root, LV_HASH, &n) ||
+	    n != LV_HASH)
+		return (lv_err(e, LV_CANNOT, "the checkpoint's root hash is "
+		    "not %d bytes in base64", LV_HASH));
+	return (LV_OK);
+}
+
+/*
+ * Whether the signed note (len bytes, untrusted) carries a valid Ed25519
+ * signature by the key pub named name (NUL-terminated; c2sp.org/signed-
+ * note).  Lines of other keys are ignored.  LV_OK when it does; LV_WRONG
+ * when the signature by this key is bad, or there is none; LV_CANNOT
+ * when the note is not one.  What is wrong in e.
  */
 int
 note_open(const char *note, size_t len, const char *name,
-    const unsigned char *pub)
+    const unsigned char *pub, struct lv_err *e)
 {
 	static const char	 dash[] = "\xe2\x80\x94 ";
 	unsigned char		 kid[LV_HASH], sig[4 + 64 + 2];
@@ -223,41 +324,46 @@ note_open(const char *note, size_t len, const char *name,
 	EVP_MD_CTX		*ctx;
 	int			 good = 0, ok;
 
-	if (len < 2 || note[len - 1] != '\n')
-		return (0);
-	for (text = len - 1; text > 0; text--) {
-		if (note[text] == '\n' && note[text - 1] == '\n')
-			break;
-	}
-	if (text == 0)
-		return (0);
+	if ((text = note_text(note, len)) == 0 || text + 1 == len)
+		return (lv_err(e, LV_CANNOT, "not a signed note"));
 	/* The key ID: SHA-256(name || 0x0A || 0x01 || key)[:4]. */
 	sha256(name, nlen, "\n\x01", 2, pub, 32, kid);
 	for (p = note + text + 1; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = memchr(p, '\n', (size_t)(end - p));	/* note ends in one */
 		if (nl - p < 6 || memcmp(p, dash, 4) != 0)
-			return (0);
+			return (lv_err(e, LV_CANNOT, "a note's signature line "
+			    "is not \"\xe2\x80\x94 name signature\""));
 		p += 4;
 		if ((sp = memchr(p, ' ', (size_t)(nl - p))) == NULL)
-			return (0);
+			return (lv_err(e, LV_CANNOT, "a note's signature line "
+			    "has no signature"));
 		if ((size_t)(sp - p) != nlen || memcmp(p, name, nlen) != 0)
 			continue;
 		if (!b64_dec(sp + 1, (size_t)(nl - sp - 1), sig, sizeof(sig),
-		    &slen))
-			return (0);
-		if (slen != 68 || memcmp(sig, kid, 4) != 0)
+		    &slen) || slen < 5)
+			return (lv_err(e, LV_CANNOT, "a note's signature is "
+			    "not base64 of a key ID and a signature"));
+		if (memcmp(sig, kid, 4) != 0)
 			continue;
+		if (slen != 68)
+			return (lv_err(e, LV_WRONG, "the signature by %s is "
+			    "not 64 bytes", name));
 		if ((k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
-		    pub, 32)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
-			lv_fatal("OpenSSL: cannot make an Ed25519 key");
+		    pub, 32)) == NULL)
+			return (lv_err(e, LV_CANNOT, "not an Ed25519 key"));
+		if ((ctx = EVP_MD_CTX_new()) == NULL)
+			lv_fatal("out of memory");
 		ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) == 1 &&
 		    EVP_DigestVerify(ctx, sig + 4, 64,
 		    (const unsigned char *)note, text) == 1;
 		EVP_MD_CTX_free(ctx);
 		EVP_PKEY_free(k);
 		if (!ok)
-			return (0);
+			return (lv_err(e, LV_WRONG, "the signature by %s does "
+			    "not verify", name));
 		good = 1;
 	}
-	return (good);
+	if (!good)
+		return (lv_err(e, LV_WRONG, "no signature by %s", name));
+	return (LV_OK);
 }
