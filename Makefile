@@ -256,6 +256,9 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
 	    -ljansson -lcrypto -lqrencode
 
+# The instrumented objects are kept between runs (not intermediate files).
+.SECONDARY: $(FUZZ_LV_OBJ) $(FUZZ_LIB_OBJ)
+
 # Every stored input once through its target: a crash fails make test.
 fuzz-replay: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do n=$${t#build/fuzz/fuzz_}; \
