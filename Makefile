@@ -64,7 +64,7 @@ LOGVERIFY	 = build/logverify
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
 	bench bench-match clean distclean admin fuzz fuzz-replay
 
-all: $(MODULE) build/shop-admin $(LOGVERIFY)
+all: $(MODULE) build/shop-admin $(LOGVERIFY) build/static/.stamp
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -132,6 +132,16 @@ build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ) build/flags
 $(LOGVERIFY): $(LV_SRC) src/logverify/lv.h build/flags
 	@mkdir -p build
 	$(CC) $(LV_CFLAGS) $(LDFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
+
+# The public assets under their content's hash, as src/assets.c names
+# them in pages, for a front proxy to serve from disk (conf/nginx.conf).
+STATIC_SRC	 = $(filter %.css %.js %.svg %.png %.ico,$(ASSETS))
+build/static/.stamp: $(STATIC_SRC)
+	@rm -rf build/static && mkdir -p build/static
+	@for f in $(STATIC_SRC); do n=$${f#assets/}; \
+		h=$$(sha256sum "$$f" | cut -c1-16); \
+		cp "$$f" "build/static/$${n%.*}.$$h.$${n##*.}"; done
+	@touch $@
 
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
