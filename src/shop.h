@@ -384,6 +384,8 @@ enum auth_source {
 
 enum auth_source auth_sid(struct http_request *, char *);
 void		 auth_csrf(struct http_request *, char *);
+int		 auth_csrf_token(struct http_request *, char *);
+void		 auth_csrf_cookie(struct http_request *, const char *);
 int		 auth_post_ok(struct http_request *, const struct form *);
 void		 auth_bind_sid(struct http_request *, struct db_call *);
 /* checkpoint.c: the log's signing key and signed checkpoints. */

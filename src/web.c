@@ -345,6 +345,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_t		*ctx;
 	char		 cookie[64], csrf[AUTH_HEX], key[33];
 	unsigned char	 rnd[16];
+	int		 fresh;
 
 	ctx = json_is_object(data) ? data : json_object();
 	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
@@ -352,7 +353,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_object_set_new(ctx, "v", json_string(asset_version()));
 	json_object_set(ctx, "static", asset_static_names());
 	json_object_set_new(ctx, "path", json_string(req->path));
-	auth_csrf(req, csrf);
+	fresh = auth_csrf_token(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -374,6 +375,19 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
 		    web_lang_code(lang));
 		http_response_header(req, "set-cookie", cookie);
+	}
+	/*
+	 * A page with a form carries this reader's tokens: it sets the csrf
+	 * cookie when the reader has none, and a front cache must not keep
+	 * it (X-Accel-Expires: 0, nginx).  A page without a form is the same
+	 * for every reader without a session and sets no cookie, so nginx's
+	 * one-second cache may serve it to all of them.
+	 */
+	if (memmem(page.data, page.len, csrf, strlen(csrf)) != NULL ||
+	    memmem(page.data, page.len, key, strlen(key)) != NULL) {
+		if (fresh)
+			auth_csrf_cookie(req, csrf);
+		http_response_header(req, "x-accel-expires", "0");
 	}
 	http_response_header(req, "cache-control", "no-cache");
 	http_response_header(req, "vary", "Accept-Language, Cookie");
