@@ -34,6 +34,7 @@
  * Every statement is sent with the request's id in a comment in front of
  * it (obs.c): the id is hex digits only, so it cannot close the comment.
  */
+#include <poll.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ static int	db_acquire(struct http_request *, struct db_call *);
 static void	db_release(struct db_call *);
 static int	db_choose(struct http_request *, struct db_call *);
 static int	db_conn_error(const char *);
+static int	db_conn_stale(PGconn *);
 static void	db_failover(struct http_request *, struct db_call *);
 
 /* How long a worker leaves a replica alone that failed (ms). */
@@ -288,7 +290,7 @@ db_setup(struct http_request *req)
 	}
 
 	/* A connection broken by a server restart: reconnect it first. */
-	if (PQstatus(call->pgsql.conn->db) != CONNECTION_OK)
+	if (db_conn_stale(call->pgsql.conn->db))
 		PQreset(call->pgsql.conn->db);
 
 	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->rid,
@@ -551,6 +553,30 @@ db_failover(struct http_request *req, struct db_call *call)
 	kore_pgsql_bind_request(&call->pgsql, req);
 	call->route = DB_ROUTE_PRIMARY;
 	req->fsm_state = DB_SETUP;
+}
+
+/*
+ * Whether a pooled connection is broken.  One the server (or PgBouncer)
+ * closed while it sat idle reads as end of file: poll finds that without
+ * waiting, and libpq then marks it bad.  Checked before each statement,
+ * so a restarted server or pooler costs no failed statement, read or
+ * write: each connection is reconnected before it is used.
+ */
+static int
+db_conn_stale(PGconn *db)
+{
+	struct pollfd	pfd;
+
+	if (PQstatus(db) != CONNECTION_OK)
+		return (1);
+	pfd.fd = PQsocket(db);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd == -1 || poll(&pfd, 1, 0) == -1)
+		return (1);
+	if (pfd.revents != 0 && !PQconsumeInput(db))
+		return (1);
+	return (PQstatus(db) != CONNECTION_OK);
 }
 
 /* Whether SQLSTATE state (NULL: none) says the server is out of reach. */
