@@ -270,6 +270,8 @@ make_replica() {
 	    >/dev/null
 	as_pg "$PGBIN/pg_basebackup" -h "$src_sock" -U postgres \
 	    -D "$(replica_data)" -R -S replica1 -X stream -c fast
+	# A standby follows its primary: no recovery target of a restore.
+	as_pg sed -i '/^recovery_target/d' "$(replica_data)/postgresql.auto.conf"
 	{
 		echo "# The replica's own socket and archive (conf/cluster.sh)."
 		echo "unix_socket_directories = '$(replica_sock)'"
@@ -531,7 +533,7 @@ do_up() {
 	wait_for "https" curl -fsS --cacert "$R/tls/ca.pem" -o /dev/null \
 	    "https://127.0.0.1:$HTTPS_PORT/healthz"
 	say "serving https://127.0.0.1:$HTTPS_PORT (CA: $DIR/tls/ca.pem;" \
-	    "demo accounts: $DIR/demo-accounts.txt; make cluster-stop stops it)"
+	    "demo accounts: $DIR/demo-accounts.txt)"
 }
 
 do_down() {
@@ -581,6 +583,11 @@ do_restore() {
 	target=${1:?usage: cluster.sh restore TIME}
 	load_env
 	t0=$(date +%s.%N)
+	# A primary still running archives the WAL in progress first, so the
+	# restore can reach the latest commits (after a lost disk it cannot).
+	if as_pg "$PGBIN/pg_ctl" -D "$(primary_data)" status >/dev/null 2>&1; then
+		pgbackrest_ check >/dev/null
+	fi
 	node_stop 1
 	node_stop 2
 	replica_stop
@@ -592,6 +599,12 @@ do_restore() {
 		tail -n 20 "$R/primary/pg/server.log" >&2
 		exit 1
 	}
+	# The recovery target pgBackRest wrote is done with: a replica copied
+	# from this data directory would otherwise stop and promote itself
+	# there.  restore_command stays (a replica may use the archive).
+	"$PSQL" -X -q -h "$(primary_sock)" -U postgres -d postgres \
+	    -c "alter system reset recovery_target_time" \
+	    -c "alter system reset recovery_target_action" >/dev/null
 	# The keys, as a disk that died would need them.
 	mkdir -p "$R/keys"
 	chmod 700 "$R/keys"

@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, ENV, cluster, sqlValue, login, newNeed, readLoad,
-  writeLoad, failed, recovery, pct, sleep, figure, getOnce } from './lib.mjs';
+  writeLoad, failed, failures, recovery, pct, sleep, figure, getOnce } from './lib.mjs';
 
 let tokens;
 
@@ -33,7 +33,7 @@ test('a Kore node killed under load: no GET fails, writes go on on the other nod
   const fw = failed(writes.answers);
   const during = reads.filter((a) => a.at >= killAt && a.at < killAt + 2000).map((a) => a.ms);
   const wAfter = writes.answers.filter((a) => a.at > killAt && a.status === 201);
-  figure(`node killed: ${reads.length} GETs, ${fr.length} failed; ` +
+  figure(`node killed: ${reads.length} GETs, ${fr.length} failed (${failures(reads)}); ` +
     `${writes.answers.length} pledges sent, ${fw.length} failed (in flight on the ` +
     `dead node, sent again with their key), ${writes.keys.size} made; ` +
     `GET p50/p99 in the 2 s after the kill ${pct(during, 0.5)}/${pct(during, 0.99)} ms; ` +
@@ -82,13 +82,15 @@ test('PgBouncer restarted: the nodes reconnect by themselves', async () => {
   assertOnce(need, writes.keys);
 });
 
-test('the replica stopped: public pages are read from the primary', async () => {
+test('the replica stopped: public pages are read from the primary', async (ctx) => {
+  ctx.after(() => cluster('replica-start'));
   const stopAt = Date.now() + 1500;
   const [reads] = await Promise.all([
     readLoad(6000, 4),
     (async () => { await sleep(stopAt - Date.now()); cluster('replica-stop'); })(),
   ]);
   const fr = failed(reads);
+  const slow = reads.filter((a) => a.at >= stopAt).map((a) => a.ms);
   const h = await (await fetch(BASE + '/healthz')).json();
   assert.equal(h.status, 'degraded');
   assert.deepEqual(h.failing, ['replica']);
@@ -98,8 +100,9 @@ test('the replica stopped: public pages are read from the primary', async () => 
     const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     fallbacks += Number(m.match(/^shop_db_fallbacks_total\{pool="replica"\} (\d+)$/m)[1]);
   }
-  figure(`replica stopped: ${reads.length} public GETs, ${fr.length} failed; ` +
-    `the nodes sent ${fallbacks} statements meant for the replica to the primary`);
+  figure(`replica stopped: ${reads.length} public GETs, ${fr.length} failed ` +
+    `(${failures(reads)}); the nodes sent ${fallbacks} statements meant for the ` +
+    `replica to the primary; slowest GET after the stop ${Math.max(...slow)} ms`);
   assert.equal(fr.length, 0, 'no public page failed');
   cluster('replica-start');
   // Back on the replica within a few seconds (each worker waits 5 s).

@@ -99,12 +99,23 @@ export async function getOnce(path, headers = {}) {
   const t = Date.now();
   try {
     const r = await fetch(BASE + path, { headers,
-      signal: AbortSignal.timeout(10000) });
+      signal: AbortSignal.timeout(15000) });
     await r.arrayBuffer();
-    return { status: r.status, ms: Date.now() - t, at: t };
-  } catch {
-    return { status: 0, ms: Date.now() - t, at: t };
+    return { status: r.status, ms: Date.now() - t, at: t, path };
+  } catch (e) {
+    return { status: 0, ms: Date.now() - t, at: t, path,
+      error: String(e.cause?.code ?? e.cause?.message ?? e.name) };
   }
+}
+
+// What failed, for a figure: "503 /needs ×3, 0 (UND_ERR_SOCKET) /x ×1".
+export function failures(answers) {
+  const n = new Map();
+  for (const a of failed(answers)) {
+    const k = `${a.status}${a.error ? ` (${a.error})` : ''} ${a.path ?? ''}`.trim();
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
 }
 
 // Runs `workers` loops of GETs (public pages, cache-busted; with headers
