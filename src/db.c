@@ -68,6 +68,7 @@ static void	db_release(struct db_call *);
 static int	db_choose(struct http_request *, struct db_call *);
 static int	db_conn_error(const char *);
 static int	db_conn_stale(PGconn *);
+static void	db_pgsql_cleanup(struct db_call *);
 static void	db_failover(struct http_request *, struct db_call *);
 
 /* How long a worker leaves a replica alone that failed (ms). */
@@ -477,7 +478,7 @@ db_next(struct http_request *req, struct db_call *call)
 		}
 		return (HTTP_STATE_COMPLETE);
 	}
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	db_release(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
@@ -528,7 +529,7 @@ db_pausestate(struct http_request *req)
 static void
 db_reset(struct http_request *req, struct db_call *call)
 {
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	call->retried = 1;
@@ -547,7 +548,7 @@ db_failover(struct http_request *req, struct db_call *call)
 	    "primary for %d ms", call->stmt, DB_READ_BACKOFF);
 	db_read_down = kore_time_ms() + DB_READ_BACKOFF;
 	obs_db_event(DB_POOL_READ, 1);
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	db_release(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
@@ -577,6 +578,25 @@ db_conn_stale(PGconn *db)
 	if (pfd.revents != 0 && !PQconsumeInput(db))
 		return (1);
 	return (PQstatus(db) != CONNECTION_OK);
+}
+
+/*
+ * kore_pgsql_cleanup, except for a connection libpq has closed: when the
+ * server (or PgBouncer) went away mid-statement, libpq drops the socket
+ * and PQsocket says -1, and Kore 4.1 would take -1 out of its event loop,
+ * fail and kill the worker (kore_platform_disable_read: Bad file
+ * descriptor).  The closed socket left the event loop by itself; there is
+ * nothing to cancel.  The connection goes back to the pool, where
+ * db_conn_stale finds it bad and reconnects it.
+ */
+static void
+db_pgsql_cleanup(struct db_call *call)
+{
+	struct kore_pgsql	*pgsql = &call->pgsql;
+
+	if (pgsql->conn != NULL && PQsocket(pgsql->conn->db) == -1)
+		pgsql->flags &= ~KORE_PGSQL_SCHEDULED;
+	kore_pgsql_cleanup(pgsql);
 }
 
 /* Whether SQLSTATE state (NULL: none) says the server is out of reach. */
@@ -739,7 +759,7 @@ db_free(struct http_request *req)
 		obs_db_state(call->pool, db_pools[call->pool].held,
 		    db_pools[call->pool].nqueue);
 	}
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	db_release(call);
 	db_params_free(call);
 	json_decref(call->extra);

@@ -74,7 +74,8 @@ test('PgBouncer restarted: the nodes reconnect by themselves', async () => {
   const rr = recovery(reads, startAt);
   const rw = recovery(writes.answers, startAt);
   figure(`PgBouncer down 1 s, then started: ${reads.length} GETs, ${fr.length} failed ` +
-    `(${frDown.length} while it was down, 503); ${writes.answers.length} pledges sent, ` +
+    `(${frDown.length} while it was down, 503; after: ` +
+    `${failures(fr.filter((a) => a.at >= startAt))}); ${writes.answers.length} pledges sent, ` +
     `${fw.length} failed (503, sent again with their key); all reads succeed again ` +
     `${rr} ms and writes ${rw} ms after it was back`);
   assert.equal(fr.length - frDown.length, 0, 'no read fails once it is back');

@@ -112,7 +112,8 @@ export async function getOnce(path, headers = {}) {
 export function failures(answers) {
   const n = new Map();
   for (const a of failed(answers)) {
-    const k = `${a.status}${a.error ? ` (${a.error})` : ''} ${a.path ?? ''}`.trim();
+    const path = (a.path ?? '').replace(/\?.*/, '');
+    const k = `${a.status}${a.error ? ` (${a.error})` : ''} ${path}`.trim();
     n.set(k, (n.get(k) ?? 0) + 1);
   }
   return [...n].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
