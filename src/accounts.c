@@ -37,7 +37,6 @@ static const struct field account_fields[] = {
 	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
 	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
-	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
 	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
 	CSRF_FIELD,
 };
@@ -51,12 +50,10 @@ static const struct field page_fields[] = {
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
-/* A form's steps: its values, where it came from, the new hash. */
+/* A form's steps: its values, where it came from. */
 struct posted {
 	struct form	form;
-	char		hash[PASSWORD_HASH_MAX];
 	char		ip[64];
-	int		ok;
 };
 
 static int	home(struct http_request *, enum stmt, const char *);
@@ -73,9 +70,6 @@ static struct db_call *posted_begin(struct http_request *, struct form *);
 static int	post_input(struct http_request *, struct form *,
 		    const struct field *, size_t, int *);
 static int	done_back(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	account_hash(struct kore_task *);
-static int	account_hashed(struct http_request *, struct db_call *,
 		    PGresult *);
 
 /* GET /admin (admins) and GET /branch (staff); 403 for anyone else. */
@@ -262,14 +256,19 @@ orgs(struct http_request *req)
 
 /*
  * GET /api/v1/users: the accounts the caller manages.  POST /accounts,
- * /api/v1/users: a staff account (admins: of any organisation, or an
- * admin of the city committee; staff: of an organisation below theirs)
- * with a first password it must change.  403 outside those rules.
+ * /api/v1/users: invites a staff member (admins: of any organisation, or
+ * an admin of the city committee; staff: of an organisation below
+ * theirs).  Nobody types a password for them: the account has none
+ * until its owner sets one from the invitation sent to the e-mail or
+ * phone (/password/reset?token=…&invite=1, 7 days; recover.c).  400 on
+ * bad input (a password is an unknown field), 403 outside those rules,
+ * 409 when the e-mail or phone is taken.
  */
 int
 accounts(struct http_request *req)
 {
 	struct db_call	*call;
+	struct posted	*p;
 	struct form	 f;
 	int		 ret;
 
@@ -283,28 +282,7 @@ accounts(struct http_request *req)
 	if (form_get(&f, "email") == NULL && form_get(&f, "phone") == NULL)
 		return (input_refused(req, &f, "contact_required", "email"));
 	call = posted_begin(req, &f);
-	db_task(call, account_hash, account_hashed);
-	return (db_run(req));
-}
-
-static int
-account_hash(struct kore_task *t)
-{
-	struct posted	*p = db_task_call(t)->arg;
-	const char	*pw = form_get(&p->form, "password");
-
-	p->ok = password_hash(pw, strlen(pw), p->hash, sizeof(p->hash));
-	return (KORE_RESULT_OK);
-}
-
-static int
-account_hashed(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct posted	*p = call->arg;
-
-	(void)res;
-	if (!p->ok)
-		return (web_error(req, 500, "internal", NULL));
+	p = call->arg;
 	db_stmt(call, SQL_ACCOUNT_CREATE, done_back);
 	auth_bind_sid(req, call);
 	db_text(call, form_get(&p->form, "role"));
@@ -312,15 +290,17 @@ account_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	db_text(call, form_get(&p->form, "display_name"));
 	db_text(call, form_get(&p->form, "email"));
 	db_text(call, form_get(&p->form, "phone"));
-	db_text(call, p->hash);
+	recover_link_bind(call, "/password/reset?token=");
 	db_text(call, p->ip);
-	return (KORE_RESULT_OK);
+	return (db_run(req));
 }
 
 /*
- * POST /accounts/{id}/disable|enable and /api/v1/users/{id}/...: 404 for
- * an account the caller may not manage; a disabled account's sessions
- * end at once.
+ * POST /accounts/{id}/disable|enable|reset and /api/v1/users/{id}/...:
+ * 404 for an account the caller may not manage; a disabled account's
+ * sessions end at once.  reset sends the account a link to set a new
+ * password (30 minutes), or a new invitation to one that never set its
+ * password; the caller never sees the link.  409 for a disabled account.
  */
 int
 account_toggle(struct http_request *req)
@@ -330,7 +310,7 @@ account_toggle(struct http_request *req)
 	const char	*p, *id;
 	char		 num[24];
 	size_t		 len;
-	int		 disable, ret;
+	int		 action, ret;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -340,20 +320,33 @@ account_toggle(struct http_request *req)
 	    strlen("/accounts/"));
 	len = strspn(id, "0123456789");
 	p = id + len;
-	if (len == 0 || len > 15 || *id == '0' ||
-	    (strcmp(p, "/disable") && strcmp(p, "/enable")))
+	if (len == 0 || len > 15 || *id == '0')
 		return (web_error(req, 404, "not_found", NULL));
-	disable = !strcmp(p, "/disable");
+	if (!strcmp(p, "/disable"))
+		action = 'd';
+	else if (!strcmp(p, "/enable"))
+		action = 'e';
+	else if (!strcmp(p, "/reset"))
+		action = 'r';
+	else
+		return (web_error(req, 404, "not_found", NULL));
 	memcpy(num, id, len);
 	num[len] = '\0';
 	if (!post_input(req, &f, toggle_fields, NFIELDS(toggle_fields),
 	    &ret))
 		return (ret);
 	call = posted_begin(req, &f);
-	db_stmt(call, SQL_ACCOUNT_DISABLE, done_back);
-	auth_bind_sid(req, call);
-	db_text(call, num);
-	db_bool(call, disable);
+	if (action == 'r') {
+		db_stmt(call, SQL_ACCOUNT_SEND_LINK, done_back);
+		auth_bind_sid(req, call);
+		db_text(call, num);
+		recover_link_bind(call, "/password/reset?token=");
+	} else {
+		db_stmt(call, SQL_ACCOUNT_DISABLE, done_back);
+		auth_bind_sid(req, call);
+		db_text(call, num);
+		db_bool(call, action == 'd');
+	}
 	db_text(call, ((struct posted *)call->arg)->ip);
 	return (db_run(req));
 }

@@ -47,6 +47,10 @@ static const struct field login_fields[] = {
 	CSRF_FIELD,
 };
 
+static const struct field login_query[] = {
+	{ "reset", FIELD_BOOL, 0, 0, 0, NULL },
+};
+
 static const struct field register_fields[] = {
 	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
@@ -256,16 +260,34 @@ auth_post_ok(struct http_request *req, const struct form *f)
 	return (1);
 }
 
-static void
-new_token(struct sign *s)
+/*
+ * A new token: 256 random bits as 64 hex digits into token, and the hex
+ * SHA-256 of those digits (what the database stores) into hash; both
+ * hold AUTH_HEX bytes.  The caller wipes token once it is sent.
+ */
+void
+auth_new_token(char *token, char *hash)
 {
 	unsigned char	rnd[32];
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
-	hex_encode(s->token, rnd, sizeof(rnd));
+	hex_encode(token, rnd, sizeof(rnd));
 	OPENSSL_cleanse(rnd, sizeof(rnd));
-	sha256_hex(s->sid, "", s->token);
+	sha256_hex(hash, "", token);
+}
+
+/* hash (AUTH_HEX bytes) = the hex SHA-256 of the string s. */
+void
+auth_hash_text(char *hash, const char *s)
+{
+	sha256_hex(hash, "", s);
+}
+
+static void
+new_token(struct sign *s)
+{
+	auth_new_token(s->token, s->sid);
 }
 
 static void
@@ -303,16 +325,24 @@ safe_next(const char *next)
 	return (next);
 }
 
-/* GET /login: the form. */
+/* GET /login: the form; ?reset=1 says a password was just set. */
 int
 auth_login_form(struct http_request *req)
 {
+	struct db_call	*call;
+	struct form	 f;
+
 	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
+		if (!web_method(req, HTTP_METHOD_GET) ||
+		    !web_query(req, &f, login_query, NFIELDS(login_query)))
 			return (KORE_RESULT_OK);
-		db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page = "login";
-		auth_bind_sid(req, http_state_get(req));
-		db_text(http_state_get(req), web_lang_code(web_lang(req)));
+		call = db_prepare(req, SQL_VIEWER_PAGE, web_db_page);
+		call->page = "login";
+		if (form_bool(&f, "reset"))
+			call->extra = json_pack("{s:b}", "password_set", 1);
+		form_free(&f);
+		auth_bind_sid(req, call);
+		db_text(call, web_lang_code(web_lang(req)));
 	}
 	return (db_run(req));
 }
@@ -503,8 +533,10 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 /*
  * POST /register and /api/v1/register: a donor's own account (name,
  * e-mail and/or phone, password of 10 to 128 characters, optionally the
- * caring organisation they give for); signed in at once.  400 on bad
- * input, 409 when the e-mail or phone is taken.
+ * caring organisation they give for); signed in at once, and sent a
+ * link to verify the e-mail address (or to a phone-only account a code
+ * by SMS; recover.c).  400 on bad input, 409 when the e-mail or phone is
+ * taken.
  */
 int
 auth_register(struct http_request *req)
@@ -580,6 +612,7 @@ register_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	db_text(call, s->sid);
 	db_text(call, s->ip);
 	db_text(call, req->agent);
+	recover_verify_bind(call);
 	return (KORE_RESULT_OK);
 }
 

@@ -26,6 +26,7 @@ static void	set_error(struct form_error *, const char *, size_t,
 		    const char *);
 static int	check_date(const char *, long long, long long);
 static int	check_idcard(const char *);
+static int	check_digits(const char *, const char *, long long);
 
 void
 form_init(struct form *f)
@@ -337,6 +338,15 @@ check_idcard(const char *s)
 	    check[sum % 11] == 'X'));
 }
 
+/* Whether s is exactly len characters, each of set. */
+static int
+check_digits(const char *s, const char *set, long long len)
+{
+	size_t	n = strlen(s);
+
+	return (len > 0 && n == (size_t)len && strspn(s, set) == n);
+}
+
 /*
  * Checks f against the declared fields.  An empty value counts as absent.
  * With strict set, a name not declared is an error (JSON bodies and
@@ -462,6 +472,28 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 			if (!check_idcard(v)) {
 				set_error(err, fd->name, strlen(fd->name),
 				    "bad_idcard");
+				return (0);
+			}
+			break;
+		case FIELD_CONTACT:
+			if (strchr(v, '@') != NULL ? !check_email(v) :
+			    !check_phone(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_identifier");
+				return (0);
+			}
+			break;
+		case FIELD_TOKEN:
+			if (!check_digits(v, "0123456789abcdef", 64)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_token");
+				return (0);
+			}
+			break;
+		case FIELD_DIGITS:
+			if (!check_digits(v, "0123456789", fd->max)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_code");
 				return (0);
 			}
 			break;

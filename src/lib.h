@@ -82,7 +82,11 @@ enum field_kind {
 	/* children and needs */
 	FIELD_YUAN,	/* an amount in yuan ("1234.5"); min/max in fen */
 	FIELD_DATE,	/* YYYY-MM-DD, a real date; min/max are years */
-	FIELD_IDCARD	/* a resident ID number: 17 digits and a check */
+	FIELD_IDCARD,	/* a resident ID number: 17 digits and a check */
+	/* accounts that can be recovered */
+	FIELD_CONTACT,	/* an e-mail address or a mainland mobile number */
+	FIELD_TOKEN,	/* a token from a link: 64 lower-case hex digits */
+	FIELD_DIGITS	/* a code of exactly max digits (0-9) */
 };
 
 struct field {

@@ -63,6 +63,7 @@ static const struct field settings_fields[] = {
 	{ "pledge_due_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_grace_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_return_days", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "unverified_pledge_limit", FIELD_INT, 0, -100000, 100000, NULL },
 	CSRF_FIELD,
 };
 

@@ -61,6 +61,16 @@ enum stmt {
 	SQL_ACCOUNT_CREATE,
 	SQL_ACCOUNT_DISABLE,
 	SQL_AUDIT_LIST,
+	/* Accounts that can be recovered (src/recover.c, issue 12). */
+	SQL_PASSWORD_FORGOT,
+	SQL_PASSWORD_TOKEN_CHECK,
+	SQL_PASSWORD_TOKEN_PAGE,
+	SQL_PASSWORD_RESET,
+	SQL_VERIFY_EMAIL,
+	SQL_VERIFY_EMAIL_PAGE,
+	SQL_VERIFY_RESEND,
+	SQL_VERIFY_CODE,
+	SQL_ACCOUNT_SEND_LINK,
 	SQL_LOG_HEAD,
 	SQL_LOG_CHECKPOINT_ADD,
 	SQL_LOG_ENTRIES,
@@ -388,6 +398,22 @@ int		 auth_csrf_token(struct http_request *, char *);
 void		 auth_csrf_cookie(struct http_request *, const char *);
 int		 auth_post_ok(struct http_request *, const struct form *);
 void		 auth_bind_sid(struct http_request *, struct db_call *);
+void		 auth_new_token(char *, char *);
+void		 auth_hash_text(char *, const char *);
+
+/* recover.c: one-time links and codes sent to an account (issue 12). */
+#define RECOVER_URL_MAX	400
+
+struct recover_link {
+	char	token[AUTH_HEX];	/* only ever in the message */
+	char	hash[AUTH_HEX];		/* its hex SHA-256: what is stored */
+	char	url[RECOVER_URL_MAX];	/* SHOP_PUBLIC_URL, a path, token */
+};
+
+void		 recover_link(struct recover_link *, const char *);
+void		 recover_link_bind(struct db_call *, const char *);
+void		 recover_verify_bind(struct db_call *);
+int		 recover_private_path(const char *);
 /* checkpoint.c: the log's signing key and signed checkpoints. */
 enum checkpoint_state {
 	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */

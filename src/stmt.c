@@ -49,7 +49,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_LOGIN_FINISH] = { "select api.login_finish($1, $2, $3::boolean, "
 		"$4, $5)", 5, 0 },
 	[SQL_REGISTER] = { "select api.register($1, $2, $3, $4, $5, $6, $7, "
-		"$8)", 8, 0 },
+		"$8, $9, $10, $11, $12)", 12, 0 },
 	[SQL_LOGOUT] = { "select api.logout($1, $2)", 2, 0 },
 	[SQL_ME] = { "select api.me($1, $2)", 2, STMT_READONLY },
 	[SQL_ME_UPDATE] = { "select api.me_update($1, $2, $3)", 3, 0 },
@@ -62,11 +62,32 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_ACCOUNTS_LIST] = { "select api.accounts_list($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_ACCOUNT_CREATE] = { "select api.account_create($1, $2, "
-		"$3::bigint, $4, $5, $6, $7, $8)", 8, 0 },
+		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
 	[SQL_ACCOUNT_DISABLE] = { "select api.account_set_disabled($1, "
 		"$2::bigint, $3::boolean, $4)", 4, 0 },
 	[SQL_AUDIT_LIST] = { "select api.audit_list($1, $2::int)", 2,
 		STMT_READONLY },
+
+	/*
+	 * Accounts that can be recovered (issue 12): tokens go in as their
+	 * hash; a link or a code only into the message it is sent in.
+	 */
+	[SQL_PASSWORD_FORGOT] = { "select api.password_forgot($1, $2, $3, $4)",
+		4, 0 },
+	[SQL_PASSWORD_TOKEN_CHECK] = { "select api.password_token_check($1)",
+		1, STMT_READONLY },
+	[SQL_PASSWORD_TOKEN_PAGE] = { "select api.password_token_check($1), "
+		"api.viewer($2) as viewer", 2, STMT_READONLY },
+	[SQL_PASSWORD_RESET] = { "select api.password_reset($1, $2, $3)", 3,
+		0 },
+	[SQL_VERIFY_EMAIL] = { "select api.verify_email($1, $2)", 2, 0 },
+	[SQL_VERIFY_EMAIL_PAGE] = { "select api.verify_email($1, $2), "
+		"api.viewer($3) as viewer", 3, 0 },
+	[SQL_VERIFY_RESEND] = { "select api.verify_resend($1, $2, $3, $4, $5, "
+		"$6)", 6, 0 },
+	[SQL_VERIFY_CODE] = { "select api.verify_code($1, $2, $3)", 3, 0 },
+	[SQL_ACCOUNT_SEND_LINK] = { "select api.account_send_link($1, "
+		"$2::bigint, $3, $4, $5)", 5, 0 },
 
 	/* The public log. */
 	[SQL_LOG_HEAD] = { "select api.log_head()", 0, STMT_READONLY },

@@ -145,7 +145,10 @@ web_headers(struct http_request *req, const char *ctype)
 	http_response_header(req, "content-security-policy", CSP);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "x-frame-options", "DENY");
+	/* A page whose address may hold a one-time token (recover.c) gives
+	   only its origin as Referer: its path would reach access logs. */
 	http_response_header(req, "referrer-policy",
+	    recover_private_path(req->path) ? "origin" :
 	    "strict-origin-when-cross-origin");
 	http_response_header(req, "cross-origin-opener-policy", "same-origin");
 	http_response_header(req, "permissions-policy",

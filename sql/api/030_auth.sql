@@ -272,9 +272,13 @@ begin
 end $$;
 
 -- A donor registers and is signed in.  409 when the e-mail or phone is
--- already registered.
+-- already registered.  The new account is sent the way to verify its
+-- contact (api.verify_send, sql/api/032_recovery.sql: a link to the
+-- e-mail address, p_link with its token's hash p_link_hash, or to a
+-- phone-only account the code p_code, its hash p_code_hash).
 create function api.register(p_name text, p_email text, p_phone text,
-    p_affiliation text, p_hash text, p_sid text, p_ip text, p_ua text)
+    p_affiliation text, p_hash text, p_sid text, p_ip text, p_ua text,
+    p_link_hash text, p_link text, p_code_hash text, p_code text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -293,14 +297,27 @@ begin
 	    affiliation)
 	values ('donor', p_name, lower(p_email), p_phone, p_hash, p_affiliation)
 	returning * into v_u;
+	perform api.verify_send(v_u, p_link_hash, p_link, p_code_hash, p_code,
+	    p_ip);
 	v_age := api.session_open(v_u, p_sid, p_ip, p_ua);
 	return json_build_object('ok', true, 'max_age', v_age,
 	    'user', api.viewer(p_sid))::text;
 end $$;
 
+-- The kinds of message that carry a one-time secret (a link with a
+-- token, or a code; sql/api/032_recovery.sql): account and security
+-- messages, which nobody may turn off and which are never listed on /me.
+create function api.notify_secret(p_kind text)
+returns boolean language sql immutable as $$
+	select p_kind in ('password_reset', 'invite', 'verify_email',
+	    'verify_phone')
+$$;
+
 -- The latest messages of the notifications outbox for one person, newest
 -- first: what /me and /me/pledges show as "messages".  Ordered like the
--- notifications_user index so it is read from the index.
+-- notifications_user index so it is read from the index.  Messages that
+-- carry a one-time secret (a reset link, a verification code) are never
+-- shown: a code on the page would prove nothing.
 create function api.messages_json(p_user bigint)
 returns json language sql stable as $$
 	select coalesce(json_agg(json_build_object(
@@ -308,6 +325,7 @@ returns json language sql stable as $$
 	    'at', api.minute(created_at)) order by created_at desc, id desc),
 	    '[]')
 	  from (select * from notifications where user_id = p_user
+	        and not api.notify_secret(kind)
 	        order by created_at desc, id desc limit 20) x
 $$;
 
@@ -323,6 +341,12 @@ begin
 	    'email', v_u.email, 'phone', v_u.phone,
 	    'affiliation', v_u.affiliation,
 	    'must_change_password', v_u.must_change_password,
+	    'verified', api.user_verified(v_u),
+	    'verify_by', case when v_u.email is not null then 'email'
+	        else 'sms' end,
+	    'verify_sms', v_u.email is null,
+	    'unverified_pledge_limit', case when v_u.role = 'donor'
+	        then api.setting_int('unverified_pledge_limit', 3) end,
 	    'role_name', api.role_name(v_u.role, p_lang),
 	    'is_donor', v_u.role = 'donor',
 	    'org_id', v_u.org_id,

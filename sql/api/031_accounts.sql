@@ -53,6 +53,7 @@ returns json language sql stable as $$
 	    'display_name', u.display_name, 'email', u.email,
 	    'phone', u.phone, 'org_id', u.org_id, 'org_name', o.name,
 	    'disabled', u.disabled_at is not null,
+	    'invited', u.password_hash is null,
 	    'is_self', u.id = p_user.id,
 	    'created_on', api.day(u.created_at)) order by o.id, u.id), '[]')
 	from users u join orgs o on o.id = u.org_id
@@ -164,16 +165,20 @@ begin
 	return json_build_object('items', api.accounts_visible(v_u, p_lang))::text;
 end $$;
 
--- POST /api/v1/users: admins create staff of any organisation and admins
--- of the city committee; staff create staff of the organisations below
--- their own.  The new account must change its password at first login.
+-- POST /api/v1/users: admins invite staff of any organisation and admins
+-- of the city committee; staff invite staff of the organisations below
+-- their own.  The account has no password: an invitation (a link to
+-- /password/reset?token=…&invite=1, p_link with its token's hash p_hash,
+-- valid 7 days; sql/api/032_recovery.sql) lets its owner choose one,
+-- which also verifies the address it reached.
 create function api.account_create(p_sid text, p_role text, p_org bigint,
-    p_name text, p_email text, p_phone text, p_hash text, p_ip text)
+    p_name text, p_email text, p_phone text, p_hash text, p_link text,
+    p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_org	orgs;
-	v_id	bigint;
+	v_t	users;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
 	select * into v_org from orgs where id = p_org;
@@ -198,17 +203,19 @@ begin
 		perform api.fail(409, 'account_exists');
 	end if;
 	insert into users (role, org_id, display_name, email, phone,
-	    password_hash, must_change_password, created_by)
-	values (p_role, p_org, p_name, lower(p_email), p_phone, p_hash, true,
-	    v_u.id)
-	returning id into v_id;
-	perform api.audit(v_u, 'account_create', 'user', v_id, p_ip,
-	    jsonb_build_object('role', p_role, 'org_id', p_org));
-	return json_build_object('id', v_id)::text;
+	    created_by)
+	values (p_role, p_org, p_name, lower(p_email), p_phone, v_u.id)
+	returning * into v_t;
+	perform api.token_issue(v_t.id, 'invite', p_hash, v_u.id, p_ip);
+	perform api.invite_notify(v_t, v_u, p_link);
+	perform api.audit(v_u, 'account_create', 'user', v_t.id, p_ip,
+	    jsonb_build_object('role', p_role, 'org_id', p_org,
+	        'invited', true));
+	return json_build_object('id', v_t.id, 'invited', true)::text;
 end $$;
 
 -- POST /api/v1/users/{id}/disable and /enable.  A disabled account's
--- sessions end at once.  Nobody disables themselves; staff manage the
+-- sessions end at once, and the links sent to it die.  Nobody disables themselves; staff manage the
 -- staff below their organisation only; 404 for accounts the caller may
 -- not see.
 create function api.account_set_disabled(p_sid text, p_id bigint,
@@ -232,6 +239,8 @@ begin
 	 where id = p_id;
 	if p_disabled then
 		delete from sessions where user_id = p_id;
+		delete from account_tokens where user_id = p_id
+		   and used_at is null;
 	end if;
 	perform api.audit(v_u, case when p_disabled then 'account_disable'
 	    else 'account_enable' end, 'user', p_id, p_ip);

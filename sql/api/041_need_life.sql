@@ -834,7 +834,9 @@ end $$;
 -- The settings an admin may change and their ranges, in days: the public
 -- notice (0 puts verified needs on the shelf at the next minute), the time
 -- a donor has to deliver a pledge, and for 1+1 pairings the grace after a
--- term's date and the time a flagged pairing has to be put right.
+-- term's date and the time a flagged pairing has to be put right; and
+-- (not in days) how many open pledges a donor may hold until their
+-- e-mail or phone is verified (0: none; sql/api/032_recovery.sql).
 create function api.settings_range(p_key text)
 returns int4range language sql immutable as $$
 	select case p_key
@@ -842,6 +844,7 @@ returns int4range language sql immutable as $$
 	    when 'pledge_due_days' then int4range(1, 90, '[]')
 	    when 'pairing_grace_days' then int4range(0, 60, '[]')
 	    when 'pairing_return_days' then int4range(1, 180, '[]')
+	    when 'unverified_pledge_limit' then int4range(0, 100, '[]')
 	    end
 $$;
 

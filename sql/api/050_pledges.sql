@@ -79,7 +79,9 @@ $$;
 -- the need still lacks.  404 for a need that is not public; 409 when it is
 -- not open or too little is left (with what remains); with an
 -- Idempotency-Key, a replay returns the first answer and creates nothing,
--- and the same key with another request is a 422.  p_due (a pairing's
+-- and the same key with another request is a 422; 403 verify_first for a
+-- donor at the limit of open pledges before verifying their e-mail or
+-- phone (sql/api/032_recovery.sql).  p_due (a pairing's
 -- term, sql/api/062_pairings.sql) is when it is due instead of in
 -- pledge_due_days.
 create function api.pledge_create(p_sid text, p_need bigint, p_quantity int,
@@ -115,6 +117,9 @@ begin
 	if p_quantity is null or p_quantity <= 0 then
 		perform api.fail(400, 'bad_number', '{"field":"quantity"}');
 	end if;
+	-- Issue 12: a donor who has not verified an e-mail or phone holds a
+	-- few open pledges at most (sql/api/032_recovery.sql).
+	perform api.pledge_verified_check(v_u);
 
 	-- Compared as what is left, so that no sum can overflow.
 	update needs set pledged = pledged + p_quantity,

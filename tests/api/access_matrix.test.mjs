@@ -157,15 +157,15 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   // Staff of 坡头镇's school, created in 坡头镇: only admins may.
   ['POST', '/api/v1/users', (r) => ({ role: 'staff', org_id: Number(ids.potouSchool),
-    display_name: '甲', email: fresh(r), password: 'matrix password 1' }),
+    display_name: '甲', email: fresh(r) }),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   // Staff of 王屋镇's school: its town branch may too, the school may not.
   ['POST', '/api/v1/users', (r) => ({ role: 'staff', org_id: Number(ids.wangwuSchool),
-    display_name: '乙', email: fresh(r), password: 'matrix password 2' }),
+    display_name: '乙', email: fresh(r) }),
     { public: 401, donor: 403, staffTown: 'ok', staffSchool: 403, admin: 'ok' }],
   // Nobody but an admin makes an admin.
   ['POST', '/api/v1/users', (r) => ({ role: 'admin', org_id: 1, display_name: '丙',
-    email: fresh(r), password: 'matrix password 3' }),
+    email: fresh(r) }),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   // Disabling someone else's staff: 404 outside one's subtree.
   ['POST', `/api/v1/users/${ids.potouSchoolStaff}/disable`, {},
@@ -182,6 +182,19 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
   ['POST', `/api/v1/users/${ids.wangwuTownStaff}/enable`, {},
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
+  // A link to set a new password (or a new invitation), sent to the
+  // account: as for disabling, staff only below their own organisation.
+  ['POST', `/api/v1/users/${ids.potouSchoolStaff}/reset`, {},
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/users/${ids.wangwuSchoolStaff}/reset`, {},
+    { public: 401, donor: 403, staffTown: 'ok', staffSchool: 404, admin: 'ok' }],
+  ['POST', `/api/v1/users/${ids.donor}/reset`, {},
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  // Verifying one's contact: the demo accounts are verified already.
+  ['POST', '/api/v1/me/verify', {},
+    { public: 401, donor: 409, staffTown: 409, staffSchool: 409, admin: 409 }],
+  ['POST', '/api/v1/me/verify/code', { verify_code: '123456' },
+    { public: 401, donor: 409, staffTown: 409, staffSchool: 409, admin: 409 }],
   // Donors are not staff: nobody disables them through this.
   ['POST', `/api/v1/users/${ids.donor}/disable`, {},
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
@@ -479,8 +492,12 @@ const PAGES = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
   ['POST', `/accounts/${ids.potouSchoolStaff}/enable`, { from: 'branch' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['POST', `/accounts/${ids.potouSchoolStaff}/reset`, { from: 'branch' },
+    { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['GET', '/password/forgot', undefined, { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['POST', '/me/verify', {}, { public: 401, donor: 409, staffTown: 409, staffSchool: 409, admin: 409 }],
   ['POST', '/accounts', (r) => ({ role: 'staff', org_id: ids.potouSchool, display_name: '丁',
-    email: fresh(r), password: 'matrix password 4', from: 'branch' }),
+    email: fresh(r), from: 'branch' }),
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
 
   // Children, needs at work, objections, the queue, campaigns.

@@ -21,7 +21,8 @@ async function post(path, body) {
 }
 
 test('a form body with NUL bytes is refused, and the server lives on', async () => {
-  for (const path of ['/login', '/api/v1/login', '/register']) {
+  for (const path of ['/login', '/api/v1/login', '/register', '/password/forgot',
+    '/api/v1/password/forgot', '/password/reset', '/api/v1/password/reset']) {
     for (let i = 0; i < 5; i++) {
       const r = await post(path, poisoned());
       assert.ok(r.status === 400 || r.status === 403,

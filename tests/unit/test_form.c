@@ -14,6 +14,9 @@ static const struct field spec[] = {
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
 	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
+	{ "who", FIELD_CONTACT, 0, 0, 0, NULL },
+	{ "token", FIELD_TOKEN, 0, 0, 0, NULL },
+	{ "code", FIELD_DIGITS, 0, 0, 6, NULL },
 };
 
 static void
@@ -82,6 +85,30 @@ test_query(void **state)
 		{ "name=ab&since=+026-01-01", 0, 0, "since", "bad_date" },
 		{ "name=ab&since=%EF%BC%92026-01-01", 0, 0, "since",
 		  "bad_date" },
+		/* Accounts that can be recovered: an e-mail or a phone,
+		   a token from a link, a code of six digits. */
+		{ "name=ab&who=wang%40example.cn", 0, 1, NULL, NULL },
+		{ "name=ab&who=13800138000", 0, 1, NULL, NULL },
+		{ "name=ab&who=wang", 0, 0, "who", "bad_identifier" },
+		{ "name=ab&who=a%40b", 0, 0, "who", "bad_identifier" },
+		{ "name=ab&who=1380013800", 0, 0, "who", "bad_identifier" },
+		{ "name=ab&token=0123456789abcdef0123456789abcdef"
+		  "0123456789abcdef0123456789abcdef", 0, 1, NULL, NULL },
+		{ "name=ab&token=0123456789ABCDEF0123456789abcdef"
+		  "0123456789abcdef0123456789abcdef", 0, 0, "token",
+		  "bad_token" },
+		{ "name=ab&token=0123456789abcdef0123456789abcdef"
+		  "0123456789abcdef0123456789abcde", 0, 0, "token",
+		  "bad_token" },
+		{ "name=ab&token=0123456789abcdef0123456789abcdef"
+		  "0123456789abcdef0123456789abcdef0", 0, 0, "token",
+		  "bad_token" },
+		{ "name=ab&token=x", 0, 0, "token", "bad_token" },
+		{ "name=ab&code=012345", 0, 1, NULL, NULL },
+		{ "name=ab&code=12345", 0, 0, "code", "bad_code" },
+		{ "name=ab&code=1234567", 0, 0, "code", "bad_code" },
+		{ "name=ab&code=12345a", 0, 0, "code", "bad_code" },
+		{ "name=ab&code=%EF%BC%9112345", 0, 0, "code", "bad_code" },
 	};
 	struct form		f;
 	struct form_error	e;
