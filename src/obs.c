@@ -375,10 +375,12 @@ metrics_db(struct http_request *req, struct db_call *call, PGresult *res)
 	    "answered this scrape.\n# TYPE shop_database_up gauge\n"
 	    "shop_database_up %d\n", o != NULL);
 	json_object_foreach(o, k, v) {
-		if (!json_is_number(v))
-			continue;
-		buf_printf(out, "# TYPE shop_%s gauge\nshop_%s %.3f\n", k, k,
-		    json_number_value(v));
+		if (json_is_integer(v))
+			buf_printf(out, "# TYPE shop_%s gauge\nshop_%s %lld\n", k,
+			    k, (long long)json_integer_value(v));
+		else if (json_is_real(v))
+			buf_printf(out, "# TYPE shop_%s gauge\nshop_%s %.3f\n", k,
+			    k, json_real_value(v));
 	}
 	json_decref(o);
 	if (!db_read_configured())
