@@ -62,9 +62,10 @@ LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc,$(CFLAGS))
 LOGVERIFY	 = build/logverify
 
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
-	bench bench-match clean distclean admin fuzz fuzz-replay
+	bench bench-match clean distclean admin fuzz fuzz-replay \
+	cluster cluster-stop cluster-test backup restore
 
-all: $(MODULE) build/shop-admin $(LOGVERIFY)
+all: $(MODULE) build/shop-admin $(LOGVERIFY) build/static/.stamp
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -133,6 +134,16 @@ $(LOGVERIFY): $(LV_SRC) src/logverify/lv.h build/flags
 	@mkdir -p build
 	$(CC) $(LV_CFLAGS) $(LDFLAGS) -o $@ $(LV_SRC) -lssl -lcrypto
 
+# The public assets under their content's hash, as src/assets.c names
+# them in pages, for a front proxy to serve from disk (conf/nginx.conf).
+STATIC_SRC	 = $(filter %.css %.js %.svg %.png %.ico,$(ASSETS))
+build/static/.stamp: $(STATIC_SRC)
+	@rm -rf build/static && mkdir -p build/static
+	@for f in $(STATIC_SRC); do n=$${f#assets/}; \
+		h=$$(sha256sum "$$f" | cut -c1-16); \
+		cp "$$f" "build/static/$${n%.*}.$$h.$${n##*.}"; done
+	@touch $@
+
 build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
@@ -181,6 +192,35 @@ stop:
 	@if [ -f $(VAR)/kore.pid ]; then kill $$(cat $(VAR)/kore.pid) 2>/dev/null; \
 		rm -f $(VAR)/kore.pid; fi; true
 	@sql/cluster.sh stop $(VAR)
+
+# --- the production shape on one machine (issue 17) ----------------------
+# make cluster: nginx (TLS, https://127.0.0.1:8443), two Kore nodes,
+# PgBouncer, a PostgreSQL primary and its streaming replica, pgBackRest,
+# all from Debian packages and conf/'s files, under var/cluster/
+# (conf/cluster.sh).  make cluster-stop stops it all; make backup and
+# make restore TARGET_TIME='2025-01-01 12:00:00+08' work on it;
+# make cluster-test starts one of its own and breaks it in turn.
+DEPS_CLUSTER	 = nginx pgbouncer pgbackrest openssl curl
+
+cluster:
+	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_CLUSTER)"
+	@$(MAKE) -s all
+	@conf/cluster.sh up
+
+cluster-stop:
+	@conf/cluster.sh down
+
+backup:
+	@conf/cluster.sh backup
+
+restore:
+	@test -n "$(TARGET_TIME)" || { echo "usage: make restore TARGET_TIME='YYYY-MM-DD HH:MM:SS+08'"; exit 2; }
+	@conf/cluster.sh restore "$(TARGET_TIME)"
+
+cluster-test:
+	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_CLUSTER) nodejs"
+	@$(MAKE) -s all
+	@tests/cluster/run.sh
 
 # --- tests and benchmarks ---------------------------------------------
 
@@ -285,5 +325,7 @@ clean:
 
 distclean: clean
 	-@$(MAKE) -s stop
+	-@conf/cluster.sh down
+	@if [ -L var/cluster ]; then rm -rf "$$(readlink -f var/cluster)"; fi
 	@sql/cluster.sh wipe $(VAR)
 	rm -rf $(VAR) tests/node_modules

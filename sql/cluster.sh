@@ -7,6 +7,9 @@
 #   sql/cluster.sh wipe  VAR   stop it and delete it
 #   sql/cluster.sh sock  VAR   print the socket directory
 #
+# PG_EXTRA_CONF=file: init appends that file to postgresql.conf (make
+# cluster: replication and archiving, conf/postgresql.conf).
+#
 # PostgreSQL refuses to run as root, so as root the server runs as the
 # "postgres" user of Debian's package.  That user may not be able to enter
 # the checkout (a clone under /root is mode 700): then the cluster lives in
@@ -88,6 +91,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
+	fi
+	if [ -n "${PG_EXTRA_CONF:-}" ]; then
+		as_pg sh -c "cat >> '$root/data/postgresql.conf'" <"$PG_EXTRA_CONF"
 	fi
 	do_start
 	sock="$root/run"

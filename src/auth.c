@@ -162,33 +162,52 @@ auth_bind_sid(struct http_request *req, struct db_call *call)
 }
 
 /*
- * The anti-CSRF token forms of this request must carry: derived from the
- * session, or without one the value of the csrf cookie, set here when the
- * reader has none.
+ * The anti-CSRF token forms of this request must carry, into out: derived
+ * from the session, or without one the value of the csrf cookie, or a new
+ * one when the reader has none; returns 1 when it is new, and then
+ * auth_csrf_cookie must set it if the answer carries it (web_page sets it
+ * only on pages with a form, so pages without one stay cacheable).
  */
-void
-auth_csrf(struct http_request *req, char *out)
+int
+auth_csrf_token(struct http_request *req, char *out)
 {
 	unsigned char	rnd[32];
-	char		tok[AUTH_HEX], cookie[160], *v;
+	char		tok[AUTH_HEX], *v;
 
 	if (auth_token(req, tok) == AUTH_COOKIE) {
 		sha256_hex(out, "csrf:", tok);
 		OPENSSL_cleanse(tok, sizeof(tok));
-		return;
+		return (0);
 	}
 	if (http_request_cookie(req, cookie_name("csrf"), &v) &&
 	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
 		kore_strlcpy(out, v, AUTH_HEX);
-		return;
+		return (0);
 	}
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
 	hex_encode(out, rnd, sizeof(rnd));
+	return (1);
+}
+
+/* Sets the csrf cookie to tok (a new token of auth_csrf_token). */
+void
+auth_csrf_cookie(struct http_request *req, const char *tok)
+{
+	char	cookie[160];
+
 	(void)snprintf(cookie, sizeof(cookie),
 	    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie_name("csrf"),
-	    out, cfg.tls ? "; Secure" : "");
+	    tok, cfg.tls ? "; Secure" : "");
 	http_response_header(req, "set-cookie", cookie);
+}
+
+/* The token, its cookie set at once when it is new (API answers). */
+void
+auth_csrf(struct http_request *req, char *out)
+{
+	if (auth_csrf_token(req, out))
+		auth_csrf_cookie(req, out);
 }
 
 /*

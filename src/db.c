@@ -21,7 +21,20 @@
  * error code in the message; a database that cannot be reached becomes
  * 503 with Retry-After.  A read-only statement whose connection died is
  * sent once more on a fresh one (the first query after a restart).
+ *
+ * Two pools: the primary (SHOP_DATABASE, pool "db") and, when
+ * SHOP_READ_DATABASE is set, a streaming replica (pool "read").  A
+ * statement marked STMT_PUBLIC goes to the replica when the request has
+ * no session and its client did not just write (the rw cookie web.c sets
+ * on every answer to a POST: read-your-writes); everything else goes to
+ * the primary.  A replica that cannot be reached, or refuses a statement
+ * as read-only, sends that statement to the primary and the worker's
+ * next ones there for DB_READ_BACKOFF ms.
+ *
+ * Every statement is sent with the request's id in a comment in front of
+ * it (obs.c): the id is hex digits only, so it cannot close the comment.
  */
+#include <poll.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +66,14 @@ static int	db_next(struct http_request *, struct db_call *);
 static int	db_unavailable(struct http_request *, struct db_call *);
 static int	db_acquire(struct http_request *, struct db_call *);
 static void	db_release(struct db_call *);
+static int	db_choose(struct http_request *, struct db_call *);
+static int	db_conn_error(const char *);
+static int	db_conn_stale(PGconn *);
+static void	db_pgsql_cleanup(struct db_call *);
+static void	db_failover(struct http_request *, struct db_call *);
+
+/* How long a worker leaves a replica alone that failed (ms). */
+#define DB_READ_BACKOFF	5000
 
 /*
  * The calls of this worker waiting for a connection, oldest first, and
@@ -64,9 +85,19 @@ static void	db_release(struct db_call *);
  * behind the others.  A call holds its slot for one statement at a time
  * (not while a task of its request runs).
  */
-static TAILQ_HEAD(, db_call)	db_queue = TAILQ_HEAD_INITIALIZER(db_queue);
-static u_int32_t		db_nqueue;
-static u_int32_t		db_held;
+struct db_pool {
+	const char		*name;		/* Kore's name of the database */
+	TAILQ_HEAD(, db_call)	 queue;
+	u_int32_t		 nqueue;
+	u_int32_t		 held;
+};
+
+static struct db_pool	db_pools[DB_POOLS] = {
+	{ "db", TAILQ_HEAD_INITIALIZER(db_pools[0].queue), 0, 0 },
+	{ "read", TAILQ_HEAD_INITIALIZER(db_pools[1].queue), 0, 0 },
+};
+static u_int64_t	db_read_down;	/* leave the replica alone until */
+static char		db_sql[8192];	/* the statement with its comment */
 
 static struct http_state	db_states[] = {
 	KORE_HTTP_STATE(db_setup),
@@ -90,6 +121,8 @@ db_begin(struct http_request *req)
 	call = http_state_create(req, sizeof(*call), db_free);
 	call->next = DB_DONE;
 	call->req = req;
+	call->t0 = req->start;
+	obs_request_id(req, call->rid);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	return (call);
@@ -118,6 +151,9 @@ db_stmt(struct db_call *call, enum stmt stmt, db_done_fn done)
 	call->stmt = stmt;
 	call->done = done;
 	call->next = DB_SETUP;
+	call->route = DB_ROUTE_AUTO;
+	call->on_fail = NULL;
+	call->failed = 0;
 }
 
 /*
@@ -239,12 +275,15 @@ db_setup(struct http_request *req)
 		    stmts[call->stmt].nparams, call->nparams);
 
 	if (!call->holding) {
+		if (!call->waiting)
+			call->pool = db_choose(req, call);
 		if (!db_acquire(req, call))
 			return (HTTP_STATE_RETRY);
 		if (!call->holding)
 			return (HTTP_STATE_COMPLETE);	/* answered 503 */
 	}
-	if (!kore_pgsql_setup(&call->pgsql, "db", KORE_PGSQL_ASYNC)) {
+	if (!kore_pgsql_setup(&call->pgsql, db_pools[call->pool].name,
+	    KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
 		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
 			return (HTTP_STATE_RETRY);
@@ -253,11 +292,16 @@ db_setup(struct http_request *req)
 	}
 
 	/* A connection broken by a server restart: reconnect it first. */
-	if (PQstatus(call->pgsql.conn->db) != CONNECTION_OK)
+	if (db_conn_stale(call->pgsql.conn->db))
 		PQreset(call->pgsql.conn->db);
 
-	if (!kore_pgsql_query_param_fields(&call->pgsql,
-	    stmts[call->stmt].sql, 0, call->nparams,
+	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->rid,
+	    stmts[call->stmt].sql) >= sizeof(db_sql))
+		fatal("statement %d is too long", call->stmt);
+	if (call->pool == DB_POOL_READ)
+		call->used_read = 1;
+	if (!kore_pgsql_query_param_fields(&call->pgsql, db_sql, 0,
+	    call->nparams,
 	    (const char **)(void *)call->values, call->lengths,
 	    call->formats)) {
 		req->fsm_state = DB_ERROR;
@@ -276,21 +320,26 @@ db_setup(struct http_request *req)
 static int
 db_acquire(struct http_request *req, struct db_call *call)
 {
+	struct db_pool	*p = &db_pools[call->pool];
+
 	if (call->waiting)
 		return (0);
-	if (db_held < pgsql_conn_max && TAILQ_EMPTY(&db_queue)) {
-		db_held++;
+	if (p->held < pgsql_conn_max && TAILQ_EMPTY(&p->queue)) {
+		p->held++;
 		call->holding = 1;
+		obs_db_state(call->pool, p->held, p->nqueue);
 		return (1);
 	}
-	if (db_nqueue >= pgsql_queue_limit) {
+	if (p->nqueue >= pgsql_queue_limit) {
 		http_response_header(req, "retry-after", "1");
 		web_error(req, 503, "busy", NULL);
 		return (1);
 	}
-	TAILQ_INSERT_TAIL(&db_queue, call, queue);
-	db_nqueue++;
+	TAILQ_INSERT_TAIL(&p->queue, call, queue);
+	p->nqueue++;
 	call->waiting = 1;
+	call->queued_at = kore_time_ms();
+	obs_db_state(call->pool, p->held, p->nqueue);
 	http_request_sleep(req);
 	return (0);
 }
@@ -299,20 +348,69 @@ db_acquire(struct http_request *req, struct db_call *call)
 static void
 db_release(struct db_call *call)
 {
+	struct db_pool	*p = &db_pools[call->pool];
 	struct db_call	*next;
 
 	if (!call->holding)
 		return;
 	call->holding = 0;
-	if ((next = TAILQ_FIRST(&db_queue)) != NULL) {
-		TAILQ_REMOVE(&db_queue, next, queue);
-		db_nqueue--;
+	if ((next = TAILQ_FIRST(&p->queue)) != NULL) {
+		TAILQ_REMOVE(&p->queue, next, queue);
+		p->nqueue--;
 		next->waiting = 0;
 		next->holding = 1;
+		obs_db_wait(call->pool, kore_time_ms() - next->queued_at);
 		http_request_wakeup(next->req);
 	} else {
-		db_held--;
+		p->held--;
 	}
+	obs_db_state(call->pool, p->held, p->nqueue);
+}
+
+/*
+ * The pool of call's next statement (see the top of this file).  The
+ * request's session is looked for, not checked: any session cookie or
+ * bearer token sends it to the primary.
+ */
+static int
+db_choose(struct http_request *req, struct db_call *call)
+{
+	char	sid[AUTH_HEX];
+
+	if (cfg.read_database == NULL || call->route == DB_ROUTE_PRIMARY)
+		return (DB_POOL_PRIMARY);
+	if (call->route == DB_ROUTE_READ)
+		return (DB_POOL_READ);
+	if (!(stmts[call->stmt].flags & STMT_PUBLIC) ||
+	    kore_time_ms() < db_read_down || web_wrote_recently(req) ||
+	    auth_sid(req, sid) != AUTH_NONE)
+		return (DB_POOL_PRIMARY);
+	return (DB_POOL_READ);
+}
+
+/* Whether SHOP_READ_DATABASE names a replica. */
+int
+db_read_configured(void)
+{
+	return (cfg.read_database != NULL);
+}
+
+/* The steps of req, or NULL when it has none (it never queried). */
+struct db_call *
+db_call_of(struct http_request *req)
+{
+	return (http_state_exists(req) ? http_state_get(req) : NULL);
+}
+
+/* In the parent: the pools (the replica's only when it is configured). */
+void
+db_init(void)
+{
+	if (!kore_pgsql_register("db", cfg.database))
+		fatal("cannot register the database");
+	if (cfg.read_database != NULL &&
+	    !kore_pgsql_register("read", cfg.read_database))
+		fatal("cannot register the read-only database");
 }
 
 static int
@@ -381,7 +479,7 @@ db_next(struct http_request *req, struct db_call *call)
 		}
 		return (HTTP_STATE_COMPLETE);
 	}
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	db_release(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
@@ -440,11 +538,82 @@ db_pausestate(struct http_request *req)
 static void
 db_reset(struct http_request *req, struct db_call *call)
 {
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	call->retried = 1;
 	req->fsm_state = DB_SETUP;
+}
+
+/*
+ * The replica failed call's statement: the worker leaves it alone for a
+ * while, and the statement goes to the primary (not counted as its one
+ * retry).
+ */
+static void
+db_failover(struct http_request *req, struct db_call *call)
+{
+	kore_log(LOG_WARNING, "replica failed statement %d: using the "
+	    "primary for %d ms", call->stmt, DB_READ_BACKOFF);
+	db_read_down = kore_time_ms() + DB_READ_BACKOFF;
+	obs_db_event(DB_POOL_READ, 1);
+	db_pgsql_cleanup(call);
+	db_release(call);
+	kore_pgsql_init(&call->pgsql);
+	kore_pgsql_bind_request(&call->pgsql, req);
+	call->route = DB_ROUTE_PRIMARY;
+	req->fsm_state = DB_SETUP;
+}
+
+/*
+ * Whether a pooled connection is broken.  One the server (or PgBouncer)
+ * closed while it sat idle reads as end of file: poll finds that without
+ * waiting, and libpq then marks it bad.  Checked before each statement,
+ * so a restarted server or pooler costs no failed statement, read or
+ * write: each connection is reconnected before it is used.
+ */
+static int
+db_conn_stale(PGconn *db)
+{
+	struct pollfd	pfd;
+
+	if (PQstatus(db) != CONNECTION_OK)
+		return (1);
+	pfd.fd = PQsocket(db);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd == -1 || poll(&pfd, 1, 0) == -1)
+		return (1);
+	if (pfd.revents != 0 && !PQconsumeInput(db))
+		return (1);
+	return (PQstatus(db) != CONNECTION_OK);
+}
+
+/*
+ * kore_pgsql_cleanup, except for a connection libpq has closed: when the
+ * server (or PgBouncer) went away mid-statement, libpq drops the socket
+ * and PQsocket says -1, and Kore 4.1 would take -1 out of its event loop,
+ * fail and kill the worker (kore_platform_disable_read: Bad file
+ * descriptor).  The closed socket left the event loop by itself; there is
+ * nothing to cancel.  The connection goes back to the pool, where
+ * db_conn_stale finds it bad and reconnects it.
+ */
+static void
+db_pgsql_cleanup(struct db_call *call)
+{
+	struct kore_pgsql	*pgsql = &call->pgsql;
+
+	if (pgsql->conn != NULL && PQsocket(pgsql->conn->db) == -1)
+		pgsql->flags &= ~KORE_PGSQL_SCHEDULED;
+	kore_pgsql_cleanup(pgsql);
+}
+
+/* Whether SQLSTATE state (NULL: none) says the server is out of reach. */
+static int
+db_conn_error(const char *state)
+{
+	return (state == NULL || !strncmp(state, "08", 2) ||
+	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2));
 }
 
 static int
@@ -478,13 +647,29 @@ db_error(struct http_request *req)
 
 	call->next = DB_DONE;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (state == NULL || !strncmp(state, "08", 2) ||
-	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2)) {
+	if (db_conn_error(state))
+		obs_db_event(call->pool, 0);
+	/* A replica down, or one that refused to write (25006). */
+	if (call->pool == DB_POOL_READ && call->route == DB_ROUTE_AUTO &&
+	    !call->called && (db_conn_error(state) ||
+	    !strcmp(state, "25006"))) {
+		db_failover(req, call);
+		return (HTTP_STATE_CONTINUE);
+	}
+	if (db_conn_error(state)) {
 		if (!call->retried && !call->called &&
 		    (stmts[call->stmt].flags & STMT_READONLY)) {
 			db_reset(req, call);
 			return (HTTP_STATE_CONTINUE);
 		}
+	}
+	if (call->on_fail != NULL && !call->called) {
+		call->called = 1;
+		call->failed = 1;
+		call->fail_reason = state == NULL ? "unreachable" :
+		    db_conn_error(state) ? "no_server" : "error";
+		call->on_fail(req, call, res);
+		return (db_next(req, call));
 	}
 	/* An answer already begun cannot become an error: it is cut. */
 	if (call->abort != NULL) {
@@ -577,11 +762,13 @@ db_free(struct http_request *req)
 		call->task_live = 0;
 	}
 	if (call->waiting) {
-		TAILQ_REMOVE(&db_queue, call, queue);
-		db_nqueue--;
+		TAILQ_REMOVE(&db_pools[call->pool].queue, call, queue);
+		db_pools[call->pool].nqueue--;
 		call->waiting = 0;
+		obs_db_state(call->pool, db_pools[call->pool].held,
+		    db_pools[call->pool].nqueue);
 	}
-	kore_pgsql_cleanup(&call->pgsql);
+	db_pgsql_cleanup(call);
 	db_release(call);
 	db_params_free(call);
 	json_decref(call->extra);

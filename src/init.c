@@ -86,8 +86,9 @@ kore_parent_configure(int argc, char **argv)
 	cfg.page_cache = v == NULL || strcmp(v, "0");
 
 	check_schema();
-	if (!kore_pgsql_register("db", cfg.database))
-		fatal("cannot register the database");
+	cfg.read_database = getenv("SHOP_READ_DATABASE");
+	db_init();
+	obs_init();
 	web_init();
 	checkpoint_init();
 }

@@ -15,6 +15,7 @@
 /* init.c: configuration, read once in the parent from the environment. */
 struct config {
 	const char	*database;	/* SHOP_DATABASE: libpq conninfo */
+	const char	*read_database;	/* SHOP_READ_DATABASE: a replica */
 	const char	*var;		/* SHOP_VAR: keys and other state */
 	int		 tls;		/* SHOP_TLS=1: behind a TLS proxy */
 	int		 trust_proxy;	/* SHOP_TRUST_PROXY=1: X-Real-IP */
@@ -34,6 +35,8 @@ extern struct config	cfg;
 /* stmt.c: every SQL statement of the platform, chosen by this enum. */
 enum stmt {
 	SQL_HEALTH,
+	SQL_OPS_METRICS,
+	SQL_REPLICA_STATUS,
 	SQL_HOME,
 	SQL_HOME_PAGE,
 	SQL_NEEDS_LIST,
@@ -207,6 +210,7 @@ enum stmt {
 };
 
 #define STMT_READONLY	0x01	/* safe to send again on a new connection */
+#define STMT_PUBLIC	0x02	/* a public page's read: a replica may answer */
 
 struct stmt_def {
 	const char	*sql;
@@ -218,6 +222,19 @@ extern const struct stmt_def	stmts[SQL__COUNT];
 
 /* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
+
+/* The pools: the primary (SHOP_DATABASE) and a replica (SHOP_READ_DATABASE). */
+#define DB_POOL_PRIMARY	0
+#define DB_POOL_READ	1
+#define DB_POOLS	2
+
+/* Where a step may go (db_call.route). */
+#define DB_ROUTE_AUTO		0	/* the replica for STMT_PUBLIC and
+					   no session nor recent write */
+#define DB_ROUTE_PRIMARY	1
+#define DB_ROUTE_READ		2	/* the replica, or fail: no fallback */
+
+#define OBS_ID_LEN	33	/* a request id: up to 32 hex digits */
 
 struct db_call;
 typedef int	(*db_done_fn)(struct http_request *, struct db_call *,
@@ -253,6 +270,23 @@ struct db_call {
 	TAILQ_ENTRY(db_call)	 queue;		/* waiting for a connection */
 	int			 waiting;
 	int			 holding;	/* holds one of the worker's */
+	u_int64_t		 queued_at;	/* since when it waits */
+	int			 route;		/* DB_ROUTE_* of this step */
+	int			 pool;		/* DB_POOL_* of its connection */
+	int			 used_read;	/* the replica answered a step */
+
+	/*
+	 * When set, a step that fails (the database unreachable, or an
+	 * error) runs on_fail(req, call, result or NULL) with failed set,
+	 * instead of being answered 503/500: /healthz and /metrics report
+	 * what is down.  Reset by db_stmt.
+	 */
+	db_done_fn		 on_fail;
+	int			 failed;
+	const char		*fail_reason;	/* "unreachable", "error" */
+
+	char			 rid[OBS_ID_LEN];	/* the request's id */
+	u_int64_t		 t0;		/* the handler's first run */
 
 	/*
 	 * A streamed answer (stream.c): the step after db_pause waits for
@@ -277,6 +311,18 @@ void		 db_pause(struct db_call *, db_done_fn);
 void		 db_resume(struct http_request *);
 int		 db_run(struct http_request *);
 const char	*db_value(PGresult *, int, int, size_t *);
+struct db_call	*db_call_of(struct http_request *);
+int		 db_read_configured(void);
+void		 db_init(void);
+
+/* obs.c: request ids, the JSON-lines access log, /metrics. */
+void		 obs_init(void);
+void		 obs_request_id(struct http_request *, char *);
+void		 obs_answer(struct http_request *, int, ssize_t);
+const char	*obs_id(struct http_request *);
+void		 obs_db_wait(int, u_int64_t);
+void		 obs_db_state(int, u_int32_t, u_int32_t);
+void		 obs_db_event(int, int);
 
 /* web.c: answers, languages, errors, the page layout. */
 enum lang {
@@ -284,7 +330,11 @@ enum lang {
 	LANG_EN
 };
 
+#define WEB_RW_SECONDS	10	/* read-your-writes: the primary after a POST */
+
 void		 web_init(void);
+void		 web_mark_write(struct http_request *);
+int		 web_wrote_recently(struct http_request *);
 enum lang	 web_lang(struct http_request *);
 const char	*web_lang_code(enum lang);
 int		 web_is_api(struct http_request *);
@@ -344,6 +394,8 @@ enum auth_source {
 
 enum auth_source auth_sid(struct http_request *, char *);
 void		 auth_csrf(struct http_request *, char *);
+int		 auth_csrf_token(struct http_request *, char *);
+void		 auth_csrf_cookie(struct http_request *, const char *);
 int		 auth_post_ok(struct http_request *, const struct form *);
 void		 auth_bind_sid(struct http_request *, struct db_call *);
 void		 auth_new_token(char *, char *);
@@ -430,6 +482,7 @@ struct asset {
 const struct asset	*asset_find(const char *);
 const struct asset	*asset_all(size_t *);
 const char		*asset_version(void);
+json_t			*asset_static_names(void);
 
 /* private.c: the data keys, sealing and opening private data. */
 struct private_sealed {

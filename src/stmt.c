@@ -3,25 +3,35 @@
  * a function of the api schema (sql/api/), which holds the rules and
  * returns the answer's body, so a request is one round trip.  No SQL is
  * built at run time.
+ *
+ * STMT_PUBLIC marks what the public pages read, which a streaming replica
+ * may answer (db.c): read-only functions that write nothing, not even
+ * for an unknown session.  The log's head, entries and proofs are not
+ * among them: a checkpoint is signed from the primary's head, and a
+ * lagging replica could lack what the latest checkpoint covers.
  */
 #include "shop.h"
 
 const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_HEALTH] = { "select 1", 0, STMT_READONLY },
-	[SQL_HOME] = { "select api.home($1)", 1, STMT_READONLY },
+	/* What operators look at (obs.c, health.c). */
+	[SQL_OPS_METRICS] = { "select api.ops_metrics()", 0, STMT_READONLY },
+	[SQL_REPLICA_STATUS] = { "select api.replica_status()", 0,
+		STMT_READONLY },
+	[SQL_HOME] = { "select api.home($1)", 1, STMT_READONLY | STMT_PUBLIC },
 	[SQL_HOME_PAGE] = { "select api.home($1), api.viewer($2) as viewer",
-		2, STMT_READONLY },
+		2, STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEEDS_LIST] = {
 		"select api.needs_list($1, $2, $3, $4, $5, $6, $7, "
-		"$8::int, $9::int, $10)", 10, STMT_READONLY },
+		"$8::int, $9::int, $10)", 10, STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEEDS_PAGE] = {
 		"select api.needs_list($1, $2, $3, $4, $5, $6, $7, "
 		"$8::int, $9::int, $10), api.facets($10), "
-		"api.viewer($11) as viewer", 11, STMT_READONLY },
+		"api.viewer($11) as viewer", 11, STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEED_GET] = { "select api.need_get($1::bigint, $2)", 2,
-		STMT_READONLY },
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEED_PAGE] = { "select api.need_get($1::bigint, $2), "
-		"api.viewer($3) as viewer", 3, STMT_READONLY },
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 
 	/* Pages whose parameters are the session and the language. */
 	[SQL_VIEWER_PAGE] = { "select json_build_object('lang', $2::text), "
@@ -135,7 +145,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	 * column, the page adds the viewer.
 	 */
 	[SQL_TARGETS_PUBLIC] = { "select api.targets_public($1)", 1,
-		STMT_READONLY },
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_TARGETS_PAGE] = { "select api.targets_dashboard($1, $2, $3), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_TARGET_UPDATE] = { "select api.target_update($1, $2::bigint, "
@@ -266,13 +276,13 @@ const struct stmt_def stmts[SQL__COUNT] = {
 
 	/* Campaigns (issue 4). */
 	[SQL_CAMPAIGNS_LIST] = { "select api.campaigns_list($1)", 1,
-		STMT_READONLY },
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGNS_PAGE] = { "select api.campaigns_list($2), "
-		"api.viewer($1) as viewer", 2, STMT_READONLY },
+		"api.viewer($1) as viewer", 2, STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGN_GET] = { "select api.campaign_get($1, $2)", 2,
-		STMT_READONLY },
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGN_PAGE] = { "select api.campaign_get($2, $3), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY },
+		"api.viewer($1) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGNS_ADMIN_PAGE] = { "select api.campaigns_admin($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_CAMPAIGN_EDIT_PAGE] = { "select api.campaign_edit($1, $2, $3), "
@@ -281,7 +291,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3::boolean, $4::json, $5)", 5, 0 },
 	/* Offers, matching and pairings. */
 	[SQL_OFFERS_LIST] = { "select api.offers_list($1, $2, $3::int, "
-		"$4::int, $5), api.viewer($6) as viewer", 6, STMT_READONLY },
+		"$4::int, $5), api.viewer($6) as viewer", 6, STMT_READONLY | STMT_PUBLIC },
 	[SQL_OFFER_CREATE] = { "select api.offer_create($1, $2::jsonb, $3)",
 		3, 0 },
 	[SQL_OFFER_UPDATE] = { "select api.offer_update($1, $2::bigint, "
@@ -334,20 +344,20 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	/* The transparency page: its general part, and the filtered part. */
 	[SQL_TRANSPARENCY] = { "select api.transparency_general($1), "
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
-		"$6::date)", 6, STMT_READONLY },
+		"$6::date)", 6, STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_PAGE] = { "select api.transparency_general($1), "
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
-		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY },
+		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_RECORDS] = { "select null::text, "
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
-		"$6::date)", 6, STMT_READONLY },
+		"$6::date)", 6, STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_RECORDS_PAGE] = { "select null::text, "
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
-		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY },
+		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_LOG_RANGE] = {
 		"select api.transparency_log_range($1::date, $2::date)", 2,
-		STMT_READONLY },
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_LOG_PAGE] = {
 		"select api.transparency_log_page($1::bigint, $2::bigint, "
-		"$3::date, $4::date)", 4, STMT_READONLY },
+		"$3::date, $4::date)", 4, STMT_READONLY | STMT_PUBLIC },
 };

@@ -160,8 +160,41 @@ web_send(struct http_request *req, int status, const char *ctype,
     const void *body, size_t len)
 {
 	web_headers(req, ctype);
+	web_mark_write(req);
+	obs_answer(req, status, (ssize_t)len);
 	http_response(req, status, body, len);
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * Read-your-writes with a replica (db.c): the answer to a POST tells the
+ * client, with a cookie that lasts WEB_RW_SECONDS, to read from the
+ * primary for a while, so a public page it loads next already shows what
+ * it wrote even if the replica lags.  Nothing without a replica.
+ */
+void
+web_mark_write(struct http_request *req)
+{
+	char	cookie[96];
+
+	if (cfg.read_database == NULL || req->method == HTTP_METHOD_GET ||
+	    req->method == HTTP_METHOD_HEAD)
+		return;
+	(void)snprintf(cookie, sizeof(cookie), "rw=1; Path=/; Max-Age=%d; "
+	    "HttpOnly; SameSite=Lax%s", WEB_RW_SECONDS,
+	    cfg.tls ? "; Secure" : "");
+	http_response_header(req, "set-cookie", cookie);
+}
+
+/* Whether req's client wrote within WEB_RW_SECONDS (the rw cookie). */
+int
+web_wrote_recently(struct http_request *req)
+{
+	char	*v;
+
+	if (TAILQ_EMPTY(&req->req_cookies))
+		http_populate_cookies(req);
+	return (http_request_cookie(req, "rw", &v));
 }
 
 int
@@ -292,8 +325,9 @@ web_error_detail(struct http_request *req, int status, const char *code,
 			json_object_set_new(err, "field", json_string(field));
 		r = web_json(req, status, body);
 	} else {
-		body = json_pack("{s:i, s:s, s:s}", "status", status,
-		    "message", msg.data, "code", code);
+		body = json_pack("{s:i, s:s, s:s, s:s}", "status", status,
+		    "message", msg.data, "code", code, "request_id",
+		    obs_id(req));
 		r = web_page(req, status, "error", body);
 	}
 	json_decref(body);
@@ -314,13 +348,15 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_t		*ctx;
 	char		 cookie[64], csrf[AUTH_HEX], key[33];
 	unsigned char	 rnd[16];
+	int		 fresh;
 
 	ctx = json_is_object(data) ? data : json_object();
 	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
 	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
 	json_object_set_new(ctx, "v", json_string(asset_version()));
+	json_object_set(ctx, "static", asset_static_names());
 	json_object_set_new(ctx, "path", json_string(req->path));
-	auth_csrf(req, csrf);
+	fresh = auth_csrf_token(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -342,6 +378,19 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
 		    web_lang_code(lang));
 		http_response_header(req, "set-cookie", cookie);
+	}
+	/*
+	 * A page with a form carries this reader's tokens: it sets the csrf
+	 * cookie when the reader has none, and a front cache must not keep
+	 * it (X-Accel-Expires: 0, nginx).  A page without a form is the same
+	 * for every reader without a session and sets no cookie, so nginx's
+	 * one-second cache may serve it to all of them.
+	 */
+	if (memmem(page.data, page.len, csrf, strlen(csrf)) != NULL ||
+	    memmem(page.data, page.len, key, strlen(key)) != NULL) {
+		if (fresh)
+			auth_csrf_cookie(req, csrf);
+		http_response_header(req, "x-accel-expires", "0");
 	}
 	http_response_header(req, "cache-control", "no-cache");
 	http_response_header(req, "vary", "Accept-Language, Cookie");

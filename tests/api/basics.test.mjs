@@ -7,7 +7,8 @@ import { get, getJson, assertApiError, assertSecurityHeaders } from '../lib/env.
 test('healthz answers 200 while the database answers', async () => {
   const r = await getJson('/healthz');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body, { status: 'ok' });
+  // Which dependency answers; with no replica configured, none is named.
+  assert.deepEqual(r.body, { status: 'ok', database: 'ok' });
 });
 
 test('every kind of answer carries the security headers', async () => {
@@ -74,4 +75,20 @@ test('static assets are served with a type and a cache lifetime', async () => {
   assert.equal((await get('/static/layout.html')).status, 404);
   assert.equal((await get('/static/messages_zh.json')).status, 404);
   assert.equal((await get('/static/..%2Fetc%2Fpasswd')).status, 404);
+});
+
+test('pages name assets by their content hash, served as immutable', async () => {
+  const html = await (await get('/')).text();
+  const css = html.match(/href="(\/static\/style\.([0-9a-f]{16})\.css)"/);
+  assert.ok(css, 'the layout links the hashed stylesheet');
+  const res = await get(css[1]);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('cache-control'), /immutable/);
+  const body = await res.text();
+  const { createHash } = await import('node:crypto');
+  assert.equal(createHash('sha256').update(body).digest('hex').slice(0, 16),
+    css[2], 'the name is the content hash');
+  assert.match(html, /src="\/static\/app\.[0-9a-f]{16}\.js"/);
+  // A hash that is not the content's is not served.
+  assert.equal((await get('/static/style.0123456789abcdef.css')).status, 404);
 });
