@@ -95,8 +95,9 @@ truthy(json_t *v)
 }
 
 /*
-
-
+ * The value a tag names.  A name_url (or url) that is not a parameter is
+ * the site followed by name_path (path): *link is set then, as for a
+ * parameter that is an http(s) address.  The caller releases the value.
  */
 static json_t *
 param(struct mail_render_ctx *c, const char *name, size_t len, int *link)
