@@ -21,7 +21,8 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
-		   postgresql-client-15 gcc make binutils libxlsxwriter-dev
+		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
+		   libcurl4-openssl-dev
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
 		   libclang-rt-14-dev
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
@@ -43,6 +44,12 @@ ASSETS		 = $(sort $(wildcard assets/*))
 ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
 MODULE		 = build/shop.so
 
+# shop-sender, the outbox's sender (issue 12): its own program, with the
+# pure modules, libpq, libcurl and the two message catalogues linked in.
+SENDER_SRC	:= $(wildcard src/sender/*.c)
+SENDER		 = build/shop-sender
+SENDER_CAT	 = build/assets/messages_zh.json.o build/assets/messages_en.json.o
+
 # logverify, the log's independent verifier: its own sources (under
 # src/logverify/, so not part of the module), libc and OpenSSL only.
 LV_SRC		:= $(wildcard src/logverify/*.c)
@@ -52,7 +59,7 @@ LOGVERIFY	 = build/logverify
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
 	bench bench-match clean distclean admin fuzz fuzz-replay
 
-all: $(MODULE) build/shop-admin $(LOGVERIFY)
+all: $(MODULE) build/shop-admin $(LOGVERIFY) $(SENDER)
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -111,6 +118,10 @@ $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
 build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
 	    -ljansson -lcrypto -lqrencode -lpq
+
+$(SENDER): $(SENDER_SRC) src/sender/sender.h src/lib.h $(LIB_OBJ) $(SENDER_CAT)
+	$(CC) $(CFLAGS) -I/usr/include/postgresql -o $@ $(SENDER_SRC) \
+	    $(LIB_OBJ) $(SENDER_CAT) -ljansson -lcrypto -lqrencode -lpq -lcurl
 
 $(LOGVERIFY): $(LV_SRC) src/logverify/lv.h
 	@mkdir -p build
