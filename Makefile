@@ -74,7 +74,8 @@ deps:
 
 test-deps:
 	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_TEST)$(if $(shell command -v npm),, npm)"
-	@cd tests && if [ ! -d node_modules/playwright-core ]; then \
+	@cd tests && if [ ! -d node_modules/playwright-core ] || \
+	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 # The schema this build expects: the last migration and the api checksum.
@@ -167,13 +168,15 @@ demo-large: db
 
 # --- running ----------------------------------------------------------
 
-run: deps $(MODULE) db
+run: deps $(MODULE) $(SENDER) db
 	@VAR=$(VAR) PORT=$(PORT) SHOP_DATABASE="$(SHOP_DATABASE)" \
 	    PRIVATE_DB=$(PRIVATE_DB) conf/run.sh
 
 stop:
 	@if [ -f $(VAR)/kore.pid ]; then kill $$(cat $(VAR)/kore.pid) 2>/dev/null; \
 		rm -f $(VAR)/kore.pid; fi; true
+	@if [ -f $(VAR)/sender.pid ]; then kill $$(cat $(VAR)/sender.pid) 2>/dev/null; \
+		rm -f $(VAR)/sender.pid; fi; true
 	@sql/cluster.sh stop $(VAR)
 
 # --- tests and benchmarks ---------------------------------------------

@@ -13,6 +13,7 @@ PORT=$(node -e "const s=require('net').createServer();
   s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 kpid=""
 k2pid=""
+spid=""
 
 cleanup() {
 	status=$?
@@ -23,7 +24,7 @@ cleanup() {
 		echo "kept: BASE_URL=http://127.0.0.1:$PORT OWNER_DB='host=$(sql/cluster.sh sock "$T") dbname=shop user=shop_owner' kore pid $kpid"
 		exit "$status"
 	fi
-	for p in $kpid $k2pid; do
+	for p in $spid $kpid $k2pid; do
 		if kill -0 "$p" 2>/dev/null; then
 			kill -TERM "$p" 2>/dev/null || true
 			wait "$p" 2>/dev/null || true
@@ -87,6 +88,15 @@ PORT2=$(node -e "const s=require('net').createServer();
 echo "== second node on 127.0.0.1:$PORT2"
 start_node "$PORT2" kore2
 k2pid=$started
+
+# The outbox's sender beside the nodes, as make run starts it: no SMTP
+# server, so every message becomes $T/mail/outbox-<id>.eml.  Its PID is
+# in $T/sender.pid: tests/api/outbox.test.mjs stops it to run its own
+# against a real SMTP server and SMS relay.
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
+    SHOP_SENDER_INTERVAL=1 build/shop-sender >"$T/sender.log" 2>&1 &
+spid=$!
+echo "$spid" > "$T/sender.pid"
 
 # SUPER_DB: the cluster's superuser, for tests that play an attacker
 # with full access to the database (tests/api/log.test.mjs).
