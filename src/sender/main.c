@@ -28,6 +28,7 @@
  *   SHOP_SENDER_RETRY_BASE  first backoff in seconds (default 60)
  *   SHOP_SENDER_LEASE       seconds a claim lasts (default 300)
  *   SHOP_SENDER_TIMEOUT     seconds one delivery may take (default 30)
+ *   SHOP_SENDER_DIGEST_SECONDS  how often due digests are folded (60)
  */
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -211,6 +212,7 @@ configure(void)
 	scfg.retry_base = env_int("SHOP_SENDER_RETRY_BASE", 60, 1, 3600);
 	scfg.lease = env_int("SHOP_SENDER_LEASE", 300, 10, 86400);
 	scfg.timeout = env_int("SHOP_SENDER_TIMEOUT", 30, 1, 600);
+	scfg.digest_every = env_int("SHOP_SENDER_DIGEST_SECONDS", 60, 1, 3600);
 }
 
 /*
@@ -227,7 +229,7 @@ round_once(PGconn *db)
 	enum deliver_result	 r;
 	int			 n = 0;
 
-	if (time(NULL) - digested >= 60) {
+	if (time(NULL) - digested >= scfg.digest_every) {
 		if (outbox_digest(db) < 0)
 			return (-1);
 		digested = time(NULL);

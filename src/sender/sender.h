@@ -31,6 +31,7 @@ struct sender_config {
 	int		 retry_base;	/* SHOP_SENDER_RETRY_BASE, seconds */
 	int		 lease;		/* SHOP_SENDER_LEASE, seconds */
 	int		 timeout;	/* SHOP_SENDER_TIMEOUT, seconds */
+	int		 digest_every;	/* SHOP_SENDER_DIGEST_SECONDS */
 	int		 verbose;
 };
 
