@@ -205,6 +205,8 @@ test: test-deps
 
 bench: test-deps all build/match_bench
 	@tests/bench/run.sh
+	@echo "== the outbox's sender (tests/bench/sender.sh)"
+	@tests/bench/sender.sh
 	@echo "== the matching engine alone (tests/bench/match_bench.c)"
 	@build/match_bench
 

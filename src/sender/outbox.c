@@ -12,6 +12,7 @@
 #include "sender.h"
 
 enum outbox_stmt {
+	OUTBOX_SESSION,
 	OUTBOX_LISTEN,
 	OUTBOX_CLAIM,
 	OUTBOX_DONE,
@@ -19,6 +20,11 @@ enum outbox_stmt {
 };
 
 static const char *const	outbox_sql[] = {
+	/*
+	 * A result recorded but lost in a crash is sent again (at least
+	 * once): the sender's commits need not wait for the disk.
+	 */
+	[OUTBOX_SESSION] = "set synchronous_commit = off",
 	[OUTBOX_LISTEN] = "listen shop_outbox",
 	[OUTBOX_CLAIM] = "select api.outbox_claim($1::int, $2::int)",
 	[OUTBOX_DONE] = "select api.outbox_done($1::bigint, $2, $3, $4::int)",
@@ -45,6 +51,8 @@ outbox_connect(PGconn **db)
 		    PQerrorMessage(*db));
 		return (0);
 	}
+	res = outbox_exec(*db, OUTBOX_SESSION, 0, NULL);
+	PQclear(res);
 	res = outbox_exec(*db, OUTBOX_LISTEN, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "shop-sender: listen: %s",
