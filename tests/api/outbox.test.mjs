@@ -168,6 +168,29 @@ test('a server answering 451 then 250 delivers exactly once, with the same Messa
   assert.equal(tries[0].messageId, tries[1].messageId);
   assert.equal(tries[0].messageId, `<outbox-${id}@shop.test>`);
   assert.deepEqual(row(id).slice(0, 2), ['sent', '2']);
+
+  // The backoff: 1 minute doubling at each attempt, at most 6 hours.
+  const backoff = (attempts) => {
+    const n = sqlValue(`insert into notifications (user_id, channel, kind, params, attempts,
+        first_attempt_at, next_attempt_at) values (${donor.id}, 'email', 'expired', '{}',
+        ${attempts}, now(), now() + interval '1 day') returning id`);
+    assert.equal(sqlValue(`select api.outbox_done(${n}, 'temporary', '451 later', 60)`), 'pending');
+    return Number(sqlValue(`select round(extract(epoch from next_attempt_at - now()))
+        from notifications where id = ${n}`));
+  };
+  assert.ok(Math.abs(backoff(1) - 60) <= 2);
+  assert.ok(Math.abs(backoff(4) - 480) <= 2);
+  assert.ok(Math.abs(backoff(12) - 6 * 3600) <= 2);
+  // Temporary refusals end 24 hours after the first attempt.
+  const late = await newDonor('late');
+  smtp.tempfail.set(late.email, 100);
+  const old = sqlValue(`insert into notifications (user_id, channel, kind, params, attempts,
+      first_attempt_at) values (${late.id}, 'email', 'expired', '{"need_title": "旧"}', 9,
+      now() - interval '25 hours') returning id`);
+  sql('notify shop_outbox');
+  await until(() => row(old)[0] === 'failed', 15000, 'the end of the 24 hours');
+  assert.deepEqual(row(old).slice(0, 2), ['failed', '10']);
+  assert.match(row(old)[2], /451/);
 });
 
 test('550 is not retried, shows as failed at /admin/outbox, and its button retries it', async () => {
