@@ -111,7 +111,7 @@ deliver(json_t *row, char *err, size_t errlen)
 {
 	struct mail_text	 m;
 	struct mail_in		 in;
-	struct buf		 sms;
+	struct buf		 sms, file;
 	json_t			*cat;
 	const char		*channel, *to;
 	long long		 id;
@@ -147,13 +147,13 @@ deliver(json_t *row, char *err, size_t errlen)
 		} else if (scfg.sms_url != NULL) {
 			r = send_sms(id, to, buf_cstr(&sms), err, errlen);
 		} else {
-			buf_free(&m.url);
-			buf_init(&m.url, 64);
-			buf_printf(&m.url, "To: %s\n\n", to);
-			buf_append(&m.url, sms.data, sms.len);
-			buf_putc(&m.url, '\n');
-			r = write_file(id, "sms", m.url.data, m.url.len, err,
+			buf_init(&file, sms.len + 64);
+			buf_printf(&file, "To: %s\n\n", to);
+			buf_append(&file, sms.data, sms.len);
+			buf_putc(&file, '\n');
+			r = write_file(id, "sms", file.data, file.len, err,
 			    errlen);
+			buf_free(&file);
 		}
 		buf_free(&sms);
 	} else {
