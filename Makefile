@@ -21,7 +21,8 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
-		   postgresql-client-15 gcc make binutils libxlsxwriter-dev
+		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
+		   libcurl4-openssl-dev
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
 		   libclang-rt-14-dev
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
@@ -55,6 +56,12 @@ ASSETS		 = $(sort $(wildcard assets/*))
 ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
 MODULE		 = build/shop.so
 
+# shop-sender, the outbox's sender (issue 12): its own program, with the
+# pure modules, libpq, libcurl and the two message catalogues linked in.
+SENDER_SRC	:= $(wildcard src/sender/*.c)
+SENDER		 = build/shop-sender
+SENDER_CAT	 = build/assets/messages_zh.json.o build/assets/messages_en.json.o
+
 # logverify, the log's independent verifier: its own sources (under
 # src/logverify/, so not part of the module), libc and OpenSSL only.
 LV_SRC		:= $(wildcard src/logverify/*.c)
@@ -65,7 +72,7 @@ LOGVERIFY	 = build/logverify
 	bench bench-match clean distclean admin fuzz fuzz-replay \
 	cluster cluster-stop cluster-test backup restore
 
-all: $(MODULE) build/shop-admin $(LOGVERIFY) build/static/.stamp
+all: $(MODULE) build/shop-admin $(LOGVERIFY) $(SENDER) build/static/.stamp
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -80,7 +87,8 @@ deps:
 
 test-deps:
 	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_TEST)$(if $(shell command -v npm),, npm)"
-	@cd tests && if [ ! -d node_modules/playwright-core ]; then \
+	@cd tests && if [ ! -d node_modules/playwright-core ] || \
+	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 # The schema this build expects: the last migration and the api checksum.
@@ -129,6 +137,11 @@ $(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
 build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ) build/flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
 	    -ljansson -lcrypto -lqrencode -lpq
+
+$(SENDER): $(SENDER_SRC) src/sender/sender.h src/lib.h $(LIB_OBJ) $(SENDER_CAT) \
+    build/flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -I/usr/include/postgresql -o $@ $(SENDER_SRC) \
+	    $(LIB_OBJ) $(SENDER_CAT) -ljansson -lcrypto -lqrencode -lpq -lcurl
 
 $(LOGVERIFY): $(LV_SRC) src/logverify/lv.h build/flags
 	@mkdir -p build
@@ -184,13 +197,15 @@ demo-large: db
 
 # --- running ----------------------------------------------------------
 
-run: deps $(MODULE) db
+run: deps $(MODULE) $(SENDER) db
 	@VAR=$(VAR) PORT=$(PORT) SHOP_DATABASE="$(SHOP_DATABASE)" \
 	    PRIVATE_DB=$(PRIVATE_DB) conf/run.sh
 
 stop:
 	@if [ -f $(VAR)/kore.pid ]; then kill $$(cat $(VAR)/kore.pid) 2>/dev/null; \
 		rm -f $(VAR)/kore.pid; fi; true
+	@if [ -f $(VAR)/sender.pid ]; then kill $$(cat $(VAR)/sender.pid) 2>/dev/null; \
+		rm -f $(VAR)/sender.pid; fi; true
 	@sql/cluster.sh stop $(VAR)
 
 # --- the production shape on one machine (issue 17) ----------------------
@@ -249,6 +264,8 @@ test: test-deps
 
 bench: test-deps all build/match_bench
 	@tests/bench/run.sh
+	@echo "== the outbox's sender (tests/bench/sender.sh)"
+	@tests/bench/sender.sh
 	@echo "== the matching engine alone (tests/bench/match_bench.c)"
 	@build/match_bench
 

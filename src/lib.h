@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -68,6 +69,45 @@ int		 tmpl_render(const struct tmpl_set *, const char *, json_t *,
 		    json_t *, struct buf *);
 int		 tmpl_messages_used(const struct tmpl_set *,
 		    int (*)(const char *, void *), void *);
+
+/* mail.c: the outbox's messages, rendered and composed (issue 12). */
+struct mail_text {
+	struct buf	subject;	/* one line */
+	struct buf	text;		/* the body, plain text */
+	struct buf	html;		/* the body, HTML */
+	struct buf	url;		/* the message's link, or empty */
+};
+
+struct mail_in {
+	const char	*kind;		/* mail.<kind>.* in the catalogue */
+	json_t		*params;	/* what its text names */
+	const char	*subject;	/* a message written before the */
+	const char	*body;		/* catalogues: its own text, or NULL */
+	const char	*site;		/* the public URL, no trailing slash */
+};
+
+struct mail_head {
+	const char	*from_name;	/* may be NULL or empty */
+	const char	*from_addr;
+	const char	*to;
+	const char	*to_name;	/* may be NULL */
+	const char	*message_id;	/* without its brackets */
+	const char	*unsubscribe;	/* one-click URL, or NULL */
+	time_t		 date;
+};
+
+void	 mail_text_init(struct mail_text *);
+void	 mail_text_free(struct mail_text *);
+int	 mail_render(json_t *, const struct mail_in *, struct mail_text *,
+	    char *, size_t);
+void	 mail_letter(json_t *, const char *, const struct mail_text *,
+	    const char *, const char *, struct buf *, struct buf *);
+void	 mail_sms(json_t *, const struct mail_text *, struct buf *);
+int	 mail_address_ok(const char *);
+int	 mail_from_parse(const char *, char *, size_t, char *, size_t);
+void	 mail_message_id(struct buf *, long long, const char *);
+int	 mail_compose(struct buf *, const struct mail_head *, const char *,
+	    const struct buf *, const struct buf *);
 
 /* form.c: declared input, from a query string, a form or a JSON object. */
 enum field_kind {

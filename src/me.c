@@ -125,6 +125,7 @@ me_api_done(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)call;
 	if ((body = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
+	outbox_messages(body, web_lang(req));
 	auth_csrf(req, csrf);
 	json_object_set_new(body, "csrf_token", json_string(csrf));
 	r = web_json(req, 200, body);

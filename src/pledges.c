@@ -478,7 +478,7 @@ me_pledges(struct http_request *req)
 		if (!web_method(req, HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
 		if (web_is_api(req)) {
-			call = db_prepare(req, SQL_ME_PLEDGES, web_db_json);
+			call = db_prepare(req, SQL_ME_PLEDGES, outbox_db_json);
 		} else {
 			call = db_prepare(req, SQL_ME_PLEDGES_PAGE,
 			    web_db_page);

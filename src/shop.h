@@ -206,6 +206,15 @@ enum stmt {
 	SQL_TRANSPARENCY_RECORDS_PAGE,
 	SQL_TRANSPARENCY_LOG_RANGE,
 	SQL_TRANSPARENCY_LOG_PAGE,
+	/* The outbox and each account's choices (src/outbox.c, prefs.c). */
+	SQL_OUTBOX_LIST,
+	SQL_OUTBOX_PAGE,
+	SQL_OUTBOX_RETRY,
+	SQL_NOTIFY_PREFS,
+	SQL_NOTIFY_PREFS_PAGE,
+	SQL_NOTIFY_PREFS_SET,
+	SQL_UNSUBSCRIBE_PAGE,
+	SQL_UNSUBSCRIBE,
 	SQL__COUNT
 };
 
@@ -457,6 +466,11 @@ void		 stream_end(struct http_request *, struct db_call *,
 /* transparency.c: the transparency page. */
 int		 transparency_filters(struct http_request *, struct form *,
 		    const struct field *, size_t);
+
+/* outbox.c: the outbox's messages on the site. */
+void		 outbox_messages(json_t *, enum lang);
+int		 outbox_db_json(struct http_request *, struct db_call *,
+		    PGresult *);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

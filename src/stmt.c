@@ -360,4 +360,22 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_TRANSPARENCY_LOG_PAGE] = {
 		"select api.transparency_log_page($1::bigint, $2::bigint, "
 		"$3::date, $4::date)", 4, STMT_READONLY | STMT_PUBLIC },
+
+	/* The outbox and each account's choices (issue 12). */
+	[SQL_OUTBOX_LIST] = { "select api.outbox_list($1, $2, $3::int, $4)",
+		4, STMT_READONLY },
+	[SQL_OUTBOX_PAGE] = { "select api.outbox_list($1, $2, $3::int, $4), "
+		"api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_OUTBOX_RETRY] = { "select api.outbox_retry($1, $2::bigint, $3)",
+		3, 0 },
+	[SQL_NOTIFY_PREFS] = { "select api.notify_prefs($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_NOTIFY_PREFS_PAGE] = { "select api.notify_prefs($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_NOTIFY_PREFS_SET] = { "select api.notify_prefs_set($1, "
+		"$2::jsonb, $3::boolean, $4, $5::boolean, $6)", 6, 0 },
+	[SQL_UNSUBSCRIBE_PAGE] = { "select api.unsubscribe_info($1, $2, $3), "
+		"api.viewer($4) as viewer", 4, STMT_READONLY },
+	[SQL_UNSUBSCRIBE] = { "select api.unsubscribe($1, $2, $3), "
+		"api.viewer($4) as viewer", 4, 0 },
 };

@@ -512,6 +512,7 @@ web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
 
 	if ((ctx = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
+	outbox_messages(ctx, web_lang(req));
 	if (call->extra != NULL)
 		json_object_update(ctx, call->extra);
 	r = web_page(req, call->status ? call->status : 200, call->page, ctx);

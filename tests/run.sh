@@ -13,8 +13,10 @@ PORT=$(node -e "const s=require('net').createServer();
   s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 kpid=""
 k2pid=""
+spid=""
 
-# stop_kore PID: TERM, then after 10 s KILL it and its workers.  Kore can
+# stop_kore PID: TERM, then after 10 s KILL it and its workers (or the
+# sender, which has none).  Kore can
 # hang on exit (KORE.md; in the sanitizer build every process deadlocks
 # in libp11-kit's exit handler on glibc's locale lock).
 stop_kore() {
@@ -37,7 +39,7 @@ cleanup() {
 		echo "kept: BASE_URL=http://127.0.0.1:$PORT OWNER_DB='host=$(sql/cluster.sh sock "$T") dbname=shop user=shop_owner' kore pid $kpid"
 		exit "$status"
 	fi
-	for p in $kpid $k2pid; do
+	for p in $spid $kpid $k2pid; do
 		stop_kore "$p"
 	done
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
@@ -74,8 +76,8 @@ OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
 # tools the tests run (logverify, shop-admin) report on stderr and fail.
 san_env=""
 if [ "${SANITIZE:-0}" = 1 ]; then
-	export ASAN_OPTIONS=detect_leaks=0
-	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	export ASAN_OPTIONS=detect_leaks=0:log_path=$T/san
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T/san
 	san_env="LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)
 	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$T/san
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T/san"
@@ -116,6 +118,15 @@ PORT2=$(node -e "const s=require('net').createServer();
 echo "== second node on 127.0.0.1:$PORT2"
 start_node "$PORT2" kore2
 k2pid=$started
+
+# The outbox's sender beside the nodes, as make run starts it: no SMTP
+# server, so every message becomes $T/mail/outbox-<id>.eml.  Its PID is
+# in $T/sender.pid: tests/api/outbox.test.mjs stops it to run its own
+# against a real SMTP server and SMS relay.
+SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" SHOP_PUBLIC_URL="http://127.0.0.1:$PORT" \
+    SHOP_SENDER_INTERVAL=1 build/shop-sender >"$T/sender.log" 2>&1 &
+spid=$!
+echo "$spid" > "$T/sender.pid"
 
 # SUPER_DB: the cluster's superuser, for tests that play an attacker
 # with full access to the database (tests/api/log.test.mjs).

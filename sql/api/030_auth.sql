@@ -315,13 +315,16 @@ $$;
 
 -- The latest messages of the notifications outbox for one person, newest
 -- first: what /me and /me/pledges show as "messages".  Ordered like the
--- notifications_user index so it is read from the index.  Messages that
--- carry a one-time secret (a reset link, a verification code) are never
--- shown: a code on the page would prove nothing.
+-- notifications_user index so it is read from the index.  A message is
+-- its kind and parameters: the module writes its subject and body in
+-- the reader's language (src/outbox.c); older ones have their own.
+-- Messages that carry a one-time secret (a reset link, a verification
+-- code) are never shown: a code on the page would prove nothing.
 create function api.messages_json(p_user bigint)
 returns json language sql stable as $$
 	select coalesce(json_agg(json_build_object(
-	    'subject', subject, 'body', body, 'kind', kind,
+	    'id', id, 'subject', subject, 'body', body, 'kind', kind,
+	    'params', params, 'status', status,
 	    'at', api.minute(created_at)) order by created_at desc, id desc),
 	    '[]')
 	  from (select * from notifications where user_id = p_user

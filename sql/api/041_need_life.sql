@@ -694,6 +694,7 @@ begin
 	 where id = p_need;
 	perform api.need_event(p_need, null, 'public', 'objection',
 	    '#' || v_id);
+	perform api.notify_objection(p_need);
 	return json_build_object('id', v_id, 'need_id', p_need)::text;
 end $$;
 

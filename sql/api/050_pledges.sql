@@ -40,25 +40,45 @@ $$;
 -- A message to p_user of kind p_kind (mail.<kind>.* in the catalogues),
 -- with the values its text names in p_params; p_dedupe makes it go once
 -- per person and kind.  By e-mail where the account has an address,
--- else by SMS; nothing for an account with neither.
+-- else by SMS; nothing for a disabled account or one with neither.
+-- The account's choices (sql/api/095_outbox.sql): nothing for a kind it
+-- turned off; held for the day's digest for staff who chose one.
+-- Account and security kinds cannot be turned off.  Wakes the senders
+-- (LISTEN shop_outbox) at commit.  Returns how many it wrote (0 or 1).
 create function api.notify(p_user bigint, p_kind text, p_params jsonb,
     p_dedupe text default null)
-returns void language sql as $$
-	insert into notifications (user_id, channel, kind, params, dedupe_key)
-	select u.id, case when u.email is not null then 'email' else 'sms' end,
-	       p_kind, coalesce(p_params, '{}'), p_dedupe
-	  from users u
-	 where u.id = p_user and (u.email is not null or u.phone is not null)
+returns int language plpgsql as $$
+declare
+	v_u	users;
+	v_pr	notification_prefs;
+	v_opt	boolean := api.notify_optional(p_kind);
+	v_held	boolean;
+begin
+	select * into v_u from users where id = p_user;
+	if v_u.id is null or v_u.disabled_at is not null
+	    or (v_u.email is null and v_u.phone is null) then
+		return 0;
+	end if;
+	select * into v_pr from notification_prefs where user_id = p_user;
+	if v_opt and p_kind = any (coalesce(v_pr.off, '{}')) then
+		return 0;
+	end if;
+	v_held := v_opt and coalesce(v_pr.digest, false) and v_u.role = 'staff';
+	insert into notifications (user_id, channel, kind, params, dedupe_key,
+	    status)
+	values (v_u.id, case when v_u.email is not null then 'email'
+	    else 'sms' end, p_kind, coalesce(p_params, '{}'), p_dedupe,
+	    case when v_held then 'held' else 'pending' end)
 	on conflict (user_id, kind, dedupe_key) where dedupe_key is not null
-	do nothing
-$$;
-
-create function api.notify(p_user bigint, p_kind text, p_subject text,
-    p_body text)
-returns void language sql as $$
-	insert into notifications (user_id, kind, subject, body)
-	values (p_user, p_kind, left(p_subject, 200), left(p_body, 2000))
-$$;
+	do nothing;
+	if not found then
+		return 0;
+	end if;
+	if not v_held then
+		perform pg_notify('shop_outbox', '');
+	end if;
+	return 1;
+end $$;
 
 create function api.pledge_event(p_pledge bigint, p_actor bigint,
     p_action text, p_from text, p_to text, p_note text default null)
@@ -152,10 +172,9 @@ begin
 	    api.receipt_code())
 	returning * into v_p;
 	perform api.pledge_event(v_p.id, v_u.id, 'pledged', null, 'pledged');
-	perform api.notify(v_u.id, 'pledge_made', '感谢您的认捐：' || v_n.title,
-	    '您认捐了“' || v_n.title || '” ' || api.pledge_amount_text(v_n,
-	    p_quantity) || '。请在 ' || api.day(v_p.due_at) ||
-	    ' 前送达，收据码 ' || v_p.receipt_code || '。');
+	perform api.notify(v_u.id, 'pledge_made', api.pledge_params(v_p.id, false));
+	perform api.notify_pledge_staff(v_p.id, 'pledge_new');
+	perform api.notify_pledge_staff(v_p.id, 'pledge_message') where p_message is not null;
 	v_resp := json_build_object(
 	    'pledge', json_build_object('id', v_p.id, 'need_id', p_need,
 	        'quantity', v_p.quantity, 'status', v_p.status,
@@ -248,6 +267,7 @@ begin
 	 where id = p_id;
 	perform api.pledge_event(p_id, v_u.id, 'delivered', 'pledged',
 	    'delivered', p_note);
+	perform api.notify_pledge_staff(p_id, 'pledge_delivered');
 	perform api.log_pledge_event('pledge_delivered', p_id);
 	return json_build_object('id', p_id, 'status', 'delivered')::text;
 end $$;
@@ -275,8 +295,7 @@ begin
 	perform api.pledge_event(v_p.id, v_u.id, case when v_p.status =
 	    'disputed' then 'resolved' else 'received' end, v_p.status,
 	    'received', p_note);
-	perform api.notify(v_p.donor_id, 'received', '学校已收到您的捐赠：' ||
-	    v_n.title, coalesce(p_thanks, '谢谢您的爱心！'));
+	perform api.notify_received(v_p.id, p_thanks);
 	perform api.audit(v_u, 'pledge_receive', 'pledge', v_p.id, null);
 	perform api.log_pledge_event('pledge_received', v_p.id);
 	if v_n.kind = 'money' then
@@ -340,8 +359,8 @@ begin
 	    updated_at = now() where id = p_id;
 	perform api.pledge_event(p_id, v_u.id, 'disputed', 'delivered',
 	    'disputed', p_reason);
-	perform api.notify(v_p.donor_id, 'disputed', '学校暂未收到您的捐赠',
-	    '学校反馈：' || p_reason || '。工作人员会与您联系核实。');
+	perform api.notify(v_p.donor_id, 'disputed', api.pledge_params(p_id, false) || jsonb_build_object('reason', p_reason));
+	perform api.notify_pledge_staff(p_id, 'pledge_disputed', v_u.id);
 	perform api.audit(v_u, 'pledge_dispute', 'pledge', p_id, null);
 	return json_build_object('id', p_id, 'status', 'disputed')::text;
 end $$;
@@ -417,9 +436,7 @@ begin
 		update pledges set due_notice_at = now() where id = v_p.id;
 		perform api.pledge_event(v_p.id, null, 'due_notice', 'pledged',
 		    'pledged');
-		perform api.notify(v_p.donor_id, 'due_soon', '认捐即将到期：' ||
-		    v_title, '请在 ' || api.day(v_p.due_at) || ' 前送达，否则认捐' ||
-		    '将自动取消，数量回到货架。');
+		perform api.notify(v_p.donor_id, 'due_soon', api.pledge_params(v_p.id, false));
 	end loop;
 	for v_p in select * from pledges where status = 'pledged'
 	    and due_at <= now() order by need_id, id for update skip locked loop
@@ -429,8 +446,7 @@ begin
 		perform api.pledge_event(v_p.id, null, 'expired', 'pledged',
 		    'expired');
 		select title into v_title from needs where id = v_p.need_id;
-		perform api.notify(v_p.donor_id, 'expired', '认捐已过期：' ||
-		    v_title, '这份认捐没有按时送达，已经自动取消。');
+		perform api.notify(v_p.donor_id, 'expired', api.pledge_params(v_p.id, false));
 		v_ids := v_ids || v_p.id;
 	end loop;
 	foreach v_id in array v_ids loop

@@ -373,10 +373,7 @@ begin
 	        from pair_seekers s where s.beneficiary_id = n.beneficiary_id),
 	    'proposed')
 	returning * into v_pr;
-	perform api.notify(o.donor_id, 'proposal', '有一项需求推荐给您的捐赠意向',
-	    n.title || '（' || (select name from orgs where id = n.org_id) ||
-	    '）：' || api.offer_amount_text(o, p_amount) ||
-	    '。请在“我的捐赠意向”中确认或谢绝。');
+	perform api.notify(o.donor_id, 'proposal', jsonb_build_object('need_title', n.title, 'org_name', (select name from orgs where id = n.org_id), 'amount', api.offer_amount_text(o, p_amount), 'path', '/me/offers/' || o.id));
 	perform api.audit(v_u, 'proposal_create', 'need', p_need, p_ip,
 	    jsonb_build_object('offer', p_offer, 'proposal', v_pr.id));
 	return json_build_object('proposal', api.proposal_json(v_pr,
@@ -419,9 +416,7 @@ begin
 	if not p_accept then
 		update proposals set status = 'declined', decided_at = now()
 		 where id = p_id returning * into v_pr;
-		perform api.notify(v_pr.proposed_by, 'proposal_declined',
-		    '捐赠人谢绝了一项推荐', (select title from needs
-		        where id = v_pr.need_id));
+		perform api.notify(v_pr.proposed_by, 'proposal_declined', jsonb_build_object('need_title', (select title from needs where id = v_pr.need_id), 'path', '/branch/needs/' || v_pr.need_id));
 		return json_build_object('proposal', api.proposal_json(v_pr,
 		    p_lang), 'created', false)::text;
 	end if;

@@ -37,13 +37,22 @@ $$;
 -- Tells the staff of org p_org and of the branches above it (not the
 -- city committee: admins see every pairing).
 create function api.notify_branch(p_org bigint, p_kind text,
-    p_subject text, p_body text)
-returns void language sql as $$
-	insert into notifications (user_id, kind, subject, body)
-	select u.id, p_kind, left(p_subject, 200), left(p_body, 2000)
+    p_params jsonb)
+returns int language sql as $$
+	select coalesce(sum(api.notify(u.id, p_kind, p_params)), 0)::int
 	  from users u join orgs o on o.id = u.org_id
 	 where u.role = 'staff' and u.disabled_at is null and o.kind <> 'city'
 	   and api.org_within(p_org, o.id)
+$$;
+
+-- What a message about pairing p_id names: the child's public alias,
+-- the terms, its page.
+create function api.pairing_params(p_id bigint)
+returns jsonb language sql stable as $$
+	select jsonb_build_object('pairing_id', pa.id, 'alias', b.alias,
+	    'terms', pa.terms, 'path', '/pairings/' || pa.id)
+	  from pairings pa join beneficiaries b on b.id = pa.beneficiary_id
+	 where pa.id = p_id
 $$;
 
 -- The first term of pairing p_id not delivered by its date and the
@@ -118,9 +127,7 @@ begin
 	insert into pairing_events (pairing_id, actor_id, action, note)
 	values (v_id, p_u.id, 'created', p_terms || ' × ' ||
 	    api.fen_text(n.unit_amount));
-	perform api.notify_branch(n.org_id, 'pairing', '新的“1+1”结对',
-	    p_u.display_name || ' 与 ' || (select alias from beneficiaries
-	    where id = n.beneficiary_id) || ' 结对，共 ' || p_terms || ' 个学期。');
+	perform api.notify_branch(n.org_id, 'pairing', api.pairing_params(v_id) || jsonb_build_object('donor_name', p_u.display_name));
 	-- The pledges last: the first takes the public log's lock.
 	for k in 1 .. p_terms loop
 		v_due := (p_first + make_interval(months => (k - 1) * p_months))::date;
@@ -384,13 +391,9 @@ begin
 	insert into pairing_events (pairing_id, actor_id, action, note)
 	values (p_id, v_u.id, 'ended', p_reason);
 	if v_u.id = pa.donor_id then
-		perform api.notify_branch(v_org, 'pairing_ended',
-		    '“1+1”结对已结束：' || v_alias, '捐赠人结束了结对，原因：' ||
-		    p_reason || '。孩子已回到待结对名单。');
+		perform api.notify_branch(v_org, 'pairing_ended', api.pairing_params(p_id) || jsonb_build_object('reason', p_reason, 'by_donor', true));
 	else
-		perform api.notify(pa.donor_id, 'pairing_ended',
-		    '“1+1”结对已结束：' || v_alias, '工作人员结束了结对，原因：' ||
-		    p_reason || '。');
+		perform api.notify(pa.donor_id, 'pairing_ended', api.pairing_params(p_id) || jsonb_build_object('reason', p_reason));
 		perform api.audit(v_u, 'pairing_end', 'pairing', p_id, p_ip,
 		    jsonb_build_object('reason', p_reason));
 	end if;
@@ -484,13 +487,8 @@ begin
 		 where id = pa.id;
 		insert into pairing_events (pairing_id, action, term)
 		values (pa.id, 'flagged', v_term);
-		perform api.notify(pa.donor_id, 'pairing_flagged',
-		    '“1+1”结对有学期未按时送达：' || v_alias,
-		    '第 ' || v_term || ' 学期的助学金没有按时送达。请在 ' ||
-		    v_ret || ' 天内重新认捐并送达，否则结对将中断。');
-		perform api.notify_branch(v_org, 'pairing_flagged',
-		    '“1+1”结对有学期未按时送达：' || v_alias,
-		    '第 ' || v_term || ' 学期的助学金没有按时送达，请与捐赠人联系。');
+		perform api.notify(pa.donor_id, 'pairing_flagged', api.pairing_params(pa.id) || jsonb_build_object('term', v_term, 'days', v_ret, 'for_donor', true));
+		perform api.notify_branch(v_org, 'pairing_flagged', api.pairing_params(pa.id) || jsonb_build_object('term', v_term, 'days', v_ret));
 		v_n := v_n + 1;
 	end loop;
 	for pa in select * from pairings where status = 'flagged'
@@ -502,8 +500,7 @@ begin
 		values (pa.id, 'resolved');
 		select org_id, alias into v_org, v_alias from beneficiaries
 		 where id = pa.beneficiary_id;
-		perform api.notify_branch(v_org, 'pairing_resolved',
-		    '“1+1”结对已恢复：' || v_alias, '未按时送达的学期已经送达。');
+		perform api.notify_branch(v_org, 'pairing_resolved', api.pairing_params(pa.id));
 		v_n := v_n + 1;
 	end loop;
 	for pa in select * from pairings where status = 'flagged'
@@ -519,12 +516,8 @@ begin
 		perform api.pairing_to_pool(pa, 'lapsed');
 		insert into pairing_events (pairing_id, action)
 		values (pa.id, 'lapsed');
-		perform api.notify(pa.donor_id, 'pairing_lapsed',
-		    '“1+1”结对已中断：' || v_alias,
-		    '逾期学期没有送达，结对已中断，其余学期的认捐已取消。');
-		perform api.notify_branch(v_org, 'pairing_lapsed',
-		    '“1+1”结对已中断：' || v_alias,
-		    '孩子已回到待结对名单，系统会为其推荐新的助学意向。');
+		perform api.notify(pa.donor_id, 'pairing_lapsed', api.pairing_params(pa.id) || jsonb_build_object('for_donor', true));
+		perform api.notify_branch(v_org, 'pairing_lapsed', api.pairing_params(pa.id));
 		v_n := v_n + 1;
 	end loop;
 	for pa in select * from pairings p where status = 'active'
@@ -536,8 +529,7 @@ begin
 		 where id = pa.id;
 		insert into pairing_events (pairing_id, action)
 		values (pa.id, 'completed');
-		perform api.notify(pa.donor_id, 'pairing_completed',
-		    '“1+1”结对圆满完成', '每个学期的助学金都已送到，谢谢您！');
+		perform api.notify(pa.donor_id, 'pairing_completed', api.pairing_params(pa.id));
 		v_n := v_n + 1;
 	end loop;
 	foreach v_id in array v_logs loop

@@ -93,7 +93,8 @@ begin
 	        'first_label', api.quarter_label(first_year, first_quarter,
 	            p_lang)) from report_settings),
 	    'outbox', (select count(*) from notifications
-	        where kind in ('report_due', 'report_late') and sent_at is null))::text;
+	        where kind in ('report_due', 'report_late')
+	          and status in ('pending', 'held')))::text;
 end $$;
 
 -- A report of the caller's own branch, locked, to change: 404 when the
@@ -337,9 +338,7 @@ declare
 	v_s	report_settings;
 	v_c	record;
 	v_n	int := 0;
-	v_k	int;
 	v_late	boolean;
-	v_label	text;
 begin
 	select * into v_s from report_settings;
 	for v_c in select c.*, o.name from api.report_cells(p_today) c
@@ -347,28 +346,7 @@ begin
 	    where c.state = 'missing' or (c.state = 'pending'
 	      and p_today >= c.due_on - v_s.remind_days) loop
 		v_late := v_c.state = 'missing';
-		v_label := api.quarter_label(v_c.year, v_c.quarter, 'zh');
-		insert into notifications (user_id, channel, kind, subject, body,
-		    dedupe_key)
-		select u.id, case when u.email is not null then 'email' else 'sms' end,
-		    case when v_late then 'report_late' else 'report_due' end,
-		    '【共青扶贫超市】' || v_label || '工作报告'
-		        || case when v_late then '已逾期' else '即将截止' end,
-		    v_c.name || '：' || v_label || '助力脱贫攻坚工作开展情况报告'
-		        || case when v_late then '已于 ' || to_char(v_c.due_on,
-		            'YYYY-MM-DD') || ' 截止，团市委尚未收到贵单位的报告，请尽快提交。'
-		        else '应于 ' || to_char(v_c.due_on, 'YYYY-MM-DD')
-		            || ' 前提交。' end
-		        || '请登录共青扶贫超市，在“季度报告”页面填写并提交。',
-		    'report:' || v_c.org_id || ':' || v_c.year || 'Q' || v_c.quarter
-		  from users u
-		 where u.org_id = v_c.org_id and u.role = 'staff'
-		   and u.disabled_at is null
-		   and (u.email is not null or u.phone is not null)
-		on conflict (user_id, kind, dedupe_key) where dedupe_key is not null
-		do nothing;
-		get diagnostics v_k = row_count;
-		v_n := v_n + v_k;
+		v_n := v_n + api.notify_org(v_c.org_id, case when v_late then 'report_late' else 'report_due' end, jsonb_build_object('org_name', v_c.name, 'year', v_c.year, 'quarter', v_c.quarter, 'due_on', to_char(v_c.due_on, 'YYYY-MM-DD'), 'path', '/reports'), 'report:' || v_c.org_id || ':' || v_c.year || 'Q' || v_c.quarter);
 	end loop;
 	return v_n;
 end $$;

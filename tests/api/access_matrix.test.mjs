@@ -153,6 +153,11 @@ const API = () => [
   ['GET', '/api/v1/orgs', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['GET', '/api/v1/users', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['GET', '/api/v1/audit', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  // The outbox (issue 12): admins only; one's own message settings.
+  ['GET', '/api/v1/admin/outbox', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  ['POST', '/api/v1/admin/outbox/999999999/retry', {}, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 404 }],
+  ['GET', '/api/v1/me/notifications', undefined, { public: 401, donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['POST', '/api/v1/me/notifications', { lang: 'zh' }, { public: 401, donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['POST', '/api/v1/orgs', { kind: 'school', parent_id: Number(ids.potouTown), name: '矩阵测试学校' },
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   // Staff of 坡头镇's school, created in 坡头镇: only admins may.
@@ -521,6 +526,8 @@ const PAGES = () => [
   ['GET', '/admin/needs', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['POST', '/admin/settings', { notice_days: '5' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', '/admin/fund', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['GET', '/admin/outbox', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['GET', '/me/notifications', undefined, { public: 303, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
   ['POST', '/admin/fund/payouts', { need: String(ids.funded), amount_yuan: '0.01', reference: 'MATRIX-2' },
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', '/admin/campaigns', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],

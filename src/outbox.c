@@ -1,0 +1,169 @@
+/*
+ * The outbox seen from the site (issue 12): the admins' list of messages
+ * with their retry button (/admin/outbox), and a person's own messages
+ * (on /me and /me/pledges) written in the reader's language from the
+ * catalogue, as build/shop-sender writes them (src/mail.c).  The rules
+ * are in sql/api/095_outbox.sql.
+ */
+#include <string.h>
+
+#include "shop.h"
+
+int	outbox_admin(struct http_request *);
+int	outbox_retry(struct http_request *);
+
+static const char *const statuses[] = {
+	"pending", "held", "sent", "failed", "folded", NULL
+};
+
+static const struct field list_fields[] = {
+	{ "status", FIELD_CHOICE, 0, 0, 0, statuses },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+	{ "retried", FIELD_INT, 0, 1, ID_MAX, NULL },
+};
+
+static const struct field retry_fields[] = {
+	CSRF_FIELD,
+};
+
+static int	outbox_retried(struct http_request *, struct db_call *,
+		    PGresult *);
+
+/*
+ * Writes the subject and body of each message of ctx's "notifications"
+ * (from api.messages_json) that has none of its own, in lang: what the
+ * person was sent, as the sender renders it.  A kind the catalogue has
+ * no text for shows as its name.
+ */
+void
+outbox_messages(json_t *ctx, enum lang lang)
+{
+	struct mail_text	 m;
+	struct mail_in		 in;
+	json_t			*list, *n;
+	size_t			 i;
+	char			 err[256];
+
+	list = json_object_get(ctx, "notifications");
+	json_array_foreach(list, i, n) {
+		if (json_is_string(json_object_get(n, "subject")))
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.kind = json_string_value(json_object_get(n, "kind"));
+		in.params = json_object_get(n, "params");
+		in.site = cfg.public_url;
+		mail_text_init(&m);
+		if (in.kind != NULL && mail_render(web_messages(lang), &in, &m,
+		    err, sizeof(err))) {
+			json_object_set_new(n, "subject", json_stringn(
+			    m.subject.data, m.subject.len));
+			json_object_set_new(n, "body", json_stringn(m.text.data,
+			    m.text.len));
+			if (m.url.len > 0)
+				json_object_set_new(n, "url", json_stringn(
+				    m.url.data, m.url.len));
+		} else {
+			json_object_set_new(n, "subject", json_string(in.kind ?
+			    in.kind : ""));
+		}
+		mail_text_free(&m);
+		json_object_del(n, "params");
+	}
+}
+
+/*
+ * A done callback for the JSON of a page that lists the person's
+ * messages (GET /api/v1/me/pledges): written as outbox_messages does.
+ */
+int
+outbox_db_json(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*body;
+	int	 r;
+
+	(void)call;
+	if ((body = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	outbox_messages(body, web_lang(req));
+	r = web_json(req, 200, body);
+	json_decref(body);
+	return (r);
+}
+
+/*
+ * GET /admin/outbox, /api/v1/admin/outbox (admins; 403 for others): the
+ * messages, newest first, 50 a page (page=), of one status (status=
+ * pending, held, sent, failed, folded) or all, with their attempts, next
+ * attempt and last error.  400 for a bad filter.
+ */
+int
+outbox_admin(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	if (!web_query(req, &f, list_fields, NFIELDS(list_fields)))
+		return (KORE_RESULT_OK);
+	if (web_is_api(req)) {
+		call = db_prepare(req, SQL_OUTBOX_LIST, web_db_json);
+	} else {
+		call = db_prepare(req, SQL_OUTBOX_PAGE, web_db_page);
+		call->page = "outbox";
+		if (form_get(&f, "retried") != NULL)
+			call->extra = json_pack("{s:s}", "retried",
+			    form_get(&f, "retried"));
+	}
+	auth_bind_sid(req, call);
+	db_text(call, form_get(&f, "status"));
+	db_text(call, form_get(&f, "page"));
+	db_text(call, web_lang_code(web_lang(req)));
+	form_free(&f);
+	return (db_run(req));
+}
+
+/*
+ * POST /admin/outbox/{id}/retry, /api/v1/admin/outbox/{id}/retry
+ * (admins; a form needs its CSRF token): a failed message, or one
+ * waiting for its next attempt, is sent again now.  403 for others, 404
+ * for no such message, 409 for one sent (or held for a digest).
+ */
+int
+outbox_retry(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	const char	*rest;
+	char		 id[WORK_ID_MAX], ip[64];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/admin/outbox/" :
+	    "/admin/outbox/", id, sizeof(id), &rest) || strcmp(rest, "/retry"))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_method(req, HTTP_METHOD_POST))
+		return (KORE_RESULT_OK);
+	if (!web_post_input(req, &f, retry_fields, NFIELDS(retry_fields)))
+		return (KORE_RESULT_OK);
+	form_free(&f);
+	web_client_ip(req, ip, sizeof(ip));
+	call = db_prepare(req, SQL_OUTBOX_RETRY, outbox_retried);
+	auth_bind_sid(req, call);
+	db_text(call, id);
+	db_text(call, ip);
+	return (db_run(req));
+}
+
+static int
+outbox_retried(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	char	to[64];
+
+	(void)call;
+	(void)snprintf(to, sizeof(to), "/admin/outbox?retried=%lld",
+	    work_result_id(res, "id"));
+	return (web_saved(req, res, 200, to));
+}
