@@ -68,3 +68,10 @@ create trigger needs_closed_notify after update of status on needs
     for each row when (new.status in ('expired', 'cancelled')
         and old.status is distinct from new.status)
     execute function needs_closed_notify();
+
+-- The messages whose parameters carry a one-time secret (a reset link, a
+-- code), still holding it: the sender empties them an hour after sending
+-- (api.outbox_claim), found through this index.
+create index notifications_secret on notifications (created_at)
+    where params <> '{}' and kind in ('password_reset', 'invite',
+        'verify_email', 'verify_phone');

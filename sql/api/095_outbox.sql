@@ -183,6 +183,17 @@ begin
 		  from c where n.id = c.id
 		returning n.id)
 	select array_agg(id) into v_ids from u;
+	-- A reset link or a code is kept only while it may be needed: an
+	-- hour after a message carrying one was sent or failed, its
+	-- parameters are emptied (a batch a round, so it always finishes;
+	-- the kinds of api.notify_secret, spelled out for the index of 018).
+	update notifications set params = '{}'
+	 where id in (select id from notifications
+	     where params <> '{}' and kind in ('password_reset', 'invite',
+	         'verify_email', 'verify_phone')
+	       and created_at < now() - interval '1 hour'
+	       and status in ('sent', 'failed')
+	     limit 100 for update skip locked);
 	if v_ids is null then
 		return '[]';
 	end if;

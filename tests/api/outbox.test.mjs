@@ -392,3 +392,17 @@ test('a need that expires with live pledges: they stay valid, their donors are t
   // The pledge can still be delivered and received.
   assert.equal((await donor.api.post(`/api/v1/pledges/${p.id}/deliver`, { method: 'school' })).status, 200);
 });
+
+test('a reset link or a code is kept in the outbox only an hour after it went out', async () => {
+  // The SMTP sender of the tests above is still running.
+  assert.ok(sender, 'runs after the SMTP tests');
+  const user = sqlValue(`select id from users where email = 'donor1@example.com'`);
+  const [old, recent] = ['2 hours', '1 minute'].map((age) => sqlValue(`insert into notifications
+      (user_id, channel, kind, params, status, sent_at, created_at)
+      values (${user}, 'email', 'password_reset', '{"link": "http://x/?token=secret"}',
+        'sent', now() - interval '${age}', now() - interval '${age}') returning id`));
+  await until(() => sqlValue(`select params = '{}' from notifications where id = ${old}`) === 't',
+    15000, 'the old link to be emptied');
+  assert.equal(sqlValue(`select params->>'link' from notifications where id = ${recent}`),
+    'http://x/?token=secret');
+});
