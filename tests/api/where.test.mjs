@@ -367,6 +367,20 @@ test('money and scholarship pledges: the foundation\'s account and a reference c
   assert.ok(!JSON.stringify((await staffA.get('/api/v1/branch/pledges')).body).includes(code));
   assert.ok(!JSON.stringify((await getJson(`/api/v1/needs/${money}`)).body).includes(code));
 
+  // Admins find the promised transfers by their codes on /admin/fund.
+  const fund = (await admin.get('/api/v1/fund')).body;
+  assert.equal(fund.account.payee, `测试基金会 ${tag}`);
+  assert.equal(fund.account.ready, true);
+  const t = fund.transfers.find((x) => x.pledge_id === m.body.pledge.id);
+  assert.equal(t.reference_code, code);
+  assert.equal(t.amount, 20000);
+  assert.equal(fund.transfers.find((x) => x.pledge_id === s.body.pledge.id).amount, 240000);
+  const adminWeb = new Browser();
+  const aa = demo('admin@example.com');
+  await adminWeb.login(aa.login, aa.password);
+  assert.match((await adminWeb.get('/admin/fund')).text,
+    new RegExp(`<a class="code" href="/me/pledges/${m.body.pledge.id}">${code}</a>`));
+
   // No account yet: the donor is told so, with the code and the amount.
   assert.equal((await admin.post('/api/v1/settings', { fund_account: '' })).status, 200);
   const none = (await donor.get(`/api/v1/pledges/${m.body.pledge.id}`)).body.where;
