@@ -72,7 +72,7 @@ begin
 		  into v_code
 		  from (select uuid_send(gen_random_uuid()) as r) b,
 		       generate_series(0, 7) i;
-		exit when not exists (select 1 from pledges
+		exit when not exists (select 1 from public.pledges
 		    where reference_code = v_code);
 	end loop;
 	return v_code;
