@@ -25,4 +25,38 @@ document.addEventListener('DOMContentLoaded', function () {
     kind.addEventListener('change', show);
     show();
   });
+
+  // A copyable block (where to take a pledge: the address, the account,
+  // the reference code) gets a button that copies it.  Without
+  // JavaScript the button stays hidden and the block is plain text that
+  // selects at a tap.
+  var selectAll = function (el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  };
+  document.querySelectorAll('button.copy[data-copy]').forEach(function (b) {
+    var src = document.getElementById(b.getAttribute('data-copy'));
+    if (!src) return;
+    var label = b.textContent;
+    var done = function () {
+      b.textContent = b.getAttribute('data-done');
+      setTimeout(function () { b.textContent = label; }, 2000);
+    };
+    var fallback = function () {
+      selectAll(src);
+      try { if (document.execCommand('copy')) done(); } catch (e) { /* selected */ }
+    };
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      var text = src.textContent;
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, fallback);
+      } else {
+        fallback();
+      }
+    });
+  });
 });

@@ -57,13 +57,19 @@ static const struct field list_fields[] = {
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
-/* Their ranges are api.settings_range's (sql/api/041_need_life.sql). */
+/*
+ * Their ranges are api.settings_range's (sql/api/041_need_life.sql); the
+ * foundation's account is text (api.settings_text), checked there too.
+ */
 static const struct field settings_fields[] = {
 	{ "notice_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pledge_due_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_grace_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_return_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "unverified_pledge_limit", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "fund_payee", FIELD_TEXT, 0, 0, 100, NULL },
+	{ "fund_bank", FIELD_TEXT, 0, 0, 100, NULL },
+	{ "fund_account", FIELD_TEXT, 0, 0, 40, NULL },
 	CSRF_FIELD,
 };
 
@@ -445,7 +451,9 @@ settings_refused(struct http_request *req, struct db_call *call, int status,
 /*
  * GET /api/v1/settings, POST /admin/settings and /api/v1/settings
  * (admins): any of notice_days (the public notice), pledge_due_days,
- * pairing_grace_days and pairing_return_days, in days.
+ * pairing_grace_days and pairing_return_days, in days, and the
+ * foundation's receiving account: fund_payee, fund_bank, fund_account
+ * (text; sent empty, one is cleared).
  */
 int
 settings(struct http_request *req)
@@ -455,8 +463,8 @@ settings(struct http_request *req)
 	struct form		 f;
 	json_t			*o;
 	char			*text, ip[64];
-	const char		*v;
-	size_t			 i;
+	const char		*v, *name;
+	size_t			 i, k;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -477,10 +485,18 @@ settings(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	o = json_object();
-	for (i = 0; i < NFIELDS(settings_fields); i++) {
-		if (strcmp(settings_fields[i].name, "csrf") && (v =
-		    form_get(&f, settings_fields[i].name)) != NULL)
-			json_object_set_new(o, settings_fields[i].name,
+	for (i = 0; i < f.n; i++) {
+		name = f.v[i].name;
+		v = f.v[i].value;
+		for (k = 0; k < NFIELDS(settings_fields) &&
+		    strcmp(settings_fields[k].name, name); k++)
+			continue;
+		if (k == NFIELDS(settings_fields) || !strcmp(name, "csrf"))
+			continue;
+		if (settings_fields[k].kind != FIELD_INT)
+			json_object_set_new(o, name, json_string(v));
+		else if (*v != '\0')
+			json_object_set_new(o, name,
 			    json_integer(strtoll(v, NULL, 10)));
 	}
 	text = json_dumps(o, JSON_COMPACT);

@@ -96,6 +96,10 @@ enum stmt {
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_TICK,
+	/* Where to take a gift (src/where.c). */
+	SQL_ORG_CONTACT,
+	SQL_ORG_CONTACT_PAGE,
+	SQL_ORG_CONTACT_SAVE,
 
 	/* Programmes, targets and quarterly reports (issue 7). */
 	SQL_TARGETS_PUBLIC,

@@ -138,6 +138,13 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_TICK] = { "select api.pledges_tick()", 0, 0 },
+	/* Where to take a gift: (sid, org or null/0: one's own, lang). */
+	[SQL_ORG_CONTACT] = { "select api.org_contact($1, $2::bigint, $3)", 3,
+		STMT_READONLY },
+	[SQL_ORG_CONTACT_PAGE] = { "select api.org_contact($1, $2::bigint, "
+		"$3), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_ORG_CONTACT_SAVE] = { "select api.org_contact_save($1, "
+		"$2::bigint, $3::jsonb, $4, $5)", 5, 0 },
 
 	/*
 	 * Programmes, targets and quarterly reports (issue 7).  Pages and

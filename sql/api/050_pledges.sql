@@ -164,6 +164,8 @@ begin
 	end if;
 
 	v_days := api.setting_int('pledge_due_days', 14);
+	-- Its reference code (for a transfer's note) is the column's default
+	-- (sql/016_where.sql).
 	insert into pledges (need_id, donor_id, quantity, anonymous, due_at,
 	    message, message_state, receipt_code)
 	values (p_need, v_u.id, p_quantity, coalesce(p_anonymous, false),
@@ -179,6 +181,7 @@ begin
 	    'pledge', json_build_object('id', v_p.id, 'need_id', p_need,
 	        'quantity', v_p.quantity, 'status', v_p.status,
 	        'receipt_code', v_p.receipt_code,
+	        'reference_code', v_p.reference_code,
 	        'due_on', api.day(v_p.due_at), 'anonymous', v_p.anonymous),
 	    'need', json_build_object('id', v_n.id, 'status', v_n.status,
 	        'quantity', v_n.quantity, 'pledged', v_n.pledged,

@@ -5,6 +5,7 @@ returns json language sql stable as $$
 	select json_build_object(
 	    'id', p.id, 'need_id', n.id, 'need_title', n.title,
 	    'need_kind', n.kind, 'is_money', n.kind = 'money',
+	    'is_transfer', n.kind in ('money', 'scholarship'),
 	    'unit', n.unit, 'quantity', p.quantity,
 	    'amount_text', api.pledge_amount_text(n, p.quantity),
 	    'status', p.status,
@@ -42,7 +43,10 @@ end $$;
 
 -- GET /me/pledges/{id}: one pledge, its history and where its events are
 -- in the public log (for the inclusion proof).  The donor sees their own;
--- staff of the need's organisation and admins see any of theirs.
+-- staff of the need's organisation and admins see any of theirs.  Its
+-- donor also sees where to take it while it is pledged or delivered
+-- (api.pledge_where: the organisation's address and contact, the
+-- foundation's account); its donor and admins see its reference code.
 create function api.pledge_get(p_sid text, p_id bigint, p_lang text)
 returns text language plpgsql as $$
 declare
@@ -62,6 +66,10 @@ begin
 	    'pledge', api.pledge_json(v_p, v_n, p_lang),
 	    'is_donor', v_p.donor_id = v_u.id,
 	    'title', v_n.title,
+	    'where', case when v_p.donor_id = v_u.id and v_p.status in
+	        ('pledged', 'delivered') then api.pledge_where(v_p.id) end,
+	    'reference_code', case when v_p.donor_id = v_u.id
+	        or v_u.role = 'admin' then v_p.reference_code end,
 	    'events', (select coalesce(json_agg(json_build_object(
 	        'action', e.action, 'to_status', e.to_status,
 	        'to_name', api.pledge_status_name(coalesce(e.to_status,

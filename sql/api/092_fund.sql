@@ -38,7 +38,10 @@ $$;
 
 -- GET /admin/fund, /api/v1/fund (admins): the account's totals, the needs
 -- awaiting a pay-out, the latest 50 pay-outs, and the pay-out form (for
--- need p_need when given: ?need= from a row's link).
+-- need p_need when given: ?need= from a row's link); the receiving
+-- account donors are shown, and the transfers donors promised (money
+-- and scholarship pledges still pledged or delivered, the latest 100),
+-- by the reference code a transfer's note carries.
 create function api.fund_page(p_sid text, p_lang text, p_need bigint)
 returns text language plpgsql as $$
 declare
@@ -62,6 +65,24 @@ begin
 	                || (e ->> 'outstanding_yuan'))), '[]')
 	      from json_array_elements(v_aw) e)),
 	    'title', api.l(p_lang, '基金账户', 'Foundation account'),
+	    'account', api.fund_account(),
+	    'transfers', (select coalesce(json_agg(json_build_object(
+	        'pledge_id', p.id, 'reference_code', p.reference_code,
+	        'need_id', n.id, 'title', n.title, 'org_name', o.name,
+	        'donor', u.display_name,
+	        'amount', case when n.kind = 'money' then p.quantity
+	            else p.quantity::bigint * n.unit_amount end,
+	        'status', p.status,
+	        'status_name', api.pledge_status_name(p.status, p_lang),
+	        'pledged_on', api.day(p.created_at),
+	        'delivery_ref', p.delivery_ref) order by p.id desc), '[]')
+	      from (select p.* from pledges p join needs n on n.id = p.need_id
+	             where p.status in ('pledged', 'delivered')
+	               and n.kind in ('money', 'scholarship')
+	             order by p.id desc limit 100) p
+	      join needs n on n.id = p.need_id
+	      join orgs o on o.id = n.org_id
+	      join users u on u.id = p.donor_id),
 	    'today', to_char(api.today(), 'YYYY-MM-DD'),
 	    'totals', (select json_build_object(
 	        'received', coalesce(sum(amount) filter (

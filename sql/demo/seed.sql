@@ -309,3 +309,50 @@ begin
 		end loop;
 	end loop;
 end $$;
+
+-- Where to take a gift (sql/016_where.sql): each school's delivery
+-- details, its town branch's and the city committee's; 承留镇中心小学 has
+-- none yet, so its donors are sent to its town branch.  Addresses,
+-- names and numbers are made up.
+update orgs o set address = v.address, contact_name = v.contact,
+    contact_phone = v.phone, hours = v.hours
+  from (values
+    ('共青团济源市委', E'河南省济源市沁园路 168 号\n济源市民之家 3 楼 302 室', '团市委 李老师', '0391-6630168',
+     E'周一至周五 8:30–12:00，14:30–17:30\n节假日不收件'),
+    ('坡头镇中心小学', E'河南省济源市坡头镇坡头村学府路 6 号\n坡头镇中心小学 传达室', '总务处 王老师', '13903910101',
+     E'周一至周五 7:30–11:30，14:00–17:30\n寒暑假请先打电话'),
+    ('王屋镇中心小学', '河南省济源市王屋镇王屋村愚公路 22 号 王屋镇中心小学', '张老师', '13903910202',
+     '周一至周五 8:00–11:30，14:30–17:00'),
+    ('王屋镇第一初级中学', E'河南省济源市王屋镇天坛路 9 号\n王屋镇第一初级中学 政教处', '政教处 刘老师', '0391-6071202',
+     '周一至周五 8:00–17:30（午休 12:00–14:00 不收件）'),
+    ('邵原镇中心小学', '河南省济源市邵原镇邵原村创业路 15 号 邵原镇中心小学', '赵老师', '13903910303',
+     '周一至周五 8:00–11:30，14:30–17:00；周六上午'),
+    ('下冶镇初级中学', '河南省济源市下冶镇下冶村育才街 3 号 下冶镇初级中学 门卫室', '后勤处 陈老师', '13903910404',
+     '每天 7:00–19:00（门卫室代收）'),
+    ('大峪镇中心小学', '河南省济源市大峪镇大峪村小浪底路 41 号 大峪镇中心小学', '孙老师', '13903910505',
+     '周一至周五 8:00–11:30，14:30–17:00'),
+    ('思礼镇中心小学', '河南省济源市思礼镇思礼村桃园路 8 号 思礼镇中心小学', '周老师', '0391-6061505',
+     '周一至周五 8:00–11:30，14:30–17:00'),
+    ('克井镇第二初级中学', '河南省济源市克井镇枣庙村富民路 27 号 克井镇第二初级中学', '教务处 吴老师', '13903910707',
+     '周一至周五 8:00–17:00'),
+    ('五龙口镇中心小学', '河南省济源市五龙口镇五龙口村沁河路 12 号 五龙口镇中心小学', '郑老师', '13903910808',
+     '周一至周五 8:00–11:30，14:30–17:00'),
+    ('梨林镇中心小学', '河南省济源市梨林镇梨林村学苑路 5 号 梨林镇中心小学', '冯老师', '0391-6051909',
+     '周一至周五 8:00–11:30，14:30–17:00'),
+    ('轵城镇初级中学', '河南省济源市轵城镇轵城村文昌路 18 号 轵城镇初级中学 传达室', '黄老师', '13903911010',
+     '周一至周五 7:30–17:30')
+  ) v(name, address, contact, phone, hours)
+ where o.name = v.name;
+update orgs o set
+    address = '河南省济源市' || t.name_zh || '人民政府院内 团委办公室',
+    contact_name = t.name_zh || '团委 值班干部',
+    contact_phone = '0391-66' || lpad((70 + t.id)::text, 2, '0') || '1' || lpad(t.id::text, 2, '0'),
+    hours = '周一至周五 8:30–12:00，14:30–17:30'
+  from towns t
+ where o.kind = 'town' and o.town_id = t.id;
+
+-- The foundation's receiving account: a demo account, plainly not a real
+-- one.
+update settings set value = '济源市青少年发展基金会（演示）' where key = 'fund_payee';
+update settings set value = '中国演示银行济源分行营业部' where key = 'fund_bank';
+update settings set value = '0000 1111 2222 3333 444' where key = 'fund_account';

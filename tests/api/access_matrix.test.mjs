@@ -228,6 +228,13 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
   ['GET', '/api/v1/branch/pledges', undefined,
     { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  // Delivery details: staff their own organisation's only, admins any.
+  ['GET', '/api/v1/branch/org', undefined,
+    { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', `/api/v1/branch/org?org=${ids.potouSchool}`, undefined,
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
+  ['POST', `/api/v1/branch/org?org=${ids.potouSchool}`, { hours: '矩阵测试：周一至周五' },
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
 
   // Children: 坡头镇's are another organisation's for both staff.
   ['GET', '/api/v1/branch/children', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
@@ -488,6 +495,10 @@ const PAGES = () => [
   ['GET', '/branch', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 403 }],
   ['GET', '/me/pledges', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
   ['GET', '/branch/pledges', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', '/branch/org', undefined, { public: 303, donor: 403, staffTown: 200, staffSchool: 200, admin: 200 }],
+  ['GET', `/branch/org?org=${ids.potouSchool}`, undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
+  ['POST', `/branch/org?org=${ids.potouSchool}`, { hours: '矩阵表单：周一至周五' },
+    { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', `/me/pledges/${ids.potouPledge}`, undefined, { public: 303, donor: 404, staffTown: 404, staffSchool: 404, admin: 200 }],
   ['GET', '/me/statement', undefined, { public: 303, donor: 200, staffTown: 403, staffSchool: 403, admin: 403 }],
   ['POST', `/pledges/${ids.potouPledge}/receive`, {}, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'skip' }],
