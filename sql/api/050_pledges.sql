@@ -174,7 +174,11 @@ begin
 	    api.receipt_code())
 	returning * into v_p;
 	perform api.pledge_event(v_p.id, v_u.id, 'pledged', null, 'pledged');
-	perform api.notify(v_u.id, 'pledge_made', api.pledge_params(v_p.id, false));
+	-- Where to take the gift, or where to transfer the money, with the
+	-- pledge's own facts (which win where the names meet).
+	perform api.notify(v_u.id, 'pledge_made', (api.pledge_where(v_p.id)
+	    - array['amount', 'org_name', 'org_name_en', 'kind', 'org_id'])
+	    || api.pledge_params(v_p.id, false));
 	perform api.notify_pledge_staff(v_p.id, 'pledge_new');
 	perform api.notify_pledge_staff(v_p.id, 'pledge_message') where p_message is not null;
 	v_resp := json_build_object(

@@ -180,7 +180,7 @@ returns json language sql stable as $$
 $$;
 
 -- What a donor needs to hand pledge p_pledge over, in one place for the
--- pledge page and the confirmation message (mail.pledge_where.* in the
+-- pledge page and the confirmation message (mail.pledge_made.body in the
 -- catalogues take these as parameters):
 --   org_name, org_name_en  who takes the gift: the need's organisation,
 --                          or when it gave no address yet the nearest

@@ -240,6 +240,10 @@ test('a donor sees where to take their own pledge; nobody else sees the school\'
   assert.equal(w.via, false);
   assert.equal(w.payee, undefined, 'goods go to the school, not the account');
   assert.equal(w.post_block, `可见性 王老师 ${phone}\n${address}\n${w.org_name}`);
+  // The confirmation message says where to take it (as the donor reads it).
+  const msgs = (await donor.get('/api/v1/me/pledges')).body.notifications;
+  assert.ok(msgs.some((n) => n.kind === 'pledge_made' && n.body.includes(w.post_block)
+    && n.body.includes('周一至周五 8:00–17:00')), JSON.stringify(msgs.slice(0, 2)));
 
   // The page: the block to copy, a copy button for those with JavaScript.
   const web = new Browser();
@@ -339,6 +343,10 @@ test('money and scholarship pledges: the foundation\'s account and a reference c
   assert.equal(w.reference_code, code);
   assert.equal(w.amount, 20000);
   assert.equal(w.amount_text, '¥200.00');
+  // The confirmation message: the account and the code for the note.
+  const msgs = (await donor.get('/api/v1/me/pledges')).body.notifications;
+  assert.ok(msgs.some((n) => n.kind === 'pledge_made' && n.body.includes(code)
+    && n.body.includes('0000 9999 8888 7777')), JSON.stringify(msgs.slice(0, 2)));
 
   const web = new Browser();
   const d1 = demo('donor1@example.com');
