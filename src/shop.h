@@ -34,6 +34,7 @@ extern struct config	cfg;
 /* stmt.c: every SQL statement of the platform, chosen by this enum. */
 enum stmt {
 	SQL_HEALTH,
+	SQL_JOB_RUN_SAVE,
 	SQL_HOME,
 	SQL_HOME_PAGE,
 	SQL_NEEDS_LIST,
@@ -350,7 +351,7 @@ struct checkpoint {
 };
 
 void		 checkpoint_init(void);
-void		 checkpoint_periodic(PGconn *);
+int		 checkpoint_periodic(PGconn *, char *, size_t);
 const char	*checkpoint_origin(void);
 const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
