@@ -24,8 +24,8 @@
  * another holds.
  *
  * After each batch the job's state (batches, rows done, backlog, error)
- * is saved in the table job_runs, for any worker and node to read.  A
- * run still going skips the next tick.
+ * is saved in the table job_runs, which /healthz reads on any worker and
+ * node (health.c).  A run still going skips the next tick.
  */
 #include <string.h>
 

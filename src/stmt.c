@@ -7,7 +7,7 @@
 #include "shop.h"
 
 const struct stmt_def stmts[SQL__COUNT] = {
-	[SQL_HEALTH] = { "select 1", 0, STMT_READONLY },
+	[SQL_HEALTH] = { "select api.health()", 0, STMT_READONLY },
 	/*
 	 * The periodic jobs (jobs.c): each tick is one batch of at most $1
 	 * rows; after each batch the job's state is saved.

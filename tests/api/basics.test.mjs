@@ -4,10 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, getJson, assertApiError, assertSecurityHeaders } from '../lib/env.mjs';
 
-test('healthz answers 200 while the database answers', async () => {
+test('healthz answers 200 while the database answers, with the jobs\' state', async () => {
   const r = await getJson('/healthz');
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body, { status: 'ok' });
+  assert.deepEqual(Object.keys(r.body), ['status', 'jobs']);
+  assert.equal(r.body.status, 'ok');
+  // The jobs tick every second here (tests/run.sh); what each did last
+  // (tests/api/jobs.test.mjs watches them drain a backlog).
+  for (const job of Object.values(r.body.jobs))
+    assert.deepEqual(Object.keys(job), ['last_run', 'started', 'batches', 'done', 'backlog', 'error']);
 });
 
 test('every kind of answer carries the security headers', async () => {
