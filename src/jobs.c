@@ -54,15 +54,18 @@ static void	jobs_checkpoint(PGconn *);
 static void	jobs_save(PGconn *, const char *, const struct job_run *);
 
 /*
- * Batch sizes: a batch well under the 5 s statement timeout even on a
- * loaded machine (README: 500 overdue pledges took 0.3 s on the large
- * data set, but 3.2 s with the two cores ten times oversubscribed), and
- * the public log's lock, held from a batch's first append to its commit,
- * held briefly.
+ * Batch sizes.  A batch's log appends each update the one row of
+ * log_head (and a row of log_stats) in its transaction: a batch of more
+ * than a page of those rows' versions (about 180) spills into new pages,
+ * and the bloated tables slow every append after it (after a backlog
+ * drained in batches of 250: 10 times for a transaction of 4,500 appends).
+ * A hundred fit, and keep a batch far under the 5 s statement timeout
+ * even on a loaded machine, and the log's lock, held from a batch's first
+ * append to its commit, briefly held.
  */
 static const struct job	jobs[] = {
-	{ "needs_tick",		SQL_NEEDS_TICK,		250 },
-	{ "pledges_tick",	SQL_TICK,		250 },
+	{ "needs_tick",		SQL_NEEDS_TICK,		100 },
+	{ "pledges_tick",	SQL_TICK,		100 },
 	/* After the pledges: reads their expiries. */
 	{ "pairings_tick",	SQL_PAIRINGS_TICK,	100 },
 	{ "reports_tick",	SQL_REPORTS_TICK,	100 },

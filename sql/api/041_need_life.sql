@@ -771,7 +771,7 @@ end $$;
 -- only needs that may still move; rows another transaction holds are
 -- skipped.  Row changes first, log appends last.  Returns {"opened",
 -- "expired", "done": both, "backlog": needs still due for either}.
-create function api.needs_tick(p_limit int default 250)
+create function api.needs_tick(p_limit int default 100)
 returns json language plpgsql as $$
 declare
 	v_ids		bigint[];

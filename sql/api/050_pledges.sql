@@ -401,7 +401,7 @@ end $$;
 -- donor at work, another node's batch) are skipped.  Row changes first,
 -- log appends last.  Returns {"done": pledges told or expired, "backlog":
 -- pledges still due for either after this batch}.
-create function api.pledges_tick(p_limit int default 250)
+create function api.pledges_tick(p_limit int default 100)
 returns json language plpgsql as $$
 declare
 	v_told	bigint[];

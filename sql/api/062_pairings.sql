@@ -454,7 +454,8 @@ end $$;
 -- One batch of the periodic part (src/jobs.c, after api.pledges_tick,
 -- which has just expired the term pledges past their date and grace
 -- period; called again, each call its own transaction, while a batch did
--- something and some is left), at most p_limit pairings of each kind:
+-- something and some is left), at most p_limit pairings of each kind
+-- (lapses: a tenth of that):
 --   - an active pairing with a term missed (not delivered by its date and
 --     the grace period) is flagged; its donor and branch are told;
 --   - a flagged pairing whose missed terms were delivered is active again;
@@ -513,11 +514,14 @@ begin
 		v_n := v_n + 1;
 	end loop;
 	-- Still missed: one put right but past this batch's limit above
-	-- waits for the next batch instead of lapsing.
+	-- waits for the next batch instead of lapsing.  A lapse cancels (and
+	-- logs) up to 12 terms: a tenth as many lapses keeps a batch's log
+	-- appends near p_limit.
 	for pa in select * from pairings where status = 'flagged'
 	    and flagged_at + make_interval(days => v_ret) <= now()
 	    and api.pairing_missed(id, v_grace) is not null
-	    order by id limit p_limit for update skip locked loop
+	    order by id limit greatest(1, p_limit / 10)
+	    for update skip locked loop
 		select org_id, alias into v_org, v_alias from beneficiaries
 		 where id = pa.beneficiary_id;
 		v_logs := v_logs || api.pairing_release_terms(pa, null,
