@@ -269,36 +269,56 @@ checkpoint_free(struct checkpoint *cp)
 /*
  * The periodic checkpoint (from the periodic task, src/jobs.c, on its own
  * blocking connection db): signs and stores a new checkpoint when the
- * tree grew.
+ * tree grew.  Bounded whatever the log's size: the head and the stored
+ * subtree hashes are O(log n) lookups.  Returns 1 when it stored one, 0
+ * when the latest is current, -1 when it could not, the reason in err
+ * (a SQLSTATE, or "log_broken" when the log does not extend the latest
+ * checkpoint or its hashes make no tree).
  */
-void
-checkpoint_periodic(PGconn *db)
+int
+checkpoint_periodic(PGconn *db, char *err, size_t errlen)
 {
 	struct checkpoint	 cp;
+	enum checkpoint_state	 st;
 	PGresult		*res;
 	json_t			*head;
-	const char		*v[3];
+	const char		*v[3], *state;
 	char			 size[32];
+	int			 ret = -1;
 
 	res = PQexec(db, stmts[SQL_LOG_HEAD].sql);
 	head = NULL;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		head = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	kore_strlcpy(err, state != NULL ? state : "log_broken", errlen);
 	PQclear(res);
-	if (head != NULL && checkpoint_from_head(head, &cp) ==
-	    CHECKPOINT_NEW) {
-		(void)snprintf(size, sizeof(size), "%llu",
-		    (unsigned long long)cp.size);
-		v[0] = size;
-		v[1] = cp.root;
-		v[2] = cp.note.data;
-		res = PQexecParams(db, stmts[SQL_LOG_CHECKPOINT_ADD].sql, 3,
-		    NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-			kore_log(LOG_WARNING, "periodic checkpoint: %s",
-			    PQresultErrorMessage(res));
-		PQclear(res);
-		checkpoint_free(&cp);
-	}
+	if (head == NULL)
+		return (-1);
+	st = checkpoint_from_head(head, &cp);
 	json_decref(head);
+	if (st == CHECKPOINT_CURRENT)
+		return (0);
+	if (st == CHECKPOINT_BROKEN) {
+		kore_strlcpy(err, "log_broken", errlen);
+		return (-1);
+	}
+	(void)snprintf(size, sizeof(size), "%llu",
+	    (unsigned long long)cp.size);
+	v[0] = size;
+	v[1] = cp.root;
+	v[2] = cp.note.data;
+	res = PQexecParams(db, stmts[SQL_LOG_CHECKPOINT_ADD].sql, 3, NULL, v,
+	    NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		ret = 1;
+	} else {
+		kore_log(LOG_WARNING, "periodic checkpoint: %s",
+		    PQresultErrorMessage(res));
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		kore_strlcpy(err, state != NULL ? state : "none", errlen);
+	}
+	PQclear(res);
+	checkpoint_free(&cp);
+	return (ret);
 }

@@ -25,6 +25,9 @@ static int	health_answer(struct http_request *, struct db_call *);
  *        "unreachable" when nothing answers at SHOP_DATABASE's address
  *        (the pooler or the server is down), "no_server" when the pooler
  *        answers but its server does not.
+ * The body also says how the periodic jobs fared in their latest run,
+ * whichever worker or node ran them (api.health: "jobs": {name:
+ * {"last_run", "started", "batches", "done", "backlog", "error"}}).
  */
 int
 health(struct http_request *req)
@@ -45,9 +48,14 @@ health(struct http_request *req)
 static int
 health_primary(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	(void)res;
+	json_t	*h;
+
 	json_object_set_new(call->extra, "database", json_string(call->failed ?
 	    call->fail_reason : "ok"));
+	if (!call->failed && (h = web_db_object(res, 0)) != NULL) {
+		json_object_set(call->extra, "jobs", json_object_get(h, "jobs"));
+		json_decref(h);
+	}
 	if (!db_read_configured())
 		return (health_answer(req, call));
 	db_stmt(call, SQL_REPLICA_STATUS, health_replica);

@@ -37,6 +37,7 @@ enum stmt {
 	SQL_HEALTH,
 	SQL_OPS_METRICS,
 	SQL_REPLICA_STATUS,
+	SQL_JOB_RUN_SAVE,
 	SQL_HOME,
 	SQL_HOME_PAGE,
 	SQL_NEEDS_LIST,
@@ -441,7 +442,7 @@ struct checkpoint {
 };
 
 void		 checkpoint_init(void);
-void		 checkpoint_periodic(PGconn *);
+int		 checkpoint_periodic(PGconn *, char *, size_t);
 const char	*checkpoint_origin(void);
 const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);

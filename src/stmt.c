@@ -13,11 +13,17 @@
 #include "shop.h"
 
 const struct stmt_def stmts[SQL__COUNT] = {
-	[SQL_HEALTH] = { "select 1", 0, STMT_READONLY },
+	[SQL_HEALTH] = { "select api.health()", 0, STMT_READONLY },
 	/* What operators look at (obs.c, health.c). */
 	[SQL_OPS_METRICS] = { "select api.ops_metrics()", 0, STMT_READONLY },
 	[SQL_REPLICA_STATUS] = { "select api.replica_status()", 0,
 		STMT_READONLY },
+	/*
+	 * The periodic jobs (jobs.c): each tick is one batch of at most $1
+	 * rows; after each batch the job's state is saved.
+	 */
+	[SQL_JOB_RUN_SAVE] = { "select api.job_run_save($1, $2::int, "
+		"$3::bigint, $4::bigint, $5, $6::int)", 6, 0 },
 	[SQL_HOME] = { "select api.home($1)", 1, STMT_READONLY | STMT_PUBLIC },
 	[SQL_HOME_PAGE] = { "select api.home($1), api.viewer($2) as viewer",
 		2, STMT_READONLY | STMT_PUBLIC },
@@ -137,7 +143,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_TICK] = { "select api.pledges_tick()", 0, 0 },
+	[SQL_TICK] = { "select api.pledges_tick($1::int)", 1, 0 },
 	/* Where to take a gift: (sid, org or null/0: one's own, lang). */
 	[SQL_ORG_CONTACT] = { "select api.org_contact($1, $2::bigint, $3)", 3,
 		STMT_READONLY },
@@ -218,8 +224,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
 		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
-	[SQL_REPORTS_TICK] = { "select api.report_reminders(api.today())", 0,
-		0 },
+	[SQL_REPORTS_TICK] = { "select api.reports_tick($1::int)", 1, 0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */
 	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "
 		"$3::boolean, $4::int)", 4, STMT_READONLY },
@@ -279,7 +284,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_SETTINGS_SET] = { "select api.settings_set($1, $2::jsonb, $3)", 3,
 		0 },
-	[SQL_NEEDS_TICK] = { "select api.needs_tick()", 0, 0 },
+	[SQL_NEEDS_TICK] = { "select api.needs_tick($1::int)", 1, 0 },
 
 	/* Campaigns (issue 4). */
 	[SQL_CAMPAIGNS_LIST] = { "select api.campaigns_list($1)", 1,
@@ -347,7 +352,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$5)", 5, 0 },
 	[SQL_PAIRING_RENEW] = { "select api.pairing_renew($1, $2::bigint, $3)",
 		3, 0 },
-	[SQL_PAIRINGS_TICK] = { "select api.pairings_tick()", 0, 0 },
+	[SQL_PAIRINGS_TICK] = { "select api.pairings_tick($1::int)", 1, 0 },
 	/* The transparency page: its general part, and the filtered part. */
 	[SQL_TRANSPARENCY] = { "select api.transparency_general($1), "
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "

@@ -762,53 +762,65 @@ end $$;
 
 -- ------------------------------------------------------------ the job
 
--- Run every minute by one worker (src/jobs.c), from any number of nodes
--- at once: needs whose notice is over with no open objection go on the
--- shelf (and into the public log); needs not yet pledged in full whose
--- deadline passed expire (their open objections are closed).  Row changes
--- first, log appends last.  Returns what it did.
-create function api.needs_tick()
-returns text language plpgsql as $$
+-- One batch of the periodic work (src/jobs.c calls it again, each call
+-- its own transaction, while a batch did something and some is left),
+-- from any number of nodes at once: at most p_limit needs whose notice is
+-- over with no open objection go on the shelf (and into the public log);
+-- at most p_limit needs not yet pledged in full whose deadline passed
+-- expire (their open objections are closed).  Found through the partial
+-- indexes needs_notice_due and needs_deadline_live (sql/004), which hold
+-- only needs that may still move; rows another transaction holds are
+-- skipped.  Row changes first, log appends last.  Returns {"opened",
+-- "expired", "done": both, "backlog": needs still due for either}.
+create function api.needs_tick(p_limit int default 100)
+returns json language plpgsql as $$
 declare
-	v_opened	int;
-	v_expired	int;
 	v_ids		bigint[];
+	v_exp		bigint[];
 	v_id		bigint;
+	v_left		bigint;
 begin
 	perform set_config('shop.actor_role', 'system', true);
 	perform set_config('shop.action', 'notice_ended', true);
-	with o as (
-		update needs n set status = 'open', opened_at = coalesce(opened_at,
-		    now()), updated_at = now()
-		 where n.id in (select id from needs
-		     where status = 'notice' and notice_ends_at <= now()
-		       and notice_paused_at is null
-		       and not exists (select 1 from objections o
-		           where o.need_id = needs.id and o.status = 'open')
-		     for update skip locked)
-		returning n.id)
-	select array_agg(id order by id) into v_ids from o;
-	v_opened := coalesce(array_length(v_ids, 1), 0);
+	select array_agg(id order by id) into v_ids from (select id
+	    from needs where status = 'notice' and notice_ends_at <= now()
+	     and notice_paused_at is null
+	     and not exists (select 1 from objections o
+	         where o.need_id = needs.id and o.status = 'open')
+	   order by notice_ends_at limit p_limit
+	     for update skip locked) d;
+	update needs set status = 'open', opened_at = coalesce(opened_at,
+	    now()), updated_at = now()
+	 where id = any (v_ids);
 
 	perform set_config('shop.action', 'deadline_passed', true);
+	select array_agg(id order by id) into v_exp from (select id
+	    from needs where status in ('submitted', 'verified', 'notice',
+	        'open') and deadline < api.today()
+	   order by deadline limit p_limit for update skip locked) d;
 	update objections set status = 'dismissed', resolved_at = now(),
 	    resolution = 'deadline passed'
-	 where status = 'open' and need_id in (select id from needs
-	     where status = 'notice' and deadline < api.today());
-	update needs n set status = 'expired', notice_paused_at = null,
+	 where status = 'open' and need_id = any (v_exp);
+	update needs set status = 'expired', notice_paused_at = null,
 	    updated_at = now()
-	 where n.id in (select id from needs
-	     where status in ('submitted', 'verified', 'notice', 'open')
-	       and deadline < api.today()
-	     for update skip locked);
-	get diagnostics v_expired = row_count;
+	 where id = any (v_exp);
 	perform set_config('shop.action', '', true);
 	perform set_config('shop.actor_role', '', true);
+
+	v_left := (select count(*) from needs where status = 'notice'
+	    and notice_ends_at <= now() and notice_paused_at is null
+	    and not exists (select 1 from objections o
+	        where o.need_id = needs.id and o.status = 'open'))
+	    + (select count(*) from needs where status in ('submitted',
+	        'verified', 'notice', 'open') and deadline < api.today());
 	foreach v_id in array coalesce(v_ids, '{}') loop
 		perform api.log_need_opened(v_id);
 	end loop;
-	return json_build_object('opened', v_opened,
-	    'expired', v_expired)::text;
+	return json_build_object('opened', coalesce(array_length(v_ids, 1), 0),
+	    'expired', coalesce(array_length(v_exp, 1), 0),
+	    'done', coalesce(array_length(v_ids, 1), 0)
+	        + coalesce(array_length(v_exp, 1), 0),
+	    'backlog', v_left);
 end $$;
 
 -- -------------------------------------------------------------- settings

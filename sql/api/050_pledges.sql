@@ -216,14 +216,28 @@ begin
 	return v_p;
 end $$;
 
--- Returns a pledge's quantity to the shelf (cancelled, expired, or a
--- dispute resolved as never arrived).
+-- Returns the quantity of the pledges p_ids to the shelf (cancelled,
+-- expired, or a dispute resolved as never arrived): each need gives up
+-- what they held, and a fully pledged need is open again.  The caller
+-- holds the pledges' rows; the needs' rows are taken in id order, the
+-- order every caller takes them in, so two callers never wait on each
+-- other in a circle.
+create function api.pledges_release(p_ids bigint[])
+returns void language sql as $$
+	select 1 from needs where id in (select need_id from pledges
+	    where id = any (p_ids)) order by id for update;
+	update needs n set pledged = n.pledged - r.quantity,
+	    status = case when n.status = 'fully_pledged' then 'open'
+	        else n.status end,
+	    updated_at = now()
+	  from (select need_id, sum(quantity)::int as quantity from pledges
+	         where id = any (p_ids) group by need_id) r
+	 where n.id = r.need_id
+$$;
+
 create function api.pledge_release(p_p pledges)
 returns void language sql as $$
-	update needs set pledged = pledged - p_p.quantity,
-	    status = case when status = 'fully_pledged' then 'open' else status end,
-	    updated_at = now()
-	 where id = p_p.need_id
+	select api.pledges_release(array[p_p.id])
 $$;
 
 -- POST .../cancel (the donor, before delivery).
@@ -424,40 +438,53 @@ begin
 	    p_approve then 'approved' else 'rejected' end)::text;
 end $$;
 
--- The periodic work (a timer in one worker calls it every minute): the
--- donors of pledges due within two days are told; pledges past due
--- expire and their quantity goes back on the shelf.  Row changes first,
--- log appends last.  Returns how many expired.
-create function api.pledges_tick()
-returns int language plpgsql as $$
+-- The periodic work, one batch of it (src/jobs.c calls it again, each
+-- call its own transaction, while a batch did something and some is
+-- left): the donors of at most p_limit pledges due within two days are
+-- told, once; at most p_limit pledges past due expire, their quantity
+-- back on the shelf.  Both are found through the partial indexes of
+-- sql/014_job_batches.sql, which hold the pledged pledges only, so a batch
+-- costs the same whatever the backlog; rows another transaction holds (a
+-- donor at work, another node's batch) are skipped.  Row changes first,
+-- log appends last.  Returns {"done": pledges told or expired, "backlog":
+-- pledges still due for either after this batch}.
+create function api.pledges_tick(p_limit int default 100)
+returns json language plpgsql as $$
 declare
-	v_p	pledges;
-	v_ids	bigint[] := '{}';
+	v_told	bigint[];
+	v_ids	bigint[];
 	v_id	bigint;
-	v_title	text;
+	v_left	bigint;
 begin
-	for v_p in select * from pledges where status = 'pledged'
-	    and due_notice_at is null and due_at < now() + interval '2 days'
-	    and due_at > now() order by id for update skip locked loop
-		select title into v_title from needs where id = v_p.need_id;
-		update pledges set due_notice_at = now() where id = v_p.id;
-		perform api.pledge_event(v_p.id, null, 'due_notice', 'pledged',
-		    'pledged');
-		perform api.notify(v_p.donor_id, 'due_soon', api.pledge_params(v_p.id, false));
-	end loop;
-	for v_p in select * from pledges where status = 'pledged'
-	    and due_at <= now() order by need_id, id for update skip locked loop
-		perform api.pledge_release(v_p);
-		update pledges set status = 'expired', closed_at = now(),
-		    updated_at = now() where id = v_p.id;
-		perform api.pledge_event(v_p.id, null, 'expired', 'pledged',
-		    'expired');
-		select title into v_title from needs where id = v_p.need_id;
-		perform api.notify(v_p.donor_id, 'expired', api.pledge_params(v_p.id, false));
-		v_ids := v_ids || v_p.id;
-	end loop;
-	foreach v_id in array v_ids loop
+	select array_agg(id order by id) into v_told from (select id
+	    from pledges where status = 'pledged' and due_notice_at is null
+	     and due_at > now() and due_at < now() + interval '2 days'
+	   order by due_at, id limit p_limit for update skip locked) d;
+	update pledges set due_notice_at = now() where id = any (v_told);
+	perform api.pledge_event(p.id, null, 'due_notice', 'pledged',
+	    'pledged'), api.notify(p.donor_id, 'due_soon',
+	    api.pledge_params(p.id, false))
+	  from pledges p
+	 where p.id = any (v_told);
+
+	select array_agg(id order by id) into v_ids from (select id
+	    from pledges where status = 'pledged' and due_at <= now()
+	   order by due_at, id limit p_limit for update skip locked) d;
+	perform api.pledges_release(v_ids);
+	update pledges set status = 'expired', closed_at = now(),
+	    updated_at = now() where id = any (v_ids);
+	perform api.pledge_event(p.id, null, 'expired', 'pledged', 'expired'),
+	    api.notify(p.donor_id, 'expired', api.pledge_params(p.id, false))
+	  from pledges p
+	 where p.id = any (v_ids);
+
+	v_left := (select count(*) from pledges where status = 'pledged'
+	    and due_at <= now()) + (select count(*) from pledges
+	    where status = 'pledged' and due_notice_at is null
+	      and due_at > now() and due_at < now() + interval '2 days');
+	foreach v_id in array coalesce(v_ids, '{}') loop
 		perform api.log_pledge_event('pledge_expired', v_id);
 	end loop;
-	return coalesce(array_length(v_ids, 1), 0);
+	return json_build_object('done', coalesce(array_length(v_told, 1), 0)
+	    + coalesce(array_length(v_ids, 1), 0), 'backlog', v_left);
 end $$;

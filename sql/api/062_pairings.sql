@@ -454,8 +454,11 @@ begin
 	    v_u, p_lang))::text;
 end $$;
 
--- The periodic part (src/jobs.c, after api.pledges_tick, which has just
--- expired the term pledges past their date and grace period):
+-- One batch of the periodic part (src/jobs.c, after api.pledges_tick,
+-- which has just expired the term pledges past their date and grace
+-- period; called again, each call its own transaction, while a batch did
+-- something and some is left), at most p_limit pairings of each kind
+-- (lapses: a tenth of that):
 --   - an active pairing with a term missed (not delivered by its date and
 --     the grace period) is flagged; its donor and branch are told;
 --   - a flagged pairing whose missed terms were delivered is active again;
@@ -463,9 +466,12 @@ end $$;
 --     terms not handed over are cancelled, the child goes back to the
 --     pool of children seeking a pair, donor and branch are told;
 --   - a pairing whose every term arrived is completed.
--- Log appends last.  Returns how many pairings changed.
-create function api.pairings_tick()
-returns int language plpgsql as $$
+-- Only live pairings are looked at (the partial index pairings_live), at
+-- most one a child; rows another transaction holds are skipped.  Log
+-- appends last.  Returns {"done": pairings changed, "backlog": live
+-- pairings still due for one of the moves}.
+create function api.pairings_tick(p_limit int default 100)
+returns json language plpgsql as $$
 declare
 	v_grace	int := api.setting_int('pairing_grace_days', 14);
 	v_ret	int := api.setting_int('pairing_return_days', 30);
@@ -476,10 +482,11 @@ declare
 	v_logs	bigint[] := '{}';
 	v_id	bigint;
 	v_n	int := 0;
+	v_left	bigint;
 begin
 	for pa in select * from pairings where status = 'active'
 	    and api.pairing_missed(id, v_grace) is not null
-	    order by id for update skip locked loop
+	    order by id limit p_limit for update skip locked loop
 		v_term := api.pairing_missed(pa.id, v_grace);
 		select org_id, alias into v_org, v_alias from beneficiaries
 		 where id = pa.beneficiary_id;
@@ -493,7 +500,7 @@ begin
 	end loop;
 	for pa in select * from pairings where status = 'flagged'
 	    and api.pairing_missed(id, v_grace) is null
-	    order by id for update skip locked loop
+	    order by id limit p_limit for update skip locked loop
 		update pairings set status = 'active', flagged_at = null
 		 where id = pa.id;
 		insert into pairing_events (pairing_id, action)
@@ -503,9 +510,15 @@ begin
 		perform api.notify_branch(v_org, 'pairing_resolved', api.pairing_params(pa.id));
 		v_n := v_n + 1;
 	end loop;
+	-- Still missed: one put right but past this batch's limit above
+	-- waits for the next batch instead of lapsing.  A lapse cancels (and
+	-- logs) up to 12 terms: a tenth as many lapses keeps a batch's log
+	-- appends near p_limit.
 	for pa in select * from pairings where status = 'flagged'
 	    and flagged_at + make_interval(days => v_ret) <= now()
-	    order by id for update skip locked loop
+	    and api.pairing_missed(id, v_grace) is not null
+	    order by id limit greatest(1, p_limit / 10)
+	    for update skip locked loop
 		select org_id, alias into v_org, v_alias from beneficiaries
 		 where id = pa.beneficiary_id;
 		v_logs := v_logs || api.pairing_release_terms(pa, null,
@@ -524,7 +537,7 @@ begin
 	    and not exists (select 1 from pairing_terms t
 	        join pledges pl on pl.id = t.pledge_id
 	        where t.pairing_id = p.id and pl.status <> 'received')
-	    order by id for update skip locked loop
+	    order by id limit p_limit for update skip locked loop
 		update pairings set status = 'completed', closed_at = now()
 		 where id = pa.id;
 		insert into pairing_events (pairing_id, action)
@@ -532,8 +545,16 @@ begin
 		perform api.notify(pa.donor_id, 'pairing_completed', api.pairing_params(pa.id));
 		v_n := v_n + 1;
 	end loop;
+	select count(*) into v_left from pairings p
+	 where status in ('active', 'flagged')
+	   and case when api.pairing_missed(id, v_grace) is null
+	       then status = 'flagged' or not exists (select 1
+	           from pairing_terms t join pledges pl on pl.id = t.pledge_id
+	           where t.pairing_id = p.id and pl.status <> 'received')
+	       else status = 'active' or flagged_at
+	           + make_interval(days => v_ret) <= now() end;
 	foreach v_id in array v_logs loop
 		perform api.log_pledge_event('pledge_cancelled', v_id);
 	end loop;
-	return v_n;
+	return json_build_object('done', v_n, 'backlog', v_left);
 end $$;

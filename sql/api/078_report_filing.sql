@@ -326,29 +326,69 @@ begin
 	        'YYYY-MM-DD'))::text;
 end $$;
 
--- Writes the reminders due on p_today to the notifications outbox, once
--- per person and quarter: "due soon" from remind_days before the due day
--- while nothing is submitted, "late" once the day has passed without a
--- report.  They go to the branch's active staff, by e-mail or else SMS.
--- Returns how many were written.  Run by shop-admin remind (cron) and
--- from the city committee's page.
-create function api.report_reminders(p_today date)
+-- The reminders due on p_today and not yet written, one row a branch and
+-- quarter: "due soon" from remind_days before the due day while nothing
+-- is submitted, "late" once the day has passed without a report, for the
+-- branch's active staff who can be reached (by e-mail, else SMS) and have
+-- not had that reminder yet.  A cell whose staff all have it is done and
+-- drops out, so what is left is what the job still has to do.
+create function api.report_reminders_due(p_today date)
+returns table (org_id bigint, name text, year int, quarter int,
+    due_on date, late boolean)
+language sql stable as $$
+	select c.org_id, o.name, c.year, c.quarter, c.due_on,
+	    c.state = 'missing'
+	  from api.report_cells(p_today) c
+	  join orgs o on o.id = c.org_id
+	  cross join report_settings s
+	 where (c.state = 'missing' or (c.state = 'pending'
+	       and p_today >= c.due_on - s.remind_days))
+	   and exists (select 1 from users u
+	       where u.org_id = c.org_id and u.role = 'staff'
+	         and u.disabled_at is null
+	         and (u.email is not null or u.phone is not null)
+	         and not exists (select 1 from notifications n
+	             where n.user_id = u.id and n.kind = case when c.state
+	                 = 'missing' then 'report_late' else 'report_due' end
+	               and n.dedupe_key = 'report:' || c.org_id || ':'
+	                   || c.year || 'Q' || c.quarter))
+$$;
+
+-- Writes the reminders of api.report_reminders_due for at most p_limit
+-- branch-quarters (all when null) to the notifications outbox, once per
+-- person and quarter (the dedupe key; two writers at once still write one).
+-- Returns how many were written.  Run by the periodic job
+-- (api.reports_tick) and from the city committee's page.
+create function api.report_reminders(p_today date, p_limit int default null)
 returns int language plpgsql as $$
 declare
-	v_s	report_settings;
 	v_c	record;
 	v_n	int := 0;
-	v_late	boolean;
 begin
-	select * into v_s from report_settings;
-	for v_c in select c.*, o.name from api.report_cells(p_today) c
-	    join orgs o on o.id = c.org_id
-	    where c.state = 'missing' or (c.state = 'pending'
-	      and p_today >= c.due_on - v_s.remind_days) loop
-		v_late := v_c.state = 'missing';
-		v_n := v_n + api.notify_org(v_c.org_id, case when v_late then 'report_late' else 'report_due' end, jsonb_build_object('org_name', v_c.name, 'year', v_c.year, 'quarter', v_c.quarter, 'due_on', to_char(v_c.due_on, 'YYYY-MM-DD'), 'path', '/reports'), 'report:' || v_c.org_id || ':' || v_c.year || 'Q' || v_c.quarter);
+	for v_c in select * from api.report_reminders_due(p_today) d
+	    order by d.year, d.quarter, d.org_id limit p_limit loop
+		v_n := v_n + api.notify_org(v_c.org_id, case when v_c.late
+		    then 'report_late' else 'report_due' end,
+		    jsonb_build_object('org_name', v_c.name, 'year', v_c.year,
+		        'quarter', v_c.quarter,
+		        'due_on', to_char(v_c.due_on, 'YYYY-MM-DD'),
+		        'path', '/reports'),
+		    'report:' || v_c.org_id || ':' || v_c.year || 'Q' || v_c.quarter);
 	end loop;
 	return v_n;
+end $$;
+
+-- One batch of the periodic job (src/jobs.c): the reminders due today
+-- for at most p_limit branch-quarters.  Returns {"done": reminders
+-- written, "backlog": branch-quarters still owed one}.
+create function api.reports_tick(p_limit int default 100)
+returns json language plpgsql as $$
+declare
+	v_n	int;
+begin
+	v_n := api.report_reminders(api.today(), p_limit);
+	return json_build_object('done', v_n, 'backlog', (select count(*)
+	    from api.report_reminders_due(api.today())));
 end $$;
 
 -- POST /reports/remind, /api/v1/reports/remind (admins): the reminders

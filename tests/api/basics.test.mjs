@@ -4,11 +4,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, getJson, assertApiError, assertSecurityHeaders } from '../lib/env.mjs';
 
-test('healthz answers 200 while the database answers', async () => {
+test('healthz answers 200 while the database answers, with the jobs\' state', async () => {
   const r = await getJson('/healthz');
   assert.equal(r.status, 200);
-  // Which dependency answers; with no replica configured, none is named.
-  assert.deepEqual(r.body, { status: 'ok', database: 'ok' });
+  // Which dependency answers (with no replica configured, none is
+  // named), and what each periodic job did last: they tick every second
+  // here (tests/run.sh; tests/api/jobs.test.mjs watches them drain a
+  // backlog).
+  assert.deepEqual(Object.keys(r.body).sort(), ['database', 'jobs', 'status']);
+  assert.equal(r.body.status, 'ok');
+  assert.equal(r.body.database, 'ok');
+  for (const job of Object.values(r.body.jobs))
+    assert.deepEqual(Object.keys(job), ['last_run', 'started', 'batches', 'done', 'backlog', 'error']);
 });
 
 test('every kind of answer carries the security headers', async () => {

@@ -12,7 +12,15 @@ import { newDonor, newNeed, newChild, schoolOf, settle, need } from '../lib/matc
 
 let school, staffW, townW, staffP, admin;
 const day = (n) => sqlValue(`select to_char(current_date + ${n}, 'YYYY-MM-DD')`);
-const tick = () => { sql('select api.pledges_tick()'); sql('select api.pairings_tick()'); };
+// The jobs, as the nodes run them every second; a pairing a node's batch
+// holds is skipped here, so then wait for that batch to commit (it made
+// the same move).
+const tick = () => {
+  sql('select api.pledges_tick()');
+  sql('select api.pairings_tick()');
+  sql(`select count(*) from (select 1 from pairings
+    where status in ('active', 'flagged') for update) x`);
+};
 const status = (id) => sqlValue(`select status from pairings where id = ${id}`);
 const termPledge = (id, term) => sqlValue(`select pledge_id from pairing_terms
   where pairing_id = ${id} and term = ${term}`);
