@@ -334,6 +334,13 @@ pgbouncer_start() {
 	fi
 	as_pg pgbouncer -q -d "$b/pgbouncer.ini"
 	wait_for "PgBouncer" sh -c "[ -S '$b/.s.PGSQL.$PGB_PORT' ]"
+	# Started means answering on the nodes' address, for both databases
+	# (a socket file alone came up before the TCP listener answered).
+	for d in shop shop_replica; do
+		wait_for "PgBouncer ($d)" "$PSQL" -X -At \
+		    "host=127.0.0.1 port=$PGB_PORT dbname=$d user=shop_app" \
+		    -c 'select 1'
+	done
 }
 
 # Stops it at once (its clients' connections drop): the fault test.
