@@ -345,6 +345,9 @@ db_result(struct http_request *req)
 
 	if (!call->called) {
 		call->called = 1;
+		if (req->method != HTTP_METHOD_GET &&
+		    req->method != HTTP_METHOD_HEAD)
+			mcache_write();
 		call->done(req, call, call->pgsql.result);
 	}
 	kore_pgsql_continue(&call->pgsql);
@@ -363,6 +366,9 @@ db_done(struct http_request *req)
 
 	if (!call->called) {
 		call->called = 1;
+		if (req->method != HTTP_METHOD_GET &&
+		    req->method != HTTP_METHOD_HEAD)
+			mcache_write();
 		call->done(req, call, NULL);
 	}
 	return (db_next(req, call));
@@ -559,6 +565,7 @@ db_free(struct http_request *req)
 
 	if (call == NULL)
 		return;
+	mcache_end(req);
 	if (call->task_live) {
 		if (call->task.req != NULL) {
 			if (!kore_task_finished(&call->task))

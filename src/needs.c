@@ -54,8 +54,13 @@ static int	need_start(struct http_request *, const char *, enum stmt,
 int
 needs_api_list(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (list_start(req, SQL_NEEDS_LIST, web_db_json));
+	}
 	return (db_run(req));
 }
 
@@ -63,8 +68,13 @@ needs_api_list(struct http_request *req)
 int
 needs_page_list(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
+	}
 	return (db_run(req));
 }
 
@@ -215,9 +225,14 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 int
 needs_api_get(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
-		    web_db_json));
+			    web_db_json));
+	}
 	return (db_run(req));
 }
 
@@ -225,9 +240,14 @@ needs_api_get(struct http_request *req)
 int
 needs_page_get(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (need_start(req, "/needs/", SQL_NEED_PAGE,
-		    web_db_page));
+			    web_db_page));
+	}
 	return (db_run(req));
 }
 

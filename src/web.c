@@ -157,6 +157,7 @@ web_send(struct http_request *req, int status, const char *ctype,
     const void *body, size_t len)
 {
 	web_headers(req, ctype);
+	mcache_answer(req, status, ctype, body, len);
 	http_response(req, status, body, len);
 	return (KORE_RESULT_OK);
 }
@@ -309,7 +310,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	enum lang	 lang = web_lang(req);
 	struct buf	 body, page;
 	json_t		*ctx;
-	char		 cookie[64], csrf[AUTH_HEX], key[33];
+	char		 csrf[AUTH_HEX], key[33];
 	unsigned char	 rnd[16];
 
 	ctx = json_is_object(data) ? data : json_object();
@@ -318,6 +319,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_object_set_new(ctx, "v", json_string(asset_version()));
 	json_object_set_new(ctx, "path", json_string(req->path));
 	auth_csrf(req, csrf);
+	mcache_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -333,21 +335,30 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	if (!tmpl_render(templates, "layout", ctx, messages[lang], &page))
 		fatal("cannot render the layout");
 
-	/* Remember an explicit choice of language. */
-	if (query_lang(req) != NULL) {
-		(void)snprintf(cookie, sizeof(cookie),
-		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
-		    web_lang_code(lang));
-		http_response_header(req, "set-cookie", cookie);
-	}
-	http_response_header(req, "cache-control", "no-cache");
-	http_response_header(req, "vary", "Accept-Language, Cookie");
+	web_page_headers(req);
 	web_send(req, status, "text/html; charset=utf-8", page.data, page.len);
 	buf_free(&body);
 	buf_free(&page);
 	if (ctx != data)
 		json_decref(ctx);
 	return (KORE_RESULT_OK);
+}
+
+/* The headers of a page: caching, and the reader's explicit language. */
+void
+web_page_headers(struct http_request *req)
+{
+	char	cookie[64];
+
+	/* Remember an explicit choice of language. */
+	if (query_lang(req) != NULL) {
+		(void)snprintf(cookie, sizeof(cookie),
+		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
+		    web_lang_code(web_lang(req)));
+		http_response_header(req, "set-cookie", cookie);
+	}
+	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "vary", "Accept-Language, Cookie");
 }
 
 /*
