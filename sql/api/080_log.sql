@@ -127,17 +127,30 @@ returns json language sql stable as $$
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
 $$;
 
+-- The tree's subtrees for every leaf appended so far (sql/
+-- 022_log_integrate.sql), before the tree above the leaves is read; a
+-- replica reads what the primary integrated.
+create function api.log_tree()
+returns bigint language plpgsql as $$
+begin
+	if pg_is_in_recovery() then
+		return (select size from log_integrated);
+	end if;
+	return log_integrate();
+end $$;
+
 -- For GET /api/v1/log/checkpoint: the current size and the latest
 -- checkpoint.  When the tree grew since, also the nodes the current root
 -- is made of, and those the latest checkpoint's root is made of now (the
--- module checks they still give that root before it signs more).
+-- module checks they still give that root before it signs more).  The
+-- size is the integrated tree's.
 create function api.log_head()
-returns text language plpgsql stable as $$
+returns text language plpgsql as $$
 declare
 	v_size		bigint;
 	v_c		log_checkpoints;
 begin
-	select size into v_size from log_head;
+	v_size := api.log_tree();
 	select * into v_c from log_checkpoints order by tree_size desc limit 1;
 	if v_c.tree_size = v_size then
 		return json_build_object('tree_size', v_size,
@@ -199,11 +212,14 @@ end $$;
 -- the log.
 create function api.log_nodes(p_size bigint, p_field text, p_levels int[],
     p_idx bigint[])
-returns text language plpgsql stable as $$
+returns text language plpgsql as $$
 declare
 	v_size		bigint;
 begin
 	select size into v_size from log_head;
+	if p_size > (select size from log_integrated) then
+		perform api.log_tree();
+	end if;
 	if p_size > v_size then
 		perform api.fail(400, 'log_range', json_build_object('field',
 		    p_field));
