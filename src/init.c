@@ -83,6 +83,7 @@ kore_parent_configure(int argc, char **argv)
 		fatal("cannot register the database");
 	web_init();
 	checkpoint_init();
+	alog_parent_init();
 }
 
 /* The first worker runs the needs job (tick.c). */

@@ -444,4 +444,8 @@ void		 mcache_answer(struct http_request *, int, const char *,
 void		 mcache_end(struct http_request *);
 void		 mcache_write(void);
 
+/* alog.c: Kore's access log gathered before its buffers fill. */
+void		 alog_parent_init(void);
+void		 alog_check(void);
+
 #endif

@@ -158,6 +158,7 @@ web_send(struct http_request *req, int status, const char *ctype,
 {
 	web_headers(req, ctype);
 	mcache_answer(req, status, ctype, body, len);
+	alog_check();
 	http_response(req, status, body, len);
 	return (KORE_RESULT_OK);
 }
