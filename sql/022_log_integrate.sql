@@ -17,6 +17,10 @@
 -- one batch runs at a time, after the one before committed; the appends
 -- they integrate are committed ones (log_head's size as their statement
 -- sees it), so a batch never waits for an append nor an append for it.
+--
+-- An append still takes log_head's row lock (the order of commits), but
+-- its position is the last entry's plus one, and the size in log_head is
+-- written once per transaction (log_entries_commit below).
 
 create table log_integrated (
 	one		boolean primary key default true check (one),
@@ -171,8 +175,11 @@ begin
 		raise exception 'log: unit_amount goes with scholarships only';
 	end if;
 
-	-- The position: waits here for an appending transaction to end.
-	update log_head set size = size + 1 returning size - 1 into v_pos;
+	-- The position: waits here for an appending transaction to end
+	-- (log_head's row lock), then follows the last entry; log_head's
+	-- size follows at the commit (log_entries_commit).
+	perform 1 from log_head for update;
+	select coalesce(max(position), -1) + 1 into v_pos from log_entries;
 	new.position := v_pos;
 	-- The owner may date an event (demo data); the platform may not.
 	new.created_at := coalesce(new.created_at, clock_timestamp());
@@ -194,6 +201,53 @@ begin
 
 	-- The leaf, in the tree; the subtrees it completes: log_integrate.
 	insert into log_nodes values (0, v_pos, new.leaf_hash);
+	return new;
+end $$;
+
+-- log_head's size and the monthly counts of sql/009_transparency.sql,
+-- once per appending transaction, at its commit (a deferred trigger),
+-- rather than once per entry: a transaction that appends thousands of
+-- entries (an import, a test) made thousands of versions of the same two
+-- rows, each update walking the chain of those before (quadratic: 4,500
+-- appends in one statement took seconds).  The appender holds log_head's
+-- row lock from its first append, so nobody else appends meanwhile; the
+-- first firing at commit counts the entries past log_head's size and
+-- moves it, the others find nothing left to do.
+create function log_entries_commit() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+	v_from		bigint;
+	v_to		bigint;
+begin
+	select size into v_from from log_head;
+	select max(position) + 1 into v_to from log_entries;
+	if v_to is null or v_to <= v_from then
+		return null;
+	end if;
+	insert into log_stats
+	select date_trunc('month', created_at at time zone 'Asia/Shanghai')::date,
+	    kind, count(*), coalesce(sum((fields ->> 'amount')::bigint), 0)
+	  from log_entries where position >= v_from group by 1, 2
+	on conflict (month, kind) do update
+	    set n = log_stats.n + excluded.n,
+	        amount = log_stats.amount + excluded.amount;
+	update log_head set size = v_to;
+	return null;
+end $$;
+drop trigger log_entries_stats on log_entries;
+create constraint trigger log_entries_commit after insert on log_entries
+    deferrable initially deferred
+    for each row execute function log_entries_commit();
+
+-- log_head only grows, and only to the number of entries.
+create or replace function log_head_grow() returns trigger
+language plpgsql as $$
+begin
+	if tg_op <> 'UPDATE' or new.size <= old.size or new.size <>
+	    (select coalesce(max(position), -1) + 1 from log_entries) then
+		raise exception 'log_head only grows by one entry at a time, '
+		    'with the entries' using errcode = 'SL001';
+	end if;
 	return new;
 end $$;
 
