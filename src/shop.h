@@ -448,4 +448,7 @@ void		 mcache_write(void);
 void		 alog_parent_init(void);
 void		 alog_check(void);
 
+/* cards.c: the shelf's cards, rendered once per need, language and text. */
+int		 cards_render(struct buf *, const char *, size_t, enum lang);
+
 #endif

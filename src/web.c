@@ -331,7 +331,9 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	buf_init(&body, 8192);
 	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
 		fatal("cannot render template %s", name);
-	json_object_set_new(ctx, "body", json_stringn(body.data, body.len));
+	/* Rendered from valid UTF-8 only: no need to check it again. */
+	json_object_set_new(ctx, "body", json_stringn_nocheck(body.data,
+	    body.len));
 	buf_init(&page, body.len + 4096);
 	if (!tmpl_render(templates, "layout", ctx, messages[lang], &page))
 		fatal("cannot render the layout");
