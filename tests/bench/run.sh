@@ -27,8 +27,9 @@
 #
 # wrk runs 2 threads and 64 connections.  It prints requests/s, p50 and
 # p99 for each, and where the CPU went per request: the load generator,
-# Kore's workers, PostgreSQL (its processes' CPU; for pgbench, whose
-# backends exit before they can be read, with the kernel in "rest"), and
+# Kore's workers, PostgreSQL (the CPU of the backends serving the
+# requests; for pgbench, whose backends exit before they can be read, in
+# "rest" with the kernel), and
 # the rest of the machine; then each target with its reference, measured
 # in the same run (the machine's two cores are shared with whatever else
 # runs: figures are noisy, ratios less so).  Everything it starts it
@@ -151,7 +152,8 @@ grep 'q=' "$T/mix/paths.txt" > "$T/mix/search.txt"
 echo "" > "$T/mix/first.txt"
 
 # Busy CPU ticks of the machine; user+system ticks of processes (Kore's
-# workers; PostgreSQL's processes: the children of the postmaster now).
+# workers; PostgreSQL: the backends of shop_app, i.e. of the requests,
+# not autovacuum nor the writers).
 cpu_busy() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
@@ -171,7 +173,8 @@ cpu_kore() {
 }
 cpu_pg() {
 	# shellcheck disable=SC2046
-	cpu_of "$postmaster" $(ps -o pid= --ppid "$postmaster")
+	cpu_of $(ps -o pid=,args= --ppid "$postmaster" |
+	    awk '/postgres: shop_app / { print $1 }')
 }
 
 # A latency as wrk prints it (850.00us, 12.34ms, 1.02s) in milliseconds.
