@@ -28,14 +28,19 @@
 -- scholarship); amount is fen; donor is a display name or 爱心人士, never
 -- contact data.  No field can name a child.
 
--- Appends one event; returns its position.
+-- Appends one event; returns its position.  (plpgsql, as the other
+-- functions an append calls: its plan is kept for the session.)
 create function api.log_append(p_kind text, p_need_id bigint,
     p_fields jsonb default '{}')
-returns bigint language sql as $$
+returns bigint language plpgsql as $$
+declare
+	v	bigint;
+begin
 	insert into log_entries (kind, need_id, fields)
 	values (p_kind, p_need_id, coalesce(p_fields, '{}'))
-	returning position
-$$;
+	returning position into v;
+	return v;
+end $$;
 
 -- What the log says of a donor: the display name, or 爱心人士 when they
 -- give anonymously (or are unknown).
@@ -62,14 +67,20 @@ $$;
 -- The fields of a pledge event; p_quantity defaults to the pledge's.
 create function api.log_pledge_fields(p_kind text, p_pledge bigint,
     p_quantity int default null)
-returns jsonb language sql stable as $$
-	select jsonb_build_object('pledge', p.id,
+returns jsonb language plpgsql stable as $$
+declare
+	p	pledges;
+begin
+	select * into p from pledges where id = p_pledge;
+	if not found then
+		return null;
+	end if;
+	return jsonb_build_object('pledge', p.id,
 	    'quantity', coalesce(p_quantity, p.quantity))
 	    || case when p_kind = 'pledge_made' then jsonb_build_object(
 	        'donor', api.log_donor_name(p.donor_id, p.anonymous))
-	    else '{}' end
-	  from pledges p where p.id = p_pledge
-$$;
+	    else '{}' end;
+end $$;
 
 create function api.log_need_opened(p_need bigint)
 returns bigint language plpgsql as $$
