@@ -68,7 +68,7 @@ int
 campaigns(struct http_request *req)
 {
 	struct db_call	*call;
-	int		 admin = !strncmp(req->path, "/admin/", 7);
+	int		 admin = !strncmp(req->path, "/admin/", 7), r;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -77,6 +77,8 @@ campaigns(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method == HTTP_METHOD_POST)
 		return (campaign_post(req, NULL));
+	if (!admin && mcache_handled(req, &r))
+		return (r);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CAMPAIGNS_LIST, web_db_json);
 		db_text(call, web_lang_code(web_lang(req)));
@@ -103,7 +105,7 @@ campaign(struct http_request *req)
 	struct db_call	*call;
 	char		 slug[SLUG_MAX];
 	int		 admin = !strncmp(req->path, "/admin/", 7);
-	int		 api = web_is_api(req);
+	int		 api = web_is_api(req), r;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -115,6 +117,8 @@ campaign(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method == HTTP_METHOD_POST)
 		return (campaign_post(req, slug));
+	if (!admin && mcache_handled(req, &r))
+		return (r);
 	if (api) {
 		call = db_prepare(req, SQL_CAMPAIGN_GET, web_db_json);
 		db_text(call, slug);

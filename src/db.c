@@ -444,6 +444,9 @@ db_result(struct http_request *req)
 
 	if (!call->called) {
 		call->called = 1;
+		if (req->method != HTTP_METHOD_GET &&
+		    req->method != HTTP_METHOD_HEAD)
+			mcache_write();
 		call->done(req, call, call->pgsql.result);
 	}
 	kore_pgsql_continue(&call->pgsql);
@@ -462,6 +465,9 @@ db_done(struct http_request *req)
 
 	if (!call->called) {
 		call->called = 1;
+		if (req->method != HTTP_METHOD_GET &&
+		    req->method != HTTP_METHOD_HEAD)
+			mcache_write();
 		call->done(req, call, NULL);
 	}
 	return (db_next(req, call));
@@ -753,6 +759,7 @@ db_free(struct http_request *req)
 
 	if (call == NULL)
 		return;
+	mcache_end(req);
 	if (call->task_live) {
 		if (call->task.req != NULL) {
 			if (!kore_task_finished(&call->task))

@@ -12,16 +12,26 @@ static int	home_start(struct http_request *, enum stmt, db_done_fn);
 int
 home_page(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (home_start(req, SQL_HOME_PAGE, web_db_page));
+	}
 	return (db_run(req));
 }
 
 int
 home_api(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (home_start(req, SQL_HOME, web_db_json));
+	}
 	return (db_run(req));
 }
 

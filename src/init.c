@@ -82,8 +82,11 @@ kore_parent_configure(int argc, char **argv)
 	cfg.log_interval = v != NULL ? atoi(v) : 60;
 	config_children();
 	cfg.public_url = public_url();
-	v = getenv("SHOP_TRANSPARENCY_CACHE");
+	/* SHOP_TRANSPARENCY_CACHE is the older name of SHOP_PAGE_CACHE. */
+	v = getenv("SHOP_PAGE_CACHE");
 	cfg.page_cache = v == NULL || strcmp(v, "0");
+	v = getenv("SHOP_TRANSPARENCY_CACHE");
+	cfg.page_cache = cfg.page_cache && (v == NULL || strcmp(v, "0"));
 
 	check_schema();
 	cfg.read_database = getenv("SHOP_READ_DATABASE");
@@ -91,6 +94,7 @@ kore_parent_configure(int argc, char **argv)
 	obs_init();
 	web_init();
 	checkpoint_init();
+	alog_parent_init();
 }
 
 /*

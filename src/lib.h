@@ -422,6 +422,7 @@ int64_t	 chart_nice(int64_t);
 /* pcache.c: answers kept for a short time, by key (one cache a worker). */
 struct pcache_entry {
 	char		*key;
+	uint64_t	 hash;		/* of key */
 	char		*data;		/* NULL: none yet */
 	size_t		 len;
 	uint64_t	 born;		/* when the data was asked for (ms) */
@@ -445,5 +446,6 @@ const struct pcache_entry *pcache_peek(struct pcache *, const char *,
 void	 pcache_put(struct pcache *, const char *, const char *, size_t,
 	    uint64_t);
 void	 pcache_abort(struct pcache *, const char *);
+void	 pcache_expire(struct pcache *, const char *);
 
 #endif

@@ -44,6 +44,7 @@ static int	list_start(struct http_request *, enum stmt, db_done_fn);
 static int	list_page_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static void	list_arg_free(void *);
+static json_t	*list_cards(PGresult *, enum lang);
 static json_t	*choices(const char *const *, const char *, enum lang,
 		    const char *);
 static void	mark_selected(json_t *, const char *);
@@ -54,8 +55,13 @@ static int	need_start(struct http_request *, const char *, enum stmt,
 int
 needs_api_list(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (list_start(req, SQL_NEEDS_LIST, web_db_json));
+	}
 	return (db_run(req));
 }
 
@@ -63,8 +69,13 @@ needs_api_list(struct http_request *req)
 int
 needs_page_list(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
+	}
 	return (db_run(req));
 }
 
@@ -97,6 +108,60 @@ list_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 	if (stmt == SQL_NEEDS_PAGE)
 		auth_bind_sid(req, call);
 	return (db_run(req));
+}
+
+/*
+ * The data of a page of the shelf from api.needs_list's answer
+ * ({"items":[...],"total":..,"page":..,"per_page":..}): its figures,
+ * with "cards" (the items' cards rendered, cards.c) and "items" (true,
+ * or an empty list: {{^items}}).  NULL when the answer is not one.
+ */
+static json_t *
+list_cards(PGresult *res, enum lang lang)
+{
+	static const char	 head[] = "{\"items\":[";
+	static const char	 tail[] = "],\"total\":";
+	const char		*text;
+	json_t			*ctx;
+	struct buf		 cards;
+	size_t			 len, end;
+	int			 n;
+
+	if ((text = db_value(res, 0, 0, &len)) == NULL ||
+	    len < sizeof(head) + sizeof(tail) ||
+	    memcmp(text, head, sizeof(head) - 1))
+		return (NULL);
+	for (end = len - (sizeof(tail) - 1); end >= sizeof(head) - 1; end--) {
+		if (!memcmp(text + end, tail, sizeof(tail) - 1))
+			break;
+	}
+	if (end < sizeof(head) - 1)
+		return (NULL);
+	/* ],"total":..,"page":..,"per_page":..} as an object of its own. */
+	buf_init(&cards, 128);
+	buf_putc(&cards, '{');
+	buf_append(&cards, text + end + 2, len - end - 2);
+	ctx = json_loadb(cards.data, cards.len, 0, NULL);
+	buf_free(&cards);
+	if (!json_is_object(ctx)) {
+		json_decref(ctx);
+		return (NULL);
+	}
+	buf_init(&cards, 32768);
+	n = cards_render(&cards, text + sizeof(head) - 1,
+	    end - (sizeof(head) - 1), lang);
+	if (n < 0) {
+		buf_free(&cards);
+		json_decref(ctx);
+		return (NULL);
+	}
+	/* Rendered from the database's texts, valid UTF-8: not checked. */
+	json_object_set_new(ctx, "cards", json_stringn_nocheck(cards.data ?
+	    cards.data : "", cards.len));
+	json_object_set_new(ctx, "items", n > 0 ? json_true() :
+	    json_array());
+	buf_free(&cards);
+	return (ctx);
 }
 
 static void
@@ -160,7 +225,7 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	size_t		 i;
 	int		 r;
 
-	if ((ctx = web_db_object(res, 0)) == NULL)
+	if ((ctx = list_cards(res, lang)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	if ((fac = web_db_object(res, 1)) == NULL) {
 		json_decref(ctx);
@@ -215,9 +280,14 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 int
 needs_api_get(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
-		    web_db_json));
+			    web_db_json));
+	}
 	return (db_run(req));
 }
 
@@ -225,9 +295,14 @@ needs_api_get(struct http_request *req)
 int
 needs_page_get(struct http_request *req)
 {
-	if (!http_state_exists(req))
+	int	r;
+
+	if (!http_state_exists(req)) {
+		if (mcache_handled(req, &r))
+			return (r);
 		return (need_start(req, "/needs/", SQL_NEED_PAGE,
-		    web_db_page));
+			    web_db_page));
+	}
 	return (db_run(req));
 }
 

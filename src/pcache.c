@@ -27,6 +27,7 @@
 
 #include "lib.h"
 
+static uint64_t			 key_hash(const char *);
 static struct pcache_entry	*find(struct pcache *, const char *);
 static struct pcache_entry	*slot_for(struct pcache *, const char *);
 
@@ -54,13 +55,26 @@ pcache_free(struct pcache *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* FNV-1a: slots are compared by hash first, the key only on a match. */
+static uint64_t
+key_hash(const char *key)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 0x100000001b3ULL;
+	return (h);
+}
+
 static struct pcache_entry *
 find(struct pcache *c, const char *key)
 {
-	size_t	i;
+	uint64_t	h = key_hash(key);
+	size_t		i;
 
 	for (i = 0; i < c->n; i++) {
-		if (c->slot[i].key != NULL && !strcmp(c->slot[i].key, key))
+		if (c->slot[i].hash == h && c->slot[i].key != NULL &&
+		    !strcmp(c->slot[i].key, key))
 			return (&c->slot[i]);
 	}
 	return (NULL);
@@ -87,6 +101,7 @@ slot_for(struct pcache *c, const char *key)
 	memset(old, 0, sizeof(*old));
 	if ((old->key = strdup(key)) == NULL)
 		abort();
+	old->hash = key_hash(key);
 	return (old);
 }
 
@@ -168,6 +183,19 @@ pcache_put(struct pcache *c, const char *key, const char *data, size_t len,
 	e->born = born;
 	if (e->used < born)
 		e->used = born;
+}
+
+/* The data of key are too old to serve, whatever their age. */
+void
+pcache_expire(struct pcache *c, const char *key)
+{
+	struct pcache_entry	*e;
+
+	if ((e = find(c, key)) != NULL && e->data != NULL) {
+		free(e->data);
+		e->data = NULL;
+		e->len = 0;
+	}
 }
 
 /* The fetch of key failed: the next asker fetches. */

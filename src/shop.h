@@ -27,7 +27,7 @@ struct config {
 
 	/* The transparency page (transparency.c). */
 	const char	*public_url;	/* SHOP_PUBLIC_URL: the site's address */
-	int		 page_cache;	/* SHOP_TRANSPARENCY_CACHE=0: off */
+	int		 page_cache;	/* SHOP_PAGE_CACHE=0: off */
 };
 
 extern struct config	cfg;
@@ -363,6 +363,7 @@ int		 web_error(struct http_request *, int, const char *,
 int		 web_error_detail(struct http_request *, int, const char *,
 		    const char *, json_t *);
 int		 web_page(struct http_request *, int, const char *, json_t *);
+void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
@@ -535,5 +536,21 @@ int		 work_bad_input(struct http_request *, enum stmt,
 		    const char *, const char *, struct form *,
 		    const struct form_error *);
 long long	 work_result_id(PGresult *, const char *);
+
+/* mcache.c: anonymous answers kept a second (one cache a worker). */
+struct pcache	*mcache_store(void);
+int		 mcache_handled(struct http_request *, int *);
+void		 mcache_csrf(struct http_request *, const char *);
+void		 mcache_answer(struct http_request *, int, const char *,
+		    const void *, size_t);
+void		 mcache_end(struct http_request *);
+void		 mcache_write(void);
+
+/* alog.c: Kore's access log gathered before its buffers fill. */
+void		 alog_parent_init(void);
+void		 alog_check(void);
+
+/* cards.c: the shelf's cards, rendered once per need, language and text. */
+int		 cards_render(struct buf *, const char *, size_t, enum lang);
 
 #endif

@@ -16,21 +16,20 @@
  * until.  A bad value is a 400 naming the field.
  *
  * A crowd on the page must not load the database.  Each worker keeps its
- * answers (pcache.c), keyed by what makes them differ (the language and
- * the filters): the JSON ("j|"), and the page's body rendered, charts
- * included ("h|").  An answer is served as is for 500 ms after it was
- * asked of the database; then the first reader fetches the next while the
- * others are still served the kept one, up to 1 s; never older: past
- * that (or before anything is kept) one request fetches and the others
- * wait for it.  So a change is on the page at most a second after its
- * commit, and a crowd costs about two queries a second per worker and
- * key.  The part that does not depend on the filters (the figures, a pass
- * over the needs) is kept apart too ("g|lang"), so that readers trying
- * filters cost only the filtered part.  The layout around the body (who
- * is signed in) is rendered per request: a reader without a session costs
+ * answers in the microcache's store (mcache.c, pcache.c), keyed by what
+ * makes them differ (the language and the filters): the JSON ("j|"), and
+ * the page's body rendered, charts included ("h|").  An answer is served
+ * for up to a second after it was asked of the database; past that (or
+ * before anything is kept) one request fetches and the others wait for
+ * it.  So a change is on the page at most a second after its commit, and
+ * a crowd costs about one query a second per worker and key.  The part
+ * that does not depend on the filters (the figures, a pass over the
+ * needs) is kept apart too ("g|lang"), so that readers trying filters
+ * cost only the filtered part.  The layout around the body (who is
+ * signed in) is rendered per request: a reader without a session costs
  * no query at all; with one, api.viewer (an index lookup).  The totals
- * CSV shares the JSON's cache.  SHOP_TRANSPARENCY_CACHE=0 turns the cache
- * off (to measure what it saves).
+ * CSV shares the JSON's cache.  SHOP_PAGE_CACHE=0 turns the cache off
+ * (to measure what it saves).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +39,6 @@
 int	transparency_page(struct http_request *);
 int	transparency_api(struct http_request *);
 int	transparency_totals_csv(struct http_request *);
-
-#define CACHE_SLOTS	32
-#define CACHE_FRESH	500	/* ms */
-#define CACHE_MAX	1000	/* ms: the promise */
 
 static const char *const langs[] = { "zh", "en", NULL };
 
@@ -116,8 +111,6 @@ static const char *const filter_names[NFILTERS] = {
 	"town", "category", "campaign", "since", "until"
 };
 
-static struct pcache		cache;
-static int			cache_ready;
 static struct tp_waiters	waiters = TAILQ_HEAD_INITIALIZER(waiters);
 static int			wake_pending;
 
@@ -151,16 +144,11 @@ static int	 page_send(struct http_request *, const char *, json_t *);
 static int	 totals_send(struct http_request *, json_t *);
 static void	 totals_row(struct buf *, const char *, json_t *);
 
-/* This worker's cache, made on first use. */
+/* This worker's cache: the microcache's (mcache.c). */
 static struct pcache *
 tp_cache(void)
 {
-	if (!cache_ready) {
-		pcache_init(&cache, CACHE_SLOTS, cfg.page_cache ?
-		    CACHE_FRESH : 0, CACHE_MAX);
-		cache_ready = 1;
-	}
-	return (&cache);
+	return (mcache_store());
 }
 
 /*

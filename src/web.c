@@ -162,6 +162,8 @@ web_send(struct http_request *req, int status, const char *ctype,
 	web_headers(req, ctype);
 	web_mark_write(req);
 	obs_answer(req, status, (ssize_t)len);
+	mcache_answer(req, status, ctype, body, len);
+	alog_check();
 	http_response(req, status, body, len);
 	return (KORE_RESULT_OK);
 }
@@ -346,7 +348,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	enum lang	 lang = web_lang(req);
 	struct buf	 body, page;
 	json_t		*ctx;
-	char		 cookie[64], csrf[AUTH_HEX], key[33];
+	char		 csrf[AUTH_HEX], key[33];
 	unsigned char	 rnd[16];
 	int		 fresh;
 
@@ -357,6 +359,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_object_set(ctx, "static", asset_static_names());
 	json_object_set_new(ctx, "path", json_string(req->path));
 	fresh = auth_csrf_token(req, csrf);
+	mcache_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -367,18 +370,13 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	buf_init(&body, 8192);
 	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
 		fatal("cannot render template %s", name);
-	json_object_set_new(ctx, "body", json_stringn(body.data, body.len));
+	/* Rendered from valid UTF-8 only: no need to check it again. */
+	json_object_set_new(ctx, "body", json_stringn_nocheck(body.data,
+	    body.len));
 	buf_init(&page, body.len + 4096);
 	if (!tmpl_render(templates, "layout", ctx, messages[lang], &page))
 		fatal("cannot render the layout");
 
-	/* Remember an explicit choice of language. */
-	if (query_lang(req) != NULL) {
-		(void)snprintf(cookie, sizeof(cookie),
-		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
-		    web_lang_code(lang));
-		http_response_header(req, "set-cookie", cookie);
-	}
 	/*
 	 * A page with a form carries this reader's tokens: it sets the csrf
 	 * cookie when the reader has none, and a front cache must not keep
@@ -392,14 +390,30 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 			auth_csrf_cookie(req, csrf);
 		http_response_header(req, "x-accel-expires", "0");
 	}
-	http_response_header(req, "cache-control", "no-cache");
-	http_response_header(req, "vary", "Accept-Language, Cookie");
+	web_page_headers(req);
 	web_send(req, status, "text/html; charset=utf-8", page.data, page.len);
 	buf_free(&body);
 	buf_free(&page);
 	if (ctx != data)
 		json_decref(ctx);
 	return (KORE_RESULT_OK);
+}
+
+/* The headers of a page: caching, and the reader's explicit language. */
+void
+web_page_headers(struct http_request *req)
+{
+	char	cookie[64];
+
+	/* Remember an explicit choice of language. */
+	if (query_lang(req) != NULL) {
+		(void)snprintf(cookie, sizeof(cookie),
+		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
+		    web_lang_code(web_lang(req)));
+		http_response_header(req, "set-cookie", cookie);
+	}
+	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "vary", "Accept-Language, Cookie");
 }
 
 /*

@@ -65,11 +65,17 @@ returns text language sql immutable parallel safe as $$
 $$;
 
 -- A setting of the settings table as an integer, or p_default.
+-- (plpgsql, here and in the other small functions a pledge calls: a SQL
+-- function that cannot be inlined is planned again on every call, a
+-- plpgsql one keeps its plans for the session.)
 create function api.setting_int(p_key text, p_default int)
-returns int language sql stable as $$
-	select coalesce((select value::int from settings where key = p_key),
-	    p_default)
-$$;
+returns int language plpgsql stable as $$
+declare
+	v	int;
+begin
+	select value::int into v from settings where key = p_key;
+	return coalesce(v, p_default);
+end $$;
 
 -- An amount in fen as a person reads it: ¥1,234.50.
 create function api.fen_text(p_fen bigint)

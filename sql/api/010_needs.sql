@@ -90,8 +90,13 @@ $$;
 --    matching needs are fetched through the filter and search indexes
 --    and sorted instead (the materialized CTE keeps the planner from
 --    walking the sort index);
--- 3. the page itself: one static query (plpgsql caches its plan for the
---    session) joining what an item shows and writing its JSON.
+-- 3. the page itself: the stored JSON of its needs (need_public, kept by
+--    triggers: sql/020_need_public.sql), concatenated; the live join of
+--    api.need_json only when a stored text is of another year (a child's
+--    age in it).
+-- The first pages of the shelf (no filter, no q, a listed state) skip the
+-- dynamic SQL of step 2: one static query per sort order, whose plan
+-- plpgsql keeps (api.needs_shelf).
 create function api.needs_list(p_kind text, p_category text, p_town text,
     p_campaign text, p_q text, p_sort text, p_status text, p_page int,
     p_per_page int, p_lang text)
@@ -118,6 +123,12 @@ begin
 	    'fully_pledged', 'fulfilled') then
 		perform api.fail(400, 'unknown_value',
 		    json_build_object('field', 'status'));
+	end if;
+	if p_kind is null and p_category is null and p_town is null
+	    and p_campaign is null and v_q is null
+	    and p_status in ('open', 'fully_pledged', 'fulfilled') then
+		return api.needs_shelf(p_sort, p_status, p_page, p_per_page,
+		    p_lang);
 	end if;
 	v_town := api.slug_lookup('town', p_town);
 	v_campaign := api.slug_lookup('campaign', p_campaign);
@@ -196,19 +207,81 @@ begin
 		    v_campaign, p_per_page, v_off;
 	end if;
 
+	return '{"items":[' || coalesce(api.need_items(v_ids, p_lang), '')
+	    || '],"total":' || v_total || ',"page":' || p_page
+	    || ',"per_page":' || p_per_page || '}';
+end $$;
+
+-- The items of a page: the stored JSON of the needs p_ids, in that order,
+-- joined by commas; written afresh (api.need_json) when one is missing or
+-- of another year.
+create function api.need_items(p_ids bigint[], p_lang text)
+returns text language plpgsql stable as $$
+declare
+	v_items		text;
+	v_n		int;
+begin
+	select string_agg(case when p_lang = 'en' then p.en else p.zh end, ','
+	    order by u.i), count(*)
+	into v_items, v_n
+	from unnest(p_ids) with ordinality u(id, i)
+	join need_public p on p.need_id = u.id
+	where p.year = extract(year from now() at time zone 'Asia/Shanghai');
+	if v_n = coalesce(cardinality(p_ids), 0) then
+		return v_items;
+	end if;
 	select string_agg(api.need_json(n, t, o, c, cp, b, p_lang), ','
 	    order by u.i)
 	into v_items
-	from unnest(v_ids) with ordinality u(id, i)
+	from unnest(p_ids) with ordinality u(id, i)
 	join needs n on n.id = u.id
 	join towns t on t.id = n.town_id
 	join orgs o on o.id = n.org_id
 	join categories c on c.slug = n.category
 	left join campaigns cp on cp.id = n.campaign_id
 	left join beneficiaries b on b.id = n.beneficiary_id;
+	return v_items;
+end $$;
 
-	return '{"items":[' || coalesce(v_items, '') || '],"total":' || v_total
-	    || ',"page":' || p_page || ',"per_page":' || p_per_page || '}';
+-- A page of the whole shelf in a listed state (no filter, no q): the
+-- total from need_counts, the ids by walking the sort order's index
+-- (static queries: their plans are kept; "status in (...)" lets the
+-- generic plan use the partial indexes), the items stored.
+create function api.needs_shelf(p_sort text, p_status text, p_page int,
+    p_per_page int, p_lang text)
+returns text language plpgsql stable as $$
+declare
+	v_total		bigint;
+	v_ids		bigint[];
+	v_off		int := (p_page - 1) * p_per_page;
+begin
+	select coalesce(sum(c.n), 0) into v_total
+	  from need_counts c where c.status = p_status;
+	if v_off >= v_total then
+		return '{"items":[],"total":' || v_total || ',"page":' || p_page
+		    || ',"per_page":' || p_per_page || '}';
+	end if;
+	if p_sort = 'deadline' then
+		v_ids := array(select n.id from needs n
+		    where n.status = p_status and n.status in ('open',
+		        'fully_pledged', 'fulfilled')
+		    order by n.deadline, n.id limit p_per_page offset v_off);
+	elsif p_sort = 'newest' then
+		v_ids := array(select n.id from needs n
+		    where n.status = p_status and n.status in ('open',
+		        'fully_pledged', 'fulfilled')
+		    order by n.opened_at desc, n.id desc
+		    limit p_per_page offset v_off);
+	else
+		v_ids := array(select n.id from needs n
+		    where n.status = p_status and n.status in ('open',
+		        'fully_pledged', 'fulfilled')
+		    order by n.urgency desc, n.deadline, n.id
+		    limit p_per_page offset v_off);
+	end if;
+	return '{"items":[' || coalesce(api.need_items(v_ids, p_lang), '')
+	    || '],"total":' || v_total || ',"page":' || p_page
+	    || ',"per_page":' || p_per_page || '}';
 end $$;
 
 -- GET /api/v1/needs/{id}: a listed need, its story and who pledged (the
@@ -228,7 +301,13 @@ begin
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
-	v_need := api.need_public(v_n, p_lang);
+	select (case when p_lang = 'en' then p.en else p.zh end)::json
+	  into v_need from need_public p
+	 where p.need_id = p_id
+	   and p.year = extract(year from now() at time zone 'Asia/Shanghai');
+	if v_need is null then
+		v_need := api.need_public(v_n, p_lang);
+	end if;
 	return json_build_object(
 	    'need', v_need,
 	    'title', v_need ->> 'title',

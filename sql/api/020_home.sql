@@ -38,18 +38,10 @@ returns text language sql stable as $$
 	)::text
 $$;
 
--- The filter choices of the shelf (towns, categories, campaigns).
+-- The filter choices of the shelf (towns, categories, campaigns), kept
+-- ready in each language (sql/023_shelf_facets.sql).
 create function api.facets(p_lang text)
 returns json language sql stable as $$
-	select json_build_object(
-	    'towns', (select json_agg(json_build_object('slug', slug,
-	        'name', api.l(p_lang, name_zh, name_en)) order by sort, id)
-	      from towns),
-	    'categories', (select json_agg(json_build_object('slug', slug,
-	        'name', api.l(p_lang, name_zh, name_en)) order by sort)
-	      from categories),
-	    'campaigns', (select coalesce(json_agg(json_build_object(
-	        'slug', slug, 'name', api.l(p_lang, name_zh, name_en))
-	        order by starts_on desc, id), '[]')
-	      from campaigns))
+	select f.facets from shelf_facets f
+	 where f.lang = case when p_lang = 'en' then 'en' else 'zh' end
 $$;

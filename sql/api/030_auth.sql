@@ -255,12 +255,18 @@ $$;
 -- contact data (an @, or seven digits in a row).
 create function api.donor_public_name(p_user bigint, p_anonymous boolean,
     p_lang text)
-returns text language sql stable as $$
-	select coalesce((select u.display_name from users u
-	    where u.id = p_user and not coalesce(p_anonymous, false)
-	      and not api.looks_like_contact(u.display_name)),
-	    api.l(p_lang, '爱心人士', 'A caring donor'))
-$$;
+returns text language plpgsql stable as $$
+declare
+	v	text;
+begin
+	if not coalesce(p_anonymous, false) then
+		select u.display_name into v from users u where u.id = p_user;
+		if v is not null and not api.looks_like_contact(v) then
+			return v;
+		end if;
+	end if;
+	return api.l(p_lang, '爱心人士', 'A caring donor');
+end $$;
 
 -- A display name is public: no e-mail address or phone number in it.
 create function api.check_display_name(p_name text)

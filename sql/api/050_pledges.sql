@@ -82,11 +82,12 @@ end $$;
 
 create function api.pledge_event(p_pledge bigint, p_actor bigint,
     p_action text, p_from text, p_to text, p_note text default null)
-returns void language sql as $$
+returns void language plpgsql as $$
+begin
 	insert into pledge_events (pledge_id, actor_id, action, from_status,
 	    to_status, note)
-	values (p_pledge, p_actor, p_action, p_from, p_to, left(p_note, 500))
-$$;
+	values (p_pledge, p_actor, p_action, p_from, p_to, left(p_note, 500));
+end $$;
 
 -- The amount of a pledge as a person reads it: ¥ for money, units else.
 create function api.pledge_amount_text(p_need needs, p_qty int)

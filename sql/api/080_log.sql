@@ -28,14 +28,19 @@
 -- scholarship); amount is fen; donor is a display name or 爱心人士, never
 -- contact data.  No field can name a child.
 
--- Appends one event; returns its position.
+-- Appends one event; returns its position.  (plpgsql, as the other
+-- functions an append calls: its plan is kept for the session.)
 create function api.log_append(p_kind text, p_need_id bigint,
     p_fields jsonb default '{}')
-returns bigint language sql as $$
+returns bigint language plpgsql as $$
+declare
+	v	bigint;
+begin
 	insert into log_entries (kind, need_id, fields)
 	values (p_kind, p_need_id, coalesce(p_fields, '{}'))
-	returning position
-$$;
+	returning position into v;
+	return v;
+end $$;
 
 -- What the log says of a donor: the display name, or 爱心人士 when they
 -- give anonymously (or are unknown).
@@ -62,14 +67,20 @@ $$;
 -- The fields of a pledge event; p_quantity defaults to the pledge's.
 create function api.log_pledge_fields(p_kind text, p_pledge bigint,
     p_quantity int default null)
-returns jsonb language sql stable as $$
-	select jsonb_build_object('pledge', p.id,
+returns jsonb language plpgsql stable as $$
+declare
+	p	pledges;
+begin
+	select * into p from pledges where id = p_pledge;
+	if not found then
+		return null;
+	end if;
+	return jsonb_build_object('pledge', p.id,
 	    'quantity', coalesce(p_quantity, p.quantity))
 	    || case when p_kind = 'pledge_made' then jsonb_build_object(
 	        'donor', api.log_donor_name(p.donor_id, p.anonymous))
-	    else '{}' end
-	  from pledges p where p.id = p_pledge
-$$;
+	    else '{}' end;
+end $$;
 
 create function api.log_need_opened(p_need bigint)
 returns bigint language plpgsql as $$
@@ -127,17 +138,30 @@ returns json language sql stable as $$
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
 $$;
 
+-- The tree's subtrees for every leaf appended so far (sql/
+-- 022_log_integrate.sql), before the tree above the leaves is read; a
+-- replica reads what the primary integrated.
+create function api.log_tree()
+returns bigint language plpgsql as $$
+begin
+	if pg_is_in_recovery() then
+		return (select size from log_integrated);
+	end if;
+	return log_integrate();
+end $$;
+
 -- For GET /api/v1/log/checkpoint: the current size and the latest
 -- checkpoint.  When the tree grew since, also the nodes the current root
 -- is made of, and those the latest checkpoint's root is made of now (the
--- module checks they still give that root before it signs more).
+-- module checks they still give that root before it signs more).  The
+-- size is the integrated tree's.
 create function api.log_head()
-returns text language plpgsql stable as $$
+returns text language plpgsql as $$
 declare
 	v_size		bigint;
 	v_c		log_checkpoints;
 begin
-	select size into v_size from log_head;
+	v_size := api.log_tree();
 	select * into v_c from log_checkpoints order by tree_size desc limit 1;
 	if v_c.tree_size = v_size then
 		return json_build_object('tree_size', v_size,
@@ -199,11 +223,14 @@ end $$;
 -- the log.
 create function api.log_nodes(p_size bigint, p_field text, p_levels int[],
     p_idx bigint[])
-returns text language plpgsql stable as $$
+returns text language plpgsql as $$
 declare
 	v_size		bigint;
 begin
 	select size into v_size from log_head;
+	if p_size > (select size from log_integrated) then
+		perform api.log_tree();
+	end if;
 	if p_size > v_size then
 		perform api.fail(400, 'log_range', json_build_object('field',
 		    p_field));

@@ -1,28 +1,50 @@
--- make demo-large: 100,000 generated needs on top of the demo data
--- (sql/demo/seed.sql), for the benchmarks.  Deterministic (setseed), and
--- fast: one insert ... select for the children, one for the needs, one for
--- their pledges.  Run as the owner role; a second run changes nothing.
+-- make demo-large: generated needs on top of the demo data
+-- (sql/demo/seed.sql), for the benchmarks: 100,000 needs in all, or as
+-- many as -v total=N says (make bench grows one database through 1,000,
+-- 10,000, 100,000 and 1,000,000).  Deterministic (setseed), and fast:
+-- one insert ... select each for the children, the needs, their pledges
+-- and their events, and for the public log.  Run as the owner role; a
+-- run on a database that holds total needs already changes nothing.
 --
 -- The needs reuse the 32 kinds of need of the demo (title, item, unit,
 -- story), spread over every school and so every town, the campaigns, three
 -- urgencies, deadlines over the next four months, and the statuses in
 -- about the proportions of a live shelf: mostly open, some pledged in
 -- part, some fully pledged or fulfilled, a few in the other states.
--- need_counts is kept exact by its trigger; the last query checks it.
+--
+-- The data are what the platform could have produced: each need has its
+-- first event, each listed need was opened in the public log, each pledge
+-- made (and delivered and received when it was), each fulfilled need
+-- fulfilled, money received went to the foundation's account -- so that
+-- logverify passes over the whole log, and after a pledge on any of them
+-- (sql/demo/log_seed.sql does the same for the demo, entry by entry).
+-- The per-row triggers that keep need_counts and need_events and that
+-- append to the log are off during the bulk statements, which write what
+-- they would have written in one pass each (the log's entries in the
+-- format of sql/LOG_FORMAT.md, positions after the log's size, the
+-- leaves into the tree); then log_integrate() adds the subtrees.
 
 \set ON_ERROR_STOP 1
 set client_min_messages = warning;
 
-select count(*) >= 100000 as loaded from needs \gset
+\if :{?total}
+\else
+\set total 100000
+\endif
+select count(*) >= :total as loaded, :total - count(*) as todo,
+    coalesce(max(id), 0) as first_need,
+    (select coalesce(max(id), 0) from pledges) as first_pledge,
+    (0.2017 + count(*) % 1000 / 10000.0) as seed
+  from needs \gset
 \if :loaded
 \echo 'demo-large: already loaded'
 \quit
 \endif
 
 begin;
-select setseed(0.2017) \gset
+select setseed(:seed) \gset
 
--- 1,000 children per school, public part only.
+-- 1,000 children per school (once), public part only.
 insert into beneficiaries (org_id, alias, birth_year, gender, town_id,
     school_stage, poverty_causes, poverty_level, left_behind)
 select s.id,
@@ -38,17 +60,22 @@ select s.id,
     (array['extreme', 'poor', 'struggling'])[1 + g % 3],
     g % 3 = 1
   from orgs s, generate_series(1, 1000) g
- where s.kind = 'school';
+ where s.kind = 'school'
+   and (select count(*) from beneficiaries) < 1000;
 
 -- The demo's needs as templates, the schools (each gives its town) and
 -- their children, numbered so that a random draw picks one by equality.
+-- A template's quantity is its first need's (the demo's: generated needs
+-- vary it, and a later run must not vary it again); the needs make bench
+-- pledges to (压测图书, two billion units) are no template.
 create temp table tpl on commit drop as
 select row_number() over (order by title, kind, category, story) as i, *
   from (select n.title, n.kind, n.category, n.campaign_id, n.item, n.spec,
             n.unit, n.unit_amount, n.story,
             bool_or(n.beneficiary_id is not null) as for_child,
-            max(n.quantity) as qty
+            (array_agg(n.quantity order by n.id))[1] as qty
           from needs n
+         where n.title not like '压测图书 %'
          group by n.title, n.kind, n.category, n.campaign_id, n.item,
             n.spec, n.unit, n.unit_amount, n.story) x;
 create temp table sch on commit drop as
@@ -57,7 +84,10 @@ select row_number() over (order by o.id) as i, o.id, o.town_id,
       where b.org_id = o.id) as kids
   from orgs o where o.kind = 'school';
 
--- The needs.  r holds the random draws of one row.
+-- The needs.  r holds the random draws of one row.  need_counts and the
+-- first event of each need are written in bulk after it.
+alter table needs disable trigger needs_count_ins;
+alter table needs disable trigger needs_status_event_ins;
 insert into needs (org_id, beneficiary_id, town_id, kind, category,
     campaign_id, title, item, spec, unit, quantity, unit_amount, pledged,
     received, urgency, deadline, story, status, created_at, opened_at)
@@ -78,7 +108,7 @@ select s.id,
             random() as st, random() as urg, random() as days,
             random() as age, random() as qty, random() as part,
             random() as recv
-          from generate_series(1, 100000) g) r
+          from generate_series(1, :todo) g) r
   join tpl t on t.i = 1 + (r.tpl * (select count(*) from tpl))::int
       % (select count(*) from tpl)
   join sch s on s.i = 1 + (r.school * (select count(*) from sch))::int
@@ -106,6 +136,18 @@ select s.id,
                         (q.qty * r.part * 2)::int))
                 else 0 end as pl) pp) p(pledged, received);
 
+alter table needs enable trigger needs_count_ins;
+alter table needs enable trigger needs_status_event_ins;
+insert into need_counts
+select status, kind, category, town_id, coalesce(campaign_id, 0), count(*)
+  from needs where id > :first_need
+ group by 1, 2, 3, 4, 5
+on conflict (status, kind, category, town_id, campaign_id)
+do update set n = need_counts.n + excluded.n;
+insert into need_events (need_id, at, actor_role, action, to_status)
+select id, created_at, 'system', 'create', status
+  from needs where id > :first_need;
+
 -- Pledges behind the pledged and received figures: what was received in
 -- one pledge, the rest in another, from the demo's donors.
 insert into pledges (need_id, donor_id, quantity, status, anonymous,
@@ -121,15 +163,107 @@ select n.id, d.ids[1 + (n.id % array_length(d.ids, 1))::int], x.qty,
   cross join lateral (values (n.received, 'received'),
         (n.pledged - n.received, 'pledged')) x(qty, status)
  where n.pledged > 0 and x.qty > 0
-   and n.id > (select max(id) from needs) - 100000;
+   and n.id > :first_need;
+
+-- The public log of what was generated, in the order it happened (as
+-- sql/demo/log_seed.sql, in bulk).  lines are the entry's field lines in
+-- the order of sql/LOG_FORMAT.md (the append trigger's v_order); a
+-- donor's name as the trigger writes it.
+create temp table donor_names on commit drop as
+select u.id, a.anonymous, case when v.name = '' or length(v.name) > 50
+        or v.name ~ '@' or length(regexp_replace(v.name, '[^0-9０-９]', '',
+        'g')) >= 7 then '爱心人士' else v.name end as name
+  from users u cross join (values (false), (true)) a(anonymous)
+  cross join lateral (select log_text(api.log_donor_name(u.id,
+        a.anonymous)) as name) v
+ where u.role = 'donor';
+
+create temp table ev on commit drop as
+select least(n.opened_at, now()) as at, 1 as step, n.id as ord,
+    'need_opened' as kind, n.id as need_id,
+    jsonb_strip_nulls(jsonb_build_object('need_kind', n.kind,
+        'category', n.category, 'town', t.slug, 'quantity', n.quantity,
+        'unit', u.unit, 'unit_amount', n.unit_amount)) as fields,
+    'need_kind ' || n.kind || E'\ncategory ' || n.category || E'\ntown '
+        || t.slug || E'\nquantity ' || n.quantity || E'\nunit ' || u.unit
+        || E'\n' || coalesce('unit_amount ' || n.unit_amount || E'\n', '')
+        as lines
+  from needs n join towns t on t.id = n.town_id
+  cross join lateral (select log_text(case when n.kind = 'money' then 'fen'
+        else n.unit end) as unit) u
+ where n.id > :first_need and n.opened_at is not null
+union all
+select least(p.created_at, now()), 2, p.id, 'pledge_made', p.need_id,
+    jsonb_build_object('pledge', p.id, 'quantity', p.quantity, 'donor',
+        d.name),
+    'pledge ' || p.id || E'\nquantity ' || p.quantity || E'\ndonor '
+        || d.name || E'\n'
+  from pledges p join donor_names d on d.id = p.donor_id
+      and d.anonymous = p.anonymous
+ where p.id > :first_pledge
+union all
+select least(p.delivered_at, now()), 3, p.id, 'pledge_delivered', p.need_id,
+    jsonb_build_object('pledge', p.id, 'quantity', p.quantity),
+    'pledge ' || p.id || E'\nquantity ' || p.quantity || E'\n'
+  from pledges p
+ where p.id > :first_pledge and p.delivered_at is not null
+union all
+select least(p.received_at, now()), 4, p.id, 'pledge_received', p.need_id,
+    jsonb_build_object('pledge', p.id, 'quantity', p.quantity),
+    'pledge ' || p.id || E'\nquantity ' || p.quantity || E'\n'
+  from pledges p
+ where p.id > :first_pledge and p.received_at is not null
+union all
+select least(p.received_at, now()), 5, p.id, 'fund_received', p.need_id,
+    jsonb_build_object('amount', p.quantity, 'donor', d.name),
+    'amount ' || p.quantity || E'\ndonor ' || d.name || E'\n'
+  from pledges p join needs n on n.id = p.need_id
+  join donor_names d on d.id = p.donor_id and d.anonymous = p.anonymous
+ where p.id > :first_pledge and p.received_at is not null
+   and n.kind = 'money'
+union all
+select least(max(p.received_at), now()), 6, n.id, 'need_fulfilled', n.id,
+    '{}'::jsonb, ''
+  from needs n join pledges p on p.need_id = n.id
+ where n.id > :first_need and n.status = 'fulfilled'
+ group by n.id;
+
+alter table log_entries disable trigger log_entries_append;
+alter table log_entries disable trigger log_entries_commit;
+alter table log_head disable trigger log_head_grow;
+select size as log_base from log_head \gset
+insert into log_entries (position, created_at, kind, need_id, fields, entry,
+    leaf_hash)
+select x.pos, x.at, x.kind, x.need_id, x.fields, e.entry,
+    sha256('\x00'::bytea || convert_to(e.entry, 'UTF8'))
+  from (select :log_base + row_number() over (order by at, step, ord) - 1
+            as pos, * from ev) x
+  cross join lateral (select 'index ' || x.pos || E'\ntime '
+        || to_char(x.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        || E'\nkind ' || x.kind || E'\nneed ' || x.need_id || E'\n'
+        || x.lines as entry) e;
+insert into log_nodes (level, idx, hash)
+select 0, position, leaf_hash from log_entries where position >= :log_base;
+update log_head set size = (select count(*) from log_entries);
+insert into log_stats
+select date_trunc('month', created_at at time zone 'Asia/Shanghai')::date,
+    kind, count(*), coalesce(sum((fields ->> 'amount')::bigint), 0)
+  from log_entries where position >= :log_base
+ group by 1, 2
+on conflict (month, kind) do update
+    set n = log_stats.n + excluded.n,
+        amount = log_stats.amount + excluded.amount;
+alter table log_entries enable trigger log_entries_append;
+alter table log_entries enable trigger log_entries_commit;
+alter table log_head enable trigger log_head_grow;
 
 commit;
 
--- The trigger updated each row of need_counts thousands of times: compact
--- it, then let the planner and the index-only scans see the new data.
-vacuum full need_counts;
+-- The tree's subtrees over the new leaves, then statistics for the
+-- planner and the index-only scans.
+select log_integrate() as log_size \gset
 vacuum analyze towns, orgs, categories, campaigns, beneficiaries, needs,
-    pledges, need_counts;
+    pledges, need_counts, need_public, log_entries, log_nodes;
 
 -- need_counts must equal a count of the needs.
 select count(*) = 0 as counts_ok from (
@@ -149,5 +283,6 @@ select count(*) = 0 as counts_ok from (
 \echo 'demo-large: need_counts disagrees with needs'
 select 1 / 0;
 \endif
-select count(*) as needs, count(*) filter (where status = 'open') as open
+select count(*) as needs, count(*) filter (where status = 'open') as open,
+    :log_size as log_entries
   from needs;

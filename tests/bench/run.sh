@@ -1,65 +1,94 @@
 #!/bin/sh
-# make bench: the shelf under load, against a throwaway cluster holding the
-# demo data and 100,000 generated needs (sql/demo/large.sql), in one run:
+# make bench: the shelf and the pledge path under load, against a
+# throwaway cluster holding the demo data (and its public log), grown
+# through SIZES generated needs (sql/demo/large.sql: 1,000, 10,000,
+# 100,000 and 1,000,000 needs, each with its events and log entries).
+# Two Kore servers on the same database: one as configured (the
+# microcache on), one with SHOP_PAGE_CACHE=0 ("uncached"); both load
+# build/bench.so, a bare constant handler (/bench/bare), the ceiling.
 #
-#   api     wrk  GET /api/v1/needs   the query mix of tests/bench/mix.mjs
-#   html    wrk  GET /needs          the same query strings, as pages
-#   static  wrk  GET /static/style.css
-#   pgbench      the statement the API sends for each query string of the
-#                mix, with the same weights, as shop_app, through the same
-#                protocol (libpq's PQsendQueryParams: pgbench -M extended)
-#   pgbench8     the same with 8 clients: as many database sessions as
-#                Kore's pool holds (2 workers x pgsql_conn_max 4)
-#   pledge  wrk  POST /api/v1/needs/{id}/pledges: 1 unit to one of 40
-#                bench needs, as one of 16 donors signed in (Bearer)
-#   pgpledge     the same function (api.pledge_create) with the same
-#                sessions and needs, through pgbench -M extended
-#   pgpledge8    the same with 8 clients (Kore's pool)
+# At every size (uncached server):
+#   mixN     wrk  GET /api/v1/needs   the query mix of tests/bench/mix.mjs
+#   searchN  wrk  the same, only its query strings with a word (q=)
+#   firstN   wrk  GET /api/v1/needs   the first page, no filter
+# At 100,000 needs, in addition:
+#   minimal  pgbench -c 16 of the issue's minimal listing (the reference
+#                of the shelf: what the data of a page cost)
+#   api, html     the mix uncached, as API and as pages
+#   pgbench, pgbench8   the API's statements of the mix, -c 64 and -c 8
+#   static, bare  GET /static/style.css and the bare handler
+#   cshelf, cneed, chome   cached (anonymous): GET /needs with the mix,
+#                 GET /needs/{id}, GET /
+#   pledge   wrk  POST /api/v1/needs/{id}/pledges: 1 unit to one of 40
+#                 bench needs, as one of 16 donors signed in (Bearer)
+#   pgpledge, pgpledge8   api.pledge_create through pgbench -M extended
+# Then a pledge on a generated need and logverify over the whole log,
+# which must verify.
 #
-# wrk and pgbench both run 2 threads and 64 connections.  It prints
-# requests/s, p50 and p99 for each, the ratios api/pgbench and api/static,
-# and where the CPU went (load generator, Kore, PostgreSQL) per request:
-# the machine has two cores, shared by all three.  Everything it starts
-# it stops by PID.  Not part of make test.
+# wrk runs 2 threads and 64 connections.  It prints requests/s, p50 and
+# p99 for each, and where the CPU went per request: the load generator,
+# Kore's workers, PostgreSQL (the CPU of the backends serving the
+# requests; for pgbench, whose backends exit before they can be read, in
+# "rest" with the kernel), and
+# the rest of the machine; then each target with its reference, measured
+# in the same run (the machine's two cores are shared with whatever else
+# runs: figures are noisy, ratios less so).  Everything it starts it
+# stops by PID.  Not part of make test.
 #
-# Environment: DURATION (seconds measured per step, 12), WARMUP (3).
+# Environment: DURATION (seconds measured per step, 8), WARMUP (2),
+# SIZES ("1000 10000 100000 1000000"), SIZE_DURATION (5), MAIN_SIZE
+# (100000: the size at which everything else is measured).
 set -eu
 cd "$(dirname "$0")/../.."
 PGBIN=/usr/lib/postgresql/15/bin
-DURATION=${DURATION:-12}
-WARMUP=${WARMUP:-3}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-2}
+SIZE_DURATION=${SIZE_DURATION:-5}
+SIZES=${SIZES:-1000 10000 100000 1000000}
+MAIN_SIZE=${MAIN_SIZE:-100000}
 HZ=$(getconf CLK_TCK)
 
 T=$(mktemp -d /tmp/shop-bench.XXXXXX)
 chmod 755 "$T"
-PORT=$(node -e "const s=require('net').createServer();
-  s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-kpid=""
+free_port() {
+	node -e "const s=require('net').createServer();
+	  s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+PORT=$(free_port)
+PORT0=$(free_port)
+kpids=""
+
+# stop_kore PID: TERM, then after 10 s KILL it and its workers (Kore 4.1
+# can hang on exit after a worker died: its access log lock).
+stop_kore() {
+	kill -0 "$1" 2>/dev/null || return 0
+	kids=$(ps -o pid= --ppid "$1" | tr -s ' \n' ' ')
+	kill -TERM "$1" 2>/dev/null || true
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		# shellcheck disable=SC2086
+		kill -KILL "$1" $kids 2>/dev/null || true
+	fi
+	wait "$1" 2>/dev/null || true
+}
 
 cleanup() {
 	status=$?
 	trap - EXIT INT TERM
-	if [ -n "$kpid" ] && kill -0 "$kpid" 2>/dev/null; then
-		kill -TERM "$kpid" 2>/dev/null || true
-		# Kore 4.1 can hang on exit after a worker died (its access
-		# log lock): give it 10 s, then kill it and its workers.
-		i=0
-		while kill -0 "$kpid" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if kill -0 "$kpid" 2>/dev/null; then
-			for p in $(ps -o pid= --ppid "$kpid"); do
-				kill -KILL "$p" 2>/dev/null || true
-			done
-			kill -KILL "$kpid" 2>/dev/null || true
-		fi
-		wait "$kpid" 2>/dev/null || true
-	fi
+	for p in $kpids; do
+		stop_kore "$p"
+	done
 	sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true
-	if [ "$status" != 0 ] && [ -f "$T/kore.log" ]; then
-		echo "--- last lines of the server log ---"
-		tail -n 20 "$T/kore.log"
+	if [ "$status" != 0 ]; then
+		for f in "$T"/kore*.log; do
+			[ -f "$f" ] || continue
+			echo "--- last lines of $f ---"
+			tail -n 20 "$f"
+		done
 	fi
 	rm -rf "$T"
 	exit "$status"
@@ -70,62 +99,82 @@ echo "== $(date '+%Y-%m-%d %H:%M %Z'), $(nproc) cores" \
     "($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), load$(uptime |
     sed 's/.*load average//')"
 
-echo "== database: throwaway cluster, demo data, 100,000 generated needs"
+echo "== database: throwaway cluster, demo data and its log"
 FAST=1 sql/cluster.sh init "$T"
 SOCK=$(sql/cluster.sh sock "$T")
 OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
 sql/migrate.sh "$OWNER_DB"
-"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" -f sql/demo/seed.sql
-start=$(date +%s)
-"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" -f sql/demo/large.sql
-echo "   large.sql loaded in $(($(date +%s) - start)) s"
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" -f sql/demo/seed.sql \
+    -f sql/demo/log_seed.sql
+postmaster=$(head -1 "$(dirname "$SOCK")/data/postmaster.pid")
 
-sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $PORT|" \
-    -e "s|var/kore.pid|$T/kore.pid|" \
-    -e "s|var/access.log|$T/access.log|" conf/kore.conf > "$T/kore.conf"
-SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" stdbuf -oL -eL kore -f -n -r \
-    -c "$T/kore.conf" >"$T/kore.log" 2>&1 &
-kpid=$!
-i=0
-until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$kpid" 2>/dev/null; then
-		echo "the server did not start"
-		exit 1
-	fi
-	sleep 0.1
-done
-workers=$(ps -o pid= --ppid "$kpid" | tr -s ' \n' ' ')
-echo "== server: kore on 127.0.0.1:$PORT, workers $workers"
-
-node tests/bench/mix.mjs "$T/mix"
-# Every query string of the mix answers 200 before anything is measured.
-while IFS= read -r qs; do
-	for path in /api/v1/needs /needs; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' \
-		    "http://127.0.0.1:$PORT$path$qs")
-		if [ "$code" != 200 ]; then
-			echo "GET $path$qs answered $code"
+# start_node PORT NAME [ENV...]: a Kore node with the bench's handler.
+start_node() {
+	port=$1
+	name=$2
+	shift 2
+	sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $port|" \
+	    -e "s|var/kore.pid|$T/$name.pid|" \
+	    -e "s|var/access.log|$T/$name-access.log|" \
+	    -e "s|^load\(\s*\)./build/shop.so|load\1./build/shop.so\nload\1./build/bench.so|" \
+	    -e "s|^\(\s*\)route\(\s*\)/healthz\(\s*\)health|&\n\1route\2/bench/bare\3bench_bare|" \
+	    conf/kore.conf > "$T/$name.conf"
+	env SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" "$@" stdbuf -oL -eL \
+	    kore -f -n -r -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
+	started=$!
+	kpids="$kpids $started"
+	i=0
+	until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$started" 2>/dev/null; then
+			echo "the server $name did not start"
 			exit 1
 		fi
+		sleep 0.1
 	done
-done < "$T/mix/paths.txt"
+}
+start_node "$PORT" kore
+kpid=$started
+start_node "$PORT0" kore0 SHOP_PAGE_CACHE=0
+kpid0=$started
+workers=$(ps -o pid= --ppid "$kpid" | tr -s ' \n' ' ')
+workers0=$(ps -o pid= --ppid "$kpid0" | tr -s ' \n' ' ')
+echo "== servers: kore on 127.0.0.1:$PORT (cached), 127.0.0.1:$PORT0" \
+    "(SHOP_PAGE_CACHE=0)"
+if [ "$(curl -s "http://127.0.0.1:$PORT/bench/bare")" != ok ]; then
+	echo "the bare handler does not answer"
+	exit 1
+fi
 
-# Busy CPU ticks of the machine, and user+system ticks of Kore's workers.
+node tests/bench/mix.mjs "$T/mix"
+grep 'q=' "$T/mix/paths.txt" > "$T/mix/search.txt"
+echo "" > "$T/mix/first.txt"
+
+# Busy CPU ticks of the machine; user+system ticks of processes (Kore's
+# workers; PostgreSQL: the backends of shop_app, i.e. of the requests,
+# not autovacuum nor the writers).
 cpu_busy() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
-cpu_kore() {
+cpu_of() {
 	t=0
-	for p in $workers; do
-		if [ ! -r "/proc/$p/stat" ]; then
-			echo "worker $p is gone" >&2
-			exit 1
+	for p in "$@"; do
+		if [ -r "/proc/$p/stat" ]; then
+			t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" \
+			    2>/dev/null || echo 0)))
 		fi
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
 	done
 	echo "$t"
+}
+cpu_kore() {
+	# shellcheck disable=SC2086
+	cpu_of $workers $workers0
+}
+cpu_pg() {
+	# shellcheck disable=SC2046
+	cpu_of $(ps -o pid=,args= --ppid "$postmaster" |
+	    awk '/postgres: shop_app / { print $1 }')
 }
 
 # A latency as wrk prints it (850.00us, 12.34ms, 1.02s) in milliseconds.
@@ -139,68 +188,121 @@ to_ms() {
 
 # measure NAME COMMAND...: runs the command under /usr/bin/time, keeps
 # its output in $T/NAME.out and the CPU it used in $T/NAME.cpu
-# ("busy kore client" in ticks; client in seconds from time).
+# ("busy kore pg client" in ticks; client in seconds from time).
 measure() {
 	name=$1
 	shift
 	b0=$(cpu_busy)
 	k0=$(cpu_kore)
+	p0=$(cpu_pg)
 	/usr/bin/time -f '%U %S' -o "$T/$name.time" "$@" >"$T/$name.out" 2>&1
 	b1=$(cpu_busy)
 	k1=$(cpu_kore)
-	echo "$((b1 - b0)) $((k1 - k0)) $(cat "$T/$name.time")" > "$T/$name.cpu"
+	p1=$(cpu_pg)
+	echo "$((b1 - b0)) $((k1 - k0)) $((p1 - p0)) $(cat "$T/$name.time")" \
+	    > "$T/$name.cpu"
 }
 
-# wrk_run NAME PATH [PREFIX]: wrk on PATH, or with PREFIX on the query
-# strings of the mix after it (mix.lua).
+# wrk_run NAME SECONDS PORT PATH [PATHS-FILE]: wrk on PATH, or with PATH
+# as the prefix of each query string of the file (mix.lua).
 wrk_run() {
 	name=$1
-	url=http://127.0.0.1:$PORT$2
-	prefix=${3:-}
+	secs=$2
+	url=http://127.0.0.1:$3$4
 	set -- -t2 -c64
-	if [ -n "$prefix" ]; then
-		set -- "$@" -s tests/bench/mix.lua "$url" -- "$T/mix/paths.txt" \
-		    "$prefix"
+	if [ -n "${5:-}" ]; then
+		set -- "$@" -s tests/bench/mix.lua "http://127.0.0.1:$3" -- "$5" \
+		    "${url#http://127.0.0.1:*[0-9]}"
 	else
 		set -- "$@" "$url"
 	fi
 	wrk -d"${WARMUP}s" "$@" >/dev/null 2>&1
-	measure "$name" wrk -d"${DURATION}s" --latency "$@"
+	measure "$name" wrk -d"${secs}s" --latency "$@"
 	if grep -E "Non-2xx|Socket errors" "$T/$name.out"; then
 		echo "$name: errors under load (see above)"
 		exit 1
 	fi
+	echo "$name wrk" >> "$T/steps"
 }
 
-echo "== measuring ${DURATION} s each after ${WARMUP} s of warm-up"
-wrk_run api "" /api/v1/needs
-wrk_run html "" /needs
-wrk_run static /static/style.css
-
-# -D name=value and -f script@1 for each query string (no spaces in them).
-pgargs=$(cat "$T/mix/pg.args")
-
-# pg_run NAME CLIENTS: pgbench on the mix, latencies logged per call.
+# pg_run NAME CLIENTS ARGS: pgbench, latencies logged per call.
 pg_run() {
-	# shellcheck disable=SC2086
-	pgbench -n -M extended -c "$2" -j 2 -T "$WARMUP" $pgargs "$APP_DB" \
+	name=$1
+	clients=$2
+	shift 2
+	pgbench -n -M extended -c "$clients" -j 2 -T "$WARMUP" "$@" "$APP_DB" \
 	    >/dev/null 2>&1
-	mkdir "$T/$1.log"
-	# shellcheck disable=SC2086
-	measure "$1" pgbench -n -M extended -c "$2" -j 2 -T "$DURATION" \
-	    -l --log-prefix="$T/$1.log/tx" $pgargs "$APP_DB"
-	if ! grep -q "number of failed transactions: 0 " "$T/$1.out"; then
-		grep -E "failed|error" "$T/$1.out" | head -5
-		echo "$1: failed transactions"
+	mkdir "$T/$name.log"
+	measure "$name" pgbench -n -M extended -c "$clients" -j 2 \
+	    -T "$DURATION" -l --log-prefix="$T/$name.log/tx" "$@" "$APP_DB"
+	if ! grep -q "number of failed transactions: 0 " "$T/$name.out"; then
+		grep -E "failed|error" "$T/$name.out" | head -5
+		echo "$name: failed transactions"
 		exit 1
 	fi
+	echo "$name pgbench" >> "$T/steps"
 }
-pg_run pgbench 64
-pg_run pgbench8 8
 
-# The pledge path: 40 needs that never fill up, 16 donors with a session
-# each (tokens made here; the database keeps their SHA-256, as at sign-in).
-"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/pledge.ids"
+# Every query string of the mix answers 200 (both servers, both paths).
+check_mix() {
+	while IFS= read -r qs; do
+		for port in "$PORT" "$PORT0"; do
+			for path in /api/v1/needs /needs; do
+				code=$(curl -s -o /dev/null -w '%{http_code}' \
+				    "http://127.0.0.1:$port$path$qs")
+				if [ "$code" != 200 ]; then
+					echo "GET $path$qs answered $code"
+					exit 1
+				fi
+			done
+		done
+	done < "$T/mix/paths.txt"
+}
+
+: > "$T/steps"
+: > "$T/sizes"
+for size in $SIZES; do
+	echo "== $size needs"
+	start=$(date +%s)
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -v total="$size" "$OWNER_DB" \
+	    -f sql/demo/large.sql > "$T/large.out"
+	echo "   large.sql: $(tail -3 "$T/large.out" | head -1 | tr -s ' ')" \
+	    "in $(($(date +%s) - start)) s"
+	check_mix
+	wrk_run "mix$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
+	    "$T/mix/paths.txt"
+	wrk_run "search$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
+	    "$T/mix/search.txt"
+	wrk_run "first$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs
+	echo "$size" >> "$T/sizes"
+	[ "$size" = "$MAIN_SIZE" ] || continue
+
+	echo "== measuring at $size needs, ${DURATION} s each after" \
+	    "${WARMUP} s of warm-up"
+	cat > "$T/minimal.sql" <<'SQL'
+select json_agg(t) from (select id, title, kind, category, town_id, quantity,
+    pledged from needs where status = 'open'
+    order by urgency desc, deadline, id limit 20) t;
+SQL
+	pg_run minimal 16 -f "$T/minimal.sql"
+	wrk_run api "$DURATION" "$PORT0" /api/v1/needs "$T/mix/paths.txt"
+	wrk_run html "$DURATION" "$PORT0" /needs "$T/mix/paths.txt"
+	# shellcheck disable=SC2046
+	pg_run pgbench 64 $(cat "$T/mix/pg.args")
+	# shellcheck disable=SC2046
+	pg_run pgbench8 8 $(cat "$T/mix/pg.args")
+	wrk_run static "$DURATION" "$PORT" /static/style.css
+	wrk_run bare "$DURATION" "$PORT" /bench/bare
+	need=$("$PGBIN/psql" -X -At "$OWNER_DB" -c "select min(id) from needs
+	    where status = 'open' and id > 1000")
+	wrk_run cshelf "$DURATION" "$PORT" /needs "$T/mix/paths.txt"
+	wrk_run cneed "$DURATION" "$PORT" "/needs/$need"
+	wrk_run chome "$DURATION" "$PORT" /
+
+	# The pledge path: 40 needs that never fill up, 16 donors with a
+	# session each (tokens made here; the database keeps their SHA-256,
+	# as at sign-in).
+	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/pledge.ids"
 insert into needs (org_id, town_id, kind, category, title, unit, quantity,
     deadline, status, opened_at)
 select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
@@ -214,7 +316,7 @@ select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com', now()
   from generate_series(1, 16) g;
 select min(id) || ' ' || max(id) from needs where title like '压测图书 %';
 SQL
-"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/tokens.txt"
+	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/tokens.txt"
 with t as (select u.id, encode(sha256(gen_random_uuid()::text::bytea) ||
     sha256(gen_random_uuid()::text::bytea), 'hex') as token
   from users u where u.email like 'bench%@example.com'),
@@ -223,87 +325,196 @@ s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
       now() + interval '1 day' from t returning 1)
 select left(token, 64) from t, (select count(*) from s) x;
 SQL
-tail -1 "$T/pledge.ids" > "$T/range"
-read -r nfirst nlast < "$T/range"
-i=0
-while read -r tok; do
-	i=$((i + 1))
-	sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
-	printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
-	    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
-done < "$T/tokens.txt"
-wrk -d"${WARMUP}s" -t2 -c64 -s tests/bench/pledge.lua \
-    "http://127.0.0.1:$PORT" -- "$T/tokens.txt" "$nfirst" "$nlast" \
-    >/dev/null 2>&1
-measure pledge wrk -d"${DURATION}s" --latency -t2 -c64 \
-    -s tests/bench/pledge.lua "http://127.0.0.1:$PORT" -- \
-    "$T/tokens.txt" "$nfirst" "$nlast"
-if grep -E "Non-2xx|Socket errors" "$T/pledge.out"; then
-	echo "pledge: errors under load (see above)"
-	exit 1
-fi
-pgargs=$(for f in "$T"/pledge[0-9]*.sql; do printf ' -f %s@1' "$f"; done)
-pg_run pgpledge 64
-pg_run pgpledge8 8
-
-# One line per step: name, requests/s, p50, p99 (ms), requests.
-for name in api html static pledge; do
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$T/$name.out")
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$T/$name.out")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$T/$name.out")")
-	n=$(awk '/requests in/ { print $1 }' "$T/$name.out")
-	echo "$name $rps $p50 $p99 $n"
-done > "$T/results"
-for name in pgbench pgbench8 pgpledge pgpledge8; do
-	rps=$(awk '/^tps = / { print $3; exit }' "$T/$name.out")
-	cat "$T/$name.log"/tx* | awk '{ print $3 }' | sort -n > "$T/$name.lat"
-	n=$(wc -l < "$T/$name.lat")
-	p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) {
-	    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
-	p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) {
-	    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
-	echo "$name $rps $p50 $p99 $n" >> "$T/results"
+	tail -1 "$T/pledge.ids" > "$T/range"
+	read -r nfirst nlast < "$T/range"
+	i=0
+	while read -r tok; do
+		i=$((i + 1))
+		sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
+		printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
+		    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
+	done < "$T/tokens.txt"
+	wrk -d"${WARMUP}s" -t2 -c64 -s tests/bench/pledge.lua \
+	    "http://127.0.0.1:$PORT" -- "$T/tokens.txt" "$nfirst" "$nlast" \
+	    >/dev/null 2>&1
+	measure pledge wrk -d"${DURATION}s" --latency -t2 -c64 \
+	    -s tests/bench/pledge.lua "http://127.0.0.1:$PORT" -- \
+	    "$T/tokens.txt" "$nfirst" "$nlast"
+	if grep -E "Non-2xx|Socket errors" "$T/pledge.out"; then
+		echo "pledge: errors under load (see above)"
+		exit 1
+	fi
+	echo "pledge wrk" >> "$T/steps"
+	# shellcheck disable=SC2046
+	pg_run pgpledge 64 $(for f in "$T"/pledge[0-9]*.sql; do
+		printf ' -f %s@1' "$f"; done)
+	# shellcheck disable=SC2046
+	pg_run pgpledge8 8 $(for f in "$T"/pledge[0-9]*.sql; do
+		printf ' -f %s@1' "$f"; done)
 done
 
-echo
-echo "== results: 64 connections, 2 threads, ${DURATION} s each"
-echo "(pgbench -c 8: 8 clients, as many database sessions as Kore's pool)"
-printf '%-32s %10s %9s %9s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" \
-    "client" "kore" "pg+rest"
-printf '%-32s %10s %9s %9s %8s %8s %8s\n' "" "" "" "" "us/req" "us/req" \
-    "us/req"
-while read -r name rps p50 p99 n; do
-	case $name in
-	api)	label="GET /api/v1/needs (mix)" ;;
-	html)	label="GET /needs (mix, HTML)" ;;
-	static)	label="GET /static/style.css" ;;
-	pgbench) label="pgbench -c 64, same calls" ;;
-	pgbench8) label="pgbench -c 8 (Kore's pool)" ;;
-	pledge)	label="POST .../pledges (wrk)" ;;
-	pgpledge) label="pgbench -c 64, api.pledge_create" ;;
-	pgpledge8) label="pgbench -c 8, api.pledge_create" ;;
+# One line per step: name, requests/s, p50, p99 (ms), requests.
+: > "$T/results"
+while read -r name tool; do
+	if [ "$tool" = wrk ]; then
+		rps=$(awk '/^Requests\/sec:/ { print $2 }' "$T/$name.out")
+		p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$T/$name.out")")
+		p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$T/$name.out")")
+		n=$(awk '/requests in/ { print $1 }' "$T/$name.out")
+	else
+		rps=$(awk '/^tps = / { print $3; exit }' "$T/$name.out")
+		cat "$T/$name.log"/tx* | awk '{ print $3 }' | sort -n \
+		    > "$T/$name.lat"
+		n=$(wc -l < "$T/$name.lat")
+		p50=$(awk -v n="$n" 'NR == int(n * 0.50 + 0.5) {
+		    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
+		p99=$(awk -v n="$n" 'NR == int(n * 0.99 + 0.5) {
+		    printf "%.2f", $1 / 1000 }' "$T/$name.lat")
+	fi
+	echo "$name $tool $rps $p50 $p99 $n" >> "$T/results"
+done < "$T/steps"
+
+label() {
+	case $1 in
+	mix*)		echo "GET /api/v1/needs mix, ${1#mix} needs" ;;
+	search*)	echo "  the mix's searches, ${1#search}" ;;
+	first*)		echo "  first page, ${1#first}" ;;
+	minimal)	echo "pgbench -c 16, minimal listing" ;;
+	api)		echo "GET /api/v1/needs (mix)" ;;
+	html)		echo "GET /needs (mix, HTML)" ;;
+	pgbench)	echo "pgbench -c 64, the API's calls" ;;
+	pgbench8)	echo "pgbench -c 8 (Kore's pool)" ;;
+	static)		echo "GET /static/style.css" ;;
+	bare)		echo "GET /bench/bare (ceiling)" ;;
+	cshelf)		echo "cached GET /needs (mix)" ;;
+	cneed)		echo "cached GET /needs/{id}" ;;
+	chome)		echo "cached GET /" ;;
+	pledge)		echo "POST .../pledges (wrk)" ;;
+	pgpledge)	echo "pgbench -c 64, api.pledge_create" ;;
+	pgpledge8)	echo "pgbench -c 8, api.pledge_create" ;;
+	*)		echo "$1" ;;
 	esac
-	# CPU per request: the load generator (from time), Kore's workers,
-	# and the rest of the machine's busy time (PostgreSQL, the kernel).
-	read -r busy kore cu cs < "$T/$name.cpu"
-	awk -v l="$label" -v r="$rps" -v a="$p50" -v b="$p99" -v n="$n" \
-	    -v busy="$busy" -v kore="$kore" -v cu="$cu" -v cs="$cs" -v hz="$HZ" \
-	    'BEGIN {
+}
+
+echo
+echo "== results: 64 connections (pgbench: as said), 2 threads;" \
+    "uncached = SHOP_PAGE_CACHE=0"
+printf '%-36s %9s %8s %8s %7s %7s %7s %7s\n' "" "req/s" "p50 ms" "p99 ms" \
+    "client" "kore" "pg" "rest"
+printf '%-36s %9s %8s %8s %7s %7s %7s %7s\n' "" "" "" "" "us/req" "us/req" \
+    "us/req" "us/req"
+while read -r name tool rps p50 p99 n; do
+	read -r busy kore pg cu cs < "$T/$name.cpu"
+	# pgbench's backends exit before their CPU can be read: PostgreSQL
+	# is then in "rest".
+	[ "$tool" = wrk ] || pg=0
+	awk -v l="$(label "$name")" -v r="$rps" -v a="$p50" -v b="$p99" \
+	    -v n="$n" -v busy="$busy" -v kore="$kore" -v pg="$pg" -v cu="$cu" \
+	    -v cs="$cs" -v hz="$HZ" 'BEGIN {
 		client = (cu + cs) * 1e6 / n;
 		k = kore * 1e6 / hz / n;
-		rest = busy * 1e6 / hz / n - client - k;
-		printf "%-32s %10.0f %9s %9s %8.0f %8.0f %8.0f\n", l, r, a, b,
-		    client, k, rest < 0 ? 0 : rest }'
+		p = pg * 1e6 / hz / n;
+		rest = busy * 1e6 / hz / n - client - k - p;
+		printf "%-36s %9.0f %8s %8s %7.0f %7.0f %7.0f %7.0f\n", l, r,
+		    a, b, client, k, p, rest < 0 ? 0 : rest }'
 done < "$T/results"
-awk '{ r[$1] = $2 } END {
-	printf "\napi / pgbench -c 64 = %.2f    api / pgbench -c 8 = %.2f\n",
-	    r["api"] / r["pgbench"], r["api"] / r["pgbench8"];
-	printf "api / static = %.3f    html / api = %.2f\n",
-	    r["api"] / r["static"], r["html"] / r["api"];
-	printf "pledges / pgbench -c 64 = %.2f    pledges / pgbench -c 8 = %.2f\n",
-	    r["pledge"] / r["pgpledge"], r["pledge"] / r["pgpledge8"] }' "$T/results"
 
-if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log"; then
+# The targets of issue 15, each with the reference it is measured
+# against in this run.
+echo
+echo "== targets (issue 15), ratios of this run"
+awk -v main="$MAIN_SIZE" -v sizes="$(tr '\n' ' ' < "$T/sizes")" -v hz="$HZ" -v dir="$T" '
+function cpu(name,   f, busy, kore, pg, line) {
+	f = dir "/" name ".cpu";
+	getline line < f; close(f);
+	split(line, c, " ");
+	return c[3] * 1e6 / hz / n[name];
+}
+function row(what, v, ref, target, ok) {
+	printf "%-46s %9s   %-28s %s\n", what, v, ref,
+	    ok ? "met" : "NOT met";
+}
+{ r[$1] = $3; p99[$1] = $5; n[$1] = $6 }
+END {
+	m = r["minimal"];
+	if (m > 0) {
+		row("first page uncached / minimal listing",
+		    sprintf("%.2f", r["first" main] / m),
+		    sprintf("(%d / %d)", r["first" main], m),
+		    ">= 0.5", r["first" main] / m >= 0.5);
+		row("query mix uncached / minimal listing",
+		    sprintf("%.3f", r["api"] / m),
+		    sprintf("(%d / %d)", r["api"], m),
+		    "", r["api"] / m >= 3 * 0.062);
+		printf "%-46s %9s\n", "  target: 3 x the issue'"'"'s 1,226 / 19,766",
+		    ">= 0.186";
+	}
+	s = r["static"];
+	if (s > 0) {
+		split("cshelf cneed chome", c, " ");
+		for (i = 1; i <= 3; i++)
+			row(sprintf("%s / static (p99 %s ms, <= 20)", c[i],
+			    p99[c[i]]), sprintf("%.2f", r[c[i]] / s),
+			    sprintf("(%d / %d)", r[c[i]], s), ">= 0.6",
+			    r[c[i]] / s >= 0.6 && p99[c[i]] <= 20);
+		row("static / bare handler",
+		    sprintf("%.2f", s / r["bare"]),
+		    sprintf("(%d / %d)", s, r["bare"]), ">= 0.6",
+		    s / r["bare"] >= 0.6);
+		row("GET /needs / GET /api/v1/needs (mix)",
+		    sprintf("%.2f", r["html"] / r["api"]),
+		    sprintf("(%d / %d)", r["html"], r["api"]), ">= 0.8",
+		    r["html"] / r["api"] >= 0.8);
+	}
+	if (r["pledge"] > 0) {
+		pc = cpu("pledge");
+		row("PostgreSQL CPU per pledge (us, <= 800)",
+		    sprintf("%.0f", pc), "", "", pc <= 800);
+		row("POST pledges / 2 x 763 (the issue'"'"'s)",
+		    sprintf("%.2f", r["pledge"] / 1526),
+		    sprintf("(%d / 1526)", r["pledge"]), ">= 1",
+		    r["pledge"] >= 1526);
+		row("POST pledges / pgbench -c 8",
+		    sprintf("%.2f", r["pledge"] / r["pgpledge8"]),
+		    sprintf("(%d / %d)", r["pledge"], r["pgpledge8"]), "", 1);
+	}
+	ns = split(sizes, sz, " ");
+	if (ns >= 2) {
+		lo = sz[1]; hi = sz[ns];
+		split("mix search first", k, " ");
+		for (i = 1; i <= 3; i++) {
+			a = cpu(k[i] lo); b = cpu(k[i] hi);
+			row(sprintf("%s: PostgreSQL us/req at %d / at %d", k[i],
+			    hi, lo), sprintf("%.2f", b / a),
+			    sprintf("(%.0f / %.0f us)", b, a), "<= 1.2",
+			    b / a <= 1.2);
+		}
+	}
+}' "$T/results"
+
+# A pledge on a generated need, then logverify over the whole log.
+echo
+echo "== a pledge on a generated need, then logverify"
+gen=$("$PGBIN/psql" -X -At "$OWNER_DB" -c "select max(id) from needs
+    where status = 'open' and title not like '压测图书 %'")
+tok=$(head -1 "$T/tokens.txt" 2>/dev/null || true)
+if [ -n "$tok" ]; then
+	code=$(curl -s -o "$T/pledge1.json" -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+	    -d '{"quantity":1}' "http://127.0.0.1:$PORT/api/v1/needs/$gen/pledges")
+	echo "   POST /api/v1/needs/$gen/pledges: $code"
+	[ "$code" = 201 ] || { cat "$T/pledge1.json"; exit 1; }
+fi
+start=$(date +%s)
+if ! build/logverify -q "http://127.0.0.1:$PORT" > "$T/logverify.out" 2>&1; then
+	cat "$T/logverify.out"
+	echo "FAIL: logverify"
+	exit 1
+fi
+echo "   logverify: the log of $("$PGBIN/psql" -X -At "$OWNER_DB" -c \
+    'select size from log_head') entries verifies ($(($(date +%s) - start)) s)"
+
+if grep -E "sandbox violation|\) gone|restarting worker" "$T"/kore*.log; then
 	echo "FAIL: a worker died (see above)"
 	exit 1
 fi

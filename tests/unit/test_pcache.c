@@ -141,6 +141,26 @@ test_off(void **state)
 	pcache_free(&c);
 }
 
+/* Data made old by a write: the next asker fetches, the others wait. */
+static void
+test_expire(void **state)
+{
+	struct pcache	c;
+
+	(void)state;
+	pcache_init(&c, 4, 1000, 1000);
+	put(&c, "k", "one", 1000);
+	assert_string_equal(get(&c, "k", 1100), "one");
+	pcache_expire(&c, "k");
+	assert_string_equal(get(&c, "k", 1100), "FETCH");
+	assert_string_equal(get(&c, "k", 1101), "WAIT");
+	put(&c, "k", "two", 1100);
+	assert_string_equal(get(&c, "k", 1200), "two");
+	pcache_expire(&c, "none");	/* no such key: nothing happens */
+	assert_string_equal(get(&c, "k", 1200), "two");
+	pcache_free(&c);
+}
+
 static void
 test_binary(void **state)
 {
@@ -166,6 +186,7 @@ main(void)
 		cmocka_unit_test(test_late_answer),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_expire),
 		cmocka_unit_test(test_binary),
 	};
 
