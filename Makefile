@@ -274,7 +274,7 @@ bench: test-deps all build/match_bench build/bench.so
 
 # The benchmark's ceiling: a bare constant handler, in a module of its own
 # that only make bench loads (tests/bench/bare.c).
-build/bench.so: tests/bench/bare.c build/flags
+build/bench.so: tests/bench/bare.c src/shop.h src/lib.h build/flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -shared -o $@ $<
 

@@ -16,7 +16,8 @@
 #                of the shelf: what the data of a page cost)
 #   api, html     the mix uncached, as API and as pages
 #   pgbench, pgbench8   the API's statements of the mix, -c 64 and -c 8
-#   static, bare  GET /static/style.css and the bare handler
+#   static, bare  GET /static/style.css and the bare handler answering
+#                 the same bytes
 #   cshelf, cneed, chome   cached (anonymous): GET /needs with the mix,
 #                 GET /needs/{id}, GET /
 #   pledge   wrk  POST /api/v1/needs/{id}/pledges: 1 unit to one of 40
@@ -142,8 +143,9 @@ workers=$(ps -o pid= --ppid "$kpid" | tr -s ' \n' ' ')
 workers0=$(ps -o pid= --ppid "$kpid0" | tr -s ' \n' ' ')
 echo "== servers: kore on 127.0.0.1:$PORT (cached), 127.0.0.1:$PORT0" \
     "(SHOP_PAGE_CACHE=0)"
-if [ "$(curl -s "http://127.0.0.1:$PORT/bench/bare")" != ok ]; then
-	echo "the bare handler does not answer"
+if [ "$(curl -s "http://127.0.0.1:$PORT/bench/bare" | sha256sum)" != \
+    "$(curl -s "http://127.0.0.1:$PORT/static/style.css" | sha256sum)" ]; then
+	echo "the bare handler does not answer what the static route does"
 	exit 1
 fi
 
@@ -294,7 +296,7 @@ SQL
 	wrk_run static "$DURATION" "$PORT" /static/style.css
 	wrk_run bare "$DURATION" "$PORT" /bench/bare
 	need=$("$PGBIN/psql" -X -At "$OWNER_DB" -c "select min(id) from needs
-	    where status = 'open' and id > 1000")
+	    where status = 'open' and id > (select count(*) / 2 from needs)")
 	wrk_run cshelf "$DURATION" "$PORT" /needs "$T/mix/paths.txt"
 	wrk_run cneed "$DURATION" "$PORT" "/needs/$need"
 	wrk_run chome "$DURATION" "$PORT" /
@@ -385,7 +387,7 @@ label() {
 	pgbench)	echo "pgbench -c 64, the API's calls" ;;
 	pgbench8)	echo "pgbench -c 8 (Kore's pool)" ;;
 	static)		echo "GET /static/style.css" ;;
-	bare)		echo "GET /bench/bare (ceiling)" ;;
+	bare)		echo "GET /bench/bare (same bytes)" ;;
 	cshelf)		echo "cached GET /needs (mix)" ;;
 	cneed)		echo "cached GET /needs/{id}" ;;
 	chome)		echo "cached GET /" ;;
@@ -448,6 +450,8 @@ END {
 		    "", r["api"] / m >= 3 * 0.062);
 		printf "%-46s %9s\n", "  target: 3 x the issue'"'"'s 1,226 / 19,766",
 		    ">= 0.186";
+		printf "%-46s %9s\n", "  (the branch point, this bench: 0.25)",
+		    ">= 0.76";
 	}
 	s = r["static"];
 	if (s > 0) {
