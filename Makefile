@@ -31,7 +31,7 @@ CC		?= cc
 CFLAGS		+= -O2 -g -fPIC -std=gnu11 -Wall -Wextra -Wmissing-prototypes \
 		   -Wstrict-prototypes -Wshadow -Wpointer-arith -Wcast-qual \
 		   -Wsign-compare -Wno-unused-parameter -Werror -D_GNU_SOURCE \
-		   -Ibuild -Isrc
+		   -Ibuild -Isrc -Isrc/lib
 KORE_CFLAGS	:= $(shell cat /usr/share/kore/features 2>/dev/null)
 
 # make test SANITIZE=1: the module, the command-line tools, logverify and
@@ -47,10 +47,11 @@ LDFLAGS		+= -fsanitize=address,undefined
 endif
 LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter
 
-# The pure modules (no Kore, they include lib.h only) are unit-tested alone.
-LIB_SRC		:= $(shell grep -L '"shop.h"' src/*.c)
-KORE_SRC	 = $(filter-out $(LIB_SRC),$(wildcard src/*.c))
-LIB_OBJ		 = $(LIB_SRC:src/%.c=build/%.o)
+# The pure modules (src/lib/: no Kore, no database, they include lib.h
+# only) are unit-tested and fuzzed alone; src/*.c is the Kore module.
+LIB_SRC		:= $(wildcard src/lib/*.c)
+KORE_SRC	:= $(wildcard src/*.c)
+LIB_OBJ		 = $(LIB_SRC:src/lib/%.c=build/lib/%.o)
 KORE_OBJ	 = $(KORE_SRC:src/%.c=build/%.o)
 ASSETS		 = $(sort $(wildcard assets/*))
 ASSET_OBJ	 = $(ASSETS:assets/%=build/assets/%.o)
@@ -65,7 +66,7 @@ SENDER_CAT	 = build/assets/messages_zh.json.o build/assets/messages_en.json.o
 # logverify, the log's independent verifier: its own sources (under
 # src/logverify/, so not part of the module), libc and OpenSSL only.
 LV_SRC		:= $(wildcard src/logverify/*.c)
-LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc,$(CFLAGS))
+LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc -Isrc/lib,$(CFLAGS))
 LOGVERIFY	 = build/logverify
 
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
@@ -106,9 +107,13 @@ build/flags: FORCE
 	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@.tmp; \
 	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
-build/%.o: src/%.c src/lib.h src/shop.h build/flags
+build/%.o: src/%.c src/lib/lib.h src/shop.h build/flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
+
+build/lib/%.o: src/lib/%.c src/lib/lib.h build/flags
+	@mkdir -p build/lib
+	$(CC) $(CFLAGS) -c $< -o $@
 
 build/init.o: build/schema.h
 
@@ -138,7 +143,7 @@ build/shop-admin: src/cli/shop-admin.c $(LIB_OBJ) build/flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -I/usr/include/postgresql -o $@ $< $(LIB_OBJ) \
 	    -ljansson -lcrypto -lqrencode -lpq
 
-$(SENDER): $(SENDER_SRC) src/sender/sender.h src/lib.h $(LIB_OBJ) $(SENDER_CAT) \
+$(SENDER): $(SENDER_SRC) src/sender/sender.h src/lib/lib.h $(LIB_OBJ) $(SENDER_CAT) \
     build/flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -I/usr/include/postgresql -o $@ $(SENDER_SRC) \
 	    $(LIB_OBJ) $(SENDER_CAT) -ljansson -lcrypto -lqrencode -lpq -lcurl
@@ -157,7 +162,7 @@ build/static/.stamp: $(STATIC_SRC)
 		cp "$$f" "build/static/$${n%.*}.$$h.$${n##*.}"; done
 	@touch $@
 
-build/assets_index.o: build/assets_index.c src/lib.h src/shop.h
+build/assets_index.o: build/assets_index.c src/lib/lib.h src/shop.h
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -c $< -o $@
 
 # --- the database -----------------------------------------------------
@@ -274,15 +279,15 @@ bench: test-deps all build/match_bench build/bench.so
 
 # The benchmark's ceiling: a bare constant handler, in a module of its own
 # that only make bench loads (tests/bench/bare.c).
-build/bench.so: tests/bench/bare.c src/shop.h src/lib.h build/flags
+build/bench.so: tests/bench/bare.c src/shop.h src/lib/lib.h build/flags
 	@mkdir -p build
 	$(CC) $(CFLAGS) $(KORE_CFLAGS) -shared -o $@ $<
 
 # The matching engine alone (pure C, no server): a full run over 10k to
 # 100k generated needs and 10k offers, time and peak memory.
-build/match_bench: tests/bench/match_bench.c tests/unit/splitmix.h build/match.o src/lib.h
+build/match_bench: tests/bench/match_bench.c tests/unit/splitmix.h build/lib/match.o src/lib/lib.h
 	@mkdir -p build
-	$(CC) $(CFLAGS) -o $@ tests/bench/match_bench.c build/match.o
+	$(CC) $(CFLAGS) -o $@ tests/bench/match_bench.c build/lib/match.o
 
 bench-match: build/match_bench
 	@build/match_bench
@@ -297,12 +302,12 @@ bench-match: build/match_bench
 # pure modules (LIB_SRC), each compiled here with the fuzzer's coverage.
 FUZZ_SECONDS	?= 60
 FUZZ_CC		 = clang
-FUZZ_CFLAGS	 = -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc -Isrc/logverify \
+FUZZ_CFLAGS	 = -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -Isrc/logverify \
 		   -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SAN	 = address,undefined
 FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS	 = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_OBJ	 = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_LIB_OBJ	 = $(LIB_SRC:src/lib/%.c=build/fuzz/obj/%.o)
 FUZZ_LV_OBJ	 = $(patsubst src/logverify/%.c,build/fuzz/obj/lv_%.o, \
 		   $(filter-out src/logverify/logverify.c,$(LV_SRC)))
 
@@ -310,7 +315,7 @@ build/fuzz/obj/lv_%.o: src/logverify/%.c src/logverify/lv.h
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
-build/fuzz/obj/%.o: src/%.c src/lib.h
+build/fuzz/obj/%.o: src/lib/%.c src/lib/lib.h
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 

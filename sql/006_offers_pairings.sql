@@ -1,7 +1,7 @@
 -- Offers, proposals and "1+1" pairings (issue 6).
 --
 -- An offer is what a donor (or a caring organisation, through one of its
--- member donors) can give.  The matching engine (src/match.c) proposes
+-- member donors) can give.  The matching engine (src/lib/match.c) proposes
 -- needs for it; a proposal the donor accepts becomes ordinary pledges made
 -- by api.pledge_create (the cap, idempotency, events, the public log), and
 -- offer_pledges records which pledges came from which offer.  What an

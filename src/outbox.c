@@ -2,7 +2,7 @@
  * The outbox seen from the site (issue 12): the admins' list of messages
  * with their retry button (/admin/outbox), and a person's own messages
  * (on /me and /me/pledges) written in the reader's language from the
- * catalogue, as build/shop-sender writes them (src/mail.c).  The rules
+ * catalogue, as build/shop-sender writes them (src/lib/mail.c).  The rules
  * are in sql/api/095_outbox.sql.
  */
 #include <string.h>

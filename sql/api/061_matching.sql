@@ -1,4 +1,4 @@
--- Matching: the rows the engine reads (src/matching.c runs src/match.c
+-- Matching: the rows the engine reads (src/matching.c runs src/lib/match.c
 -- over them on a task thread), what its proposals look like on pages,
 -- and turning proposals into pledges.
 --

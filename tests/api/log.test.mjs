@@ -46,7 +46,7 @@ function logverify(...args) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// RFC 6962 / 9162, a third time (after src/merkle.c and logverify).
+// RFC 6962 / 9162, a third time (after src/lib/merkle.c and logverify).
 const sha = (...parts) => {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);

@@ -1,7 +1,7 @@
 // The matching engine wired to the database: for a small data set made
 // here (needs of a campaign of their own, so that nothing else fits),
 // the proposals for an offer and for a need are exactly what the rules
-// of src/match.c give, with their reasons in words; accepting makes
+// of src/lib/match.c give, with their reasons in words; accepting makes
 // pledges through api.pledge_create within the cap, once; staff propose,
 // donors accept or decline; full runs and recommendations.
 import { test, before } from 'node:test';

@@ -1,5 +1,5 @@
 /*
- * Benchmark of the matching engine (src/match.c): a full run (match_all)
+ * Benchmark of the matching engine (src/lib/match.c): a full run (match_all)
  * over generated open needs and live offers, for growing numbers of
  * needs, each size in a process of its own so that its peak memory
  * (getrusage ru_maxrss) is its own.  Also times the one-offer and

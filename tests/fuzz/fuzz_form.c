@@ -1,5 +1,5 @@
 /*
- * Declared input (src/form.c) as a request delivers it: the first byte
+ * Declared input (src/lib/form.c) as a request delivers it: the first byte
  * chooses the path (even: a url-encoded query string or form body; odd:
  * a JSON body through jansson and form_from_json) and whether undeclared
  * names are refused; the rest is the body, bytes with a length.  Every

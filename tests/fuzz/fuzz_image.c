@@ -1,6 +1,6 @@
 /*
  * A hand-over photo as the multipart upload delivers it: any bytes,
- * through image_clean (src/image.c), which must refuse or clean them
+ * through image_clean (src/lib/image.c), which must refuse or clean them
  * without reading outside them.
  */
 #include "lib.h"

@@ -1,5 +1,5 @@
 /*
- * A message of the outbox (src/mail.c) rendered and composed: the input
+ * A message of the outbox (src/lib/mail.c) rendered and composed: the input
  * is a catalogue text and the message's parameters, split at the first
  * NUL byte (before: the body's text, with {{tags}}; after: a JSON object
  * of parameters, values as people typed them).  The subject, the letter,

@@ -1,5 +1,5 @@
 /*
- * A signed checkpoint note as the module reads it back (src/note.c): any
+ * A signed checkpoint note as the module reads it back (src/lib/note.c): any
  * bytes, checked against a fixed key; a malformed note is refused without
  * reading outside it.
  */

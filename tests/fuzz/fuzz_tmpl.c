@@ -1,5 +1,5 @@
 /*
- * Templates (src/tmpl.c): a template source and a JSON context, split at
+ * Templates (src/lib/tmpl.c): a template source and a JSON context, split at
  * the first NUL byte (a context that does not parse renders with an
  * empty object).  The source is compiled, and when it compiles, rendered
  * with the context and a small message catalogue; a partial refers to
