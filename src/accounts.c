@@ -90,14 +90,14 @@ home(struct http_request *req, enum stmt stmt, const char *tmpl)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, stmt, web_db_page);
-		call->page = tmpl;
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, stmt, web_db_page);
+	call->page = tmpl;
+	session_bind(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
@@ -114,8 +114,8 @@ static int
 page_again(struct http_request *req, struct db_call *call, int branch,
     int status, const char *code, const char *field)
 {
-	return (web_form_again(req, call, branch ? SQL_BRANCH_PAGE :
-	    SQL_ADMIN_PAGE, branch ? "branch" : "admin", status, code, field,
+	return (form_page_again(req, call, branch ? SQL_BRANCH_PAGE :
+	    SQL_ADMIN_PAGE, branch ? "branch" : "admin", NULL, status, code, field,
 	    NULL));
 }
 
@@ -195,7 +195,7 @@ list_or_post(struct http_request *req, enum stmt list, int *ret)
 	if (req->method == HTTP_METHOD_POST)
 		return (1);
 	call = db_prepare(req, list, web_db_json);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	*ret = db_run(req);
 	return (0);
@@ -217,7 +217,7 @@ post_input(struct http_request *req, struct form *f,
 		    NULL);
 		return (0);
 	}
-	if (!auth_post_ok(req, f)) {
+	if (!web_post_ok(req, f)) {
 		form_free(f);
 		return (0);
 	}
@@ -244,7 +244,7 @@ orgs(struct http_request *req)
 		return (ret);
 	call = posted_begin(req, &f);
 	db_stmt(call, SQL_ORG_CREATE, done_back);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&f, "kind"));
 	db_text(call, form_get(&f, "parent_id"));
 	db_text(call, form_get(&f, "name"));
@@ -284,7 +284,7 @@ accounts(struct http_request *req)
 	call = posted_begin(req, &f);
 	p = call->arg;
 	db_stmt(call, SQL_ACCOUNT_CREATE, done_back);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&p->form, "role"));
 	db_text(call, form_get(&p->form, "org_id"));
 	db_text(call, form_get(&p->form, "display_name"));
@@ -307,20 +307,16 @@ account_toggle(struct http_request *req)
 {
 	struct db_call	*call;
 	struct form	 f;
-	const char	*p, *id;
-	char		 num[24];
-	size_t		 len;
+	const char	*p;
+	char		 num[WEB_ID_MAX];
 	int		 action, ret;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	id = req->path + (web_is_api(req) ? strlen("/api/v1/users/") :
-	    strlen("/accounts/"));
-	len = strspn(id, "0123456789");
-	p = id + len;
-	if (len == 0 || len > 15 || *id == '0')
+	if (!web_path_id(req, web_is_api(req) ? "/api/v1/users/" :
+	    "/accounts/", num, sizeof(num), &p))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!strcmp(p, "/disable"))
 		action = 'd';
@@ -330,20 +326,18 @@ account_toggle(struct http_request *req)
 		action = 'r';
 	else
 		return (web_error(req, 404, "not_found", NULL));
-	memcpy(num, id, len);
-	num[len] = '\0';
 	if (!post_input(req, &f, toggle_fields, NFIELDS(toggle_fields),
 	    &ret))
 		return (ret);
 	call = posted_begin(req, &f);
 	if (action == 'r') {
 		db_stmt(call, SQL_ACCOUNT_SEND_LINK, done_back);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, num);
 		recover_link_bind(call, "/password/reset?token=");
 	} else {
 		db_stmt(call, SQL_ACCOUNT_DISABLE, done_back);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, num);
 		db_bool(call, action == 'd');
 	}
@@ -358,14 +352,14 @@ audit(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET) ||
-		    !web_query(req, &f, page_fields, NFIELDS(page_fields)))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_AUDIT_LIST, web_db_json);
-		auth_bind_sid(req, call);
-		db_int(call, form_int(&f, "page", 1));
-		form_free(&f);
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, page_fields, NFIELDS(page_fields)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_AUDIT_LIST, web_db_json);
+	session_bind(req, call);
+	db_int(call, form_int(&f, "page", 1));
+	form_free(&f);
 	return (db_run(req));
 }

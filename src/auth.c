@@ -1,26 +1,11 @@
 /*
- * Sessions, CSRF, and signing in, up and out.
- *
- * A session token is 256 random bits (hex in the cookie, or a Bearer
- * token for API clients); the database only ever sees its SHA-256 (the
- * "sid").  The cookie is HttpOnly, SameSite=Lax, Path=/, and Secure with
- * the __Host- prefix behind TLS (SHOP_TLS=1).
- *
- * CSRF: a state-changing request made with the session cookie must carry
- * the session's anti-CSRF token (form field csrf or header X-CSRF-Token),
- * SHA-256("csrf:" || token): derived, so nothing more is stored, and no
- * use to whoever reads it.  A form posted without a session (sign in, sign
- * up) carries the value of its own csrf cookie (double submit).  Bearer
- * requests carry no ambient credential and need neither; a JSON body
- * without cookies needs a CORS preflight cross-site, which we never
- * grant.  An Origin header, when present, must be this site.
+ * Signing in, up and out: the pages and API of the session's life (the
+ * session and CSRF rules themselves are in session.c).
  */
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -35,8 +20,8 @@ struct sign {
 	struct form	form;
 	char		hash[PASSWORD_HASH_MAX];
 	int		ok;
-	char		token[AUTH_HEX];
-	char		sid[AUTH_HEX];
+	char		token[SESSION_HEX];
+	char		sid[SESSION_HEX];
 	char		ip[64];
 };
 
@@ -61,9 +46,6 @@ static const struct field register_fields[] = {
 	CSRF_FIELD,
 };
 
-static const char	*cookie_name(const char *);
-static void		 sha256_hex(char *, const char *, const char *);
-static enum auth_source	 auth_token(struct http_request *, char *);
 static void		 new_token(struct sign *);
 static void		 sign_free(void *);
 static json_t		*kept_values(const struct form *, const char *const *);
@@ -85,209 +67,11 @@ static int		 register_hashed(struct http_request *,
 static int		 logged_out(struct http_request *, struct db_call *,
 			    PGresult *);
 
-/* "sid" on plain HTTP, "__Host-sid" (Secure) behind TLS. */
-static const char *
-cookie_name(const char *base)
-{
-	if (!cfg.tls)
-		return (base);
-	return (!strcmp(base, "sid") ? "__Host-sid" : "__Host-csrf");
-}
-
-/* out = hex(SHA-256(prefix || s)). */
-static void
-sha256_hex(char *out, const char *prefix, const char *s)
-{
-	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	len;
-	EVP_MD_CTX	*ctx;
-
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(ctx, prefix, strlen(prefix)) ||
-	    !EVP_DigestUpdate(ctx, s, strlen(s)) ||
-	    !EVP_DigestFinal_ex(ctx, md, &len))
-		fatal("sha256 failed");
-	EVP_MD_CTX_free(ctx);
-	hex_encode(out, md, 32);
-}
-
-/* The raw session token of req (64 hex digits) and where it came from. */
-static enum auth_source
-auth_token(struct http_request *req, char *tok)
-{
-	const char	*hdr;
-	char		*v;
-
-	if (http_request_header(req, "authorization", &hdr) &&
-	    !strncasecmp(hdr, "Bearer ", 7) && strlen(hdr + 7) == 64 &&
-	    strspn(hdr + 7, "0123456789abcdef") == 64) {
-		kore_strlcpy(tok, hdr + 7, AUTH_HEX);
-		return (AUTH_BEARER);
-	}
-	if (TAILQ_EMPTY(&req->req_cookies))
-		http_populate_cookies(req);
-	if (http_request_cookie(req, cookie_name("sid"), &v) &&
-	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
-		kore_strlcpy(tok, v, AUTH_HEX);
-		return (AUTH_COOKIE);
-	}
-	tok[0] = '\0';
-	return (AUTH_NONE);
-}
-
-/* The session id (hex SHA-256 of the token) into sid, and its source. */
-enum auth_source
-auth_sid(struct http_request *req, char *sid)
-{
-	char			tok[AUTH_HEX];
-	enum auth_source	src;
-
-	if ((src = auth_token(req, tok)) == AUTH_NONE) {
-		sid[0] = '\0';
-		return (AUTH_NONE);
-	}
-	sha256_hex(sid, "", tok);
-	OPENSSL_cleanse(tok, sizeof(tok));
-	return (src);
-}
-
-/* Binds the session id as the next parameter (NULL for the public). */
-void
-auth_bind_sid(struct http_request *req, struct db_call *call)
-{
-	char	sid[AUTH_HEX];
-
-	db_text(call, auth_sid(req, sid) == AUTH_NONE ? NULL : sid);
-}
-
-/*
- * The anti-CSRF token forms of this request must carry, into out: derived
- * from the session, or without one the value of the csrf cookie, or a new
- * one when the reader has none; returns 1 when it is new, and then
- * auth_csrf_cookie must set it if the answer carries it (web_page sets it
- * only on pages with a form, so pages without one stay cacheable).
- */
-int
-auth_csrf_token(struct http_request *req, char *out)
-{
-	unsigned char	rnd[32];
-	char		tok[AUTH_HEX], *v;
-
-	if (auth_token(req, tok) == AUTH_COOKIE) {
-		sha256_hex(out, "csrf:", tok);
-		OPENSSL_cleanse(tok, sizeof(tok));
-		return (0);
-	}
-	if (http_request_cookie(req, cookie_name("csrf"), &v) &&
-	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
-		kore_strlcpy(out, v, AUTH_HEX);
-		return (0);
-	}
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
-	hex_encode(out, rnd, sizeof(rnd));
-	return (1);
-}
-
-/* Sets the csrf cookie to tok (a new token of auth_csrf_token). */
-void
-auth_csrf_cookie(struct http_request *req, const char *tok)
-{
-	char	cookie[160];
-
-	(void)snprintf(cookie, sizeof(cookie),
-	    "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", cookie_name("csrf"),
-	    tok, cfg.tls ? "; Secure" : "");
-	http_response_header(req, "set-cookie", cookie);
-}
-
-/* The token, its cookie set at once when it is new (API answers). */
-void
-auth_csrf(struct http_request *req, char *out)
-{
-	if (auth_csrf_token(req, out))
-		auth_csrf_cookie(req, out);
-}
-
-/*
- * Whether a state-changing request may proceed (see the top of this file);
- * answers 403 and returns 0 when not.  f holds the request's fields.
- */
-int
-auth_post_ok(struct http_request *req, const struct form *f)
-{
-	const char		*origin, *host, *sent, *ctype;
-	char			 tok[AUTH_HEX], want[AUTH_HEX], *v;
-	char			 expect[300];
-	enum auth_source	 src;
-
-	if (http_request_header(req, "origin", &origin)) {
-		if (!http_request_header(req, "host", &host))
-			host = "";
-		(void)snprintf(expect, sizeof(expect), "%s://%s",
-		    cfg.tls ? "https" : "http", host);
-		if (strcmp(origin, expect)) {
-			web_error(req, 403, "bad_origin", NULL);
-			return (0);
-		}
-	}
-	src = auth_token(req, tok);
-	if (src == AUTH_BEARER)
-		return (1);
-	if (src == AUTH_COOKIE) {
-		sha256_hex(want, "csrf:", tok);
-		OPENSSL_cleanse(tok, sizeof(tok));
-	} else {
-		if (!http_request_header(req, "content-type", &ctype))
-			ctype = "";
-		if (!strncasecmp(ctype, "application/json", 16))
-			return (1);
-		if (!http_request_cookie(req, cookie_name("csrf"), &v) ||
-		    strlen(v) != 64) {
-			web_error(req, 403, "csrf", NULL);
-			return (0);
-		}
-		kore_strlcpy(want, v, sizeof(want));
-	}
-	if ((sent = f != NULL ? form_get(f, "csrf") : NULL) == NULL &&
-	    !http_request_header(req, "x-csrf-token", &sent))
-		sent = "";
-	if (strlen(sent) != 64 || CRYPTO_memcmp(sent, want, 64) != 0) {
-		web_error(req, 403, "csrf", NULL);
-		return (0);
-	}
-	return (1);
-}
-
-/*
- * A new token: 256 random bits as 64 hex digits into token, and the hex
- * SHA-256 of those digits (what the database stores) into hash; both
- * hold AUTH_HEX bytes.  The caller wipes token once it is sent.
- */
-void
-auth_new_token(char *token, char *hash)
-{
-	unsigned char	rnd[32];
-
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
-	hex_encode(token, rnd, sizeof(rnd));
-	OPENSSL_cleanse(rnd, sizeof(rnd));
-	sha256_hex(hash, "", token);
-}
-
-/* hash (AUTH_HEX bytes) = the hex SHA-256 of the string s. */
-void
-auth_hash_text(char *hash, const char *s)
-{
-	sha256_hex(hash, "", s);
-}
 
 static void
 new_token(struct sign *s)
 {
-	auth_new_token(s->token, s->sid);
+	session_new_token(s->token, s->sid);
 }
 
 static void
@@ -332,18 +116,18 @@ auth_login_form(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET) ||
-		    !web_query(req, &f, login_query, NFIELDS(login_query)))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_VIEWER_PAGE, web_db_page);
-		call->page = "login";
-		if (form_bool(&f, "reset"))
-			call->extra = json_pack("{s:b}", "password_set", 1);
-		form_free(&f);
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, login_query, NFIELDS(login_query)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_VIEWER_PAGE, web_db_page);
+	call->page = "login";
+	if (form_bool(&f, "reset"))
+		call->extra = json_pack("{s:b}", "password_set", 1);
+	form_free(&f);
+	session_bind(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
@@ -351,14 +135,14 @@ auth_login_form(struct http_request *req)
 int
 auth_register_form(struct http_request *req)
 {
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page =
-		    "register";
-		auth_bind_sid(req, http_state_get(req));
-		db_text(http_state_get(req), web_lang_code(web_lang(req)));
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page =
+	    "register";
+	session_bind(req, http_state_get(req));
+	db_text(http_state_get(req), web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
@@ -373,8 +157,8 @@ sign_refused(struct http_request *req, struct db_call *call, int status,
 	};
 	struct sign			*s = call->arg;
 
-	return (web_form_again(req, call, SQL_VIEWER_PAGE,
-	    strstr(req->path, "register") ? "register" : "login", status,
+	return (form_page_again(req, call, SQL_VIEWER_PAGE,
+	    strstr(req->path, "register") ? "register" : "login", NULL, status,
 	    code, field, kept_values(&s->form, keep)));
 }
 
@@ -422,7 +206,7 @@ auth_login(struct http_request *req)
 	if (!web_input(req, &s->form, login_fields, NFIELDS(login_fields),
 	    &err))
 		return (sign_bad_input(req, s, &err));
-	if (!auth_post_ok(req, &s->form)) {
+	if (!web_post_ok(req, &s->form)) {
 		sign_free(s);
 		return (KORE_RESULT_OK);
 	}
@@ -492,7 +276,7 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 	struct sign	*s = call->arg;
 	json_t		*r, *body, *user;
 	const char	*role, *next;
-	char		 cookie[256], csrf[AUTH_HEX];
+	char		 csrf[SESSION_HEX];
 	int		 status;
 
 	if ((r = web_db_object(res, 0)) == NULL)
@@ -504,7 +288,7 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 	user = json_object_get(r, "user");
 	status = strstr(req->path, "register") ? 201 : 200;
 	if (web_is_api(req)) {
-		sha256_hex(csrf, "csrf:", s->token);
+		session_csrf_of(csrf, s->token);
 		body = json_pack("{s:s, s:s, s:O}", "token", s->token,
 		    "csrf_token", csrf, "user", user);
 		http_response_header(req, "cache-control", "no-store");
@@ -513,12 +297,8 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 		json_decref(r);
 		return (KORE_RESULT_OK);
 	}
-	(void)snprintf(cookie, sizeof(cookie),
-	    "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
-	    cookie_name("sid"), s->token,
-	    (long long)json_integer_value(json_object_get(r, "max_age")),
-	    cfg.tls ? "; Secure" : "");
-	http_response_header(req, "set-cookie", cookie);
+	session_cookie(req, s->token,
+	    (long long)json_integer_value(json_object_get(r, "max_age")));
 	role = json_string_value(json_object_get(user, "role"));
 	if ((next = safe_next(form_get(&s->form, "next"))) == NULL)
 		next = role && !strcmp(role, "admin") ? "/admin" :
@@ -570,7 +350,7 @@ auth_register(struct http_request *req)
 	}
 	if (err.code != NULL)
 		return (sign_bad_input(req, s, &err));
-	if (!auth_post_ok(req, &s->form)) {
+	if (!web_post_ok(req, &s->form)) {
 		sign_free(s);
 		return (KORE_RESULT_OK);
 	}
@@ -643,14 +423,14 @@ auth_logout(struct http_request *req)
 		return (web_error(req, 400, err.code,
 		    err.field[0] ? err.field : NULL));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_LOGOUT, logged_out);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, ip);
 	return (db_run(req));
 }
@@ -658,14 +438,9 @@ auth_logout(struct http_request *req)
 static int
 logged_out(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	char	cookie[128];
-
 	(void)call;
 	(void)res;
-	(void)snprintf(cookie, sizeof(cookie),
-	    "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
-	    cookie_name("sid"), cfg.tls ? "; Secure" : "");
-	http_response_header(req, "set-cookie", cookie);
+	session_cookie(req, NULL, 0);
 	if (web_is_api(req))
 		return (web_json_text(req, 200, "{\"ok\":true}", 11));
 	return (web_redirect(req, "/"));

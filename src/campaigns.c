@@ -85,9 +85,9 @@ campaigns(struct http_request *req)
 		return (db_run(req));
 	}
 	call = db_prepare(req, admin ? SQL_CAMPAIGNS_ADMIN_PAGE :
-	    SQL_CAMPAIGNS_PAGE, work_page);
+	    SQL_CAMPAIGNS_PAGE, form_page_done);
 	call->page = admin ? "campaigns-admin" : "campaigns";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
@@ -126,9 +126,9 @@ campaign(struct http_request *req)
 		return (db_run(req));
 	}
 	call = db_prepare(req, admin ? SQL_CAMPAIGN_EDIT_PAGE :
-	    SQL_CAMPAIGN_PAGE, work_page);
+	    SQL_CAMPAIGN_PAGE, form_page_done);
 	call->page = admin ? "campaign-edit" : "campaign";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, slug);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -150,11 +150,11 @@ campaign_refused(struct http_request *req, struct db_call *call, int status,
 	struct campaign_post	*cp = call->arg;
 
 	if (cp->slug[0] == '\0')
-		return (work_again(req, call, SQL_CAMPAIGNS_ADMIN_PAGE,
+		return (form_page_again(req, call, SQL_CAMPAIGNS_ADMIN_PAGE,
 		    "campaigns-admin", NULL, status, code, field,
-		    work_values(&cp->form)));
-	return (work_again(req, call, SQL_CAMPAIGN_EDIT_PAGE, "campaign-edit",
-	    cp->slug, status, code, field, work_values(&cp->form)));
+		    form_page_values(&cp->form)));
+	return (form_page_again(req, call, SQL_CAMPAIGN_EDIT_PAGE, "campaign-edit",
+	    cp->slug, status, code, field, form_page_values(&cp->form)));
 }
 
 /* POST a campaign, new (slug NULL: it comes in the form) or again. */
@@ -171,10 +171,10 @@ campaign_post(struct http_request *req, const char *slug)
 
 	if (!web_input(req, &f, campaign_fields, NFIELDS(campaign_fields),
 	    &err))
-		return (work_bad_input(req, slug ? SQL_CAMPAIGN_EDIT_PAGE :
+		return (form_page_bad_input(req, slug ? SQL_CAMPAIGN_EDIT_PAGE :
 		    SQL_CAMPAIGNS_ADMIN_PAGE, slug ? "campaign-edit" :
 		    "campaigns-admin", slug, &f, &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -198,7 +198,7 @@ campaign_post(struct http_request *req, const char *slug)
 	call->arg = cp;
 	call->arg_free = campaign_post_free;
 	call->on_error = campaign_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, slug ? slug : form_get(&cp->form, "slug"));
 	db_bool(call, slug == NULL);
 	db_text(call, text);

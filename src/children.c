@@ -75,7 +75,7 @@ static const struct field csrf_fields[] = {
 /* A posted child form and where it goes. */
 struct child_post {
 	struct form	form;
-	char		id[WORK_ID_MAX];
+	char		id[WEB_ID_MAX];
 	char		ip[64];
 	int		create;
 };
@@ -137,13 +137,13 @@ int
 child(struct http_request *req)
 {
 	const char	*rest;
-	char		 id[WORK_ID_MAX];
+	char		 id[WEB_ID_MAX];
 	int		 api = web_is_api(req);
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!work_path_id(req->path, api ? "/api/v1/branch/children/" :
-	    "/branch/children/", id, &rest))
+	if (!web_path_id(req, api ? "/api/v1/branch/children/" :
+	    "/branch/children/", id, sizeof(id), &rest))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!strcmp(rest, "") || !strcmp(rest, "/private") ||
 	    (!api && !strcmp(rest, "/edit"))) {
@@ -173,10 +173,10 @@ child_list(struct http_request *req)
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CHILDREN_LIST, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_CHILDREN_PAGE, work_page);
+		call = db_prepare(req, SQL_CHILDREN_PAGE, form_page_done);
 		call->page = "children";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	db_bool(call, form_bool(&f, "archived"));
 	db_int(call, form_int(&f, "page", 1));
@@ -194,10 +194,10 @@ child_show(struct http_request *req, const char *id, const char *rest)
 		if (web_is_api(req)) {
 			call = db_prepare(req, SQL_CHILD_GET, web_db_json);
 		} else {
-			call = db_prepare(req, SQL_CHILD_PAGE, work_page);
+			call = db_prepare(req, SQL_CHILD_PAGE, form_page_done);
 			call->page = "child";
 		}
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
@@ -205,14 +205,14 @@ child_show(struct http_request *req, const char *id, const char *rest)
 	web_client_ip(req, ip, sizeof(ip));
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CHILD_PRIVATE, child_private_json);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, ip);
 		return (db_run(req));
 	}
 	call = db_prepare(req, SQL_CHILD_PRIVATE_PAGE, child_private_page);
 	call->page = !strcmp(rest, "/edit") ? "child-edit" : "child-private";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	db_text(call, ip);
@@ -281,7 +281,7 @@ child_private_page(struct http_request *req, struct db_call *call,
 	if (json_is_object(form = json_object_get(ctx, "form")))
 		json_object_update(form, fields);
 	json_object_set_new(ctx, "private", fields);
-	return (work_render(req, call, ctx));
+	return (form_page_render(req, call, ctx));
 }
 
 static void
@@ -302,11 +302,11 @@ child_refused(struct http_request *req, struct db_call *call, int status,
 	struct child_post	*cp = call->arg;
 
 	if (cp->create)
-		return (work_again(req, call, SQL_CHILDREN_FORM_PAGE,
+		return (form_page_again(req, call, SQL_CHILDREN_FORM_PAGE,
 		    "children", NULL, status, code, field,
-		    work_values(&cp->form)));
-	return (work_again(req, call, SQL_CHILD_PRIVATE_PAGE, "child-edit",
-	    cp->id, status, code, field, work_values(&cp->form)));
+		    form_page_values(&cp->form)));
+	return (form_page_again(req, call, SQL_CHILD_PRIVATE_PAGE, "child-edit",
+	    cp->id, status, code, field, form_page_values(&cp->form)));
 }
 
 /* A telephone number as people write it: digits, spaces, + and -. */
@@ -397,10 +397,10 @@ child_post(struct http_request *req, const char *id)
 		err.code = NULL;
 	}
 	if (err.code != NULL)
-		return (work_bad_input(req, id ? SQL_CHILD_PRIVATE_PAGE :
+		return (form_page_bad_input(req, id ? SQL_CHILD_PRIVATE_PAGE :
 		    SQL_CHILDREN_FORM_PAGE, id ? "child-edit" : "children", id,
 		    &f, &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -416,10 +416,10 @@ child_post(struct http_request *req, const char *id)
 	call->on_error = child_refused;
 	if (cp->create) {
 		db_stmt(call, SQL_CHILD_NEW_ID, child_numbered);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 	} else {
 		db_stmt(call, SQL_CHILD_FOR_EDIT, child_have_old);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, cp->id);
 	}
 	return (db_run(req));
@@ -447,7 +447,7 @@ child_write(struct http_request *req, struct db_call *call, enum stmt stmt,
 	text = json_dumps(pub, JSON_COMPACT);
 	json_decref(pub);
 	db_stmt(call, stmt, child_saved);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, cp->id);
 	db_text(call, text);
 	free(text);
@@ -464,7 +464,7 @@ child_numbered(struct http_request *req, struct db_call *call, PGresult *res)
 	json_t			*priv;
 	int			 ok;
 
-	if ((id = work_result_id(res, "id")) <= 0)
+	if ((id = web_db_id(res, "id")) <= 0)
 		return (web_error(req, 500, "internal", NULL));
 	(void)snprintf(cp->id, sizeof(cp->id), "%lld", id);
 	priv = child_private_fields(&cp->form);
@@ -541,7 +541,7 @@ child_archive_refused(struct http_request *req, struct db_call *call,
 {
 	struct child_post	*cp = call->arg;
 
-	return (work_again(req, call, SQL_CHILD_PAGE, "child", cp->id, status,
+	return (form_page_again(req, call, SQL_CHILD_PAGE, "child", cp->id, status,
 	    code, field, NULL));
 }
 
@@ -556,9 +556,9 @@ child_archive(struct http_request *req, const char *id, int archive)
 
 	if (!web_input(req, &f, csrf_fields, NFIELDS(csrf_fields), &err) &&
 	    req->content_length > 0)
-		return (work_bad_input(req, SQL_CHILD_PAGE, "child", id, &f,
+		return (form_page_bad_input(req, SQL_CHILD_PAGE, "child", id, &f,
 		    &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -570,7 +570,7 @@ child_archive(struct http_request *req, const char *id, int archive)
 	call->arg = cp;
 	call->arg_free = child_post_free;
 	call->on_error = child_archive_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_bool(call, archive);
 	db_text(call, cp->ip);

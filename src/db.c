@@ -3,12 +3,16 @@
  * event loop): a request's steps, each one SQL statement or one task,
  * run asynchronously through Kore's pgsql layer and task threads.
  *
- *	if (!http_state_exists(req)) {
- *		call = db_prepare(req, SQL_NEED_GET, need_done);
- *		db_int(call, id);
- *		db_text(call, lang);
- *	}
+ *	if (http_state_exists(req))
+ *		return (db_run(req));
+ *	(check the method and the input, answering 4xx itself)
+ *	call = db_prepare(req, SQL_NEED_GET, need_done);
+ *	db_int(call, id);
+ *	db_text(call, lang);
  *	return (db_run(req));
+ *
+ * That first line is every handler's prologue: a request woken by its
+ * database step goes on where it stopped.
  *
  * A done callback answers the request from the result, or chains the
  * next step with db_stmt() or db_task() (login: look the account up,
@@ -51,6 +55,9 @@ enum {
 	DB_DONE
 };
 
+/* What the layers above provide (db_hooks_set, called by web_init). */
+static const struct db_hooks	*db_hooks;
+
 static int	db_setup(struct http_request *);
 static int	db_wait(struct http_request *);
 static int	db_result(struct http_request *);
@@ -71,6 +78,8 @@ static int	db_conn_error(const char *);
 static int	db_conn_stale(PGconn *);
 static void	db_pgsql_cleanup(struct db_call *);
 static void	db_failover(struct http_request *, struct db_call *);
+static void	db_fail(struct http_request *, int, const char *,
+		    const char *, json_t *);
 
 /* How long a worker leaves a replica alone that failed (ms). */
 #define DB_READ_BACKOFF	5000
@@ -332,7 +341,7 @@ db_acquire(struct http_request *req, struct db_call *call)
 	}
 	if (p->nqueue >= pgsql_queue_limit) {
 		http_response_header(req, "retry-after", "1");
-		web_error(req, 503, "busy", NULL);
+		db_fail(req, 503, "busy", NULL, NULL);
 		return (1);
 	}
 	TAILQ_INSERT_TAIL(&p->queue, call, queue);
@@ -368,6 +377,24 @@ db_release(struct db_call *call)
 }
 
 /*
+ * The layer above answers for the database: db.c knows how a failure
+ * maps to a status and an error code, the web layer how to say it, and
+ * whether a request must read what it has just written.
+ */
+void
+db_hooks_set(const struct db_hooks *h)
+{
+	db_hooks = h;
+}
+
+static void
+db_fail(struct http_request *req, int status, const char *code,
+    const char *field, json_t *detail)
+{
+	db_hooks->fail(req, status, code, field, detail);
+}
+
+/*
  * The pool of call's next statement (see the top of this file).  The
  * request's session is looked for, not checked: any session cookie or
  * bearer token sends it to the primary.
@@ -375,15 +402,12 @@ db_release(struct db_call *call)
 static int
 db_choose(struct http_request *req, struct db_call *call)
 {
-	char	sid[AUTH_HEX];
-
 	if (cfg.read_database == NULL || call->route == DB_ROUTE_PRIMARY)
 		return (DB_POOL_PRIMARY);
 	if (call->route == DB_ROUTE_READ)
 		return (DB_POOL_READ);
 	if (!(stmts[call->stmt].flags & STMT_PUBLIC) ||
-	    kore_time_ms() < db_read_down || web_wrote_recently(req) ||
-	    auth_sid(req, sid) != AUTH_NONE)
+	    kore_time_ms() < db_read_down || db_hooks->primary_only(req))
 		return (DB_POOL_PRIMARY);
 	return (DB_POOL_READ);
 }
@@ -481,7 +505,7 @@ db_next(struct http_request *req, struct db_call *call)
 		if (req->status == 0) {
 			kore_log(LOG_ERR, "statement %d left unanswered",
 			    call->stmt);
-			web_error(req, 500, "internal", NULL);
+			db_fail(req, 500, "internal", NULL, NULL);
 		}
 		return (HTTP_STATE_COMPLETE);
 	}
@@ -628,7 +652,7 @@ db_unavailable(struct http_request *req, struct db_call *call)
 	kore_log(LOG_WARNING, "database unavailable for statement %d",
 	    call->stmt);
 	http_response_header(req, "retry-after", "5");
-	web_error(req, 503, "unavailable", NULL);
+	db_fail(req, 503, "unavailable", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
 }
 
@@ -723,28 +747,28 @@ db_error(struct http_request *req)
 			json_decref(d);
 			return (db_next(req, call));
 		}
-		web_error_detail(req, status, msg, field[0] ? field : NULL, d);
+		db_fail(req, status, msg, field[0] ? field : NULL, d);
 		json_decref(d);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (!strcmp(state, "57014")) {
 		http_response_header(req, "retry-after", "5");
-		web_error(req, 503, "timeout", NULL);
+		db_fail(req, 503, "timeout", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
 	    !strcmp(state, "55P03")) {
 		http_response_header(req, "retry-after", "1");
-		web_error(req, 503, "busy", NULL);
+		db_fail(req, 503, "busy", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (!strncmp(state, "23", 2)) {
-		web_error(req, 409, "conflict", NULL);
+		db_fail(req, 409, "conflict", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s", call->stmt,
 	    state);
-	web_error(req, 500, "internal", NULL);
+	db_fail(req, 500, "internal", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
 }
 

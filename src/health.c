@@ -34,14 +34,14 @@ health(struct http_request *req)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_HEALTH, health_primary);
-		call->route = DB_ROUTE_PRIMARY;
-		call->on_fail = health_primary;
-		call->extra = json_object();
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_HEALTH, health_primary);
+	call->route = DB_ROUTE_PRIMARY;
+	call->on_fail = health_primary;
+	call->extra = json_object();
 	return (db_run(req));
 }
 

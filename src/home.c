@@ -14,12 +14,11 @@ home_page(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (home_start(req, SQL_HOME_PAGE, web_db_page));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (home_start(req, SQL_HOME_PAGE, web_db_page));
 }
 
 int
@@ -27,12 +26,11 @@ home_api(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (home_start(req, SQL_HOME, web_db_json));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (home_start(req, SQL_HOME, web_db_json));
 }
 
 static int
@@ -46,6 +44,6 @@ home_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 	call->page = "home";
 	db_text(call, web_lang_code(web_lang(req)));
 	if (stmt == SQL_HOME_PAGE)
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 	return (db_run(req));
 }

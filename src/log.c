@@ -82,11 +82,11 @@ log_api_key(struct http_request *req)
 int
 log_api_checkpoint(struct http_request *req)
 {
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		db_prepare(req, SQL_LOG_HEAD, checkpoint_head);
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	db_prepare(req, SQL_LOG_HEAD, checkpoint_head);
 	return (db_run(req));
 }
 
@@ -166,20 +166,20 @@ log_api_entries(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET) ||
-		    !web_query(req, &f, entries_fields,
-		    NFIELDS(entries_fields)))
-			return (KORE_RESULT_OK);
-		if (form_int(&f, "end", 0) < form_int(&f, "start", 0)) {
-			form_free(&f);
-			return (web_error(req, 400, "log_range", "end"));
-		}
-		call = db_prepare(req, SQL_LOG_ENTRIES, web_db_json);
-		db_int(call, form_int(&f, "start", 0));
-		db_int(call, form_int(&f, "end", 0));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, entries_fields,
+	    NFIELDS(entries_fields)))
+		return (KORE_RESULT_OK);
+	if (form_int(&f, "end", 0) < form_int(&f, "start", 0)) {
 		form_free(&f);
+		return (web_error(req, 400, "log_range", "end"));
 	}
+	call = db_prepare(req, SQL_LOG_ENTRIES, web_db_json);
+	db_int(call, form_int(&f, "start", 0));
+	db_int(call, form_int(&f, "end", 0));
+	form_free(&f);
 	return (db_run(req));
 }
 
@@ -191,9 +191,9 @@ log_api_entries(struct http_request *req)
 int
 log_api_inclusion(struct http_request *req)
 {
-	if (!http_state_exists(req))
-		return (proof_start(req, 0));
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	return (proof_start(req, 0));
 }
 
 /*
@@ -205,9 +205,9 @@ log_api_inclusion(struct http_request *req)
 int
 log_api_consistency(struct http_request *req)
 {
-	if (!http_state_exists(req))
-		return (proof_start(req, 1));
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	return (proof_start(req, 1));
 }
 
 /*

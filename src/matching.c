@@ -964,7 +964,7 @@ mr_start(struct http_request *req, enum stmt stmt, enum mr_mode mode,
 	call = db_prepare(req, stmt, got);
 	mr = mr_new(call, mode, purpose);
 	mr->finish = finish;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	if (id != NULL) {
 		kore_strlcpy(mr->id, id, sizeof(mr->id));
 		db_text(call, id);
@@ -1031,7 +1031,7 @@ show(struct http_request *req, struct db_call *call, enum stmt stmt,
 
 	db_stmt(call, stmt, matching_words_done);
 	call->page = tmpl;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	if (mr->id[0] != '\0')
 		db_text(call, mr->id);
 	s = json_dumps(props, JSON_COMPACT);
@@ -1114,7 +1114,7 @@ finish_accept(struct http_request *req, struct db_call *call)
 		return (web_error(req, 409, "not_proposed", "need_id"));
 	}
 	db_stmt(call, SQL_OFFER_ACCEPT, accepted);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, mr->id);
 	db_int(call, mr->version);
 	s = json_dumps(items, JSON_COMPACT);
@@ -1240,7 +1240,7 @@ finish_propose(struct http_request *req, struct db_call *call)
 	buf_putc(&arr, '}');
 	web_client_ip(req, ip, sizeof(ip));
 	db_stmt(call, SQL_PROPOSAL_CREATE, proposed);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, mr->id);
 	db_int(call, p->offer_id);
 	db_int(call, p->quantity);
@@ -1334,7 +1334,7 @@ finish_all(struct http_request *req, struct db_call *call)
 		db_stmt(call, SQL_MATCHING_PAGE, web_db_page);
 		call->page = "matching";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	s = json_dumps(summary, JSON_COMPACT);
 	db_text(call, s);
 	free(s);
@@ -1384,7 +1384,7 @@ recommended(struct http_request *req)
 			buf_printf(&towns, ",%s", t);
 	}
 	call = db_prepare(req, SQL_PREFS_SAVE, prefs_saved);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&f, "kind"));
 	db_text(call, form_get(&f, "category"));
 	db_text(call, buf_cstr(&towns));

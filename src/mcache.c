@@ -14,12 +14,11 @@
  *
  * A handler asks first:
  *
- *	if (!http_state_exists(req)) {
- *		if (mcache_handled(req, &r))
- *			return (r);
- *		(start the query as always)
- *	}
- *	return (db_run(req));
+ *	if (http_state_exists(req))
+ *		return (db_run(req));
+ *	if (mcache_handled(req, &r))
+ *		return (r);
+ *	(start the query as always)
  *
  * A write through this node (any request but GET or HEAD that ran a
  * statement: db.c calls mcache_write) makes every answer kept before it
@@ -40,7 +39,7 @@
  * Pages hold the reader's anti-CSRF token (forms anyone may send, e.g. an
  * objection): the places where the fetching reader's token stands are
  * kept with the page, and each reader is served their own token there
- * (auth_csrf, which sets its cookie when the reader has none yet).
+ * (session_csrf, which sets its cookie when the reader has none yet).
  *
  * Key: the path, the query string's parameters sorted (lang= left out:
  * the language is the reader's, from the query, the cookie or
@@ -74,7 +73,7 @@ struct mc_fill {
 	struct http_request	*req;
 	uint64_t		 born;
 	uint64_t		 gen;
-	char			 csrf[AUTH_HEX];	/* "": no page yet */
+	char			 csrf[SESSION_HEX];	/* "": no page yet */
 	char			 key[MC_KEY];
 	TAILQ_ENTRY(mc_fill)	 link;
 };
@@ -163,12 +162,12 @@ mcache_handled(struct http_request *req, int *r)
 	struct mc_head			 h;
 	struct mc_fill			*fill;
 	struct mc_wait			*w;
-	char				 key[MC_KEY], sid[AUTH_HEX];
+	char				 key[MC_KEY], sid[SESSION_HEX];
 	uint64_t			 now, gen;
 	int				 wait;
 
 	if (!cfg.page_cache || req->method != HTTP_METHOD_GET ||
-	    auth_sid(req, sid) != AUTH_NONE || !mc_key(req, key, sizeof(key)))
+	    session_sid(req, sid) != SESSION_NONE || !mc_key(req, key, sizeof(key)))
 		return (0);
 	now = kore_time_ms();
 	gen = mc_writes();
@@ -256,7 +255,7 @@ mc_serve(struct http_request *req, const struct pcache_entry *e)
 {
 	struct mc_head	 h;
 	const char	*body;
-	char		*page, csrf[AUTH_HEX];
+	char		*page, csrf[SESSION_HEX];
 	size_t		 len, i;
 	int		 r;
 
@@ -272,9 +271,9 @@ mc_serve(struct http_request *req, const struct pcache_entry *e)
 	 * cookie set when new) and is not for a front cache.
 	 */
 	if (h.ncsrf > 0) {
-		auth_csrf(req, csrf);
+		session_csrf(req, csrf);
 		for (i = 0; i < h.ncsrf; i++)
-			memcpy(page + h.csrf[i], csrf, AUTH_HEX - 1);
+			memcpy(page + h.csrf[i], csrf, SESSION_HEX - 1);
 		http_response_header(req, "x-accel-expires", "0");
 	}
 	web_page_headers(req);
@@ -317,7 +316,7 @@ mcache_answer(struct http_request *req, int status, const char *ctype,
 	struct mc_head	 h;
 	const char	*p, *end;
 	char		*data;
-	size_t		 tok = AUTH_HEX - 1;
+	size_t		 tok = SESSION_HEX - 1;
 
 	if (TAILQ_EMPTY(&fills) || (fill = mc_fill_of(req)) == NULL)
 		return;

@@ -55,7 +55,7 @@ static int
 me_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_ME_PAGE, "me", status, code,
+	return (form_page_again(req, call, SQL_ME_PAGE, "me", NULL, status, code,
 	    field, NULL));
 }
 
@@ -91,23 +91,23 @@ me(struct http_request *req)
 				    "verify_done", 1);
 			form_free(&f);
 		}
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
 	}
 	if (!web_input(req, &f, profile_fields, NFIELDS(profile_fields),
 	    &err)) {
 		form_free(&f);
-		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    err.code, err.field[0] ? err.field : NULL, NULL));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
 	call = db_prepare(req, SQL_ME_UPDATE, me_saved);
 	call->on_error = me_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&f, "display_name"));
 	db_text(call, form_get(&f, "affiliation"));
 	form_free(&f);
@@ -119,14 +119,14 @@ static int
 me_api_done(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	json_t	*body;
-	char	 csrf[AUTH_HEX];
+	char	 csrf[SESSION_HEX];
 	int	 r;
 
 	(void)call;
 	if ((body = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	outbox_messages(body, web_lang(req));
-	auth_csrf(req, csrf);
+	session_csrf(req, csrf);
 	json_object_set_new(body, "csrf_token", json_string(csrf));
 	r = web_json(req, 200, body);
 	json_decref(body);
@@ -174,16 +174,16 @@ me_password(struct http_request *req)
 	if (!web_input(req, &c->form, password_fields,
 	    NFIELDS(password_fields), &err)) {
 		change_free(c);
-		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    err.code, err.field[0] ? err.field : NULL, NULL));
 	}
 	if (!web_is_api(req) && ((p2 = form_get(&c->form, "new_password2")) ==
 	    NULL || strcmp(p2, form_get(&c->form, "new_password")))) {
 		change_free(c);
-		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    "password_mismatch", "new_password2", NULL));
 	}
-	if (!auth_post_ok(req, &c->form)) {
+	if (!web_post_ok(req, &c->form)) {
 		change_free(c);
 		return (KORE_RESULT_OK);
 	}
@@ -192,7 +192,7 @@ me_password(struct http_request *req)
 	call->arg = c;
 	call->arg_free = change_free;
 	call->on_error = me_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	return (db_run(req));
 }
 
@@ -239,7 +239,7 @@ password_checked(struct http_request *req, struct db_call *call,
 		return (me_refused(req, call, 400, "wrong_password",
 		    "current_password"));
 	db_stmt(call, SQL_PASSWORD_SET, me_saved);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, c->hash);
 	db_text(call, c->ip);
 	return (KORE_RESULT_OK);

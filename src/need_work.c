@@ -76,7 +76,7 @@ static const struct field settings_fields[] = {
 /* A posted need form or step, and where it goes. */
 struct need_post {
 	struct form	form;
-	char		id[WORK_ID_MAX];
+	char		id[WEB_ID_MAX];
 	char		ip[64];
 	int		create;
 	int		step;
@@ -134,7 +134,7 @@ work_need(struct http_request *req)
 {
 	struct db_call	*call;
 	const char	*rest;
-	char		 id[WORK_ID_MAX];
+	char		 id[WEB_ID_MAX];
 	int		 api = web_is_api(req);
 	size_t		 i;
 
@@ -143,14 +143,14 @@ work_need(struct http_request *req)
 	if (!api && !strcmp(req->path, "/branch/needs/new")) {
 		if (!web_method(req, HTTP_METHOD_GET))
 			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_NEED_NEW_PAGE, work_page);
+		call = db_prepare(req, SQL_NEED_NEW_PAGE, form_page_done);
 		call->page = "need-new";
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
 	}
-	if (!work_path_id(req->path, api ? "/api/v1/branch/needs/" :
-	    "/branch/needs/", id, &rest))
+	if (!web_path_id(req, api ? "/api/v1/branch/needs/" :
+	    "/branch/needs/", id, sizeof(id), &rest))
 		return (web_error(req, 404, "not_found", NULL));
 	if (*rest == '\0') {
 		if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
@@ -181,10 +181,10 @@ need_list(struct http_request *req)
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_WORK_NEEDS, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_WORK_NEEDS_PAGE, work_page);
+		call = db_prepare(req, SQL_WORK_NEEDS_PAGE, form_page_done);
 		call->page = "work-needs";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	db_text(call, (status = form_get(&f, "status")) ? status : "submitted");
 	db_int(call, form_int(&f, "page", 1));
@@ -203,7 +203,7 @@ need_show(struct http_request *req, const char *id)
 		call = db_prepare(req, SQL_WORK_NEED_PAGE, need_page_done);
 		call->page = "work-need";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -260,7 +260,7 @@ need_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((ctx = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	need_open_contacts(ctx);
-	return (work_render(req, call, ctx));
+	return (form_page_render(req, call, ctx));
 }
 
 static void
@@ -290,7 +290,7 @@ need_post_begin(struct http_request *req, struct form *f, const char *id,
 	call->arg = np;
 	call->arg_free = need_post_free;
 	call->on_error = need_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	return (call);
 }
 
@@ -302,10 +302,10 @@ need_refused(struct http_request *req, struct db_call *call, int status,
 	struct need_post	*np = call->arg;
 
 	if (np->create)
-		return (work_again(req, call, SQL_NEED_NEW_PAGE, "need-new",
-		    NULL, status, code, field, work_values(&np->form)));
-	return (work_again(req, call, SQL_WORK_NEED_PAGE, "work-need", np->id,
-	    status, code, field, np->step ? NULL : work_values(&np->form)));
+		return (form_page_again(req, call, SQL_NEED_NEW_PAGE, "need-new",
+		    NULL, status, code, field, form_page_values(&np->form)));
+	return (form_page_again(req, call, SQL_WORK_NEED_PAGE, "work-need", np->id,
+	    status, code, field, np->step ? NULL : form_page_values(&np->form)));
 }
 
 /* The need's fields as api.need_check reads them (amounts in fen). */
@@ -355,10 +355,10 @@ need_post(struct http_request *req, const char *id)
 	char			*text;
 
 	if (!web_input(req, &f, need_fields, NFIELDS(need_fields), &err))
-		return (work_bad_input(req, id ? SQL_WORK_NEED_PAGE :
+		return (form_page_bad_input(req, id ? SQL_WORK_NEED_PAGE :
 		    SQL_NEED_NEW_PAGE, id ? "work-need" : "need-new", id, &f,
 		    &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -385,9 +385,9 @@ need_step(struct http_request *req, const char *id, const char *action)
 
 	if (!web_input(req, &f, step_fields, NFIELDS(step_fields), &err) &&
 	    req->content_length > 0)
-		return (work_bad_input(req, SQL_WORK_NEED_PAGE, "work-need", id,
+		return (form_page_bad_input(req, SQL_WORK_NEED_PAGE, "work-need", id,
 		    &f, &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -408,7 +408,7 @@ need_saved(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct need_post	*np = call->arg;
 	char			 to[64];
-	long long		 id = work_result_id(res, "id");
+	long long		 id = web_db_id(res, "id");
 
 	if (id <= 0)
 		return (web_error(req, 500, "internal", NULL));
@@ -432,10 +432,10 @@ admin_needs(struct http_request *req)
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_ADMIN_NEEDS, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_ADMIN_NEEDS_PAGE, work_page);
+		call = db_prepare(req, SQL_ADMIN_NEEDS_PAGE, form_page_done);
 		call->page = "admin-needs";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
@@ -444,7 +444,7 @@ static int
 settings_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (work_again(req, call, SQL_ADMIN_NEEDS_PAGE, "admin-needs",
+	return (form_page_again(req, call, SQL_ADMIN_NEEDS_PAGE, "admin-needs",
 	    NULL, status, code, field, NULL));
 }
 
@@ -473,14 +473,14 @@ settings(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method != HTTP_METHOD_POST) {
 		call = db_prepare(req, SQL_SETTINGS_GET, web_db_json);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		return (db_run(req));
 	}
 	if (!web_input(req, &f, settings_fields, NFIELDS(settings_fields),
 	    &err))
-		return (work_bad_input(req, SQL_ADMIN_NEEDS_PAGE, "admin-needs",
+		return (form_page_bad_input(req, SQL_ADMIN_NEEDS_PAGE, "admin-needs",
 		    NULL, &f, &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -505,7 +505,7 @@ settings(struct http_request *req)
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_SETTINGS_SET, settings_saved);
 	call->on_error = settings_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, text);
 	db_text(call, ip);
 	free(text);

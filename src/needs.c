@@ -57,12 +57,11 @@ needs_api_list(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (list_start(req, SQL_NEEDS_LIST, web_db_json));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (list_start(req, SQL_NEEDS_LIST, web_db_json));
 }
 
 /* GET /needs: the same list as a page, with its filter form. */
@@ -71,12 +70,11 @@ needs_page_list(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
 }
 
 static int
@@ -106,7 +104,7 @@ list_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 	db_int(call, form_int(&f, "per_page", 20));
 	db_text(call, web_lang_code(web_lang(req)));
 	if (stmt == SQL_NEEDS_PAGE)
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 	return (db_run(req));
 }
 
@@ -282,13 +280,12 @@ needs_api_get(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
-			    web_db_json));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
+		    web_db_json));
 }
 
 /* GET /needs/{id}: the need's page. */
@@ -297,13 +294,12 @@ needs_page_get(struct http_request *req)
 {
 	int	r;
 
-	if (!http_state_exists(req)) {
-		if (mcache_handled(req, &r))
-			return (r);
-		return (need_start(req, "/needs/", SQL_NEED_PAGE,
-			    web_db_page));
-	}
-	return (db_run(req));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (mcache_handled(req, &r))
+		return (r);
+	return (need_start(req, "/needs/", SQL_NEED_PAGE,
+		    web_db_page));
 }
 
 static int
@@ -311,21 +307,18 @@ need_start(struct http_request *req, const char *prefix, enum stmt stmt,
     db_done_fn done)
 {
 	struct db_call	*call;
-	const char	*id, *p;
+	char		 id[WEB_ID_MAX];
 
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
-	id = req->path + strlen(prefix);
-	for (p = id; *p >= '0' && *p <= '9'; p++)
-		;
-	if (p == id || *p != '\0' || p - id > 15 || *id == '0')
+	if (!web_path_id(req, prefix, id, sizeof(id), NULL))
 		return (web_error(req, 404, "not_found", NULL));
 	call = db_prepare(req, stmt, done);
 	call->page = "need";
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	if (stmt == SQL_NEED_PAGE) {
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		/* Back from the objection form (objections.c). */
 		if (req->query_string != NULL &&
 		    !strcmp(req->query_string, "objected=1"))

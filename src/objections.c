@@ -29,7 +29,7 @@ static const struct field resolve_fields[] = {
 /* A posted objection: what was typed, to show it again, and its need. */
 struct objection_post {
 	struct form	form;
-	char		id[WORK_ID_MAX];
+	char		id[WEB_ID_MAX];
 };
 
 static void	objection_post_free(void *);
@@ -56,8 +56,8 @@ objection_refused(struct http_request *req, struct db_call *call, int status,
 {
 	struct objection_post	*op = call->arg;
 
-	return (work_again(req, call, SQL_NEED_PAGE_AGAIN, "need", op->id,
-	    status, code, field, work_values(&op->form)));
+	return (form_page_again(req, call, SQL_NEED_PAGE_AGAIN, "need", op->id,
+	    status, code, field, form_page_values(&op->form)));
 }
 
 /*
@@ -76,20 +76,20 @@ objection_file(struct http_request *req)
 	struct form		 f;
 	const char		*rest;
 	json_t			*contact;
-	char			 id[WORK_ID_MAX], aad[96], ip[64];
+	char			 id[WEB_ID_MAX], aad[96], ip[64];
 	int			 api = web_is_api(req), ok;
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!work_path_id(req->path, api ? "/api/v1/needs/" : "/needs/", id,
-	    &rest) || strcmp(rest, "/objections"))
+	if (!web_path_id(req, api ? "/api/v1/needs/" : "/needs/", id,
+	    sizeof(id), &rest) || strcmp(rest, "/objections"))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	if (!web_input(req, &f, file_fields, NFIELDS(file_fields), &err))
-		return (work_bad_input(req, SQL_NEED_PAGE_AGAIN, "need", id, &f,
+		return (form_page_bad_input(req, SQL_NEED_PAGE_AGAIN, "need", id, &f,
 		    &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -149,13 +149,13 @@ objection_resolve(struct http_request *req)
 	struct db_call		*call;
 	struct form		 f;
 	const char		*rest;
-	char			 id[WORK_ID_MAX], ip[64];
+	char			 id[WEB_ID_MAX], ip[64];
 	int			 api = web_is_api(req);
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!work_path_id(req->path, api ? "/api/v1/objections/" :
-	    "/objections/", id, &rest) || strcmp(rest, "/resolve"))
+	if (!web_path_id(req, api ? "/api/v1/objections/" :
+	    "/objections/", id, sizeof(id), &rest) || strcmp(rest, "/resolve"))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
@@ -163,7 +163,7 @@ objection_resolve(struct http_request *req)
 		return (KORE_RESULT_OK);
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_OBJECTION_RESOLVE, objection_resolved);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, form_get(&f, "decision"));
 	db_text(call, form_get(&f, "note"));
@@ -184,7 +184,7 @@ objection_resolved(struct http_request *req, struct db_call *call,
 
 	if (web_is_api(req))
 		return (web_db_json(req, call, res));
-	if ((need = work_result_id(res, "need_id")) <= 0)
+	if ((need = web_db_id(res, "need_id")) <= 0)
 		return (web_error(req, 500, "internal", NULL));
 	buf_init(&to, 64);
 	buf_printf(&to, "/branch/needs/%lld", need);

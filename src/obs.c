@@ -339,18 +339,18 @@ metrics(struct http_request *req)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (strcmp(req->owner->owner->server->name, "metrics"))
-			return (web_error(req, 404, "not_found", NULL));
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_OPS_METRICS, metrics_db);
-		call->route = DB_ROUTE_PRIMARY;
-		call->on_fail = metrics_db;
-		call->arg = kore_calloc(1, sizeof(struct buf));
-		buf_init(call->arg, 16384);
-		call->arg_free = metrics_buf_free;
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (strcmp(req->owner->owner->server->name, "metrics"))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_OPS_METRICS, metrics_db);
+	call->route = DB_ROUTE_PRIMARY;
+	call->on_fail = metrics_db;
+	call->arg = kore_calloc(1, sizeof(struct buf));
+	buf_init(call->arg, 16384);
+	call->arg_free = metrics_buf_free;
 	return (db_run(req));
 }
 

@@ -146,7 +146,7 @@ static int
 offers_again(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field, json_t *values)
 {
-	return (web_form_again_at(req, call, SQL_ME_OFFERS,
+	return (form_page_again_with(req, call, SQL_ME_OFFERS,
 	    matching_words_done, "my-offers", NULL, status, code, field,
 	    values));
 }
@@ -157,7 +157,7 @@ create_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
 	return (offers_again(req, call, status, code, field,
-	    call->arg != NULL ? work_values(call->arg) : NULL));
+	    call->arg != NULL ? form_page_values(call->arg) : NULL));
 }
 
 static void
@@ -201,7 +201,7 @@ offers_list(struct http_request *req)
 	db_int(call, form_int(&f, "page", 1));
 	db_int(call, form_int(&f, "per_page", 20));
 	db_text(call, web_lang_code(web_lang(req)));
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	form_free(&f);
 	return (db_run(req));
 }
@@ -222,14 +222,14 @@ offer_post(struct http_request *req, const char *id)
 		/* A new one: /me/offers again (under /api/, the JSON error). */
 		if (id == NULL)
 			r = offers_again(req, NULL, 400, err.code,
-			    err.field[0] ? err.field : NULL, work_values(f));
+			    err.field[0] ? err.field : NULL, form_page_values(f));
 		else
 			r = web_error(req, 400, err.code, err.field[0] ?
 			    err.field : NULL);
 		form_arg_free(f);
 		return (r);
 	}
-	if (!auth_post_ok(req, f)) {
+	if (!web_post_ok(req, f)) {
 		form_arg_free(f);
 		return (KORE_RESULT_OK);
 	}
@@ -244,7 +244,7 @@ offer_post(struct http_request *req, const char *id)
 	}
 	call->arg = f;
 	call->arg_free = form_arg_free;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	if (id != NULL)
 		db_text(call, id);
 	db_text(call, s);
@@ -270,14 +270,14 @@ me_offers(struct http_request *req)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_ME_OFFERS, matching_words_done);
-		call->page = "my-offers";
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-	}
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, SQL_ME_OFFERS, matching_words_done);
+	call->page = "my-offers";
+	session_bind(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
@@ -332,7 +332,7 @@ offer_action(struct http_request *req)
 		return (matching_offer_accept(req, id, &f));
 	form_free(&f);
 	call = db_prepare(req, SQL_OFFER_WITHDRAW, withdrawn);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	return (db_run(req));
 }
@@ -371,7 +371,7 @@ proposal_action(struct http_request *req)
 		return (KORE_RESULT_OK);
 	form_free(&f);
 	call = db_prepare(req, SQL_PROPOSAL_DECIDE, decided);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_bool(call, action[0] == 'a');
 	db_text(call, web_lang_code(web_lang(req)));

@@ -117,7 +117,7 @@ outbox_admin(struct http_request *req)
 			call->extra = json_pack("{s:s}", "retried",
 			    form_get(&f, "retried"));
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&f, "status"));
 	db_text(call, form_get(&f, "page"));
 	db_text(call, web_lang_code(web_lang(req)));
@@ -137,7 +137,7 @@ outbox_retry(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 	const char	*rest;
-	char		 id[WORK_ID_MAX], ip[64];
+	char		 id[WEB_ID_MAX], ip[64];
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -151,7 +151,7 @@ outbox_retry(struct http_request *req)
 	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_OUTBOX_RETRY, outbox_retried);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, ip);
 	return (db_run(req));
@@ -164,6 +164,6 @@ outbox_retried(struct http_request *req, struct db_call *call, PGresult *res)
 
 	(void)call;
 	(void)snprintf(to, sizeof(to), "/admin/outbox?retried=%lld",
-	    work_result_id(res, "id"));
+	    web_db_id(res, "id"));
 	return (web_saved(req, res, 200, to));
 }

@@ -57,7 +57,7 @@ pairings_list(struct http_request *req)
 	call = db_prepare(req, SQL_PAIRINGS_LIST, web_is_api(req) ?
 	    web_db_json : web_db_page);
 	call->page = "pairings";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
@@ -85,7 +85,7 @@ pairing_new(struct http_request *req)
 		return (create(req, id));
 	call = db_prepare(req, SQL_PAIRING_FORM, web_db_page);
 	call->page = "pair-form";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -103,7 +103,7 @@ create(struct http_request *req, const char *need)
 	    NFIELDS(create_fields)))
 		return (KORE_RESULT_OK);
 	call = db_prepare(req, SQL_PAIRING_CREATE, created);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, need != NULL ? need : form_get(&f, "need_id"));
 	db_text(call, form_get(&f, "terms"));
 	db_text(call, form_get(&f, "first_due"));
@@ -144,7 +144,7 @@ pairing_page(struct http_request *req)
 	call = db_prepare(req, SQL_PAIRING_GET, web_is_api(req) ?
 	    web_db_json : web_db_page);
 	call->page = "pairing";
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -177,7 +177,7 @@ pairing_action(struct http_request *req)
 			return (KORE_RESULT_OK);
 		web_client_ip(req, ip, sizeof(ip));
 		call = db_prepare(req, SQL_PAIRING_END, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "reason"));
 		db_text(call, ip);
@@ -185,7 +185,7 @@ pairing_action(struct http_request *req)
 		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PAIRING_RENEW, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 	}
 	db_text(call, web_lang_code(web_lang(req)));

@@ -131,7 +131,7 @@ pledge_create(struct http_request *req)
 		    "Idempotency-Key"));
 	}
 	call = db_prepare(req, SQL_PLEDGE_CREATE, created);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, qty);
 	db_bool(call, form_bool(&f, "anonymous"));
@@ -186,11 +186,11 @@ pledge_action(struct http_request *req)
 			return (KORE_RESULT_OK);
 		if (action[0] == 'c') {
 			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);
-			auth_bind_sid(req, call);
+			session_bind(req, call);
 			db_text(call, id);
 		} else {
 			call = db_prepare(req, SQL_PLEDGE_MODERATE, acted);
-			auth_bind_sid(req, call);
+			session_bind(req, call);
 			db_text(call, id);
 			db_bool(call, action[0] == 'a');
 		}
@@ -198,7 +198,7 @@ pledge_action(struct http_request *req)
 		if (!web_post_input(req, &f, deliver_fields, NFIELDS(deliver_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_DELIVER, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "method"));
 		db_text(call, form_get(&f, "reference"));
@@ -207,7 +207,7 @@ pledge_action(struct http_request *req)
 		if (!web_post_input(req, &f, receive_fields, NFIELDS(receive_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_RECEIVE, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "note"));
 		db_text(call, form_get(&f, "thank_you"));
@@ -215,14 +215,14 @@ pledge_action(struct http_request *req)
 		if (!web_post_input(req, &f, dispute_fields, NFIELDS(dispute_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_DISPUTE, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "reason"));
 	} else if (!strcmp(action, "resolve")) {
 		if (!web_post_input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PLEDGE_RESOLVE, acted);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "outcome"));
 		db_text(call, form_get(&f, "note"));
@@ -276,7 +276,7 @@ pledge_receipt(struct http_request *req)
 	if (!web_post_input(req, &f, code_fields, NFIELDS(code_fields)))
 		return (KORE_RESULT_OK);
 	call = db_prepare(req, SQL_PLEDGE_RECEIVE_CODE, acted);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(&f, "code"));
 	db_text(call, form_get(&f, "note"));
 	db_text(call, form_get(&f, "thank_you"));
@@ -313,7 +313,7 @@ photo_upload(struct http_request *req, const char *id)
 		(void)snprintf(tmp, sizeof(tmp), "csrf=%s", csrf);
 		(void)form_parse_urlencoded(&f, tmp, strlen(tmp), &err);
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -333,7 +333,7 @@ photo_upload(struct http_request *req, const char *id)
 	b64_encode(&b64, clean.data, clean.len);
 	buf_free(&clean);
 	call = db_prepare(req, SQL_PLEDGE_PHOTO_ADD, acted);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, type);
 	db_text(call, b64.data);
@@ -370,7 +370,7 @@ pledge_page(struct http_request *req)
 		call = db_prepare(req, SQL_PLEDGE_PAGE, page_done);
 		call->page = *rest ? "certificate" : "pledge";
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -433,7 +433,7 @@ pledge_photo(struct http_request *req)
 		return (web_error(req, 404, "not_found", NULL));
 	kore_strlcpy(photo, rest + 8, sizeof(photo));
 	call = db_prepare(req, SQL_PLEDGE_PHOTO, photo_done);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, photo);
 	return (db_run(req));
@@ -474,19 +474,19 @@ me_pledges(struct http_request *req)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		if (web_is_api(req)) {
-			call = db_prepare(req, SQL_ME_PLEDGES, outbox_db_json);
-		} else {
-			call = db_prepare(req, SQL_ME_PLEDGES_PAGE,
-			    web_db_page);
-			call->page = "my-pledges";
-		}
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	if (web_is_api(req)) {
+		call = db_prepare(req, SQL_ME_PLEDGES, outbox_db_json);
+	} else {
+		call = db_prepare(req, SQL_ME_PLEDGES_PAGE,
+		    web_db_page);
+		call->page = "my-pledges";
 	}
+	session_bind(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
@@ -512,22 +512,22 @@ me_statement(struct http_request *req)
 	struct form	 f;
 	int		 csv = !strcmp(req->path, "/me/statement.csv");
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET) ||
-		    !web_query(req, &f, year_fields, 1))
-			return (KORE_RESULT_OK);
-		if (web_is_api(req)) {
-			call = db_prepare(req, SQL_STATEMENT, web_db_json);
-		} else {
-			call = db_prepare(req, SQL_STATEMENT_PAGE, csv ?
-			    statement_csv : web_db_page);
-			call->page = "statement";
-		}
-		auth_bind_sid(req, call);
-		db_int(call, form_int(&f, "year", current_year()));
-		db_text(call, web_lang_code(web_lang(req)));
-		form_free(&f);
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, year_fields, 1))
+		return (KORE_RESULT_OK);
+	if (web_is_api(req)) {
+		call = db_prepare(req, SQL_STATEMENT, web_db_json);
+	} else {
+		call = db_prepare(req, SQL_STATEMENT_PAGE, csv ?
+		    statement_csv : web_db_page);
+		call->page = "statement";
 	}
+	session_bind(req, call);
+	db_int(call, form_int(&f, "year", current_year()));
+	db_text(call, web_lang_code(web_lang(req)));
+	form_free(&f);
 	return (db_run(req));
 }
 
@@ -588,18 +588,18 @@ branch_pledges(struct http_request *req)
 {
 	struct db_call	*call;
 
-	if (!http_state_exists(req)) {
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		if (web_is_api(req)) {
-			call = db_prepare(req, SQL_BRANCH_PLEDGES, web_db_json);
-		} else {
-			call = db_prepare(req, SQL_BRANCH_PLEDGES_PAGE,
-			    web_db_page);
-			call->page = "branch-pledges";
-		}
-		auth_bind_sid(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET))
+		return (KORE_RESULT_OK);
+	if (web_is_api(req)) {
+		call = db_prepare(req, SQL_BRANCH_PLEDGES, web_db_json);
+	} else {
+		call = db_prepare(req, SQL_BRANCH_PLEDGES_PAGE,
+		    web_db_page);
+		call->page = "branch-pledges";
 	}
+	session_bind(req, call);
+	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }

@@ -54,8 +54,8 @@ static int
 prefs_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_NOTIFY_PREFS_PAGE,
-	    "notify-prefs", status, code, field, NULL));
+	return (form_page_again(req, call, SQL_NOTIFY_PREFS_PAGE,
+	    "notify-prefs", NULL, status, code, field, NULL));
 }
 
 /*
@@ -96,7 +96,7 @@ me_notifications(struct http_request *req)
 			    form_bool(&f, "saved"));
 		}
 		form_free(&f);
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
 	}
@@ -105,7 +105,7 @@ me_notifications(struct http_request *req)
 		return (prefs_refused(req, NULL, 400, err.code,
 		    err.field[0] ? err.field : NULL));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -117,7 +117,7 @@ me_notifications(struct http_request *req)
 	}
 	call = db_prepare(req, SQL_NOTIFY_PREFS_SET, prefs_saved);
 	call->on_error = prefs_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	if ((s = json_dumps(kinds, JSON_COMPACT)) == NULL)
 		fatal("json_dumps");
 	db_text(call, s);
@@ -166,7 +166,7 @@ unsubscribe(struct http_request *req)
 	db_text(call, form_get(&f, "t"));
 	db_text(call, form_get(&f, "k"));
 	db_text(call, web_lang_code(web_lang(req)));
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	form_free(&f);
 	return (db_run(req));
 }

@@ -433,7 +433,7 @@ prog_bind(struct http_request *req, struct db_call *call, const char *binds,
 		memcpy(name, p, len);
 		name[len] = '\0';
 		if (!strcmp(name, "$sid"))
-			auth_bind_sid(req, call);
+			session_bind(req, call);
 		else if (!strcmp(name, "$lang"))
 			db_text(call, web_lang_code(web_lang(req)));
 		else if (!strcmp(name, "$id"))
@@ -487,7 +487,7 @@ prog_get(struct http_request *req, const struct prog_route *r,
 	if (!web_query(req, &f, r->fields, r->nfields))
 		return (KORE_RESULT_OK);
 	done = r->done != NULL ? r->done : web_is_api(req) ? web_db_json :
-	    work_page;
+	    form_page_done;
 	call = db_prepare(req, r->stmt, done);
 	call->page = r->tmpl;
 	prog_bind(req, call, r->binds, &f, id, NULL);
@@ -515,7 +515,7 @@ prog_post(struct http_request *req, const struct prog_route *r,
 		return (web_error(req, 400, err.code, err.field[0] ?
 		    err.field : NULL));
 	}
-	if (ok && !auth_post_ok(req, &p->form)) {
+	if (ok && !web_post_ok(req, &p->form)) {
 		prog_post_free(p);
 		return (KORE_RESULT_OK);
 	}
@@ -568,16 +568,16 @@ prog_again(struct http_request *req, struct db_call *call,
 	if (page == NULL)
 		return (web_error_detail(req, status, code, field,
 		    call->error_detail));
-	db_stmt(call, page->stmt, work_page);
+	db_stmt(call, page->stmt, form_page_done);
 	prog_bind(req, call, page->binds, NULL, p->id, p->ip);
 	call->page = page->tmpl;
 	call->status = status;
 	buf_init(&msg, 128);
-	web_error_text_detail(&msg, web_lang(req), code, field,
+	web_error_message(&msg, web_lang(req), code, field,
 	    call->error_detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
-	    work_values(&p->form));
+	    form_page_values(&p->form));
 	buf_free(&msg);
 	return (KORE_RESULT_OK);
 }

@@ -71,7 +71,7 @@ static const struct field code_fields[] = {
 /* The steps of a password set from a link. */
 struct reset {
 	struct form	form;
-	char		hash[AUTH_HEX];		/* of the token */
+	char		hash[SESSION_HEX];		/* of the token */
 	char		password[PASSWORD_HASH_MAX];
 	char		ip[64];
 	int		ok;
@@ -79,7 +79,7 @@ struct reset {
 
 struct code {
 	char	digits[CODE_DIGITS + 1];
-	char	hash[AUTH_HEX];
+	char	hash[SESSION_HEX];
 };
 
 static void	random_code(struct code *);
@@ -124,7 +124,7 @@ static int	code_checked(struct http_request *, struct db_call *,
 void
 recover_link(struct recover_link *l, const char *path)
 {
-	auth_new_token(l->token, l->hash);
+	session_new_token(l->token, l->hash);
 	if ((size_t)snprintf(l->url, sizeof(l->url), "%s%s%s", cfg.public_url,
 	    path, l->token) >= sizeof(l->url))
 		fatal("recover_link: SHOP_PUBLIC_URL is too long");
@@ -160,7 +160,7 @@ random_code(struct code *c)
 	} while (v >= 4294000000U);	/* a multiple of 10^6 */
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	(void)snprintf(c->digits, sizeof(c->digits), "%06u", v % 1000000);
-	auth_hash_text(c->hash, c->digits);
+	session_hash(c->hash, c->digits);
 }
 
 /*
@@ -248,11 +248,11 @@ password_forgot(struct http_request *req)
 			json_object_set_new(kept, "identifier",
 			    json_string(form_get(&f, "identifier")));
 		form_free(&f);
-		return (web_form_again(req, NULL, SQL_VIEWER_PAGE,
-		    "password-forgot", 400, err.code, err.field[0] ?
+		return (form_page_again(req, NULL, SQL_VIEWER_PAGE,
+		    "password-forgot", NULL, 400, err.code, err.field[0] ?
 		    err.field : NULL, kept));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -281,7 +281,7 @@ forgot_page(struct http_request *req)
 	call->page = "password-forgot";
 	call->extra = json_pack("{s:b}", "sent", form_bool(&f, "sent"));
 	form_free(&f);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
@@ -290,7 +290,7 @@ static int
 forgot_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_VIEWER_PAGE, "password-forgot",
+	return (form_page_again(req, call, SQL_VIEWER_PAGE, "password-forgot", NULL,
 	    status, code, field, json_incref(call->arg)));
 }
 
@@ -369,12 +369,12 @@ password_reset(struct http_request *req)
 	    NULL || strcmp(p2, form_get(&r->form, "password"))))
 		return (reset_bad_input(req, r, 400, "password_mismatch",
 		    "password2"));
-	if (!auth_post_ok(req, &r->form)) {
+	if (!web_post_ok(req, &r->form)) {
 		reset_free(r);
 		return (KORE_RESULT_OK);
 	}
 	web_client_ip(req, r->ip, sizeof(r->ip));
-	auth_hash_text(r->hash, form_get(&r->form, "token"));
+	session_hash(r->hash, form_get(&r->form, "token"));
 	call = db_prepare(req, SQL_PASSWORD_TOKEN_CHECK, reset_checked);
 	call->arg = r;
 	call->arg_free = reset_free;
@@ -388,17 +388,17 @@ reset_page(struct http_request *req)
 {
 	struct db_call	*call;
 	struct form	 f;
-	char		 hash[AUTH_HEX];
+	char		 hash[SESSION_HEX];
 
 	json_t		*values;
 
 	if (!query_read(req, &f, link_query, NFIELDS(link_query))) {
 		values = reset_values(&f, 0);
 		form_free(&f);
-		return (web_form_again(req, NULL, SQL_VIEWER_PAGE,
-		    "password-reset", 400, "bad_token", "token", values));
+		return (form_page_again(req, NULL, SQL_VIEWER_PAGE,
+		    "password-reset", NULL, 400, "bad_token", "token", values));
 	}
-	auth_hash_text(hash, form_get(&f, "token"));
+	session_hash(hash, form_get(&f, "token"));
 	call = db_prepare(req, SQL_PASSWORD_TOKEN_PAGE, reset_page_done);
 	call->page = "password-reset";
 	call->on_error = reset_page_refused;
@@ -406,7 +406,7 @@ reset_page(struct http_request *req)
 	call->arg_free = json_free_arg;
 	form_free(&f);
 	db_text(call, hash);
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	return (db_run(req));
 }
 
@@ -416,7 +416,7 @@ reset_page_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
 	json_object_del(call->arg, "token");
-	return (web_form_again(req, call, SQL_VIEWER_PAGE, "password-reset",
+	return (form_page_again(req, call, SQL_VIEWER_PAGE, "password-reset", NULL,
 	    status, code, field, json_incref(call->arg)));
 }
 
@@ -447,7 +447,7 @@ reset_bad_input(struct http_request *req, struct reset *r, int status,
 	values = reset_values(&r->form, field == NULL ||
 	    strcmp(field, "token"));
 	reset_free(r);
-	return (web_form_again(req, NULL, SQL_VIEWER_PAGE, "password-reset",
+	return (form_page_again(req, NULL, SQL_VIEWER_PAGE, "password-reset", NULL,
 	    status, code, field, values));
 }
 
@@ -457,7 +457,7 @@ reset_refused(struct http_request *req, struct db_call *call, int status,
 {
 	struct reset	*r = call->arg;
 
-	return (web_form_again(req, call, SQL_VIEWER_PAGE, "password-reset",
+	return (form_page_again(req, call, SQL_VIEWER_PAGE, "password-reset", NULL,
 	    status, code, field, reset_values(&r->form,
 	    strcmp(code, "bad_token"))));
 }
@@ -522,7 +522,7 @@ verify_email(struct http_request *req)
 {
 	struct db_call	*call;
 	struct form	 f;
-	char		 hash[AUTH_HEX], ip[64];
+	char		 hash[SESSION_HEX], ip[64];
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -538,20 +538,20 @@ verify_email(struct http_request *req)
 		if (!query_read(req, &f, token_fields,
 		    NFIELDS(token_fields))) {
 			form_free(&f);
-			return (web_form_again(req, NULL, SQL_VIEWER_PAGE,
-			    "verify-email", 400, "bad_token", "token", NULL));
+			return (form_page_again(req, NULL, SQL_VIEWER_PAGE,
+			    "verify-email", NULL, 400, "bad_token", "token", NULL));
 		}
 		call = db_prepare(req, SQL_VERIFY_EMAIL_PAGE, web_db_page);
 		call->page = "verify-email";
 		call->on_error = verify_refused;
 	}
-	auth_hash_text(hash, form_get(&f, "token"));
+	session_hash(hash, form_get(&f, "token"));
 	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
 	db_text(call, hash);
 	db_text(call, ip);
 	if (!web_is_api(req))
-		auth_bind_sid(req, call);
+		session_bind(req, call);
 	return (db_run(req));
 }
 
@@ -559,7 +559,7 @@ static int
 verify_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_VIEWER_PAGE, "verify-email",
+	return (form_page_again(req, call, SQL_VIEWER_PAGE, "verify-email", NULL,
 	    status, code, field, NULL));
 }
 
@@ -567,7 +567,7 @@ static int
 me_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
-	return (web_form_again(req, call, SQL_ME_PAGE, "me", status, code,
+	return (form_page_again(req, call, SQL_ME_PAGE, "me", NULL, status, code,
 	    field, NULL));
 }
 
@@ -598,7 +598,7 @@ me_verify(struct http_request *req)
 		return (web_error(req, 400, err.code, err.field[0] ?
 		    err.field : NULL));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -606,7 +606,7 @@ me_verify(struct http_request *req)
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_RESEND, resent);
 	call->on_error = me_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	recover_verify_bind(call);
 	db_text(call, ip);
 	return (db_run(req));
@@ -642,20 +642,20 @@ me_verify_code(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (!web_input(req, &f, code_fields, NFIELDS(code_fields), &err)) {
 		form_free(&f);
-		return (web_form_again(req, NULL, SQL_ME_PAGE, "me", 400,
+		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    err.code, err.field[0] ? err.field : NULL, NULL));
 	}
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
 	kore_strlcpy(c.digits, form_get(&f, "verify_code"), sizeof(c.digits));
-	auth_hash_text(c.hash, c.digits);
+	session_hash(c.hash, c.digits);
 	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_CODE, code_checked);
 	call->on_error = me_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, c.hash);
 	db_text(call, ip);
 	OPENSSL_cleanse(&c, sizeof(c));

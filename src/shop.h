@@ -312,6 +312,19 @@ struct db_call {
 				    struct db_call *);
 };
 
+/*
+ * What db.c needs of the layers above it, installed once (web_init):
+ * fail answers req with an error (status, code, field or NULL, detail or
+ * NULL); primary_only says whether req must read from the primary (a
+ * signed-in reader, or one who has just written).
+ */
+struct db_hooks {
+	void	(*fail)(struct http_request *, int, const char *,
+		    const char *, json_t *);
+	int	(*primary_only)(struct http_request *);
+};
+
+void		 db_hooks_set(const struct db_hooks *);
 struct db_call	*db_begin(struct http_request *);
 struct db_call	*db_prepare(struct http_request *, enum stmt, db_done_fn);
 void		 db_stmt(struct db_call *, enum stmt, db_done_fn);
@@ -365,6 +378,7 @@ int		 web_error_detail(struct http_request *, int, const char *,
 int		 web_page(struct http_request *, int, const char *, json_t *);
 void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
+int		 web_post_ok(struct http_request *, const struct form *);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_db_json(struct http_request *, struct db_call *,
@@ -379,49 +393,47 @@ int		 web_saved(struct http_request *, PGresult *, int,
 int		 web_saved_record(struct http_request *, PGresult *, int,
 		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);
+#define WEB_ID_MAX	24	/* a record's number as text, and its NUL */
+
 int		 web_path_id(struct http_request *, const char *, char *,
 		    size_t, const char **);
-void		 web_error_text(struct buf *, enum lang, const char *,
-		    const char *);
-void		 web_error_text_detail(struct buf *, enum lang, const char *,
+void		 web_error_message(struct buf *, enum lang, const char *,
 		    const char *, json_t *);
-int		 web_form_again(struct http_request *, struct db_call *,
-		    enum stmt, const char *, int, const char *, const char *,
-		    json_t *);
-int		 web_form_again_at(struct http_request *, struct db_call *,
-		    enum stmt, db_done_fn, const char *, const char *, int,
-		    const char *, const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
 		    PGresult *);
 json_t		*web_db_object(PGresult *, int);
 json_t		*web_db_ctx(PGresult *);
+long long	 web_db_id(PGresult *, const char *);
 json_t		*web_messages(enum lang);
 const struct tmpl_set *web_templates(void);
 
-/* auth.c: sessions, CSRF, sign-in and sign-up. */
-#define AUTH_HEX	65	/* 64 hex digits and a NUL */
+/* session.c: sessions and CSRF, below the web layer. */
+#define SESSION_HEX	65	/* 64 hex digits and a NUL */
 
-enum auth_source {
-	AUTH_NONE,
-	AUTH_COOKIE,
-	AUTH_BEARER
+enum session_source {
+	SESSION_NONE,
+	SESSION_COOKIE,
+	SESSION_BEARER
 };
 
-enum auth_source auth_sid(struct http_request *, char *);
-void		 auth_csrf(struct http_request *, char *);
-int		 auth_csrf_token(struct http_request *, char *);
-void		 auth_csrf_cookie(struct http_request *, const char *);
-int		 auth_post_ok(struct http_request *, const struct form *);
-void		 auth_bind_sid(struct http_request *, struct db_call *);
-void		 auth_new_token(char *, char *);
-void		 auth_hash_text(char *, const char *);
+enum session_source session_sid(struct http_request *, char *);
+void		 session_csrf(struct http_request *, char *);
+int		 session_csrf_token(struct http_request *, char *);
+void		 session_csrf_cookie(struct http_request *, const char *);
+const char	*session_post_check(struct http_request *,
+		    const struct form *);
+void		 session_csrf_of(char *, const char *);
+void		 session_cookie(struct http_request *, const char *, long long);
+void		 session_bind(struct http_request *, struct db_call *);
+void		 session_new_token(char *, char *);
+void		 session_hash(char *, const char *);
 
 /* recover.c: one-time links and codes sent to an account (issue 12). */
 #define RECOVER_URL_MAX	400
 
 struct recover_link {
-	char	token[AUTH_HEX];	/* only ever in the message */
-	char	hash[AUTH_HEX];		/* its hex SHA-256: what is stored */
+	char	token[SESSION_HEX];	/* only ever in the message */
+	char	hash[SESSION_HEX];		/* its hex SHA-256: what is stored */
 	char	url[RECOVER_URL_MAX];	/* SHOP_PUBLIC_URL, a path, token */
 };
 
@@ -519,23 +531,21 @@ json_t		*private_open(json_t *, const char *);
 void		 private_aad(char *, size_t, const char *, const char *);
 
 
-/* work.c: pages and forms of children, needs at work and campaigns. */
-#define WORK_ID_MAX	24
-
-int		 work_path_id(const char *, const char *, char *,
-		    const char **);
-json_t		*work_values(const struct form *);
-int		 work_render(struct http_request *, struct db_call *,
+/* form_page.c: form pages, and a refused form shown again. */
+json_t		*form_page_values(const struct form *);
+int		 form_page_render(struct http_request *, struct db_call *,
 		    json_t *);
-int		 work_page(struct http_request *, struct db_call *,
+int		 form_page_done(struct http_request *, struct db_call *,
 		    PGresult *);
-int		 work_again(struct http_request *, struct db_call *,
+int		 form_page_again(struct http_request *, struct db_call *,
 		    enum stmt, const char *, const char *, int, const char *,
 		    const char *, json_t *);
-int		 work_bad_input(struct http_request *, enum stmt,
+int		 form_page_bad_input(struct http_request *, enum stmt,
 		    const char *, const char *, struct form *,
 		    const struct form_error *);
-long long	 work_result_id(PGresult *, const char *);
+int		 form_page_again_with(struct http_request *, struct db_call *,
+		    enum stmt, db_done_fn, const char *, const char *, int,
+		    const char *, const char *, json_t *);
 
 /* mcache.c: anonymous answers kept a second (one cache a worker). */
 struct pcache	*mcache_store(void);

@@ -69,7 +69,7 @@ struct tp_arg {
 	enum tp_answer		 answer;
 	enum lang		 lang;
 	char			 filter[NFILTERS][41];	/* "": absent */
-	char			 sid[AUTH_HEX];		/* "": public */
+	char			 sid[SESSION_HEX];		/* "": public */
 	char			 key[192];
 	char			 looked[192];
 	uint64_t		 born;
@@ -191,7 +191,7 @@ tp_arg_new(struct http_request *req, enum tp_answer answer, enum lang lang,
 	arg->req = req;
 	arg->answer = answer;
 	arg->lang = lang;
-	if (answer == TP_PAGE && auth_sid(req, arg->sid) == AUTH_NONE)
+	if (answer == TP_PAGE && session_sid(req, arg->sid) == SESSION_NONE)
 		arg->sid[0] = '\0';
 	len = (size_t)snprintf(arg->key, sizeof(arg->key), "j|%s",
 	    web_lang_code(lang));

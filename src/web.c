@@ -24,6 +24,11 @@ static struct tmpl_set	*templates;
 static json_t		*messages[2];
 
 static void	load_messages(enum lang, const char *);
+static void	web_db_fail(struct http_request *, int, const char *,
+		    const char *, json_t *);
+static int	web_primary_only(struct http_request *);
+
+static const struct db_hooks	web_db_hooks = { web_db_fail, web_primary_only };
 static const char *query_lang(struct http_request *);
 
 /* Loads the templates and message catalogues; fatal when one is broken. */
@@ -52,6 +57,24 @@ web_init(void)
 	}
 	if (!tmpl_has(templates, "layout") || !tmpl_has(templates, "error"))
 		fatal("templates layout and error are missing");
+	db_hooks_set(&web_db_hooks);
+}
+
+static void
+web_db_fail(struct http_request *req, int status, const char *code,
+    const char *field, json_t *detail)
+{
+	(void)web_error_detail(req, status, code, field, detail);
+}
+
+/* A signed-in reader, or one who has just written, reads the primary. */
+static int
+web_primary_only(struct http_request *req)
+{
+	char	sid[SESSION_HEX];
+
+	return (web_wrote_recently(req) ||
+	    session_sid(req, sid) != SESSION_NONE);
 }
 
 static void
@@ -228,14 +251,7 @@ web_json(struct http_request *req, int status, json_t *v)
  * member of detail (an object, or NULL).
  */
 void
-web_error_text(struct buf *out, enum lang lang, const char *code,
-    const char *field)
-{
-	web_error_text_detail(out, lang, code, field, NULL);
-}
-
-void
-web_error_text_detail(struct buf *out, enum lang lang, const char *code,
+web_error_message(struct buf *out, enum lang lang, const char *code,
     const char *field, json_t *detail)
 {
 	json_t		*m, *f, *v;
@@ -314,7 +330,7 @@ web_error_detail(struct http_request *req, int status, const char *code,
 		return (r);
 	}
 	buf_init(&msg, 128);
-	web_error_text_detail(&msg, lang, code, field, detail);
+	web_error_message(&msg, lang, code, field, detail);
 	if (web_is_api(req)) {
 		body = json_pack("{s:{s:s, s:s}}", "error", "code", code,
 		    "message", msg.data);
@@ -348,7 +364,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	enum lang	 lang = web_lang(req);
 	struct buf	 body, page;
 	json_t		*ctx;
-	char		 csrf[AUTH_HEX], key[33];
+	char		 csrf[SESSION_HEX], key[33];
 	unsigned char	 rnd[16];
 	int		 fresh;
 
@@ -358,7 +374,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	json_object_set_new(ctx, "v", json_string(asset_version()));
 	json_object_set(ctx, "static", asset_static_names());
 	json_object_set_new(ctx, "path", json_string(req->path));
-	fresh = auth_csrf_token(req, csrf);
+	fresh = session_csrf_token(req, csrf);
 	mcache_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
@@ -387,7 +403,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	if (memmem(page.data, page.len, csrf, strlen(csrf)) != NULL ||
 	    memmem(page.data, page.len, key, strlen(key)) != NULL) {
 		if (fresh)
-			auth_csrf_cookie(req, csrf);
+			session_csrf_cookie(req, csrf);
 		http_response_header(req, "x-accel-expires", "0");
 	}
 	web_page_headers(req);
@@ -492,6 +508,21 @@ web_db_object(PGresult *res, int c)
 	return (o);
 }
 
+/* The integer member key of the result's first JSON object, or -1. */
+long long
+web_db_id(PGresult *res, const char *key)
+{
+	json_t		*o;
+	long long	 id = -1;
+
+	if ((o = web_db_object(res, 0)) != NULL) {
+		if (json_is_integer(json_object_get(o, key)))
+			id = json_integer_value(json_object_get(o, key));
+		json_decref(o);
+	}
+	return (id);
+}
+
 /*
  * The data of a page from a statement's first row: its first value (a
  * JSON object), with each further column's JSON object under that
@@ -575,7 +606,7 @@ web_post_input(struct http_request *req, struct form *f,
 		web_error(req, 400, err.code, err.field[0] ? err.field : NULL);
 		return (0);
 	}
-	if (!auth_post_ok(req, f)) {
+	if (!web_post_ok(req, f)) {
 		form_free(f);
 		return (0);
 	}
@@ -688,61 +719,18 @@ web_redirect(struct http_request *req, const char *location)
 }
 
 /*
- * Answers a refused form: under /api/ the JSON error; a page otherwise:
- * the page tmpl again, from statement stmt (whose parameters are the
- * session and the language), with the message and the values the reader
- * typed (values, owned by the callee).  call is the request's steps when
- * they have begun (from a callback), or NULL (from a handler).  Returns
- * what a handler returns.
+ * Whether a state-changing request may proceed (session.c's rules);
+ * answers 403 and returns 0 when not.  f holds the request's fields.
  */
 int
-web_form_again(struct http_request *req, struct db_call *call, enum stmt stmt,
-    const char *tmpl, int status, const char *code, const char *field,
-    json_t *values)
+web_post_ok(struct http_request *req, const struct form *f)
 {
-	return (web_form_again_at(req, call, stmt, web_db_page, tmpl, NULL,
-	    status, code, field, values));
-}
+	const char	*why;
 
-/*
- * The same for a page of one record: stmt's parameters are the session,
- * the record's id (when id is not NULL), the language and, when it takes
- * one more, the client's address; done renders it.
- */
-int
-web_form_again_at(struct http_request *req, struct db_call *call,
-    enum stmt stmt, db_done_fn done, const char *tmpl, const char *id,
-    int status, const char *code, const char *field, json_t *values)
-{
-	struct buf	 msg;
-	json_t		*detail = call != NULL ? call->error_detail : NULL;
-	char		 ip[64];
-	int		 from_handler = call == NULL;
-
-	if (web_is_api(req)) {
-		json_decref(values);
-		return (web_error_detail(req, status, code, field, detail));
-	}
-	if (from_handler)
-		call = db_begin(req);
-	db_stmt(call, stmt, done);
-	auth_bind_sid(req, call);
-	if (id != NULL)
-		db_text(call, id);
-	db_text(call, web_lang_code(web_lang(req)));
-	if (call->nparams < stmts[stmt].nparams) {
-		web_client_ip(req, ip, sizeof(ip));
-		db_text(call, ip);
-	}
-	call->page = tmpl;
-	call->status = status;
-	buf_init(&msg, 128);
-	web_error_text_detail(&msg, web_lang(req), code, field, detail);
-	json_decref(call->extra);
-	call->extra = json_pack("{s:s, s:o}", "error", msg.data, "values",
-	    values ? values : json_object());
-	buf_free(&msg);
-	return (from_handler ? db_run(req) : KORE_RESULT_OK);
+	if ((why = session_post_check(req, f)) == NULL)
+		return (1);
+	web_error(req, 403, why, NULL);
+	return (0);
 }
 
 /*

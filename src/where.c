@@ -80,12 +80,12 @@ org_show(struct http_request *req, const struct form *q)
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_ORG_CONTACT, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_ORG_CONTACT_PAGE, work_page);
+		call = db_prepare(req, SQL_ORG_CONTACT_PAGE, form_page_done);
 		call->page = "org-contact";
 		if (form_bool(q, "saved"))
 			call->extra = json_pack("{s:b}", "saved", 1);
 	}
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, form_get(q, "org"));
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -122,9 +122,9 @@ org_save(struct http_request *req, const struct form *q)
 	/* "0": the caller's own organisation, for the page shown again. */
 	if (!web_input(req, &f, contact_fields, NFIELDS(contact_fields),
 	    &err))
-		return (work_bad_input(req, SQL_ORG_CONTACT_PAGE,
+		return (form_page_bad_input(req, SQL_ORG_CONTACT_PAGE,
 		    "org-contact", org ? org : "0", &f, &err));
-	if (!auth_post_ok(req, &f)) {
+	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
@@ -139,7 +139,7 @@ org_save(struct http_request *req, const struct form *q)
 	call->arg = p;
 	call->arg_free = org_post_free;
 	call->on_error = org_refused;
-	auth_bind_sid(req, call);
+	session_bind(req, call);
 	db_text(call, org);
 	db_text(call, text);
 	db_text(call, ip);
@@ -164,7 +164,7 @@ org_refused(struct http_request *req, struct db_call *call, int status,
 {
 	struct org_post	*p = call->arg;
 
-	return (work_again(req, call, SQL_ORG_CONTACT_PAGE, "org-contact",
+	return (form_page_again(req, call, SQL_ORG_CONTACT_PAGE, "org-contact",
 	    p->org, status, code, field, json_deep_copy(p->values)));
 }
 

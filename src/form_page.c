@@ -1,11 +1,11 @@
 /*
- * What the pages and forms of children, needs at work and campaigns
- * share: ids in paths, the values of a refused form, the choices of a
- * form marked as chosen, and the form shown again with its message.
+ * Form pages, and the one way a refused form is answered: under /api/
+ * the JSON error, elsewhere its page again with the message and the
+ * values it was sent with (form_page_again).
  *
  * A form page's data holds "form" (the fields' current values) and
  * "choices" ({field: [{value, name}]}, and for checkboxes {value, field,
- * name}); work_render marks the chosen option of each select (selected)
+ * name}); form_page_render marks the chosen option of each select (selected)
  * and each ticked box (checked), after putting the values a refused form
  * was sent with ("values") in place of "form".
  */
@@ -13,36 +13,11 @@
 
 #include "shop.h"
 
-static void	work_mark(json_t *);
-
-/*
- * The record id in path after prefix ("/branch/needs/12/verify" with
- * "/branch/needs/": "12"), into num (WORK_ID_MAX bytes), and what follows
- * it into *rest ("/verify", or "").  Returns 0 when there is no id: not
- * digits, a leading zero, or more than 15 digits.
- */
-int
-work_path_id(const char *path, const char *prefix, char *num,
-    const char **rest)
-{
-	size_t		 plen = strlen(prefix), len;
-	const char	*id;
-
-	if (strncmp(path, prefix, plen))
-		return (0);
-	id = path + plen;
-	len = strspn(id, "0123456789");
-	if (len == 0 || len > 15 || *id == '0')
-		return (0);
-	memcpy(num, id, len);
-	num[len] = '\0';
-	*rest = id + len;
-	return (1);
-}
+static void	form_page_mark(json_t *);
 
 /* A form's values as a JSON object (all but the CSRF token). */
 json_t *
-work_values(const struct form *f)
+form_page_values(const struct form *f)
 {
 	json_t	*v = json_object();
 	size_t	 i;
@@ -57,7 +32,7 @@ work_values(const struct form *f)
 
 /* Marks the options of ctx's choices that ctx's form has chosen. */
 static void
-work_mark(json_t *ctx)
+form_page_mark(json_t *ctx)
 {
 	json_t		*choices, *form, *opts, *opt, *cur, *val, *field;
 	const char	*name, *want;
@@ -105,7 +80,7 @@ work_mark(json_t *ctx)
  * form, the choices marked.
  */
 int
-work_render(struct http_request *req, struct db_call *call, json_t *ctx)
+form_page_render(struct http_request *req, struct db_call *call, json_t *ctx)
 {
 	json_t	*values;
 	int	 r;
@@ -114,7 +89,7 @@ work_render(struct http_request *req, struct db_call *call, json_t *ctx)
 		json_object_update(ctx, call->extra);
 	if (json_is_object(values = json_object_get(ctx, "values")))
 		json_object_set(ctx, "form", values);
-	work_mark(ctx);
+	form_page_mark(ctx);
 	r = web_page(req, call->status ? call->status : 200, call->page, ctx);
 	json_decref(ctx);
 	return (r);
@@ -122,13 +97,13 @@ work_render(struct http_request *req, struct db_call *call, json_t *ctx)
 
 /* A done callback: the page call->page from the statement's row. */
 int
-work_page(struct http_request *req, struct db_call *call, PGresult *res)
+form_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	json_t	*ctx;
 
 	if ((ctx = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	return (work_render(req, call, ctx));
+	return (form_page_render(req, call, ctx));
 }
 
 /*
@@ -140,12 +115,53 @@ work_page(struct http_request *req, struct db_call *call, PGresult *res)
  * (from a handler).  Returns what a handler returns.
  */
 int
-work_again(struct http_request *req, struct db_call *call, enum stmt stmt,
+form_page_again(struct http_request *req, struct db_call *call, enum stmt stmt,
     const char *tmpl, const char *id, int status, const char *code,
     const char *field, json_t *values)
 {
-	return (web_form_again_at(req, call, stmt, work_page, tmpl, id, status,
-	    code, field, values));
+	return (form_page_again_with(req, call, stmt, form_page_done, tmpl, id,
+	    status, code, field, values));
+}
+
+/*
+ * form_page_again with done rendering the page instead of
+ * form_page_done (a page that adds to its data before rendering).
+ */
+int
+form_page_again_with(struct http_request *req, struct db_call *call,
+    enum stmt stmt, db_done_fn done, const char *tmpl, const char *id,
+    int status, const char *code, const char *field, json_t *values)
+{
+	struct buf	 msg;
+	json_t		*detail = call != NULL ? call->error_detail : NULL;
+	char		 ip[64];
+	int		 from_handler = call == NULL;
+
+	if (web_is_api(req)) {
+		json_decref(values);
+		return (web_error_detail(req, status, code, field, detail));
+	}
+	if (from_handler)
+		call = db_begin(req);
+	db_stmt(call, stmt, done);
+	session_bind(req, call);
+	if (id != NULL)
+		db_text(call, id);
+	db_text(call, web_lang_code(web_lang(req)));
+	if (call->nparams < stmts[stmt].nparams) {
+		web_client_ip(req, ip, sizeof(ip));
+		db_text(call, ip);
+	}
+	call->page = tmpl;
+	call->status = status;
+	buf_init(&msg, 128);
+	web_error_message(&msg, web_lang(req), code, field, detail);
+	json_decref(call->extra);
+	call->extra = json_pack("{s:s}", "error", msg.data);
+	if (values != NULL)
+		json_object_set_new(call->extra, "values", values);
+	buf_free(&msg);
+	return (from_handler ? db_run(req) : KORE_RESULT_OK);
 }
 
 /*
@@ -153,28 +169,13 @@ work_again(struct http_request *req, struct db_call *call, enum stmt stmt,
  * again, or the JSON error.  Frees f.
  */
 int
-work_bad_input(struct http_request *req, enum stmt stmt, const char *tmpl,
+form_page_bad_input(struct http_request *req, enum stmt stmt, const char *tmpl,
     const char *id, struct form *f, const struct form_error *err)
 {
-	json_t	*values = work_values(f);
+	json_t	*values = form_page_values(f);
 
 	form_free(f);
-	return (work_again(req, NULL, stmt, tmpl, id, 400, err->code ?
+	return (form_page_again(req, NULL, stmt, tmpl, id, 400, err->code ?
 	    err->code : "bad_request", err->field[0] ? err->field : NULL,
 	    values));
-}
-
-/* The integer member key of the JSON object in the result, or -1. */
-long long
-work_result_id(PGresult *res, const char *key)
-{
-	json_t		*o;
-	long long	 id = -1;
-
-	if ((o = web_db_object(res, 0)) != NULL) {
-		if (json_is_integer(json_object_get(o, key)))
-			id = json_integer_value(json_object_get(o, key));
-		json_decref(o);
-	}
-	return (id);
 }
