@@ -379,6 +379,8 @@ int		 web_page(struct http_request *, int, const char *, json_t *);
 void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
 int		 web_post_ok(struct http_request *, const struct form *);
+int		 web_idem_key(struct http_request *, const struct form *,
+		    const char **);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_db_json(struct http_request *, struct db_call *,
@@ -546,6 +548,53 @@ int		 form_page_bad_input(struct http_request *, enum stmt,
 int		 form_page_again_with(struct http_request *, struct db_call *,
 		    enum stmt, db_done_fn, const char *, const char *, int,
 		    const char *, const char *, json_t *);
+void		 form_page_refused(struct http_request *, struct db_call *,
+		    const char *, int, const char *, const char *, json_t *);
+
+/*
+ * action.c: a path's GET and POST declared as data (see its header):
+ * the statement, its parameters, the input, and the page or the form's
+ * way on.
+ */
+struct action {
+	enum stmt		 stmt;
+	const char		*binds;		/* the statement's parameters */
+	const struct field	*fields;	/* the input it takes */
+	size_t			 nfields;
+	const char		*tmpl;		/* GET: the page's template */
+	db_done_fn		 done;		/* GET: another answer */
+	const struct action	*again;		/* POST: the page shown again
+						   (a GET action) */
+	const char		*back;		/* POST: where a form goes
+						   ('#': the record, '@': the
+						   id the statement returns) */
+};
+
+struct action_path {
+	const char		*page;	/* the page's path up to the record's
+					   number; NULL: it has none */
+	const char		*api;	/* the same under /api/v1 */
+	const struct action	*get;	/* NULL: the path takes no GET */
+	const struct action	*post;	/* NULL: nor POST */
+};
+
+/* An action's input fields: .fields and .nfields of the array x. */
+#define ACTION_FIELDS(x)	.fields = (x), .nfields = NFIELDS(x)
+
+/* The handler fn a route of conf/kore.conf names: path's actions. */
+#define ACTION_HANDLER(fn, page, api, get, post)			\
+	static const struct action_path fn##_path = {			\
+		page, api, get, post					\
+	};								\
+	int	fn(struct http_request *);				\
+	int								\
+	fn(struct http_request *req)					\
+	{								\
+		return (action_serve(req, &fn##_path));			\
+	}
+
+int		 action_serve(struct http_request *,
+		    const struct action_path *);
 
 /* mcache.c: anonymous answers kept a second (one cache a worker). */
 struct pcache	*mcache_store(void);

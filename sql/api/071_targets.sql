@@ -265,9 +265,9 @@ begin
 end $$;
 
 -- POST /admin/targets/{id} (admins): a new value and/or deadline.  The
--- money target's value comes in fen (value) or yuan (value_yuan).
+-- money target's value is in fen (a form types it in yuan, value_yuan).
 create function api.target_update(p_sid text, p_id bigint, p_value bigint,
-    p_value_yuan text, p_deadline text, p_ip text)
+    p_deadline date, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -280,11 +280,11 @@ begin
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
-	v_value := coalesce(api.prog_fen(p_value, p_value_yuan, 'value'), v_t.value);
+	v_value := coalesce(p_value, v_t.value);
 	if v_value <= 0 or v_value > 1000000000000 then
 		perform api.fail(400, 'bad_number', '{"field":"value"}');
 	end if;
-	v_dl := coalesce(api.prog_date(p_deadline, 'deadline', true), v_t.deadline);
+	v_dl := coalesce(p_deadline, v_t.deadline);
 	if v_dl <= v_t.starts_on then
 		perform api.fail(400, 'bad_date', '{"field":"deadline"}');
 	end if;

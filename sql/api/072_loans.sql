@@ -86,11 +86,11 @@ begin
 end $$;
 
 -- POST /programmes/loans, /api/v1/loans: a loan application for a
--- registered youth in scope.  Amount in fen (amount) or yuan
--- (amount_yuan), at least ¥100.
+-- registered youth in scope.  Amount in fen (a form types it in yuan,
+-- amount_yuan), at least ¥100.
 create function api.loan_create(p_sid text, p_org bigint, p_youth bigint,
-    p_bank text, p_amount bigint, p_amount_yuan text, p_term int,
-    p_purpose text, p_applied_on text, p_note text, p_ip text)
+    p_bank text, p_amount bigint, p_term int, p_purpose text,
+    p_applied_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -102,7 +102,7 @@ begin
 	v_u := api.prog_user(p_sid);
 	v_org := api.prog_org(v_u, p_org);
 	v_b := api.prog_youth(v_u, p_youth, 'beneficiary_id', v_org);
-	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
+	v_amt := p_amount;
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');
 	end if;
@@ -112,7 +112,7 @@ begin
 	insert into loans (org_id, beneficiary_id, bank, amount, term_months,
 	    purpose, applied_on, note, created_by)
 	values (v_org, v_b.id, p_bank, v_amt, p_term, p_purpose,
-	    coalesce(api.prog_date(p_applied_on, 'applied_on'), api.today()),
+	    coalesce(api.prog_day(p_applied_on, 'applied_on'), api.today()),
 	    coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'loan_create', 'loan', v_id, p_ip,
@@ -181,7 +181,7 @@ end $$;
 -- term_months monthly instalments of the principal, the rest of the
 -- division in the last.
 create function api.loan_action(p_sid text, p_id bigint, p_action text,
-    p_on text, p_note text, p_ip text)
+    p_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -192,7 +192,7 @@ declare
 begin
 	v_u := api.prog_user(p_sid);
 	v_l := api.prog_find(v_u, null::loans, p_id, true);
-	v_on := coalesce(api.prog_date(p_on, 'on'), api.today());
+	v_on := coalesce(api.prog_day(p_on, 'on'), api.today());
 	v_new := case
 	    when p_action = 'approve' and v_l.status = 'applied' then 'approved'
 	    when p_action = 'reject' and v_l.status in ('applied', 'approved')
@@ -230,11 +230,11 @@ begin
 end $$;
 
 -- POST /programmes/loans/{id}/payments, /api/v1/loans/{id}/payments: a
--- repayment of a disbursed loan (fen in amount, or yuan in amount_yuan),
+-- repayment of a disbursed loan (fen; a form types yuan, amount_yuan),
 -- on a day (default today) not before the disbursement.  400 beyond what
 -- is outstanding; the loan becomes repaying, or repaid when nothing is.
 create function api.loan_pay(p_sid text, p_id bigint, p_amount bigint,
-    p_amount_yuan text, p_paid_on text, p_note text, p_ip text)
+    p_paid_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -250,11 +250,11 @@ begin
 	if v_l.status not in ('disbursed', 'repaying', 'defaulted') then
 		perform api.fail(409, 'bad_state');
 	end if;
-	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
+	v_amt := p_amount;
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');
 	end if;
-	v_on := coalesce(api.prog_date(p_paid_on, 'paid_on'), api.today());
+	v_on := coalesce(api.prog_day(p_paid_on, 'paid_on'), api.today());
 	if v_on < v_l.disbursed_on then
 		perform api.fail(400, 'bad_date', '{"field":"paid_on"}');
 	end if;

@@ -89,7 +89,7 @@ end $$;
 -- with the registered youths who came (attendees: ids separated by
 -- commas), all or nothing.
 create function api.training_create(p_sid text, p_org bigint, p_kind text,
-    p_title text, p_held_on text, p_organiser text, p_place text,
+    p_title text, p_held_on date, p_organiser text, p_place text,
     p_attendance int, p_note text, p_attendees text, p_ip text)
 returns text language plpgsql as $$
 declare
@@ -103,7 +103,7 @@ begin
 	v_ids := api.prog_ids(p_attendees, 'attendees');
 	insert into trainings (org_id, kind, title, held_on, organiser, place,
 	    attendance, note, created_by)
-	values (v_org, p_kind, p_title, api.prog_date(p_held_on, 'held_on'),
+	values (v_org, p_kind, p_title, api.prog_day(p_held_on, 'held_on'),
 	    p_organiser, p_place, p_attendance, coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.training_add(v_u, v_id, v_ids, 'attendees');
@@ -135,7 +135,7 @@ end $$;
 -- fields given (the others stay).  400 when the attendance would fall
 -- below the registered attendees.
 create function api.training_update(p_sid text, p_id bigint, p_title text,
-    p_held_on text, p_organiser text, p_place text, p_attendance int,
+    p_held_on date, p_organiser text, p_place text, p_attendance int,
     p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
@@ -149,7 +149,7 @@ begin
 		perform api.fail(400, 'too_many_attendees', '{"field":"attendance"}');
 	end if;
 	update trainings set title = coalesce(p_title, title),
-	    held_on = coalesce(api.prog_date(p_held_on, 'held_on'), held_on),
+	    held_on = coalesce(api.prog_day(p_held_on, 'held_on'), held_on),
 	    organiser = coalesce(p_organiser, organiser),
 	    place = coalesce(p_place, place),
 	    attendance = coalesce(p_attendance, attendance),

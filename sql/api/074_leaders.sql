@@ -75,7 +75,7 @@ end $$;
 -- POST /programmes/leaders, /api/v1/leaders: at least one kind.
 create function api.leader_create(p_sid text, p_org bigint, p_name text,
     p_young boolean, p_ecommerce boolean, p_rural boolean, p_business text,
-    p_town text, p_since text, p_note text, p_ip text)
+    p_town text, p_since date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -95,7 +95,7 @@ begin
 	values (v_org, p_name, coalesce(p_young, false),
 	    coalesce(p_ecommerce, false), coalesce(p_rural, false), p_business,
 	    coalesce(v_town, (select town_id from orgs where id = v_org)),
-	    api.prog_date(p_since, 'since'), coalesce(p_note, ''), v_u.id)
+	    api.prog_day(p_since, 'since'), coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'leader_create', 'leader', v_id, p_ip,
 	    jsonb_build_object('young', p_young, 'ecommerce', p_ecommerce,
@@ -131,7 +131,7 @@ end $$;
 -- a youth in scope (add, with relation and since) and/or unlinks one
 -- (remove).  409 when the youth is already linked.
 create function api.leader_helps_set(p_sid text, p_id bigint, p_add bigint,
-    p_relation text, p_since text, p_remove bigint, p_ip text)
+    p_relation text, p_since date, p_remove bigint, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -159,7 +159,7 @@ begin
 		end if;
 		insert into leader_helps (leader_id, beneficiary_id, relation, since)
 		values (p_id, p_add, coalesce(p_relation, 'helps'),
-		    coalesce(api.prog_date(p_since, 'since'), api.today()));
+		    coalesce(api.prog_day(p_since, 'since'), api.today()));
 	end if;
 	update leaders set updated_at = now() where id = p_id;
 	perform api.audit(v_u, 'leader_helps', 'leader', p_id, p_ip,

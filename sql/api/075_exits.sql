@@ -67,7 +67,7 @@ end $$;
 -- of poverty, for the caller's organisation.  409 when the youth already
 -- has an exit recorded or verified.
 create function api.exit_create(p_sid text, p_youth bigint,
-    p_exited_on text, p_evidence text, p_ip text)
+    p_exited_on date, p_evidence text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -82,7 +82,7 @@ begin
 	end if;
 	insert into poverty_exits (beneficiary_id, org_id, exited_on, evidence,
 	    recorded_by)
-	values (v_b.id, v_u.org_id, api.prog_date(p_exited_on, 'exited_on'),
+	values (v_b.id, v_u.org_id, api.prog_day(p_exited_on, 'exited_on'),
 	    p_evidence, v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'exit_record', 'poverty_exit', v_id, p_ip,
