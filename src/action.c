@@ -70,15 +70,16 @@ static int	action_posted(struct http_request *, struct db_call *,
 int
 action_serve(struct http_request *req, const struct action_path *path)
 {
-	const char		*prefix;
+	const char		*prefix, *rest;
 	char			 id[WEB_ID_MAX];
 	int			 allow;
 
 	if (http_state_exists(req))
 		return (db_run(req));
+	/* What follows the number is the route's (conf/kore.conf). */
 	id[0] = '\0';
 	prefix = web_is_api(req) ? path->api : path->page;
-	if (prefix != NULL && !web_path_id(req, prefix, id, sizeof(id), NULL))
+	if (prefix != NULL && !web_path_id(req, prefix, id, sizeof(id), &rest))
 		return (web_error(req, 404, "not_found", NULL));
 	allow = (path->get != NULL ? HTTP_METHOD_GET : 0) |
 	    (path->post != NULL ? HTTP_METHOD_POST : 0);
