@@ -317,7 +317,8 @@ action_posted(struct http_request *req, struct db_call *call, PGresult *res)
 			buf_puts(&to, p->id);
 		else if (*s == '@' && json_is_integer(v = json_object_get(o,
 		    "id")))
-			buf_printf(&to, "%lld", (long long)json_integer_value(v));
+			buf_printf(&to, "%lld",
+			    (long long)json_integer_value(v));
 		else
 			buf_putc(&to, *s);
 	}

@@ -341,8 +341,8 @@ ACTION_HANDLER(prog_loan_payments, "/programmes/loans/", "/api/v1/loans/",
 ACTION_HANDLER(prog_trainings, NULL, NULL, &trainings_page, &training_create)
 ACTION_HANDLER(prog_training, "/programmes/trainings/", "/api/v1/trainings/",
     &training_page, &training_update)
-ACTION_HANDLER(prog_training_attendees,
-    "/programmes/trainings/", "/api/v1/trainings/", NULL, &training_attendees)
+ACTION_HANDLER(prog_training_attendees, "/programmes/trainings/",
+    "/api/v1/trainings/", NULL, &training_attendees)
 ACTION_HANDLER(prog_leaders, NULL, NULL, &leaders_page, &leader_create)
 ACTION_HANDLER(prog_leader, "/programmes/leaders/", "/api/v1/leaders/",
     &leader_page, NULL)

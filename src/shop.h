@@ -558,22 +558,20 @@ void		 form_page_refused(struct http_request *, struct db_call *,
  */
 struct action {
 	enum stmt		 stmt;
-	const char		*binds;		/* the statement's parameters */
+	const char		*binds;	/* the statement's parameters */
 	const struct field	*fields;	/* the input it takes */
 	size_t			 nfields;
-	const char		*tmpl;		/* GET: the page's template */
-	db_done_fn		 done;		/* GET: another answer */
-	const struct action	*again;		/* POST: the page shown again
-						   (a GET action) */
-	const char		*back;		/* POST: where a form goes
-						   ('#': the record, '@': the
-						   id the statement returns) */
+	const char		*tmpl;	/* GET: the page's template */
+	db_done_fn		 done;	/* GET: another answer */
+	const struct action	*again;	/* POST: the page shown again */
+	const char		*back;	/* POST: where a form goes ('#': the
+					   record, '@': the id returned) */
 };
 
+/* A path's actions; page and api end where the record's number begins. */
 struct action_path {
-	const char		*page;	/* the page's path up to the record's
-					   number; NULL: it has none */
-	const char		*api;	/* the same under /api/v1 */
+	const char		*page;	/* NULL: no record's number */
+	const char		*api;
 	const struct action	*get;	/* NULL: the path takes no GET */
 	const struct action	*post;	/* NULL: nor POST */
 };
