@@ -172,12 +172,20 @@ returns text language sql stable as $$
 	select display_name from users where id = p_id
 $$;
 
--- Page links of a list: page, prev and next (null at either end).
+-- A list's pages, p_per records a page: the records page p_page (null:
+-- the first) skips, and its links, page, prev and next (null at either
+-- end).
+create function api.prog_offset(p_page int, p_per int)
+returns int language sql immutable as $$
+	select (coalesce(p_page, 1) - 1) * p_per
+$$;
+
 create function api.prog_pager(p_page int, p_per int, p_total bigint)
 returns json language sql immutable as $$
-	select json_build_object('page', p_page, 'total', p_total,
-	    'prev', case when p_page > 1 then p_page - 1 end,
-	    'next', case when p_page::bigint * p_per < p_total then p_page + 1 end)
+	select json_build_object('page', p, 'total', p_total,
+	    'prev', case when p > 1 then p - 1 end,
+	    'next', case when p::bigint * p_per < p_total then p + 1 end)
+	  from coalesce(p_page, 1) p
 $$;
 
 -- GET /programmes: what each kind of record holds in the caller's scope.

@@ -51,39 +51,38 @@ $$;
 -- the new-loan form.
 create function api.loans_page(p_sid text, p_lang text, p_status text,
     p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_page	int := coalesce(p_page, 1);
-begin
-	v_u := api.prog_user(p_sid);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '共青扶贫贷', 'Green loans'),
 	    'status', p_status,
 	    'items', (select coalesce(json_agg(api.loan_json(l, p_lang)
 	        order by l.id desc), '[]')
 	      from (select * from loans
-	             where org_id in (select api.prog_scope(v_u))
+	             where org_id in (select api.prog_scope(u))
 	               and (p_status is null or status = p_status)
-	             order by id desc limit 50 offset (v_page - 1) * 50) l),
-	    'pager', api.prog_pager(v_page, 50, (select count(*) from loans
-	        where org_id in (select api.prog_scope(v_u))
+	             order by id desc limit 50
+	            offset api.prog_offset(p_page, 50)) l),
+	    'pager', api.prog_pager(p_page, 50, (select count(*) from loans
+	        where org_id in (select api.prog_scope(u))
 	          and (p_status is null or status = p_status))),
 	    'statuses', (select json_agg(json_build_object('value', s,
 	        'name', api.loan_status_name(s, p_lang),
-	        'count', (select count(*) from loans
-	            where org_id in (select api.prog_scope(v_u)) and status = s),
+	        'count', coalesce(c.n, 0),
 	        'selected', s = p_status) order by i)
 	      from unnest(array['applied', 'approved', 'disbursed', 'repaying',
-	          'repaid', 'rejected', 'defaulted']) with ordinality u(s, i)),
+	          'repaid', 'rejected', 'defaulted']) with ordinality x(s, i)
+	      left join (select status, count(*) as n from loans
+	          where org_id in (select api.prog_scope(u))
+	         group by status) c on c.status = s),
 	    'disbursed_amount', (select coalesce(sum(amount), 0) from loans
-	        where org_id in (select api.prog_scope(v_u))
+	        where org_id in (select api.prog_scope(u))
 	          and disbursed_on is not null),
 	    'repaid_amount', (select coalesce(sum(p.amount), 0)
 	        from loan_payments p join loans l on l.id = p.loan_id
-	        where l.org_id in (select api.prog_scope(v_u))),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	        where l.org_id in (select api.prog_scope(u))),
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u
+$$;
 
 -- POST /programmes/loans, /api/v1/loans: a loan application for a
 -- registered youth in scope.  Amount in fen (a form types it in yuan,
@@ -124,18 +123,10 @@ end $$;
 -- (each instalment paid, partly paid, overdue or due, payments applied
 -- in order) and its payments, and what may be done next.
 create function api.loan_get(p_sid text, p_lang text, p_id bigint)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_l	loans;
-	v_paid	bigint;
-begin
-	v_u := api.prog_user(p_sid);
-	v_l := api.prog_find(v_u, null::loans, p_id, false);
-	v_paid := api.loan_repaid(p_id);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '贷款', 'Loan') || ' #' || p_id,
-	    'loan', api.loan_json(v_l, p_lang),
+	    'loan', api.loan_json(l, p_lang),
 	    'schedule', (select coalesce(json_agg(json_build_object(
 	        'seq', s.seq, 'due_on', to_char(s.due_on, 'YYYY-MM-DD'),
 	        'amount', s.amount,
@@ -147,8 +138,8 @@ begin
 	            else api.l(p_lang, '待还', 'due') end)
 	        order by s.seq), '[]')
 	      from (select i.seq, i.due_on, i.amount,
-	              case when v_paid >= i.cum then 'paid'
-	                   when v_paid > i.cum - i.amount then 'partly'
+	              case when paid >= i.cum then 'paid'
+	                   when paid > i.cum - i.amount then 'partly'
 	                   when i.due_on < api.today() then 'overdue'
 	                   else 'due' end as state
 	              from (select *, sum(amount) over (order by seq) as cum
@@ -165,15 +156,18 @@ begin
 	            when 'reject' then api.l(p_lang, '未通过', 'reject')
 	            when 'disburse' then api.l(p_lang, '已放款', 'disbursed')
 	            else api.l(p_lang, '记为违约', 'mark defaulted') end)), '[]')
-	      from unnest(case v_l.status
+	      from unnest(case l.status
 	          when 'applied' then array['approve', 'reject']
 	          when 'approved' then array['disburse', 'reject']
 	          when 'disbursed' then array['default']
 	          when 'repaying' then array['default']
 	          else '{}'::text[] end) a),
-	    'can_pay', v_l.status in ('disbursed', 'repaying', 'defaulted'),
-	    'today', to_char(api.today(), 'YYYY-MM-DD'))::text;
-end $$;
+	    'can_pay', l.status in ('disbursed', 'repaying', 'defaulted'),
+	    'today', to_char(api.today(), 'YYYY-MM-DD'))::text
+	  from api.prog_user(p_sid) u,
+	       api.prog_find(u, null::loans, p_id, false) l,
+	       api.loan_repaid(l.id) paid
+$$;
 
 -- POST /programmes/loans/{id}/status, /api/v1/loans/{id}/status: one
 -- step of the loan's life, on a date (default today).  409 when the loan
