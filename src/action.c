@@ -228,7 +228,7 @@ action_post(struct http_request *req, const struct action *a, const char *id)
 	p = kore_calloc(1, sizeof(*p));
 	p->action = a;
 	kore_strlcpy(p->id, id, sizeof(p->id));
-	web_client_ip(req, p->ip, sizeof(p->ip));
+	request_client_ip(req, p->ip, sizeof(p->ip));
 	if (!(ok = web_input(req, &p->form, a->fields, a->nfields, &err)))
 		action_error_name(a, &err);
 	if (!ok && web_is_api(req)) {
