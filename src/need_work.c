@@ -285,7 +285,7 @@ need_post_begin(struct http_request *req, struct form *f, const char *id,
 	np->create = id == NULL;
 	if (id != NULL)
 		kore_strlcpy(np->id, id, sizeof(np->id));
-	web_client_ip(req, np->ip, sizeof(np->ip));
+	request_client_ip(req, np->ip, sizeof(np->ip));
 	call = db_prepare(req, stmt, done);
 	call->arg = np;
 	call->arg_free = need_post_free;
@@ -502,7 +502,7 @@ settings(struct http_request *req)
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_SETTINGS_SET, settings_saved);
 	call->on_error = settings_refused;
 	session_bind(req, call);

@@ -68,7 +68,6 @@ static const struct field csrf_only[] = {
 
 static const struct field year_fields[] = {
 	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, NULL },
 };
 
 #define PHOTO_MAX	(2 * 1024 * 1024)
@@ -515,12 +514,12 @@ me_statement(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !web_query(req, &f, year_fields, 1))
+	    !web_query(req, &f, year_fields, NFIELDS(year_fields)))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
-		call = db_prepare(req, SQL_STATEMENT, web_db_json);
+		call = db_prepare(req, SQL_DONOR_STATEMENT, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_STATEMENT_PAGE, csv ?
+		call = db_prepare(req, SQL_DONOR_STATEMENT_PAGE, csv ?
 		    statement_csv : web_db_page);
 		call->page = "statement";
 	}

@@ -182,17 +182,6 @@ recover_verify_bind(struct db_call *call)
 }
 
 /*
- * Whether path is of a page whose address may hold a one-time token:
- * such pages send only their origin as Referer (web.c).
- */
-int
-recover_private_path(const char *path)
-{
-	return (!strncmp(path, "/password/", 10) ||
-	    !strncmp(path, "/verify/", 8));
-}
-
-/*
  * The query string into f, checked against spec (names not in it are
  * ignored).  Returns 0 when a value is bad; f is to be freed either way.
  */
@@ -256,7 +245,7 @@ password_forgot(struct http_request *req)
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_PASSWORD_FORGOT, forgot_done);
 	call->on_error = forgot_refused;
 	call->arg = json_pack("{s:s}", "identifier",
@@ -373,7 +362,7 @@ password_reset(struct http_request *req)
 		reset_free(r);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, r->ip, sizeof(r->ip));
+	request_client_ip(req, r->ip, sizeof(r->ip));
 	session_hash(r->hash, form_get(&r->form, "token"));
 	call = db_prepare(req, SQL_PASSWORD_TOKEN_CHECK, reset_checked);
 	call->arg = r;
@@ -547,7 +536,7 @@ verify_email(struct http_request *req)
 	}
 	session_hash(hash, form_get(&f, "token"));
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	db_text(call, hash);
 	db_text(call, ip);
 	if (!web_is_api(req))
@@ -603,7 +592,7 @@ me_verify(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_RESEND, resent);
 	call->on_error = me_refused;
 	session_bind(req, call);
@@ -652,7 +641,7 @@ me_verify_code(struct http_request *req)
 	kore_strlcpy(c.digits, form_get(&f, "verify_code"), sizeof(c.digits));
 	session_hash(c.hash, c.digits);
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_CODE, code_checked);
 	call->on_error = me_refused;
 	session_bind(req, call);
