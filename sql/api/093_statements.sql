@@ -107,7 +107,7 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['admin']);
 	if p_bank is null or length(p_bank) > 50 or not one_line_ok(p_bank) then
-		perform api.fail(400, 'required', '{"field":"bank"}');
+		perform api.fail(400, 'required', '{"field":"bank_name"}');
 	end if;
 	-- One import of a bank at a time: the second waits, then finds the
 	-- first one's lines.
@@ -410,7 +410,7 @@ begin
 			 where reference_code = upper(regexp_replace(p_code, '\s',
 			     '', 'g'));
 			if not found then
-				perform api.fail(404, 'not_found', '{"field":"code"}');
+				perform api.fail(404, 'not_found', '{"field":"reference_code"}');
 			end if;
 		end if;
 		if v_pid is null then

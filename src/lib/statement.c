@@ -487,8 +487,8 @@ statement_map_ok(const struct statement_map *m, struct statement_error *err)
  * Reads the statement s (len bytes, as uploaded) by the columns of m.
  * Returns {"encoding", "lines": [{row, date, amount, balance (or null),
  * counterparty, note, line_id (or null), hash}], "skipped"} (the caller
- * owns it), or NULL with why in err: bad_encoding, not_csv, no_mapping,
- * bad_mapping, no_header (field: the column not found), bad_amount (field
+ * owns it), or NULL with why in err: unknown_encoding, not_csv, no_mapping,
+ * bad_mapping, no_header (field: the column not found), bad_statement_amount (field
  * and row), bad_line_id, too_many_lines, no_lines.  amount and balance
  * are in fen, received money positive; hash is the hex SHA-256 of the
  * line's fields, its key when the bank gives no line id.  Rows whose date
@@ -519,7 +519,7 @@ statement_read(const char *s, size_t len, const struct statement_map *m,
 	buf_init(&text, len + 16);
 	if (!statement_utf8(s, len, &text, &enc)) {
 		buf_free(&text);
-		fail(err, "bad_encoding", -1, 0);
+		fail(err, "unknown_encoding", -1, 0);
 		return (NULL);
 	}
 	/* Commas, or tabs for a bank that exports those under .csv. */
@@ -549,7 +549,7 @@ statement_read(const char *s, size_t len, const struct statement_map *m,
 		if (col[STATEMENT_AMOUNT] >= 0) {
 			if (statement_amount(cell(&r, col[STATEMENT_AMOUNT]),
 			    cell_len(&r, col[STATEMENT_AMOUNT]), &amount) != 1) {
-				fail(err, "bad_amount", STATEMENT_AMOUNT, row);
+				fail(err, "bad_statement_amount", STATEMENT_AMOUNT, row);
 				goto bad;
 			}
 		} else {
@@ -559,7 +559,7 @@ statement_read(const char *s, size_t len, const struct statement_map *m,
 			rcd = statement_amount(cell(&r, col[STATEMENT_DEBIT]),
 			    cell_len(&r, col[STATEMENT_DEBIT]), &debit);
 			if (rcc == -1 || rcd == -1 || (rcc == 0 && rcd == 0)) {
-				fail(err, "bad_amount", rcd == -1 ?
+				fail(err, "bad_statement_amount", rcd == -1 ?
 				    STATEMENT_DEBIT : STATEMENT_CREDIT, row);
 				goto bad;
 			}
@@ -569,7 +569,7 @@ statement_read(const char *s, size_t len, const struct statement_map *m,
 		rcb = statement_amount(cell(&r, col[STATEMENT_BALANCE]),
 		    cell_len(&r, col[STATEMENT_BALANCE]), &balance);
 		if (rcb == -1) {
-			fail(err, "bad_amount", STATEMENT_BALANCE, row);
+			fail(err, "bad_statement_amount", STATEMENT_BALANCE, row);
 			goto bad;
 		}
 		if (cell_len(&r, col[STATEMENT_LINE_ID]) > LINE_ID_MAX) {

@@ -256,15 +256,15 @@ test_refused(void **state)
 		{ "PK\x03\x04\0\0zip", 9, &icbc, "not_csv", "", 0 },
 		{ "", 0, &icbc, "not_csv", "", 0 },
 		{ "\xff\xfe" "a\0", 4, &icbc, "not_csv", "", 0 },
-		{ "\xff\xfe" "abc", 5, &icbc, "bad_encoding", "", 0 },
-		{ "\x81\x20\x81", 3, &icbc, "bad_encoding", "", 0 },
-		{ "\xef\xbb\xbf\xff", 4, &icbc, "bad_encoding", "", 0 },
+		{ "\xff\xfe" "abc", 5, &icbc, "unknown_encoding", "", 0 },
+		{ "\x81\x20\x81", 3, &icbc, "unknown_encoding", "", 0 },
+		{ "\xef\xbb\xbf\xff", 4, &icbc, "unknown_encoding", "", 0 },
 		{ "流水号,交易日期,金额,余额,对方户名\n", 0, &icbc, "no_header",
 		    "note", 0 },
 		{ "流水号,交易日期,金额,余额,对方户名,摘要\n"
-		  "1,2026-11-01,12x,,,\n", 0, &icbc, "bad_amount", "amount", 2 },
+		  "1,2026-11-01,12x,,,\n", 0, &icbc, "bad_statement_amount", "amount", 2 },
 		{ "流水号,交易日期,金额,余额,对方户名,摘要\n"
-		  "1,2026-11-01,12,abc,,\n", 0, &icbc, "bad_amount", "balance",
+		  "1,2026-11-01,12,abc,,\n", 0, &icbc, "bad_statement_amount", "balance",
 		    2 },
 		{ "流水号,交易日期,金额,余额,对方户名,摘要\n"
 		  "1,2026-11-01,\"12,,,\n", 0, &icbc, "not_csv", "", 2 },
