@@ -74,3 +74,5 @@ create index fund_statement_lines_open on fund_statement_lines (id)
 
 grant select, insert, update on fund_banks, fund_statements,
     fund_statement_lines to shop_app;
+-- An import that found nothing new takes its statement back.
+grant delete on fund_statements to shop_app;

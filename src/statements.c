@@ -68,9 +68,8 @@ static int	upload_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	refuse(struct http_request *, struct db_call *, int,
 		    const char *, const char *, json_t *, json_t *);
-static int	confirmed(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	decided(struct http_request *, struct db_call *, PGresult *);
+static int	stepped(struct http_request *, struct db_call *, PGresult *);
+static int	to_statement(struct http_request *, PGresult *, int);
 
 /*
  * The routes above.  400 for input that does not fit (the file's faults:
@@ -111,7 +110,7 @@ fund_import(struct http_request *req)
 		if (!web_post_input(req, &f, decide_fields,
 		    NFIELDS(decide_fields)))
 			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_FUND_LINE_DECIDE, decided);
+		call = db_prepare(req, SQL_FUND_LINE_DECIDE, stepped);
 		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, form_get(&f, "action"));
@@ -131,7 +130,7 @@ fund_import(struct http_request *req)
 		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
 			return (KORE_RESULT_OK);
 		form_free(&f);
-		call = db_prepare(req, SQL_FUND_STATEMENT_CONFIRM, confirmed);
+		call = db_prepare(req, SQL_FUND_STATEMENT_CONFIRM, stepped);
 		session_bind(req, call);
 		db_text(call, id);
 		db_text(call, ip);
@@ -311,17 +310,33 @@ static int
 upload_done(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	json_t	*r;
+	int	 created;
 
 	if ((r = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	if (json_is_true(json_object_get(r, "created"))) {
-		json_decref(r);
-		return (web_saved_record(req, res, 201, "statement",
-		    "/admin/fund/import/"));
-	}
+	created = json_is_true(json_object_get(r, "created"));
 	json_decref(r);
-	return (web_saved_record(req, res, 200, "statement",
-	    "/admin/fund/import/"));
+	return (to_statement(req, res, created ? 201 : 200));
+}
+
+/*
+ * The answer of a step that names a statement ("statement": its id):
+ * under /api/ the JSON with status, from a form on to its page.
+ */
+static int
+to_statement(struct http_request *req, PGresult *res, int status)
+{
+	json_t	*r;
+	char	 where[64];
+
+	if (web_is_api(req))
+		return (web_saved(req, res, status, NULL));
+	if ((r = web_db_object(res, 0)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	(void)snprintf(where, sizeof(where), "/admin/fund/import/%lld",
+	    (long long)json_integer_value(json_object_get(r, "statement")));
+	json_decref(r);
+	return (web_redirect(req, where));
 }
 
 /* The database refused the upload: the form again, or the JSON error. */
@@ -367,18 +382,9 @@ refuse(struct http_request *req, struct db_call *call, int status,
 	return (from_handler ? db_run(req) : KORE_RESULT_OK);
 }
 
-/* The proposals confirmed: the JSON, or back to the statement. */
+/* The proposals confirmed, or a line decided: back to the statement. */
 static int
-confirmed(struct http_request *req, struct db_call *call, PGresult *res)
+stepped(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	return (web_saved_record(req, res, 200, "statement",
-	    "/admin/fund/import/"));
-}
-
-/* A line decided: the JSON, or back to its statement. */
-static int
-decided(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	return (web_saved_record(req, res, 200, "statement",
-	    "/admin/fund/import/"));
+	return (to_statement(req, res, 200));
 }

@@ -41,39 +41,22 @@ returns text[] language sql immutable parallel safe as $$
 	      'JY[A-HJ-NP-Z2-9]{8}', 'g') m
 $$;
 
--- What received line p_l (not yet kept) is: its state and pledge.
-create function api.fund_line_classify(p_l fund_statement_lines,
-    out state text, out pledge_id bigint)
-language plpgsql as $$
-declare
-	v_codes	text[] := api.reference_codes(p_l.note);
-	v_p	pledges;
-	v_n	int;
-begin
-	select count(*) into v_n from pledges where reference_code = any (v_codes);
-	if v_n = 0 then
-		state := 'unknown';
-		return;
-	end if;
-	if v_n > 1 then
-		state := 'ambiguous';
-		return;
-	end if;
-	select * into v_p from pledges where reference_code = any (v_codes);
-	pledge_id := v_p.id;
-	if v_p.status = 'received' or exists (select 1
-	    from fund_statement_lines l where l.pledge_id = v_p.id
-	     and l.state in ('proposed', 'confirmed')) then
-		state := 'duplicate';
-	elsif v_p.status not in ('pledged', 'delivered', 'disputed')
-	    or api.pledge_transfer_amount(v_p) is null then
-		state := 'ambiguous';
-	elsif api.pledge_transfer_amount(v_p) <> p_l.amount then
-		state := 'partial';
-	else
-		state := 'proposed';
-	end if;
-end $$;
+-- The lines src/lib/statement.c read (p_lines), each with its key: the
+-- bank's id for it, or the hash of its fields and its place among the
+-- lines of equal hash (two equal transfers on one day stay two).
+create function api.fund_lines_keyed(p_lines json)
+returns table (row_no int, booked_on date, amount bigint, balance bigint,
+    counterparty text, note text, line_id text, line_key text)
+language sql stable as $$
+	select e."row", e."date", e.amount, e.balance,
+	    coalesce(e.counterparty, ''), coalesce(e.note, ''), e.line_id,
+	    coalesce('id:' || e.line_id, 'h:' || e.hash || ':' ||
+	        row_number() over (partition by e.line_id is null, e.hash
+	            order by e."row"))
+	  from json_to_recordset(p_lines) as e("row" int, "date" date,
+	      amount bigint, balance bigint, counterparty text, note text,
+	      line_id text, hash text)
+$$;
 
 -- The bank p_bank's columns as last used: {bank, mapping} (mapping null
 -- for a bank not seen yet).  Admins only; the file is read after this.
@@ -100,8 +83,7 @@ declare
 	v_u	users;
 	v_bank	fund_banks;
 	v_st	bigint;
-	v_l	fund_statement_lines;
-	v_c	record;
+	v_old	text[];
 	v_total	int := json_array_length(p_lines);
 	v_new	int;
 begin
@@ -118,57 +100,54 @@ begin
 	  where fund_banks.mapping is distinct from excluded.mapping;
 	select * into v_bank from fund_banks where name = p_bank for update;
 
-	-- In the file's order, so that of two lines naming one pledge the
-	-- first is proposed and the second a duplicate.  A line's key: the
-	-- bank's id for it, or the hash of its fields and its place among
-	-- the lines of equal hash.
-	v_new := 0;
-	for v_c in select k.* from (select e."row" as row_no,
-	    e."date" as booked_on, e.amount, e.balance, e.counterparty, e.note,
-	    e.line_id, coalesce('id:' || e.line_id, 'h:' || e.hash || ':' ||
-	        row_number() over (partition by e.line_id is null, e.hash
-	            order by e."row")) as line_key
-	      from json_to_recordset(p_lines) as e("row" int, "date" date,
-	          amount bigint, balance bigint, counterparty text, note text,
-	          line_id text, hash text)) k
-	    where not exists (select 1 from fund_statement_lines l
-	        where l.bank_id = v_bank.id and l.line_key = k.line_key)
-	    order by k.row_no loop
-		if v_st is null then
-			insert into fund_statements (bank_id, filename, encoding,
-			    lines, new_lines, imported_by)
-			values (v_bank.id, coalesce(left(p_filename, 200), ''),
-			    p_encoding, v_total, 0, v_u.id)
-			returning id into v_st;
-		end if;
-		v_new := v_new + 1;
-		v_l := null;
-		v_l.bank_id := v_bank.id;
-		v_l.statement_id := v_st;
-		v_l.line_key := v_c.line_key;
-		v_l.row_no := v_c.row_no;
-		v_l.booked_on := v_c.booked_on;
-		v_l.amount := v_c.amount;
-		v_l.balance := v_c.balance;
-		v_l.counterparty := coalesce(v_c.counterparty, '');
-		v_l.note := coalesce(v_c.note, '');
-		v_l.bank_line_id := v_c.line_id;
-		if v_c.amount <= 0 then
-			v_l.state := 'outgoing';
-		else
-			select c.state, c.pledge_id into v_l.state, v_l.pledge_id
-			  from api.fund_line_classify(v_l) c;
-		end if;
-		insert into fund_statement_lines (bank_id, statement_id,
-		    line_key, row_no, booked_on, amount, balance, counterparty,
-		    note, bank_line_id, state, pledge_id)
-		values (v_l.bank_id, v_l.statement_id, v_l.line_key,
-		    v_l.row_no, v_l.booked_on, v_l.amount, v_l.balance,
-		    v_l.counterparty, v_l.note, v_l.bank_line_id, v_l.state,
-		    v_l.pledge_id);
-	end loop;
-	if v_st is null then
-		-- Nothing new: the bank's latest statement.
+	insert into fund_statements (bank_id, filename, encoding, lines,
+	    new_lines, imported_by)
+	values (v_bank.id, coalesce(left(p_filename, 200), ''), p_encoding,
+	    v_total, 0, v_u.id)
+	returning id into v_st;
+	-- The keys kept before, looked up at once: right after a large
+	-- import the table's statistics are old, and a plan probing it
+	-- line by line would scan it for every line.
+	select coalesce(array_agg(l.line_key), '{}') into v_old
+	  from fund_statement_lines l
+	 where l.bank_id = v_bank.id and l.line_key = any (array(
+	     select k.line_key from api.fund_lines_keyed(p_lines) k));
+	-- Of two received lines naming one pledge, the first in the file is
+	-- classified, the second is a duplicate; one set-based statement.
+	with k as (select * from api.fund_lines_keyed(p_lines)),
+	n as (
+		select k.*, x.named, x.pid
+		  from k cross join lateral (select count(*) as named,
+		      min(p.id) as pid from pledges p
+		      where k.amount > 0 and p.reference_code = any (
+		          api.reference_codes(k.note))) x
+		 where k.line_key <> all (v_old)),
+	r as (
+		select n.*, case when n.named = 1 then row_number() over (
+		    partition by n.named = 1, n.pid order by n.row_no) end as nth
+		  from n)
+	insert into fund_statement_lines (bank_id, statement_id, line_key,
+	    row_no, booked_on, amount, balance, counterparty, note,
+	    bank_line_id, state, pledge_id)
+	select v_bank.id, v_st, r.line_key, r.row_no, r.booked_on, r.amount,
+	    r.balance, r.counterparty, r.note, r.line_id,
+	    case when r.amount <= 0 then 'outgoing'
+	        when r.named = 0 then 'unknown'
+	        when r.named > 1 then 'ambiguous'
+	        when p.status = 'received' or r.nth > 1 or exists (select 1
+	            from fund_statement_lines l where l.pledge_id = p.id
+	             and l.state in ('proposed', 'confirmed')) then 'duplicate'
+	        when p.status not in ('pledged', 'delivered', 'disputed')
+	            or api.pledge_transfer_amount(p) is null then 'ambiguous'
+	        when api.pledge_transfer_amount(p) <> r.amount then 'partial'
+	        else 'proposed' end,
+	    case when r.named = 1 then r.pid end
+	  from r left join pledges p on p.id = r.pid and r.named = 1
+	 order by r.row_no;
+	get diagnostics v_new = row_count;
+	if v_new = 0 then
+		-- Nothing new: no statement, and the bank's latest named.
+		delete from fund_statements where id = v_st;
 		select max(statement_id) into v_st from fund_statement_lines
 		 where bank_id = v_bank.id;
 		return json_build_object('statement', v_st, 'created', false,
