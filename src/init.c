@@ -58,7 +58,18 @@ KORE_SECCOMP_FILTER("shop",
 	KORE_SYSCALL_ALLOW(rename),
 	KORE_SYSCALL_ALLOW(getdents64),
 	KORE_SYSCALL_ALLOW(clock_getres),
-	KORE_SYSCALL_ALLOW(poll)
+	KORE_SYSCALL_ALLOW(poll),
+	/*
+	 * libvips (photo.c) in the worker and its task threads: glib's
+	 * thread pool reads the stack limit (prlimit64) and the memory
+	 * policy it runs under (get_mempolicy, set_mempolicy), and
+	 * libselinux, loaded with it, asks where selinuxfs is (statfs).
+	 * Its run-time code generator stays off (W^X: photo_init).
+	 */
+	KORE_SYSCALL_ALLOW(prlimit64),
+	KORE_SYSCALL_ALLOW(get_mempolicy),
+	KORE_SYSCALL_ALLOW(set_mempolicy),
+	KORE_SYSCALL_ALLOW(statfs)
 );
 
 void
