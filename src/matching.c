@@ -138,7 +138,6 @@ static struct needs_snap *snap_build(PGresult *);
 static void	 snap_range(const struct needs_snap *,
 		    const struct match_offer *, size_t *, size_t *);
 static int	 cache_ttl(void);
-static int32_t	 matching_today(void);
 static double	 ms_since(const struct timespec *);
 static int64_t	 num(const char *);
 static void	 offers_build(struct mrun *);
@@ -393,13 +392,6 @@ snap_range(const struct needs_snap *s, const struct match_offer *o,
 	*hi = a;
 }
 
-/* Today as the engine's day number: days since 2000-01-01, Shanghai. */
-static int32_t
-matching_today(void)
-{
-	return ((int32_t)((time(NULL) + 8 * 3600) / 86400 - 10957));
-}
-
 static double
 ms_since(const struct timespec *t0)
 {
@@ -545,7 +537,7 @@ mr_new(struct db_call *call, enum mr_mode mode, enum mr_purpose purpose)
 	mr = kore_calloc(1, sizeof(*mr));
 	mr->mode = mode;
 	mr->purpose = purpose;
-	mr->today = matching_today();
+	mr->today = day_shanghai(time(NULL));
 	mr->limit = MR_PAGE;
 	form_init(&mr->form);
 	match_result_init(&mr->res);

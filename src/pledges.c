@@ -68,7 +68,6 @@ static const struct field csrf_only[] = {
 
 static const struct field year_fields[] = {
 	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, NULL },
 };
 
 #define PHOTO_MAX	(2 * 1024 * 1024)
@@ -82,7 +81,6 @@ static int	photo_done(struct http_request *, struct db_call *,
 static int	statement_csv(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	photo_upload(struct http_request *, const char *);
-static int	current_year(void);
 
 /*
  * POST /needs/{id}/pledge (form) and /api/v1/needs/{id}/pledges: a donor
@@ -490,16 +488,6 @@ me_pledges(struct http_request *req)
 	return (db_run(req));
 }
 
-static int
-current_year(void)
-{
-	time_t		now = time(NULL) + 8 * 3600;	/* Asia/Shanghai */
-	struct tm	tm;
-
-	gmtime_r(&now, &tm);
-	return (tm.tm_year + 1900);
-}
-
 /*
  * GET /me/statement?year= (page), /me/statement.csv?year= (a download),
  * /api/v1/me/statement?year=: what the donor gave in a year (received
@@ -515,7 +503,7 @@ me_statement(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !web_query(req, &f, year_fields, 1))
+	    !web_query(req, &f, year_fields, NFIELDS(year_fields)))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_STATEMENT, web_db_json);
@@ -525,7 +513,8 @@ me_statement(struct http_request *req)
 		call->page = "statement";
 	}
 	session_bind(req, call);
-	db_int(call, form_int(&f, "year", current_year()));
+	db_int(call, form_int(&f, "year",
+	    day_year(day_shanghai(time(NULL)))));
 	db_text(call, web_lang_code(web_lang(req)));
 	form_free(&f);
 	return (db_run(req));

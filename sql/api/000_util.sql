@@ -20,11 +20,17 @@ returns text language sql immutable parallel safe as $$
 	select case when p_lang = 'en' then coalesce(p_en, p_zh) else p_zh end
 $$;
 
+-- Today on the Shanghai calendar: the one place SQL says which day it
+-- is (src/lib/day.c is C's).
+create function api.today()
+returns date language sql stable parallel safe as $$
+	select (now() at time zone 'Asia/Shanghai')::date
+$$;
+
 -- Age in whole years from a birth year, on the Shanghai calendar.
 create function api.age(p_birth_year smallint)
 returns int language sql stable parallel safe as $$
-	select extract(year from now() at time zone 'Asia/Shanghai')::int
-	    - p_birth_year
+	select extract(year from api.today())::int - p_birth_year
 $$;
 
 create function api.day(p_t timestamptz)
@@ -81,12 +87,6 @@ end $$;
 create function api.fen_text(p_fen bigint)
 returns text language sql immutable parallel safe as $$
 	select '¥' || to_char(p_fen / 100.0, 'FM999,999,990.00')
-$$;
-
--- Today on the Shanghai calendar.
-create function api.today()
-returns date language sql stable parallel safe as $$
-	select (now() at time zone 'Asia/Shanghai')::date
 $$;
 
 create function api.minute(p_t timestamptz)

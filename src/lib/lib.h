@@ -38,6 +38,10 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
 
+/* day.c: days on Shanghai's calendar, counted from 2000-01-01. */
+int32_t	 day_shanghai(time_t);
+int	 day_year(int32_t);
+
 /* image.c: hand-over photos, JPEG or PNG, without their metadata. */
 int	 image_clean(const unsigned char *, size_t, struct buf *,
 	    const char **);
