@@ -66,6 +66,11 @@ static const struct field csrf_only[] = {
 	CSRF_FIELD,
 };
 
+/* The columns of /me/statement.csv. */
+static const char *const statement_head[] = {
+	"日期", "需求", "学校", "数量", "单位", "金额(分)", "收据码", NULL
+};
+
 static const struct field year_fields[] = {
 	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
 };
@@ -532,10 +537,7 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((d = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	buf_init(&b, 4096);
-	/* A BOM, so that Excel reads the Chinese as UTF-8. */
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"日期\",\"需求\",\"学校\",\"数量\",\"单位\",\"金额(分)\","
-	    "\"收据码\"\r\n");
+	csv_begin(&b, statement_head);
 	json_array_foreach(json_object_get(d, "items"), i, it) {
 		csv_cell(&b, json_string_value(json_object_get(it,
 		    "received_on")));

@@ -702,18 +702,18 @@ totals_send(struct http_request *req, json_t *d)
 {
 	struct buf	 b;
 	json_t		*row;
-	const char	*asof;
+	const char	*asof, *head[NFIELDS(totals_columns) + 4];
 	char		 disp[96];
 	size_t		 i;
 
+	head[0] = "范围";
+	head[1] = "名称";
+	for (i = 0; i < NFIELDS(totals_columns); i++)
+		head[2 + i] = totals_columns[i].head;
+	head[2 + i] = "基金账户收款(元)";
+	head[3 + i] = NULL;
 	buf_init(&b, 16384);
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"范围\",\"名称\"");
-	for (i = 0; i < NFIELDS(totals_columns); i++) {
-		buf_putc(&b, ',');
-		csv_cell(&b, totals_columns[i].head);
-	}
-	buf_puts(&b, ",\"基金账户收款(元)\"\r\n");
+	csv_begin(&b, head);
 	totals_row(&b, "全部", json_object_get(d, "totals"));
 	json_array_foreach(json_object_get(d, "campaigns"), i, row)
 		totals_row(&b, "公益行动", row);

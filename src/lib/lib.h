@@ -49,10 +49,6 @@ int	 image_clean(const unsigned char *, size_t, struct buf *,
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
 
-/* csv.c: tables as CSV, for the programme exports (issue 7). */
-int	 csv_table(struct buf *, json_t *, json_t *);
-void	 csv_yuan(struct buf *, int64_t);
-
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160
 
@@ -396,10 +392,15 @@ void	 merkle_tape_rewind(struct merkle_tape *);
  * per-worker cache of its answers.
  */
 
-/* csv.c: CSV cells (RFC 4180) that spreadsheets cannot run. */
+/*
+ * csv.c: CSV files (RFC 4180) that spreadsheets read as UTF-8 and cannot
+ * run: the start of a file, cells, whole tables (the programme exports).
+ */
+void	 csv_begin(struct buf *, const char *const *);
 void	 csv_cell(struct buf *, const char *);
 void	 csv_int(struct buf *, int64_t);
 void	 csv_yuan(struct buf *, int64_t);
+int	 csv_table(struct buf *, json_t *, json_t *);
 
 /* chart.c: bar charts as inline SVG, from rows of JSON. */
 struct chart_series {
