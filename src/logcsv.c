@@ -17,12 +17,11 @@
 
 int	logcsv_download(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field period_fields[] = {
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 	{ "until", FIELD_DATE, 0, 2000, 2099, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 /* The columns, in sql/LOG_FORMAT.md's order. */

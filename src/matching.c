@@ -187,9 +187,6 @@ static int	 finish_recommend(struct http_request *, struct db_call *);
 static int	 prefs_saved(struct http_request *, struct db_call *,
 		    PGresult *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
 
 static const struct field propose_fields[] = {
 	{ "offer_id", FIELD_INT, 1, 1, ID_MAX, NULL },
@@ -197,7 +194,7 @@ static const struct field propose_fields[] = {
 };
 
 static const struct field prefs_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "towns", FIELD_TEXT, 0, 0, 100, NULL },
 	{ "town1", FIELD_SLUG, 0, 0, 40, NULL },

@@ -14,9 +14,6 @@ int	work_need(struct http_request *);
 int	admin_needs(struct http_request *);
 int	settings(struct http_request *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
 static const char *const statuses[] = {
 	"draft", "submitted", "verified", "notice", "open", "fully_pledged",
 	"fulfilled", "rejected", "cancelled", "expired", NULL
@@ -27,7 +24,7 @@ static const char *const actions[] = {
 
 /* A need's fields; amounts in yuan (¥1 to ¥20,000,000; a term ≤ ¥1m). */
 static const struct field need_fields[] = {
-	{ "kind", FIELD_CHOICE, 1, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 1, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 1, 0, 40, NULL },
 	{ "campaign", FIELD_SLUG, 0, 0, 41, NULL },
 	{ "title", FIELD_TEXT, 1, 1, 80, NULL },

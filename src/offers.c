@@ -18,22 +18,18 @@ int	offer_page(struct http_request *);
 int	offer_action(struct http_request *);
 int	proposal_action(struct http_request *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field list_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 	{ "per_page", FIELD_INT, 0, 1, 100, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 /* An offer as posted: amounts in yuan (forms) become fen here. */
 static const struct field offer_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "item", FIELD_TEXT, 0, 0, 60, NULL },
 	{ "spec", FIELD_TEXT, 0, 0, 60, NULL },

@@ -13,13 +13,12 @@
 int	me_notifications(struct http_request *);
 int	unsubscribe(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 /* The kinds that can be turned off: those of api.notify_kinds(). */
 #define KIND(k)	{ k, FIELD_BOOL, 0, 0, 0, NULL }
 
 static const struct field prefs_fields[] = {
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 	{ "digest", FIELD_BOOL, 0, 0, 0, NULL },
 	KIND("pledge_made"), KIND("due_soon"), KIND("received"),
 	KIND("disputed"), KIND("expired"), KIND("need_expired"),

@@ -357,6 +357,9 @@ enum lang {
 	LANG_EN
 };
 
+/* The languages' codes by enum lang, NULL-terminated: form choices. */
+extern const char *const	web_langs[];
+
 #define WEB_RW_SECONDS	10	/* read-your-writes: the primary after a POST */
 
 void		 web_init(void);

@@ -40,7 +40,6 @@ int	transparency_page(struct http_request *);
 int	transparency_api(struct http_request *);
 int	transparency_totals_csv(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field filter_fields[] = {
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
@@ -48,7 +47,7 @@ static const struct field filter_fields[] = {
 	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 	{ "until", FIELD_DATE, 0, 2000, 2099, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 enum tp_answer {

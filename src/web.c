@@ -102,10 +102,17 @@ web_templates(void)
 	return (templates);
 }
 
+/* The languages we speak, the one list of them (lang= choices). */
+const char *const web_langs[] = {
+	[LANG_ZH] = "zh",
+	[LANG_EN] = "en",
+	NULL
+};
+
 const char *
 web_lang_code(enum lang lang)
 {
-	return (lang == LANG_EN ? "en" : "zh");
+	return (web_langs[lang == LANG_EN ? LANG_EN : LANG_ZH]);
 }
 
 /* The value of lang= in the query string, if it is one we speak. */

@@ -50,8 +50,15 @@ returns text language sql immutable parallel safe as $$
 	    else api.l(p_lang, '未在读', 'not in school') end
 $$;
 
--- The name of a kind of need or offer (goods, money, scholarship,
--- service).
+-- The kinds of need and offer, in the order forms list them: the one
+-- list of them in api (C's is need_kinds in src/lib/match.c; the tables'
+-- CHECKs hold the same four, the last line of defence).
+create function api.need_kinds()
+returns text[] language sql immutable parallel safe as $$
+	select array['goods', 'money', 'scholarship', 'service']
+$$;
+
+-- The name of a kind of need or offer (one of api.need_kinds()).
 create function api.kind_name(p_kind text, p_lang text)
 returns text language sql immutable parallel safe as $$
 	select api.l(p_lang, case p_kind when 'goods' then '物资'

@@ -188,11 +188,9 @@ $$;
 create function api.need_choices(p_u users, p_org bigint, p_lang text)
 returns json language sql stable as $$
 	select json_build_object(
-	    'kind', json_build_array(
-	        json_build_object('value', 'goods', 'name', api.l(p_lang, '物资', 'Goods')),
-	        json_build_object('value', 'money', 'name', api.l(p_lang, '资金', 'Money')),
-	        json_build_object('value', 'scholarship', 'name', api.l(p_lang, '助学金', 'Scholarship')),
-	        json_build_object('value', 'service', 'name', api.l(p_lang, '服务', 'Service'))),
+	    'kind', (select json_agg(json_build_object('value', k,
+	        'name', api.kind_name(k, p_lang)) order by i)
+	      from unnest(api.need_kinds()) with ordinality u(k, i)),
 	    'category', (select json_agg(json_build_object('value', slug,
 	        'name', api.l(p_lang, name_zh, name_en)) order by sort)
 	      from categories),
@@ -218,7 +216,11 @@ $$;
 -- Checks the fields of a need for organisation p_org (p_f: kind,
 -- category, campaign, title, item, spec, unit, quantity, amount (fen),
 -- unit_amount (fen), terms, urgency, deadline, story, beneficiary_id,
--- town); 400 naming the field.  Returns the row to write.
+-- town); 400 naming the field.  Returns the row to write.  The syntax
+-- and the lengths of the fields are checked before, by their typed
+-- fields in src/need_work.c (need_fields), and again by the table's
+-- CHECKs; here: what names something in the database, what depends on
+-- the kind or on today.
 create function api.need_check(p_f json, p_org orgs)
 returns needs language plpgsql stable as $$
 declare
@@ -229,10 +231,6 @@ declare
 begin
 	v_n.org_id := p_org.id;
 	v_n.kind := p_f ->> 'kind';
-	if v_n.kind is null or v_n.kind not in ('goods', 'money', 'scholarship',
-	    'service') then
-		perform api.fail(400, 'unknown_value', '{"field":"kind"}');
-	end if;
 	v_n.category := p_f ->> 'category';
 	if v_n.category is null or not exists (select 1 from categories
 	    where slug = v_n.category) then
@@ -249,9 +247,6 @@ begin
 		v_n.campaign_id := v_camp.id;
 	end if;
 	v_n.title := p_f ->> 'title';
-	if v_n.title is null or length(v_n.title) not between 1 and 80 then
-		perform api.fail(400, 'required', '{"field":"title"}');
-	end if;
 	v_n.story := coalesce(p_f ->> 'story', '');
 	v_n.urgency := coalesce((p_f ->> 'urgency')::smallint, 2);
 	v_n.deadline := (p_f ->> 'deadline')::date;

@@ -296,6 +296,9 @@ struct match_result {
 	size_t			 npairs;	/* entries in offer lists */
 };
 
+/* The kinds' names by enum match_kind, NULL-terminated: form choices. */
+extern const char *const	need_kinds[MATCH_NKINDS + 1];
+
 int	 match_kind_parse(const char *);
 void	 match_result_init(struct match_result *);
 void	 match_result_free(struct match_result *);
