@@ -184,8 +184,6 @@ static int	 proposed(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	 finish_all(struct http_request *, struct db_call *);
 static int	 finish_recommend(struct http_request *, struct db_call *);
-static int	 prefs_saved(struct http_request *, struct db_call *,
-		    PGresult *);
 
 
 static const struct field propose_fields[] = {
@@ -1372,7 +1370,8 @@ recommended(struct http_request *req)
 		if ((t = form_get(&f, name)) != NULL)
 			buf_printf(&towns, ",%s", t);
 	}
-	call = db_prepare(req, SQL_PREFS_SAVE, prefs_saved);
+	call = db_prepare(req, SQL_PREFS_SAVE, web_db_saved);
+	call->saved_to = "/me/recommended";
 	session_bind(req, call);
 	db_text(call, form_get(&f, "kind"));
 	db_text(call, form_get(&f, "category"));
@@ -1380,13 +1379,6 @@ recommended(struct http_request *req)
 	buf_free(&towns);
 	form_free(&f);
 	return (db_run(req));
-}
-
-static int
-prefs_saved(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/me/recommended"));
 }
 
 /* A seed of the engine that stands for what a donor likes. */

@@ -62,10 +62,6 @@ static const struct field resolve_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field csrf_only[] = {
-	CSRF_FIELD,
-};
-
 /* The columns of /me/statement.csv. */
 static const char *const statement_head[] = {
 	"日期", "需求", "学校", "数量", "单位", "金额(分)", "收据码", NULL
@@ -185,7 +181,8 @@ pledge_action(struct http_request *req)
 
 	if (!strcmp(action, "cancel") || !strcmp(action, "approve") ||
 	    !strcmp(action, "reject")) {
-		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, session_csrf_only,
+		    NFIELDS(session_csrf_only)))
 			return (KORE_RESULT_OK);
 		if (action[0] == 'c') {
 			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);

@@ -30,8 +30,6 @@ static const struct field settings_fields[] = {
 
 static int	settings_refused(struct http_request *, struct db_call *,
 		    int, const char *, const char *);
-static int	settings_saved(struct http_request *, struct db_call *,
-		    PGresult *);
 
 static int
 settings_refused(struct http_request *req, struct db_call *call, int status,
@@ -71,8 +69,8 @@ settings(struct http_request *req)
 	}
 	if (!web_input(req, &f, settings_fields, NFIELDS(settings_fields),
 	    &err))
-		return (form_page_bad_input(req, SQL_ADMIN_NEEDS_PAGE, "admin-needs",
-		    NULL, &f, &err));
+		return (form_page_bad_input(req, SQL_ADMIN_NEEDS_PAGE,
+		    "admin-needs", NULL, &f, &err));
 	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
@@ -96,7 +94,8 @@ settings(struct http_request *req)
 	json_decref(o);
 	form_free(&f);
 	web_client_ip(req, ip, sizeof(ip));
-	call = db_prepare(req, SQL_SETTINGS_SET, settings_saved);
+	call = db_prepare(req, SQL_SETTINGS_SET, web_db_saved);
+	call->saved_to = "/admin/needs";
 	call->on_error = settings_refused;
 	session_bind(req, call);
 	db_text(call, text);
@@ -105,9 +104,3 @@ settings(struct http_request *req)
 	return (db_run(req));
 }
 
-static int
-settings_saved(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/admin/needs"));
-}

@@ -270,6 +270,8 @@ struct db_call {
 	int			 called;	/* done ran for this step */
 	int			 retried;
 	const char		*page;	/* template for web_db_page */
+	const char		*saved_to;	/* web_db_saved: where a
+						   form goes on */
 	int			 status;	/* its status, 200 when 0 */
 	json_t			*extra;	/* merged into its data */
 	int			(*on_error)(struct http_request *,
@@ -393,6 +395,8 @@ int		 web_post_input(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_saved(struct http_request *, PGresult *, int,
 		    const char *);
+int		 web_db_saved(struct http_request *, struct db_call *,
+		    PGresult *);
 int		 web_saved_record(struct http_request *, PGresult *, int,
 		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);
@@ -400,6 +404,8 @@ int		 web_redirect(struct http_request *, const char *);
 
 int		 web_path_id(struct http_request *, const char *, char *,
 		    size_t, const char **);
+int		 web_path_action(struct http_request *, const char *, char *,
+		    size_t, const char *const *);
 void		 web_error_message(struct buf *, enum lang, const char *,
 		    const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
@@ -431,6 +437,9 @@ void		 session_bind(struct http_request *, struct db_call *);
 void		 session_new_token(char *, char *);
 void		 session_hash(char *, const char *);
 
+/* The fields of a form that carries nothing but its CSRF token. */
+extern const struct field	session_csrf_only[1];
+
 /* recover.c: one-time links and codes sent to an account (issue 12). */
 #define RECOVER_URL_MAX	400
 
@@ -444,6 +453,42 @@ void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
 int		 recover_private_path(const char *);
+
+/*
+ * secret.c: a posted form that holds a password, and the state of its
+ * steps: a password's hash (stored, or new), the client's address,
+ * whether a task went well.  It heads a larger struct of the steps, or
+ * stands alone: secret_new(sizeof(that)); secret_free (an arg_free)
+ * wipes all of it before freeing.
+ */
+struct secret {
+	struct form	form;
+	size_t		size;
+	char		hash[PASSWORD_HASH_MAX];
+	char		ip[64];
+	int		ok;
+};
+
+/*
+ * The password fields of the forms: a new one of 10 to 128 characters
+ * (and, on pages, the same typed again); one typed to sign in or to
+ * confirm, up to 128.
+ */
+#define SECRET_NEW_FIELD(n)	{ n, FIELD_TEXT, 1, 10, 128, NULL }
+#define SECRET_AGAIN_FIELD(n)	{ n, FIELD_TEXT, 0, 0, 128, NULL }
+#define SECRET_TYPED_FIELD(n)	{ n, FIELD_TEXT, 1, 1, 128, NULL }
+
+void		*secret_new(size_t);
+void		 secret_free(void *);
+int		 secret_twice(struct http_request *, const struct secret *,
+		    const char *);
+void		 secret_stored(struct secret *, PGresult *);
+int		 secret_matches(const struct secret *, const char *);
+int		 secret_hash(struct kore_task *);
+
+/* me.c: the signed-in person's own account. */
+int		 me_refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
 /* checkpoint.c: the log's signing key and signed checkpoints. */
 enum checkpoint_state {
 	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */

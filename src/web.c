@@ -641,6 +641,16 @@ web_saved(struct http_request *req, PGresult *res, int status,
 }
 
 /*
+ * A done callback: web_saved with status 200, a form on to
+ * call->saved_to.
+ */
+int
+web_db_saved(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	return (web_saved(req, res, 200, call->saved_to));
+}
+
+/*
  * The same for a record the answer names: a form goes on to prefix and
  * the id of the JSON's member ("pledge", "/me/pledges/": /me/pledges/12).
  */
@@ -765,4 +775,24 @@ web_path_id(struct http_request *req, const char *prefix, char *id,
 	else if (p[len] != '\0')
 		return (0);
 	return (1);
+}
+
+/*
+ * The id and the action of a path prefix{id}/{action} (web_path_id),
+ * action one of actions (NULL-terminated): its index, or -1 when the
+ * path names no such id or action.
+ */
+int
+web_path_action(struct http_request *req, const char *prefix, char *id,
+    size_t idlen, const char *const *actions)
+{
+	const char	*rest;
+	int		 i;
+
+	if (!web_path_id(req, prefix, id, idlen, &rest) || *rest++ != '/')
+		return (-1);
+	for (i = 0; actions[i] != NULL; i++)
+		if (!strcmp(rest, actions[i]))
+			return (i);
+	return (-1);
 }
