@@ -149,7 +149,7 @@ posted_begin(struct http_request *req, struct form *f)
 
 	p = kore_calloc(1, sizeof(*p));
 	p->form = *f;
-	web_client_ip(req, p->ip, sizeof(p->ip));
+	request_client_ip(req, p->ip, sizeof(p->ip));
 	call = db_begin(req);
 	call->arg = p;
 	call->arg_free = posted_free;

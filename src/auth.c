@@ -193,7 +193,7 @@ auth_login(struct http_request *req)
 		secret_free(s);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
+	request_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
 	call = db_prepare(req, SQL_LOGIN_BEGIN, login_looked_up);
 	call->arg = s;
 	call->arg_free = secret_free;
@@ -323,7 +323,7 @@ auth_register(struct http_request *req)
 		secret_free(s);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
+	request_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
 	call = db_begin(req);
 	call->arg = s;
 	call->arg_free = secret_free;
@@ -384,7 +384,7 @@ auth_logout(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_LOGOUT, logged_out);
 	session_bind(req, call);
 	db_text(call, ip);

@@ -77,7 +77,7 @@ campaigns(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method == HTTP_METHOD_POST)
 		return (campaign_post(req, NULL));
-	if (!admin && mcache_handled(req, &r))
+	if (!admin && web_cached(req, &r))
 		return (r);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CAMPAIGNS_LIST, web_db_json);
@@ -117,7 +117,7 @@ campaign(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method == HTTP_METHOD_POST)
 		return (campaign_post(req, slug));
-	if (!admin && mcache_handled(req, &r))
+	if (!admin && web_cached(req, &r))
 		return (r);
 	if (api) {
 		call = db_prepare(req, SQL_CAMPAIGN_GET, web_db_json);
@@ -189,7 +189,7 @@ campaign_post(struct http_request *req, const char *slug)
 	}
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	cp = kore_calloc(1, sizeof(*cp));
 	cp->form = f;
 	if (slug != NULL)

@@ -198,7 +198,7 @@ child_show(struct http_request *req, const char *id, const char *rest)
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
 	}
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CHILD_PRIVATE, child_private_json);
 		session_bind(req, call);
@@ -405,7 +405,7 @@ child_post(struct http_request *req, const char *id)
 	cp->create = id == NULL;
 	if (id != NULL)
 		kore_strlcpy(cp->id, id, sizeof(cp->id));
-	web_client_ip(req, cp->ip, sizeof(cp->ip));
+	request_client_ip(req, cp->ip, sizeof(cp->ip));
 	call = db_begin(req);
 	call->arg = cp;
 	call->arg_free = child_post_free;
@@ -562,7 +562,7 @@ child_archive(struct http_request *req, const char *id, int archive)
 	cp = kore_calloc(1, sizeof(*cp));
 	cp->form = f;
 	kore_strlcpy(cp->id, id, sizeof(cp->id));
-	web_client_ip(req, cp->ip, sizeof(cp->ip));
+	request_client_ip(req, cp->ip, sizeof(cp->ip));
 	call = db_prepare(req, SQL_CHILD_ARCHIVE, child_saved);
 	call->arg = cp;
 	call->arg_free = child_post_free;

@@ -130,8 +130,8 @@ db_begin(struct http_request *req)
 	call = http_state_create(req, sizeof(*call), db_free);
 	call->next = DB_DONE;
 	call->req = req;
-	call->t0 = req->start;
-	obs_request_id(req, call->rid);
+	call->obs.t0 = req->start;
+	obs_request_id(req, call->obs.rid);
 	kore_pgsql_init(&call->pgsql);
 	kore_pgsql_bind_request(&call->pgsql, req);
 	return (call);
@@ -304,11 +304,11 @@ db_setup(struct http_request *req)
 	if (db_conn_stale(call->pgsql.conn->db))
 		PQreset(call->pgsql.conn->db);
 
-	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->rid,
+	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->obs.rid,
 	    stmts[call->stmt].sql) >= sizeof(db_sql))
 		fatal("statement %d is too long", call->stmt);
 	if (call->pool == DB_POOL_READ)
-		call->used_read = 1;
+		call->obs.used_read = 1;
 	if (!kore_pgsql_query_param_fields(&call->pgsql, db_sql, 0,
 	    call->nparams,
 	    (const char **)(void *)call->values, call->lengths,
@@ -470,7 +470,7 @@ db_result(struct http_request *req)
 		call->called = 1;
 		if (req->method != HTTP_METHOD_GET &&
 		    req->method != HTTP_METHOD_HEAD)
-			mcache_write();
+			db_hooks->wrote();
 		call->done(req, call, call->pgsql.result);
 	}
 	kore_pgsql_continue(&call->pgsql);
@@ -491,7 +491,7 @@ db_done(struct http_request *req)
 		call->called = 1;
 		if (req->method != HTTP_METHOD_GET &&
 		    req->method != HTTP_METHOD_HEAD)
-			mcache_write();
+			db_hooks->wrote();
 		call->done(req, call, NULL);
 	}
 	return (db_next(req, call));
@@ -783,7 +783,7 @@ db_free(struct http_request *req)
 
 	if (call == NULL)
 		return;
-	mcache_end(req);
+	db_hooks->ended(req);
 	if (call->task_live) {
 		if (call->task.req != NULL) {
 			if (!kore_task_finished(&call->task))

@@ -149,7 +149,7 @@ form_page_again_with(struct http_request *req, struct db_call *call,
 		db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
 	if (call->nparams < stmts[stmt].nparams) {
-		web_client_ip(req, ip, sizeof(ip));
+		request_client_ip(req, ip, sizeof(ip));
 		db_text(call, ip);
 	}
 	call->page = tmpl;

@@ -1,10 +1,9 @@
 /*
- * Liveness and the answer for paths nobody serves.
+ * /healthz: whether this node can reach its databases and run its jobs.
  */
 #include "shop.h"
 
 int	health(struct http_request *);
-int	not_found(struct http_request *);
 
 static int	health_primary(struct http_request *, struct db_call *,
 		    PGresult *);
@@ -113,11 +112,4 @@ health_answer(struct http_request *req, struct db_call *call)
 		json_object_del(o, "failing");
 	status = web_json(req, 200, o);
 	return (status);
-}
-
-/* Everything no route claims: 404, as a page or as JSON under /api/. */
-int
-not_found(struct http_request *req)
-{
-	return (web_error(req, 404, "not_found", NULL));
 }

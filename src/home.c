@@ -16,7 +16,7 @@ home_page(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (home_start(req, SQL_HOME_PAGE, web_db_page));
 }
@@ -28,7 +28,7 @@ home_api(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (home_start(req, SQL_HOME, web_db_json));
 }

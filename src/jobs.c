@@ -65,7 +65,7 @@ static void	jobs_save(PGconn *, const char *, const struct job_run *);
  */
 static const struct job	jobs[] = {
 	{ "needs_tick",		SQL_NEEDS_TICK,		100 },
-	{ "pledges_tick",	SQL_TICK,		100 },
+	{ "pledges_tick",	SQL_PLEDGES_TICK,	100 },
 	/* After the pledges: reads their expiries. */
 	{ "pairings_tick",	SQL_PAIRINGS_TICK,	100 },
 	{ "reports_tick",	SQL_REPORTS_TICK,	100 },

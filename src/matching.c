@@ -15,16 +15,8 @@
  * for their subtree's needs), and "为我推荐" (the donor's offers, past
  * pledges and preferences as offers of the engine).
  *
- * The open needs are cached per worker for SHOP_MATCH_CACHE_SECONDS (5):
- * loading 100,000 rows costs far more than the engine itself (~0.25 s
- * against ~0.01 s), and a proposal a few seconds stale is only a
- * proposal: accepting one loads the needs afresh, and the pledge is made
- * under the usual rules (the cap refuses what is no longer there).  When
- * the cache has expired, one request reloads it and the others of the
- * worker use the old one meanwhile, so that a busy worker does not load
- * 100,000 rows once per request.  The snapshot keeps the query's
- * PGresult as the storage of its texts; it is reference-counted on the
- * event loop and only read by task threads.
+ * The open needs come from a per-worker snapshot (needs_snap.c); a run
+ * that must see them afresh (accepting a proposal) loads its own.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,21 +49,6 @@ enum mr_purpose {
 	MR_SHOW,	/* a page or the API shows the proposals */
 	MR_ACCEPT,	/* the donor accepts the offer's proposals */
 	MR_PROPOSE	/* staff propose an offer to its donor */
-};
-
-/*
- * The open needs as the engine reads them, from one query, sorted by
- * kind and category: the engine gives an offer only needs of its kind
- * (and category, when it names one), so a run for one offer reads only
- * that range.
- */
-struct needs_snap {
-	PGresult		*res;	/* owns the texts */
-	struct match_need	*v;
-	int64_t			*org;
-	size_t			 n;
-	uint64_t		 loaded;	/* kore_time_ms() */
-	int			 refs;
 };
 
 /* Where a recommendation seed comes from. */
@@ -129,15 +106,6 @@ struct mrun {
 				    struct db_call *);
 };
 
-static struct needs_snap	*cache;
-static int			 cache_seconds = -1;
-static int			 cache_loading;	/* a run reloads it */
-
-static void	 snap_release(struct needs_snap *);
-static struct needs_snap *snap_build(PGresult *);
-static void	 snap_range(const struct needs_snap *,
-		    const struct match_offer *, size_t *, size_t *);
-static int	 cache_ttl(void);
 static double	 ms_since(const struct timespec *);
 static int64_t	 num(const char *);
 static void	 offers_build(struct mrun *);
@@ -205,186 +173,12 @@ static const struct field limit_fields[] = {
 	{ "limit", FIELD_INT, 0, 1, MR_PAGE_MAX, NULL },
 };
 
-/* --- the needs snapshot ----------------------------------------------- */
-
-static int
-cache_ttl(void)
-{
-	const char	*v;
-
-	if (cache_seconds < 0) {
-		v = getenv("SHOP_MATCH_CACHE_SECONDS");
-		cache_seconds = v != NULL ? atoi(v) : 5;
-		if (cache_seconds < 0)
-			cache_seconds = 0;
-	}
-	return (cache_seconds);
-}
-
-/* Drops a reference; the last one frees (on the event loop only). */
-static void
-snap_release(struct needs_snap *s)
-{
-	if (s == NULL || --s->refs > 0)
-		return;
-	PQclear(s->res);
-	free(s->v);
-	free(s->org);
-	free(s);
-}
+/* --- runs ----------------------------------------------------------- */
 
 static int64_t
 num(const char *s)
 {
 	return (s != NULL ? strtoll(s, NULL, 10) : 0);
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
-
-/*
- * The rows of res in the order of their kind (the engine's order), then
- * category (byte order), as row numbers: a counting sort, as categories
- * are few (a table of slugs); rows of no known kind are left out.
- * Returns how many rows it ordered.
- */
-static size_t
-rows_order(PGresult *res, int *order)
-{
-	const char	**cats = NULL, *c;
-	size_t		  ncat = 0, cap = 0, n, i, j, *count, nkey, sum, t;
-	int		 *key;
-
-	n = (size_t)PQntuples(res);
-	if ((key = calloc(n + 1, sizeof(*key))) == NULL)
-		abort();
-	for (i = 0; i < n; i++) {
-		c = PQgetvalue(res, (int)i, 2);
-		for (j = 0; j < ncat && strcmp(cats[j], c); j++)
-			continue;
-		if (j == ncat) {
-			if (ncat == cap) {
-				cap = cap ? cap * 2 : 32;
-				if ((cats = realloc(cats, cap * sizeof(*cats))) ==
-				    NULL)
-					abort();
-			}
-			cats[ncat++] = c;
-		}
-	}
-	qsort(cats, ncat, sizeof(*cats), str_cmp);
-	nkey = MATCH_NKINDS * (ncat + 1);
-	if ((count = calloc(nkey + 1, sizeof(*count))) == NULL)
-		abort();
-	for (i = 0; i < n; i++) {
-		c = PQgetvalue(res, (int)i, 2);
-		key[i] = match_kind_parse(PQgetvalue(res, (int)i, 1));
-		if (key[i] < 0)
-			continue;
-		/* Few categories: a binary search in the sorted names. */
-		for (j = 0, t = ncat; j < t; ) {
-			if (strcmp(cats[j + (t - j) / 2], c) < 0)
-				j = j + (t - j) / 2 + 1;
-			else
-				t = j + (t - j) / 2;
-		}
-		key[i] = key[i] * (int)(ncat + 1) + (int)j;
-		count[key[i] + 1]++;
-	}
-	for (i = 0, sum = 0; i <= nkey; i++) {
-		sum += count[i];
-		count[i] = sum;
-	}
-	for (i = 0; i < n; i++)
-		if (key[i] >= 0)
-			order[count[key[i]]++] = (int)i;
-	sum = count[nkey - 1];
-	free(count);
-	free(key);
-	free(cats);
-	return (sum);
-}
-
-/*
- * The snapshot of the rows of api.match_needs in res, which it keeps
- * (their texts are the needs'), sorted by kind and category.  Runs on a
- * task thread: libc memory only.  One reference, the caller's.
- */
-static struct needs_snap *
-snap_build(PGresult *res)
-{
-	struct needs_snap	*s;
-	struct match_need	*m;
-	size_t			 k, n, nrows;
-	int			*order, i;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		abort();
-	n = res != NULL ? (size_t)PQntuples(res) : 0;
-	if ((s->v = calloc(n + 1, sizeof(*s->v))) == NULL ||
-	    (s->org = calloc(n + 1, sizeof(*s->org))) == NULL ||
-	    (order = calloc(n + 1, sizeof(*order))) == NULL)
-		abort();
-	s->res = res;
-	s->refs = 1;
-	nrows = n > 0 ? rows_order(res, order) : 0;
-	for (k = 0; k < nrows; k++) {
-		i = order[k];
-		m = &s->v[s->n];
-		m->id = num(PQgetvalue(res, i, 0));
-		if ((m->kind = match_kind_parse(PQgetvalue(res, i,
-		    1))) < 0)
-			continue;
-		m->category = PQgetvalue(res, i, 2);
-		m->item = PQgetvalue(res, i, 3);
-		m->spec = PQgetvalue(res, i, 4);
-		m->remaining = num(PQgetvalue(res, i, 5));
-		m->unit_amount = num(PQgetvalue(res, i, 6));
-		m->town = (int)num(PQgetvalue(res, i, 7));
-		m->urgency = (int)num(PQgetvalue(res, i, 8));
-		m->deadline = (int32_t)num(PQgetvalue(res, i, 9));
-		m->opened = (int32_t)num(PQgetvalue(res, i, 10));
-		m->campaign = (int)num(PQgetvalue(res, i, 11));
-		s->org[s->n] = num(PQgetvalue(res, i, 12));
-		s->n++;
-	}
-	free(order);
-	return (s);
-}
-
-/*
- * The range [*lo, *hi) of the snapshot that offer o may give to: its
- * kind, and its category when it names one.
- */
-static void
-snap_range(const struct needs_snap *s, const struct match_offer *o,
-    size_t *lo, size_t *hi)
-{
-	const char	*cat = o->category != NULL ? o->category : "";
-	size_t		 a = 0, b = s->n, mid;
-
-	while (a < b) {		/* the first of its kind (and category) */
-		mid = a + (b - a) / 2;
-		if (s->v[mid].kind < o->kind || (s->v[mid].kind == o->kind &&
-		    *cat != '\0' && strcmp(s->v[mid].category, cat) < 0))
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	*lo = a;
-	b = s->n;
-	while (a < b) {		/* the first after them */
-		mid = a + (b - a) / 2;
-		if (s->v[mid].kind < o->kind || (s->v[mid].kind == o->kind &&
-		    (*cat == '\0' || strcmp(s->v[mid].category, cat) <= 0)))
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	*hi = a;
 }
 
 static double
@@ -547,8 +341,8 @@ mr_free(void *arg)
 	struct mrun	*mr = arg;
 
 	if (mr->loader)
-		cache_loading = 0;
-	snap_release(mr->snap);
+		needs_snap_abandon();
+	needs_snap_release(mr->snap);
 	PQclear(mr->needs_res);
 	PQclear(mr->offers_res);
 	free(mr->offers);
@@ -574,22 +368,12 @@ mr_next(struct http_request *req, struct db_call *call)
 
 	if (mr->skip_engine)
 		return (mr->finish(req, call));
-	if (want_needs && mr->snap == NULL && mr->needs_res == NULL) {
-		if (!mr->fresh && cache != NULL && (cache_loading ||
-		    kore_time_ms() - cache->loaded <
-		    (uint64_t)cache_ttl() * 1000)) {
-			mr->snap = cache;
-			cache->refs++;
-		} else {
-			if (!mr->fresh) {
-				mr->loader = 1;
-				cache_loading = 1;
-			}
-			db_stmt(call, SQL_MATCH_NEEDS, mr_loaded);
-			db_text(call, mr->fresh ? mr->kind : NULL);
-			db_text(call, mr->fresh ? mr->category : NULL);
-			return (KORE_RESULT_OK);
-		}
+	if (want_needs && mr->snap == NULL && mr->needs_res == NULL &&
+	    (mr->fresh || (mr->snap = needs_snap_cached(&mr->loader)) == NULL)) {
+		db_stmt(call, SQL_MATCH_NEEDS, mr_loaded);
+		db_text(call, mr->fresh ? mr->kind : NULL);
+		db_text(call, mr->fresh ? mr->category : NULL);
+		return (KORE_RESULT_OK);
 	}
 	if (want_offers && mr->offers_res == NULL) {
 		db_stmt(call, SQL_MATCH_OFFERS, mr_loaded);
@@ -632,7 +416,7 @@ mr_task(struct kore_task *t)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (mr->needs_res != NULL) {
-		mr->snap = snap_build(mr->needs_res);
+		mr->snap = needs_snap_build(mr->needs_res);
 		mr->needs_res = NULL;
 		mr->built = 1;
 	}
@@ -646,7 +430,7 @@ mr_task(struct kore_task *t)
 	case MR_OFFER:
 		/* Accepting one: wherever it ranks now, as long as the
 		   offer reaches it. */
-		snap_range(mr->snap, &mr->seed[0], &lo, &hi);
+		needs_snap_range(mr->snap, &mr->seed[0], &lo, &hi);
 		match_for_offer(&mr->seed[0], mr->snap->v + lo, hi - lo,
 		    mr->today, mr->purpose == MR_ACCEPT && mr->want != 0 ?
 		    0 : MR_K, &mr->res);
@@ -680,7 +464,7 @@ run_recommend(struct mrun *mr)
 
 	match_result_init(&r);
 	for (i = 0; i < mr->nseed && mr->nrec < MR_REC; i++) {
-		snap_range(mr->snap, &mr->seed[i], &lo, &hi);
+		needs_snap_range(mr->snap, &mr->seed[i], &lo, &hi);
 		match_for_offer(&mr->seed[i], mr->snap->v + lo, hi - lo,
 		    mr->today, MR_REC_K, &r);
 		for (k = 0; k < r.n && mr->nrec < MR_REC; k++) {
@@ -706,12 +490,8 @@ mr_ran(struct http_request *req, struct db_call *call, PGresult *res)
 
 	(void)res;
 	if (mr->built && !mr->fresh) {
-		mr->snap->loaded = kore_time_ms();
-		snap_release(cache);
-		cache = mr->snap;
-		cache->refs++;
+		needs_snap_keep(mr->snap);
 		mr->loader = 0;
-		cache_loading = 0;
 	}
 	return (mr->finish(req, call));
 }
@@ -1225,7 +1005,7 @@ finish_propose(struct http_request *req, struct db_call *call)
 		buf_printf(&arr, "%s%s", i ? "," : "",
 		    match_reason_key(list[i]));
 	buf_putc(&arr, '}');
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	db_stmt(call, SQL_PROPOSAL_CREATE, proposed);
 	session_bind(req, call);
 	db_text(call, mr->id);

@@ -16,7 +16,7 @@
  *
  *	if (http_state_exists(req))
  *		return (db_run(req));
- *	if (mcache_handled(req, &r))
+ *	if (web_cached(req, &r))
  *		return (r);
  *	(start the query as always)
  *
@@ -56,17 +56,7 @@
 #define MC_MAX_AGE	1000		/* ms: the promise */
 #define MC_KEY		640		/* longest key; longer: not cached */
 #define MC_BODY_MAX	(512 * 1024)	/* larger answers are not kept */
-#define MC_CSRF_MAX	16		/* token places kept per page */
 #define MC_PARAMS	32		/* query parameters sorted */
-
-/* What precedes the body of a kept answer. */
-struct mc_head {
-	uint64_t	gen;		/* writes counted when asked for */
-	int		status;
-	int		page;		/* HTML; else JSON */
-	size_t		ncsrf;
-	size_t		csrf[MC_CSRF_MAX];	/* offsets of the token */
-};
 
 /* A request fetching key for the others. */
 struct mc_fill {
@@ -96,10 +86,8 @@ static uint64_t				 writes_local;	/* if not */
 
 static void	 mc_map(void) __attribute__((constructor));
 static uint64_t	 mc_writes(void);
-static int	 mc_key(struct http_request *, char *, size_t);
+static int	 mc_key(struct http_request *, const char *, char *, size_t);
 static int	 mc_cmp(const void *, const void *);
-static int	 mc_serve(struct http_request *,
-		    const struct pcache_entry *);
 static struct mc_fill *mc_fill_of(struct http_request *);
 static void	 mc_fill_done(struct mc_fill *);
 static void	 mc_wake(const char *);
@@ -149,17 +137,19 @@ mcache_write(void)
 }
 
 /*
- * Whether the cache dealt with req: answered it (*r = KORE_RESULT_OK) or
- * put it to sleep until another request's answer is kept (*r =
+ * Whether the cache deals with req (in language lang): *hit is then the
+ * kept answer for the web layer to send (web_cached), or NULL when req
+ * was put to sleep until another request's answer is kept (*r =
  * KORE_RESULT_RETRY: Kore calls the handler again once woken).  0: the
  * handler answers as always, and when the cache is on, that answer is
  * kept for the others.
  */
 int
-mcache_handled(struct http_request *req, int *r)
+mcache_lookup(struct http_request *req, const char *lang,
+    const struct pcache_entry **hit, int *r)
 {
 	const struct pcache_entry	*e;
-	struct mc_head			 h;
+	struct mcache_head			 h;
 	struct mc_fill			*fill;
 	struct mc_wait			*w;
 	char				 key[MC_KEY], sid[SESSION_HEX];
@@ -167,14 +157,15 @@ mcache_handled(struct http_request *req, int *r)
 	int				 wait;
 
 	if (!cfg.page_cache || req->method != HTTP_METHOD_GET ||
-	    session_sid(req, sid) != SESSION_NONE || !mc_key(req, key, sizeof(key)))
+	    session_sid(req, sid) != SESSION_NONE ||
+	    !mc_key(req, lang, key, sizeof(key)))
 		return (0);
 	now = kore_time_ms();
 	gen = mc_writes();
 	if ((e = pcache_get(mcache_store(), key, now, &wait)) != NULL) {
 		memcpy(&h, e->data, sizeof(h));
 		if (h.gen == gen) {
-			*r = mc_serve(req, e);
+			*hit = e;
 			return (1);
 		}
 		/* Older than a write: asked for again. */
@@ -187,6 +178,7 @@ mcache_handled(struct http_request *req, int *r)
 		kore_strlcpy(w->key, key, sizeof(w->key));
 		TAILQ_INSERT_TAIL(&waits, w, link);
 		http_request_sleep(req);
+		*hit = NULL;
 		*r = KORE_RESULT_RETRY;
 		return (1);
 	}
@@ -205,7 +197,7 @@ mcache_handled(struct http_request *req, int *r)
  * not fit (such a request is not cached).
  */
 static int
-mc_key(struct http_request *req, char *key, size_t size)
+mc_key(struct http_request *req, const char *lang, char *key, size_t size)
 {
 	const char	*part[MC_PARAMS];
 	char		 copy[MC_KEY], *rest, *p;
@@ -238,8 +230,7 @@ mc_key(struct http_request *req, char *key, size_t size)
 			return (0);
 		len += (size_t)w;
 	}
-	w = snprintf(key + len, size - len, "|%s",
-	    web_lang_code(web_lang(req)));
+	w = snprintf(key + len, size - len, "|%s", lang);
 	return (w > 0 && (size_t)w < size - len);
 }
 
@@ -247,39 +238,6 @@ static int
 mc_cmp(const void *a, const void *b)
 {
 	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
-
-/* Answers req with a kept answer: the reader's own token in a page. */
-static int
-mc_serve(struct http_request *req, const struct pcache_entry *e)
-{
-	struct mc_head	 h;
-	const char	*body;
-	char		*page, csrf[SESSION_HEX];
-	size_t		 len, i;
-	int		 r;
-
-	memcpy(&h, e->data, sizeof(h));
-	body = e->data + sizeof(h);
-	len = e->len - sizeof(h);
-	if (!h.page)
-		return (web_json_text(req, h.status, body, len));
-	page = kore_malloc(len + 1);
-	memcpy(page, body, len);
-	/*
-	 * As web_page: a page with a form gets the reader's own token (its
-	 * cookie set when new) and is not for a front cache.
-	 */
-	if (h.ncsrf > 0) {
-		session_csrf(req, csrf);
-		for (i = 0; i < h.ncsrf; i++)
-			memcpy(page + h.csrf[i], csrf, SESSION_HEX - 1);
-		http_response_header(req, "x-accel-expires", "0");
-	}
-	web_page_headers(req);
-	r = web_send(req, h.status, "text/html; charset=utf-8", page, len);
-	kore_free(page);
-	return (r);
 }
 
 static struct mc_fill *
@@ -313,7 +271,7 @@ mcache_answer(struct http_request *req, int status, const char *ctype,
     const void *body, size_t len)
 {
 	struct mc_fill	*fill;
-	struct mc_head	 h;
+	struct mcache_head	 h;
 	const char	*p, *end;
 	char		*data;
 	size_t		 tok = SESSION_HEX - 1;
@@ -335,7 +293,7 @@ mcache_answer(struct http_request *req, int status, const char *ctype,
 	for (p = body, end = p + len; h.page && (size_t)(end - p) >= tok &&
 	    (p = memmem(p, (size_t)(end - p), fill->csrf, tok)) != NULL;
 	    p += tok) {
-		if (h.ncsrf == MC_CSRF_MAX) {
+		if (h.ncsrf == MCACHE_CSRF_MAX) {
 			mc_fill_done(fill);
 			return;
 		}

@@ -113,7 +113,7 @@ me_api_done(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)call;
 	if ((body = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	outbox_messages(body, web_lang(req));
+	web_notifications(body, web_lang(req));
 	session_csrf(req, csrf);
 	json_object_set_new(body, "csrf_token", json_string(csrf));
 	r = web_json(req, 200, body);
@@ -163,7 +163,7 @@ me_password(struct http_request *req)
 		secret_free(c);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, c->ip, sizeof(c->ip));
+	request_client_ip(req, c->ip, sizeof(c->ip));
 	call = db_prepare(req, SQL_PASSWORD_CURRENT, password_have);
 	call->arg = c;
 	call->arg_free = secret_free;

@@ -261,7 +261,7 @@ need_post_begin(struct http_request *req, struct form *f, const char *id,
 	np->create = id == NULL;
 	if (id != NULL)
 		kore_strlcpy(np->id, id, sizeof(np->id));
-	web_client_ip(req, np->ip, sizeof(np->ip));
+	request_client_ip(req, np->ip, sizeof(np->ip));
 	call = db_prepare(req, stmt, done);
 	call->arg = np;
 	call->arg_free = need_post_free;

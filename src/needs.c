@@ -55,7 +55,7 @@ needs_api_list(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (list_start(req, SQL_NEEDS_LIST, web_db_json));
 }
@@ -68,7 +68,7 @@ needs_page_list(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (list_start(req, SQL_NEEDS_PAGE, list_page_done));
 }
@@ -278,7 +278,7 @@ needs_api_get(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (need_start(req, "/api/v1/needs/", SQL_NEED_GET,
 		    web_db_json));
@@ -292,7 +292,7 @@ needs_page_get(struct http_request *req)
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (mcache_handled(req, &r))
+	if (web_cached(req, &r))
 		return (r);
 	return (need_start(req, "/needs/", SQL_NEED_PAGE,
 		    web_db_page));

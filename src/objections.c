@@ -106,7 +106,7 @@ objection_file(struct http_request *req)
 			return (web_error(req, 500, "internal", NULL));
 		}
 	}
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	op = kore_calloc(1, sizeof(*op));
 	op->form = f;
 	kore_strlcpy(op->id, id, sizeof(op->id));
@@ -161,7 +161,7 @@ objection_resolve(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (!web_post_input(req, &f, resolve_fields, NFIELDS(resolve_fields)))
 		return (KORE_RESULT_OK);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_OBJECTION_RESOLVE, objection_resolved);
 	session_bind(req, call);
 	db_text(call, id);

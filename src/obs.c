@@ -1,7 +1,7 @@
 /*
  * What operators look at: each request's id, the JSON-lines access log,
- * and the counters behind GET /metrics (Prometheus text format, served
- * only on the loopback "metrics" server of conf/kore.production.conf).
+ * and the counters behind GET /metrics (metrics.c) in Prometheus text
+ * format.  Below the web layer and db.c, which report to it.
  *
  * The counters live in memory the parent maps shared before it forks the
  * workers: one slot per worker, written by that worker alone (no lock; a
@@ -32,8 +32,6 @@
 #define OBS_SLOTS	17	/* worker ids 0..16 */
 #define OBS_ROUTES	256
 #define OBS_BUCKETS	11	/* and +Inf */
-
-int	metrics(struct http_request *);
 
 static const int	obs_codes[] = {
 	200, 201, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 408,
@@ -77,15 +75,9 @@ static char			 id_buf[OBS_ID_LEN];
 static int	obs_route(const struct http_request *);
 static int	obs_code(int);
 static void	obs_log(struct http_request *, const char *, int, ssize_t,
-		    u_int64_t);
-static int	metrics_db(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	metrics_replica(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	metrics_answer(struct http_request *, struct db_call *);
+		    u_int64_t, const struct obs_steps *);
 static void	metrics_requests(struct buf *);
 static void	metrics_pools(struct buf *);
-static void	metrics_buf_free(void *);
 
 /*
  * In the parent, before the workers fork: the shared counters, the
@@ -170,7 +162,8 @@ obs_code(int status)
  * req's id into id (OBS_ID_LEN bytes with the NUL): the proxy's
  * X-Request-Id when trusted and made of 8 to 32 hex digits, else one made
  * here.  The same request asked twice gets the same id only through the
- * proxy's header or the db_call that kept it (db.c keeps it).
+ * proxy's header or the steps that kept it (struct obs_steps, in db.c's
+ * call).
  */
 void
 obs_request_id(struct http_request *req, char *id)
@@ -199,20 +192,19 @@ obs_request_id(struct http_request *req, char *id)
  * length, -1 when it is streamed.
  */
 void
-obs_answer(struct http_request *req, int status, ssize_t len)
+obs_answer(struct http_request *req, int status, ssize_t len,
+    const struct obs_steps *steps)
 {
 	struct obs_slot	*s;
-	struct db_call	*call;
 	const char	*id;
 	u_int64_t	 ms, first;
 	int		 r, b;
 
-	call = db_call_of(req);
-	if (call != NULL) {
-		id = call->rid;
-		first = call->t0;
+	if (steps != NULL) {
+		id = steps->rid;
+		first = steps->t0;
 	} else {
-		id = obs_id(req);
+		id = obs_id(req, NULL);
 		first = req->start;
 	}
 	id_req = NULL;
@@ -229,21 +221,20 @@ obs_answer(struct http_request *req, int status, ssize_t len)
 		}
 	}
 	if (log_fd != -1)
-		obs_log(req, id, status, len, ms);
+		obs_log(req, id, status, len, ms, steps);
 }
 
 /*
  * req's id as its answer will carry it (for an error page): kept by its
- * steps, or made once and kept here until obs_answer (which comes in the
- * same run of the handler: a request without steps never sleeps).
+ * steps (NULL: it has none), or made once and kept here until obs_answer
+ * (which comes in the same run of the handler: a request without steps
+ * never sleeps).
  */
 const char *
-obs_id(struct http_request *req)
+obs_id(struct http_request *req, const struct obs_steps *steps)
 {
-	struct db_call	*call = db_call_of(req);
-
-	if (call != NULL)
-		return (call->rid);
+	if (steps != NULL)
+		return (steps->rid);
 	if (id_req != req) {
 		obs_request_id(req, id_buf);
 		id_req = req;
@@ -254,9 +245,8 @@ obs_id(struct http_request *req)
 /* One JSON object on one line: never the query string (it may be a search). */
 static void
 obs_log(struct http_request *req, const char *id, int status, ssize_t len,
-    u_int64_t ms)
+    u_int64_t ms, const struct obs_steps *steps)
 {
-	struct db_call	*call = db_call_of(req);
 	struct timespec	 ts;
 	struct tm	 tm;
 	json_t		*o;
@@ -269,7 +259,7 @@ obs_log(struct http_request *req, const char *id, int status, ssize_t len,
 	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	(void)snprintf(when + n, sizeof(when) - n, ".%03ldZ",
 	    ts.tv_nsec / 1000000);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	method = http_method_text(req->method);
 	o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:I, "
 	    "s:I}", "time", when, "id", id, "node", node,
@@ -279,7 +269,7 @@ obs_log(struct http_request *req, const char *id, int status, ssize_t len,
 	    status, "ms", (json_int_t)ms, "bytes", (json_int_t)len);
 	if (o == NULL)
 		return;
-	if (call != NULL && call->used_read)
+	if (steps != NULL && steps->used_read)
 		json_object_set_new(o, "db", json_string("replica"));
 	if ((line = json_dumps(o, JSON_COMPACT)) != NULL) {
 		n = strlen(line);
@@ -325,105 +315,6 @@ obs_db_event(int pool, int fallback)
 		s->pool[pool].fallbacks++;
 	else
 		s->pool[pool].unavailable++;
-}
-
-/*
- * GET /metrics, on the metrics server only (404 on any other): the
- * counters of every worker, then what the primary says (outbox, log,
- * checkpoint) and what the replica says (its lag).  A database that does
- * not answer is reported as down, not as an error: this page is how one
- * sees that it is down.
- */
-int
-metrics(struct http_request *req)
-{
-	struct db_call	*call;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (strcmp(req->owner->owner->server->name, "metrics"))
-		return (web_error(req, 404, "not_found", NULL));
-	if (!web_method(req, HTTP_METHOD_GET))
-		return (KORE_RESULT_OK);
-	call = db_prepare(req, SQL_OPS_METRICS, metrics_db);
-	call->route = DB_ROUTE_PRIMARY;
-	call->on_fail = metrics_db;
-	call->arg = kore_calloc(1, sizeof(struct buf));
-	buf_init(call->arg, 16384);
-	call->arg_free = metrics_buf_free;
-	return (db_run(req));
-}
-
-static void
-metrics_buf_free(void *arg)
-{
-	buf_free(arg);
-	kore_free(arg);
-}
-
-static int
-metrics_db(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct buf	*out = call->arg;
-	json_t		*o, *v;
-	const char	*k;
-
-	metrics_requests(out);
-	metrics_pools(out);
-	o = call->failed ? NULL : web_db_object(res, 0);
-	buf_printf(out, "# HELP shop_database_up Whether the primary "
-	    "answered this scrape.\n# TYPE shop_database_up gauge\n"
-	    "shop_database_up %d\n", o != NULL);
-	json_object_foreach(o, k, v) {
-		if (json_is_integer(v))
-			buf_printf(out, "# TYPE shop_%s gauge\nshop_%s %lld\n", k,
-			    k, (long long)json_integer_value(v));
-		else if (json_is_real(v))
-			buf_printf(out, "# TYPE shop_%s gauge\nshop_%s %.3f\n", k,
-			    k, json_real_value(v));
-	}
-	json_decref(o);
-	if (!db_read_configured())
-		return (metrics_answer(req, call));
-	db_stmt(call, SQL_REPLICA_STATUS, metrics_replica);
-	call->route = DB_ROUTE_READ;
-	call->on_fail = metrics_replica;
-	return (KORE_RESULT_OK);
-}
-
-static int
-metrics_replica(struct http_request *req, struct db_call *call,
-    PGresult *res)
-{
-	struct buf	*out = call->arg;
-	json_t		*o;
-
-	o = call->failed ? NULL : web_db_object(res, 0);
-	buf_printf(out, "# HELP shop_replica_up Whether the read-only "
-	    "database answered this scrape.\n# TYPE shop_replica_up gauge\n"
-	    "shop_replica_up %d\n", o != NULL);
-	if (o != NULL) {
-		buf_printf(out, "# HELP shop_replica_lag_seconds Time since "
-		    "the replica last replayed a commit it had not yet "
-		    "(0 when caught up).\n# TYPE shop_replica_lag_seconds "
-		    "gauge\nshop_replica_lag_seconds %.3f\n",
-		    json_number_value(json_object_get(o, "lag_seconds")));
-		buf_printf(out, "# TYPE shop_replica_in_recovery gauge\n"
-		    "shop_replica_in_recovery %d\n",
-		    json_is_true(json_object_get(o, "in_recovery")));
-	}
-	json_decref(o);
-	return (metrics_answer(req, call));
-}
-
-static int
-metrics_answer(struct http_request *req, struct db_call *call)
-{
-	struct buf	*out = call->arg;
-
-	http_response_header(req, "cache-control", "no-store");
-	return (web_send(req, 200, "text/plain; version=0.0.4; charset=utf-8",
-	    out->data, out->len));
 }
 
 /* Requests by route and status, and each route's latency histogram. */
@@ -530,4 +421,12 @@ metrics_pools(struct buf *out)
 				    f[i].name, pools[p], (unsigned long long)n);
 		}
 	}
+}
+
+/* Every worker's counters, in Prometheus text format, into out. */
+void
+obs_metrics(struct buf *out)
+{
+	metrics_requests(out);
+	metrics_pools(out);
 }

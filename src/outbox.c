@@ -26,50 +26,8 @@ static int	outbox_retried(struct http_request *, struct db_call *,
 		    PGresult *);
 
 /*
- * Writes the subject and body of each message of ctx's "notifications"
- * (from api.messages_json) that has none of its own, in lang: what the
- * person was sent, as the sender renders it.  A kind the catalogue has
- * no text for shows as its name.
- */
-void
-outbox_messages(json_t *ctx, enum lang lang)
-{
-	struct mail_text	 m;
-	struct mail_in		 in;
-	json_t			*list, *n;
-	size_t			 i;
-	char			 err[256];
-
-	list = json_object_get(ctx, "notifications");
-	json_array_foreach(list, i, n) {
-		if (json_is_string(json_object_get(n, "subject")))
-			continue;
-		memset(&in, 0, sizeof(in));
-		in.kind = json_string_value(json_object_get(n, "kind"));
-		in.params = json_object_get(n, "params");
-		in.site = cfg.public_url;
-		mail_text_init(&m);
-		if (in.kind != NULL && mail_render(web_messages(lang), &in, &m,
-		    err, sizeof(err))) {
-			json_object_set_new(n, "subject", json_stringn(
-			    m.subject.data, m.subject.len));
-			json_object_set_new(n, "body", json_stringn(m.text.data,
-			    m.text.len));
-			if (m.url.len > 0)
-				json_object_set_new(n, "url", json_stringn(
-				    m.url.data, m.url.len));
-		} else {
-			json_object_set_new(n, "subject", json_string(in.kind ?
-			    in.kind : ""));
-		}
-		mail_text_free(&m);
-		json_object_del(n, "params");
-	}
-}
-
-/*
  * A done callback for the JSON of a page that lists the person's
- * messages (GET /api/v1/me/pledges): written as outbox_messages does.
+ * messages (GET /api/v1/me/pledges): written as web_notifications does.
  */
 int
 outbox_db_json(struct http_request *req, struct db_call *call, PGresult *res)
@@ -80,7 +38,7 @@ outbox_db_json(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)call;
 	if ((body = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	outbox_messages(body, web_lang(req));
+	web_notifications(body, web_lang(req));
 	r = web_json(req, 200, body);
 	json_decref(body);
 	return (r);
@@ -146,7 +104,7 @@ outbox_retry(struct http_request *req)
 	    NFIELDS(session_csrf_only)))
 		return (KORE_RESULT_OK);
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_OUTBOX_RETRY, outbox_retried);
 	session_bind(req, call);
 	db_text(call, id);

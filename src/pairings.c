@@ -172,7 +172,7 @@ pairing_action(struct http_request *req)
 	if (action == 0) {
 		if (!web_post_input(req, &f, end_fields, NFIELDS(end_fields)))
 			return (KORE_RESULT_OK);
-		web_client_ip(req, ip, sizeof(ip));
+		request_client_ip(req, ip, sizeof(ip));
 		call = db_prepare(req, SQL_PAIRING_END, acted);
 		session_bind(req, call);
 		db_text(call, id);

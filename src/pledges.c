@@ -508,9 +508,9 @@ me_statement(struct http_request *req)
 	    !web_query(req, &f, year_fields, NFIELDS(year_fields)))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
-		call = db_prepare(req, SQL_STATEMENT, web_db_json);
+		call = db_prepare(req, SQL_DONOR_STATEMENT, web_db_json);
 	} else {
-		call = db_prepare(req, SQL_STATEMENT_PAGE, csv ?
+		call = db_prepare(req, SQL_DONOR_STATEMENT_PAGE, csv ?
 		    statement_csv : web_db_page);
 		call->page = "statement";
 	}

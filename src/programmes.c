@@ -508,7 +508,7 @@ prog_post(struct http_request *req, const struct prog_route *r,
 	p = kore_calloc(1, sizeof(*p));
 	p->route = r;
 	kore_strlcpy(p->id, id, sizeof(p->id));
-	web_client_ip(req, p->ip, sizeof(p->ip));
+	request_client_ip(req, p->ip, sizeof(p->ip));
 	if (!(ok = web_input(req, &p->form, r->fields, r->nfields, &err)) &&
 	    web_is_api(req)) {
 		prog_post_free(p);

@@ -166,17 +166,6 @@ recover_verify_bind(struct db_call *call)
 }
 
 /*
- * Whether path is of a page whose address may hold a one-time token:
- * such pages send only their origin as Referer (web.c).
- */
-int
-recover_private_path(const char *path)
-{
-	return (!strncmp(path, "/password/", 10) ||
-	    !strncmp(path, "/verify/", 8));
-}
-
-/*
  * The query string into f, checked against spec (names not in it are
  * ignored).  Returns 0 when a value is bad; f is to be freed either way.
  */
@@ -240,7 +229,7 @@ password_forgot(struct http_request *req)
 		form_free(&f);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_PASSWORD_FORGOT, web_db_saved);
 	call->saved_to = "/password/forgot?sent=1";
 	call->on_error = forgot_refused;
@@ -339,7 +328,7 @@ password_reset(struct http_request *req)
 		secret_free(r);
 		return (KORE_RESULT_OK);
 	}
-	web_client_ip(req, r->sec.ip, sizeof(r->sec.ip));
+	request_client_ip(req, r->sec.ip, sizeof(r->sec.ip));
 	session_hash(r->token_hash, form_get(&r->sec.form, "token"));
 	call = db_prepare(req, SQL_PASSWORD_TOKEN_CHECK, reset_checked);
 	call->arg = r;
@@ -495,7 +484,7 @@ verify_email(struct http_request *req)
 	}
 	session_hash(hash, form_get(&f, "token"));
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	db_text(call, hash);
 	db_text(call, ip);
 	if (!web_is_api(req))
@@ -543,7 +532,7 @@ me_verify(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_RESEND, web_db_saved);
 	call->saved_to = "/me?sent=verify";
 	call->on_error = me_refused;
@@ -586,7 +575,7 @@ me_verify_code(struct http_request *req)
 	kore_strlcpy(c.digits, form_get(&f, "verify_code"), sizeof(c.digits));
 	session_hash(c.hash, c.digits);
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_CODE, code_checked);
 	call->on_error = me_refused;
 	session_bind(req, call);

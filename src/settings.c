@@ -93,7 +93,7 @@ settings(struct http_request *req)
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	form_free(&f);
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_SETTINGS_SET, web_db_saved);
 	call->saved_to = "/admin/needs";
 	call->on_error = settings_refused;

@@ -1,6 +1,9 @@
 /*
  * The Kore side of the platform.  Prototypes grouped by the file that
- * defines them; the pure modules are in lib.h.
+ * defines them, lowest layer first: configuration, the statements and
+ * db.c (which knows nothing above it: web.c installs its hooks), the
+ * session, the web layer (web.c, form_page.c), then the areas.  The pure
+ * modules are in src/lib/lib.h.
  */
 #ifndef SHOP_H
 #define SHOP_H
@@ -92,11 +95,11 @@ enum stmt {
 	SQL_PLEDGE_PAGE,
 	SQL_ME_PLEDGES,
 	SQL_ME_PLEDGES_PAGE,
-	SQL_STATEMENT,
-	SQL_STATEMENT_PAGE,
+	SQL_DONOR_STATEMENT,
+	SQL_DONOR_STATEMENT_PAGE,
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
-	SQL_TICK,
+	SQL_PLEDGES_TICK,
 	/* Where to take a gift (src/where.c). */
 	SQL_ORG_CONTACT,
 	SQL_ORG_CONTACT_PAGE,
@@ -234,6 +237,26 @@ struct stmt_def {
 
 extern const struct stmt_def	stmts[SQL__COUNT];
 
+/* obs.c: request ids, the JSON-lines access log, the counters. */
+#define OBS_ID_LEN	33	/* a request id: up to 32 hex digits */
+
+/* What a request with steps keeps for its answer's record (db.c). */
+struct obs_steps {
+	char		rid[OBS_ID_LEN];	/* the request's id */
+	u_int64_t	t0;			/* the handler's first run */
+	int		used_read;		/* the replica answered a step */
+};
+
+void		 obs_init(void);
+void		 obs_request_id(struct http_request *, char *);
+void		 obs_answer(struct http_request *, int, ssize_t,
+		    const struct obs_steps *);
+const char	*obs_id(struct http_request *, const struct obs_steps *);
+void		 obs_db_wait(int, u_int64_t);
+void		 obs_db_state(int, u_int32_t, u_int32_t);
+void		 obs_db_event(int, int);
+void		 obs_metrics(struct buf *);
+
 /* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
 
@@ -248,7 +271,6 @@ extern const struct stmt_def	stmts[SQL__COUNT];
 #define DB_ROUTE_PRIMARY	1
 #define DB_ROUTE_READ		2	/* the replica, or fail: no fallback */
 
-#define OBS_ID_LEN	33	/* a request id: up to 32 hex digits */
 
 struct db_call;
 typedef int	(*db_done_fn)(struct http_request *, struct db_call *,
@@ -289,7 +311,6 @@ struct db_call {
 	u_int64_t		 queued_at;	/* since when it waits */
 	int			 route;		/* DB_ROUTE_* of this step */
 	int			 pool;		/* DB_POOL_* of its connection */
-	int			 used_read;	/* the replica answered a step */
 
 	/*
 	 * When set, a step that fails (the database unreachable, or an
@@ -301,8 +322,7 @@ struct db_call {
 	int			 failed;
 	const char		*fail_reason;	/* "unreachable", "error" */
 
-	char			 rid[OBS_ID_LEN];	/* the request's id */
-	u_int64_t		 t0;		/* the handler's first run */
+	struct obs_steps	 obs;		/* its id, its first run */
 
 	/*
 	 * A streamed answer (stream.c): the step after db_pause waits for
@@ -318,12 +338,16 @@ struct db_call {
  * What db.c needs of the layers above it, installed once (web_init):
  * fail answers req with an error (status, code, field or NULL, detail or
  * NULL); primary_only says whether req must read from the primary (a
- * signed-in reader, or one who has just written).
+ * signed-in reader, or one who has just written); wrote is told that a
+ * request other than GET ran a statement (the microcache's answers are
+ * then old); ended that a request with steps is being freed.
  */
 struct db_hooks {
 	void	(*fail)(struct http_request *, int, const char *,
 		    const char *, json_t *);
 	int	(*primary_only)(struct http_request *);
+	void	(*wrote)(void);
+	void	(*ended)(struct http_request *);
 };
 
 void		 db_hooks_set(const struct db_hooks *);
@@ -344,14 +368,32 @@ struct db_call	*db_call_of(struct http_request *);
 int		 db_read_configured(void);
 void		 db_init(void);
 
-/* obs.c: request ids, the JSON-lines access log, /metrics. */
-void		 obs_init(void);
-void		 obs_request_id(struct http_request *, char *);
-void		 obs_answer(struct http_request *, int, ssize_t);
-const char	*obs_id(struct http_request *);
-void		 obs_db_wait(int, u_int64_t);
-void		 obs_db_state(int, u_int32_t, u_int32_t);
-void		 obs_db_event(int, int);
+/* request.c: what a request says about its client. */
+void		 request_client_ip(struct http_request *, char *, size_t);
+
+/* session.c: sessions and CSRF, below the web layer. */
+#define SESSION_HEX	65	/* 64 hex digits and a NUL */
+
+enum session_source {
+	SESSION_NONE,
+	SESSION_COOKIE,
+	SESSION_BEARER
+};
+
+enum session_source session_sid(struct http_request *, char *);
+void		 session_csrf(struct http_request *, char *);
+int		 session_csrf_token(struct http_request *, char *);
+void		 session_csrf_cookie(struct http_request *, const char *);
+const char	*session_post_check(struct http_request *,
+		    const struct form *);
+void		 session_csrf_of(char *, const char *);
+void		 session_cookie(struct http_request *, const char *, long long);
+void		 session_bind(struct http_request *, struct db_call *);
+void		 session_new_token(char *, char *);
+void		 session_hash(char *, const char *);
+
+/* The fields of a form that carries nothing but its CSRF token. */
+extern const struct field	session_csrf_only[1];
 
 /* web.c: answers, languages, errors, the page layout. */
 enum lang {
@@ -384,11 +426,11 @@ int		 web_page(struct http_request *, int, const char *, json_t *);
 void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
 int		 web_post_ok(struct http_request *, const struct form *);
+int		 web_cached(struct http_request *, int *);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
-void		 web_client_ip(struct http_request *, char *, size_t);
 int		 web_input(struct http_request *, struct form *,
 		    const struct field *, size_t, struct form_error *);
 int		 web_post_input(struct http_request *, struct form *,
@@ -414,31 +456,24 @@ json_t		*web_db_object(PGresult *, int);
 json_t		*web_db_ctx(PGresult *);
 long long	 web_db_id(PGresult *, const char *);
 json_t		*web_messages(enum lang);
+void		 web_notifications(json_t *, enum lang);
 const struct tmpl_set *web_templates(void);
 
-/* session.c: sessions and CSRF, below the web layer. */
-#define SESSION_HEX	65	/* 64 hex digits and a NUL */
-
-enum session_source {
-	SESSION_NONE,
-	SESSION_COOKIE,
-	SESSION_BEARER
-};
-
-enum session_source session_sid(struct http_request *, char *);
-void		 session_csrf(struct http_request *, char *);
-int		 session_csrf_token(struct http_request *, char *);
-void		 session_csrf_cookie(struct http_request *, const char *);
-const char	*session_post_check(struct http_request *,
-		    const struct form *);
-void		 session_csrf_of(char *, const char *);
-void		 session_cookie(struct http_request *, const char *, long long);
-void		 session_bind(struct http_request *, struct db_call *);
-void		 session_new_token(char *, char *);
-void		 session_hash(char *, const char *);
-
-/* The fields of a form that carries nothing but its CSRF token. */
-extern const struct field	session_csrf_only[1];
+/* form_page.c: form pages, and a refused form shown again. */
+json_t		*form_page_values(const struct form *);
+int		 form_page_render(struct http_request *, struct db_call *,
+		    json_t *);
+int		 form_page_done(struct http_request *, struct db_call *,
+		    PGresult *);
+int		 form_page_again(struct http_request *, struct db_call *,
+		    enum stmt, const char *, const char *, int, const char *,
+		    const char *, json_t *);
+int		 form_page_bad_input(struct http_request *, enum stmt,
+		    const char *, const char *, struct form *,
+		    const struct form_error *);
+int		 form_page_again_with(struct http_request *, struct db_call *,
+		    enum stmt, db_done_fn, const char *, const char *, int,
+		    const char *, const char *, json_t *);
 
 /* recover.c: one-time links and codes sent to an account (issue 12). */
 #define RECOVER_URL_MAX	400
@@ -452,7 +487,6 @@ struct recover_link {
 void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
-int		 recover_private_path(const char *);
 
 /*
  * secret.c: a posted form that holds a password, and the state of its
@@ -509,6 +543,29 @@ const char	*checkpoint_key_json(void);
 enum checkpoint_state checkpoint_from_head(json_t *, struct checkpoint *);
 void		 checkpoint_free(struct checkpoint *);
 
+/*
+ * needs_snap.c: the open needs as the engine reads them, from one query,
+ * sorted by kind and category: the engine gives an offer only needs of its kind
+ * (and category, when it names one), so a run for one offer reads only
+ * that range.
+ */
+struct needs_snap {
+	PGresult		*res;	/* owns the texts */
+	struct match_need	*v;
+	int64_t			*org;
+	size_t			 n;
+	uint64_t		 loaded;	/* kore_time_ms() */
+	int			 refs;
+};
+
+struct needs_snap	*needs_snap_cached(int *);
+struct needs_snap	*needs_snap_build(PGresult *);
+void			 needs_snap_keep(struct needs_snap *);
+void			 needs_snap_abandon(void);
+void			 needs_snap_release(struct needs_snap *);
+void			 needs_snap_range(const struct needs_snap *,
+			    const struct match_offer *, size_t *, size_t *);
+
 /* matching.c: the matching engine over the database (issue 6). */
 int		 matching_offer_page(struct http_request *, const char *);
 int		 matching_offer_accept(struct http_request *, const char *,
@@ -534,7 +591,6 @@ int		 transparency_filters(struct http_request *, struct form *,
 		    const struct field *, size_t);
 
 /* outbox.c: the outbox's messages on the site. */
-void		 outbox_messages(json_t *, enum lang);
 int		 outbox_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
 
@@ -563,6 +619,8 @@ const struct asset	*asset_find(const char *);
 const struct asset	*asset_all(size_t *);
 const char		*asset_version(void);
 json_t			*asset_static_names(void);
+const char		*asset_type(const char *);
+void			 asset_hash(const struct asset *, char *);
 
 /* private.c: the data keys, sealing and opening private data. */
 struct private_sealed {
@@ -579,25 +637,21 @@ json_t		*private_open(json_t *, const char *);
 void		 private_aad(char *, size_t, const char *, const char *);
 
 
-/* form_page.c: form pages, and a refused form shown again. */
-json_t		*form_page_values(const struct form *);
-int		 form_page_render(struct http_request *, struct db_call *,
-		    json_t *);
-int		 form_page_done(struct http_request *, struct db_call *,
-		    PGresult *);
-int		 form_page_again(struct http_request *, struct db_call *,
-		    enum stmt, const char *, const char *, int, const char *,
-		    const char *, json_t *);
-int		 form_page_bad_input(struct http_request *, enum stmt,
-		    const char *, const char *, struct form *,
-		    const struct form_error *);
-int		 form_page_again_with(struct http_request *, struct db_call *,
-		    enum stmt, db_done_fn, const char *, const char *, int,
-		    const char *, const char *, json_t *);
-
 /* mcache.c: anonymous answers kept a second (one cache a worker). */
+#define MCACHE_CSRF_MAX	16		/* token places kept per page */
+
+/* What precedes the body of a kept answer. */
+struct mcache_head {
+	uint64_t	gen;		/* writes counted when asked for */
+	int		status;
+	int		page;		/* HTML; else JSON */
+	size_t		ncsrf;
+	size_t		csrf[MCACHE_CSRF_MAX];	/* offsets of the token */
+};
+
 struct pcache	*mcache_store(void);
-int		 mcache_handled(struct http_request *, int *);
+int		 mcache_lookup(struct http_request *, const char *,
+		    const struct pcache_entry **, int *);
 void		 mcache_csrf(struct http_request *, const char *);
 void		 mcache_answer(struct http_request *, int, const char *,
 		    const void *, size_t);

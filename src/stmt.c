@@ -135,15 +135,15 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
+	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
 		STMT_READONLY },
-	[SQL_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
+	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_TICK] = { "select api.pledges_tick($1::int)", 1, 0 },
+	[SQL_PLEDGES_TICK] = { "select api.pledges_tick($1::int)", 1, 0 },
 	/* Where to take a gift: (sid, org or null/0: one's own, lang). */
 	[SQL_ORG_CONTACT] = { "select api.org_contact($1, $2::bigint, $3)", 3,
 		STMT_READONLY },

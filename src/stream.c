@@ -53,7 +53,7 @@ stream_begin(struct http_request *req, struct db_call *call,
 		http_response_header(req, "transfer-encoding", "chunked");
 	req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
 	c->flags |= CONN_IS_BUSY;
-	obs_answer(req, 200, -1);
+	obs_answer(req, 200, -1, &call->obs);
 	http_response(req, 200, NULL, 0);
 	/*
 	 * Kore closes a connection marked to close as soon as its queue is

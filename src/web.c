@@ -1,7 +1,7 @@
 /*
  * Answers: the security headers (set here and nowhere else), JSON and HTML
- * bodies, errors in the reader's language, the shared page layout, and
- * the language of the reader.
+ * bodies, errors in the reader's language, the shared page layout, the
+ * language of the reader, and the 404 for paths no route claims.
  */
 #include <sys/socket.h>
 
@@ -15,6 +15,8 @@
 
 #include "shop.h"
 
+int	not_found(struct http_request *);
+
 /* The site serves only its own scripts, styles and images. */
 #define CSP	"default-src 'self'; img-src 'self' data:; style-src 'self'; " \
 		"script-src 'self'; object-src 'none'; base-uri 'none'; " \
@@ -27,8 +29,12 @@ static void	load_messages(enum lang, const char *);
 static void	web_db_fail(struct http_request *, int, const char *,
 		    const char *, json_t *);
 static int	web_primary_only(struct http_request *);
+static const struct obs_steps *web_steps(struct http_request *);
+static int	web_kept(struct http_request *, const struct pcache_entry *);
 
-static const struct db_hooks	web_db_hooks = { web_db_fail, web_primary_only };
+static const struct db_hooks	web_db_hooks = {
+	web_db_fail, web_primary_only, mcache_write, mcache_end
+};
 static const char *query_lang(struct http_request *);
 
 /* Loads the templates and message catalogues; fatal when one is broken. */
@@ -175,14 +181,76 @@ web_headers(struct http_request *req, const char *ctype)
 	http_response_header(req, "content-security-policy", CSP);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "x-frame-options", "DENY");
-	/* A page whose address may hold a one-time token (recover.c) gives
-	   only its origin as Referer: its path would reach access logs. */
+	/* A page whose address may hold a one-time token (recover.c:
+	   /password/reset?token=, /verify/email?token=) gives only its
+	   origin as Referer: its path would reach access logs. */
 	http_response_header(req, "referrer-policy",
-	    recover_private_path(req->path) ? "origin" :
+	    !strncmp(req->path, "/password/", 10) ||
+	    !strncmp(req->path, "/verify/", 8) ? "origin" :
 	    "strict-origin-when-cross-origin");
 	http_response_header(req, "cross-origin-opener-policy", "same-origin");
 	http_response_header(req, "permissions-policy",
 	    "camera=(self), geolocation=(), microphone=()");
+}
+
+/*
+ * Whether the microcache (mcache.c) dealt with req, every cacheable
+ * handler's first question: answered it from a kept answer or put it to
+ * sleep until one is kept (*r is then what the handler returns).  0: the
+ * handler answers as always.
+ */
+int
+web_cached(struct http_request *req, int *r)
+{
+	const struct pcache_entry	*e;
+
+	if (!mcache_lookup(req, web_lang_code(web_lang(req)), &e, r))
+		return (0);
+	if (e != NULL)
+		*r = web_kept(req, e);
+	return (1);
+}
+
+/* Answers req with a kept answer: the reader's own token in a page. */
+static int
+web_kept(struct http_request *req, const struct pcache_entry *e)
+{
+	struct mcache_head	 h;
+	const char	*body;
+	char		*page, csrf[SESSION_HEX];
+	size_t		 len, i;
+	int		 r;
+
+	memcpy(&h, e->data, sizeof(h));
+	body = e->data + sizeof(h);
+	len = e->len - sizeof(h);
+	if (!h.page)
+		return (web_json_text(req, h.status, body, len));
+	page = kore_malloc(len + 1);
+	memcpy(page, body, len);
+	/*
+	 * As web_page: a page with a form gets the reader's own token (its
+	 * cookie set when new) and is not for a front cache.
+	 */
+	if (h.ncsrf > 0) {
+		session_csrf(req, csrf);
+		for (i = 0; i < h.ncsrf; i++)
+			memcpy(page + h.csrf[i], csrf, SESSION_HEX - 1);
+		http_response_header(req, "x-accel-expires", "0");
+	}
+	web_page_headers(req);
+	r = web_send(req, h.status, "text/html; charset=utf-8", page, len);
+	kore_free(page);
+	return (r);
+}
+
+/* What req's steps keep for obs.c (NULL: it has none). */
+static const struct obs_steps *
+web_steps(struct http_request *req)
+{
+	struct db_call	*call = db_call_of(req);
+
+	return (call != NULL ? &call->obs : NULL);
 }
 
 int
@@ -191,7 +259,7 @@ web_send(struct http_request *req, int status, const char *ctype,
 {
 	web_headers(req, ctype);
 	web_mark_write(req);
-	obs_answer(req, status, (ssize_t)len);
+	obs_answer(req, status, (ssize_t)len, web_steps(req));
 	mcache_answer(req, status, ctype, body, len);
 	alog_check();
 	http_response(req, status, body, len);
@@ -352,7 +420,7 @@ web_error_detail(struct http_request *req, int status, const char *code,
 	} else {
 		body = json_pack("{s:i, s:s, s:s, s:s}", "status", status,
 		    "message", msg.data, "code", code, "request_id",
-		    obs_id(req));
+		    obs_id(req, web_steps(req)));
 		r = web_page(req, status, "error", body);
 	}
 	json_decref(body);
@@ -552,6 +620,49 @@ web_db_ctx(PGresult *res)
 }
 
 /*
+ * Writes the subject and body of each message of ctx's "notifications"
+ * (from api.messages_json) that has none of its own, in lang: what the
+ * person was sent, as the sender renders it.  A kind the catalogue has
+ * no text for shows as its name.
+ */
+void
+web_notifications(json_t *ctx, enum lang lang)
+{
+	struct mail_text	 m;
+	struct mail_in		 in;
+	json_t			*list, *n;
+	size_t			 i;
+	char			 err[256];
+
+	list = json_object_get(ctx, "notifications");
+	json_array_foreach(list, i, n) {
+		if (json_is_string(json_object_get(n, "subject")))
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.kind = json_string_value(json_object_get(n, "kind"));
+		in.params = json_object_get(n, "params");
+		in.site = cfg.public_url;
+		mail_text_init(&m);
+		if (in.kind != NULL && mail_render(web_messages(lang), &in, &m,
+		    err, sizeof(err))) {
+			json_object_set_new(n, "subject", json_stringn(
+			    m.subject.data, m.subject.len));
+			json_object_set_new(n, "body", json_stringn(m.text.data,
+			    m.text.len));
+			if (m.url.len > 0)
+				json_object_set_new(n, "url", json_stringn(
+				    m.url.data, m.url.len));
+		} else {
+			json_object_set_new(n, "subject", json_string(in.kind ?
+			    in.kind : ""));
+		}
+		mail_text_free(&m);
+		json_object_del(n, "params");
+	}
+}
+
+
+/*
  * A done callback for db_prepare: the statement's first value is the data
  * of the page call->page; further columns are merged by name (see
  * web_db_ctx); call->extra is merged in and call->status used when set.
@@ -564,37 +675,12 @@ web_db_page(struct http_request *req, struct db_call *call, PGresult *res)
 
 	if ((ctx = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
-	outbox_messages(ctx, web_lang(req));
+	web_notifications(ctx, web_lang(req));
 	if (call->extra != NULL)
 		json_object_update(ctx, call->extra);
 	r = web_page(req, call->status ? call->status : 200, call->page, ctx);
 	json_decref(ctx);
 	return (r);
-}
-
-/*
- * The client's address: the connection's, or, behind our proxy
- * (SHOP_TRUST_PROXY=1), the X-Real-IP it sets, when that is an address.
- */
-void
-web_client_ip(struct http_request *req, char *buf, size_t len)
-{
-	const char	*hdr;
-	unsigned char	 bin[sizeof(struct in6_addr)];
-
-	if (cfg.trust_proxy && http_request_header(req, "x-real-ip", &hdr) &&
-	    strlen(hdr) < len && (inet_pton(AF_INET, hdr, bin) == 1 ||
-	    inet_pton(AF_INET6, hdr, bin) == 1)) {
-		kore_strlcpy(buf, hdr, len);
-		return;
-	}
-	buf[0] = '\0';
-	if (req->owner->family == AF_INET)
-		inet_ntop(AF_INET, &req->owner->addr.ipv4.sin_addr, buf,
-		    (socklen_t)len);
-	else if (req->owner->family == AF_INET6)
-		inet_ntop(AF_INET6, &req->owner->addr.ipv6.sin6_addr, buf,
-		    (socklen_t)len);
 }
 
 /*
@@ -795,4 +881,11 @@ web_path_action(struct http_request *req, const char *prefix, char *id,
 		if (!strcmp(rest, actions[i]))
 			return (i);
 	return (-1);
+}
+
+/* Everything no route claims: 404, as a page or as JSON under /api/. */
+int
+not_found(struct http_request *req)
+{
+	return (web_error(req, 404, "not_found", NULL));
 }

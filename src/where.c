@@ -134,7 +134,7 @@ org_save(struct http_request *req, const struct form *q)
 	form_free(&f);
 	if ((text = json_dumps(p->values, JSON_COMPACT)) == NULL)
 		fatal("json_dumps");
-	web_client_ip(req, ip, sizeof(ip));
+	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_ORG_CONTACT_SAVE, org_saved);
 	call->arg = p;
 	call->arg_free = org_post_free;

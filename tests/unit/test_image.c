@@ -1,4 +1,4 @@
-/* Hand-over photos and QR codes. */
+/* Hand-over photos, cleaned of their metadata (src/lib/image.c). */
 #include "unit.h"
 
 static void
@@ -98,29 +98,13 @@ test_png(void **state)
 	buf_free(&out);
 }
 
-static void
-test_qr(void **state)
-{
-	struct buf	out;
-
-	(void)state;
-	buf_init(&out, 64);
-	assert_true(qr_svg("ABCD-EFGH", "收据码 <ABCD-EFGH>", &out));
-	assert_true(!strncmp(out.data, "<svg class=\"qr\"", 15));
-	assert_non_null(strstr(out.data, "收据码 &lt;ABCD-EFGH&gt;"));
-	assert_non_null(strstr(out.data, "viewBox=\"0 0 29 29\""));	/* v1: 21+8 */
-	assert_non_null(strstr(out.data, "</svg>"));
-	buf_free(&out);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jpeg),
 		cmocka_unit_test(test_png),
-		cmocka_unit_test(test_qr),
 	};
 
-	return (cmocka_run_group_tests_name("media", tests, NULL, NULL));
+	return (cmocka_run_group_tests_name("image", tests, NULL, NULL));
 }
