@@ -323,7 +323,7 @@ web_json(struct http_request *req, int status, json_t *v)
 /*
  * The sentence for an error code in the reader's language: {field} is
  * replaced by the field's name in that language, any other {key} by that
- * member of detail (an object, or NULL).
+ * member of detail (an object, or NULL; an amount as people read it).
  */
 void
 web_error_message(struct buf *out, enum lang lang, const char *code,
@@ -361,6 +361,8 @@ web_error_message(struct buf *out, enum lang lang, const char *code,
 			else if (json_is_integer(v))
 				buf_printf(out, "%lld",
 				    (long long)json_integer_value(v));
+			else
+				(void)fmt_amount(out, v);
 		} else {
 			buf_append(out, p, klen + 2);
 		}

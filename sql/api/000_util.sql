@@ -90,10 +90,15 @@ begin
 	return coalesce(v, p_default);
 end $$;
 
--- An amount in fen as a person reads it: ¥1,234.50.
-create function api.fen_text(p_fen bigint)
-returns text language sql immutable parallel safe as $$
-	select '¥' || to_char(p_fen / 100.0, 'FM999,999,990.00')
+-- An amount shown to people, as data: {"fen": n} for money, else
+-- {"quantity": n, "unit": u}.  SQL never writes money as text: the
+-- pages, the messages and the error messages write these as people read
+-- them (fmt_amount in src/lib/fmt.c: ¥1,200.50, 1,200 件), and API
+-- clients get the numbers.
+create function api.amount(p_money boolean, p_n bigint, p_unit text)
+returns json language sql immutable parallel safe as $$
+	select case when p_money then json_build_object('fen', p_n)
+	    else json_build_object('quantity', p_n, 'unit', p_unit) end
 $$;
 
 create function api.minute(p_t timestamptz)

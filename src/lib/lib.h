@@ -34,9 +34,10 @@ void	 esc_html(struct buf *, const char *, size_t);
 void	 esc_url(struct buf *, const char *, size_t);
 int	 utf8_check(const char *, size_t, int, size_t *);
 
-/* fmt.c: numbers as people read them. */
+/* fmt.c: numbers as people read them; the one place money becomes text. */
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
+int	 fmt_amount(struct buf *, json_t *);
 
 /* day.c: days on Shanghai's calendar, counted from 2000-01-01. */
 int32_t	 day_shanghai(time_t);
