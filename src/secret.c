@@ -70,7 +70,8 @@ secret_stored(struct secret *sec, PGresult *res)
 	if ((r = web_db_object(res, 0)) == NULL)
 		return;
 	if (json_is_string(h = json_object_get(r, "hash")))
-		kore_strlcpy(sec->hash, json_string_value(h), sizeof(sec->hash));
+		kore_strlcpy(sec->hash, json_string_value(h),
+		    sizeof(sec->hash));
 	json_decref(r);
 }
 

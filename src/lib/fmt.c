@@ -71,7 +71,8 @@ fmt_amount(struct buf *b, json_t *v)
 	if (json_is_string(unit = json_object_get(v, "unit")) &&
 	    json_string_length(unit) > 0) {
 		buf_putc(b, ' ');
-		buf_append(b, json_string_value(unit), json_string_length(unit));
+		buf_append(b, json_string_value(unit),
+		    json_string_length(unit));
 	}
 	return (1);
 }
