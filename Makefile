@@ -4,7 +4,7 @@
 #                var/, migrate, load demo data, serve http://127.0.0.1:8888
 #   make test    the same against a throwaway database, then every test
 #   make stop    stop the server and the database started by make run
-#   make bench   benchmarks (tests/bench), figures for the README
+#   make bench   benchmarks (tests/bench), figures in docs/benchmarks.md
 #
 # To use an existing PostgreSQL server instead of the private one, give
 # the two connection strings (see README.md):
