@@ -96,7 +96,7 @@ export_csv(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((t = export_table(req, res)) == NULL)
 		return (KORE_RESULT_OK);
 	buf_init(&b, 4096);
-	buf_puts(&b, "\xef\xbb\xbf");
+	csv_begin(&b, NULL);
 	(void)csv_table(&b, json_object_get(t, "columns"),
 	    json_object_get(t, "rows"));
 	r = export_send(req, t, "csv", "text/csv; charset=utf-8", b.data,

@@ -7,8 +7,11 @@
  * left unquoted so that a spreadsheet sums them; money is yuan with two
  * decimals, computed exactly from fen.
  *
- * Cells one by one (csv_cell, csv_int, csv_yuan), or a whole table given
- * as JSON (csv_table: the programme exports).
+ * Every file starts with csv_begin: the UTF-8 byte-order mark, without
+ * which Excel (what the city's branches open these files with) reads
+ * Chinese as mojibake, and the header line.  Then cells one by one
+ * (csv_cell, csv_int, csv_yuan), or a whole table given as JSON
+ * (csv_table: the programme exports).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -16,6 +19,26 @@
 #include "lib.h"
 
 static void	csv_json_cell(struct buf *, json_t *);
+
+/*
+ * The start of a file: the byte-order mark, then the header line of the
+ * column names in head (NULL-terminated) when head is not NULL.
+ */
+void
+csv_begin(struct buf *b, const char *const *head)
+{
+	size_t	i;
+
+	buf_puts(b, "\xef\xbb\xbf");
+	if (head == NULL)
+		return;
+	for (i = 0; head[i] != NULL; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		csv_cell(b, head[i]);
+	}
+	buf_puts(b, "\r\n");
+}
 
 /* A text cell; NULL is an empty cell. */
 void
