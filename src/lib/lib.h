@@ -47,6 +47,7 @@ int	 qr_svg(const char *, const char *, struct buf *);
 
 /* csv.c: tables as CSV, for the programme exports (issue 7). */
 int	 csv_table(struct buf *, json_t *, json_t *);
+int	 csv_rows(struct buf *, json_t *);
 void	 csv_yuan(struct buf *, int64_t);
 
 /* password.c: scrypt password hashes (slow: run them on a task). */
