@@ -307,9 +307,9 @@ begin
 	        order by e.position),
 	    array_agg(e.position order by e.position)
 	  into v_rows, v_keys
-	  from (select l.*, sum(case l.kind when 'fund_received' then 1
+	  from (select l.*, (sum(case l.kind when 'fund_received' then 1
 	            else -1 end * (l.fields ->> 'amount')::bigint)
-	            over (order by l.position) as balance
+	            over (order by l.position))::bigint as balance
 	          from (select * from log_entries
 	                 where kind in ('fund_received', 'fund_paid_out')
 	                   and (p_after is null or position > p_after)
