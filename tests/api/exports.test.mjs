@@ -294,7 +294,8 @@ test(`an export of ${N} needs streams with bounded memory`, { timeout: 600000 },
          n.unit_amount, n.urgency, n.deadline, n.story, 'draft', n.created_by
        from (select * from needs order by id limit 1) n,
          generate_series(1, ${N}) g;
-     alter table needs enable trigger user;`], { stdio: 'ignore' });
+     alter table needs enable trigger user;
+     analyze needs;`], { stdio: 'ignore' });
   const accounts = `${VAR}/exports-accounts.txt`;
   execFileSync(`${ROOT}/build/shop-admin`, ['demo-passwords', accounts],
     { env: { ...process.env, OWNER_DATABASE: owner }, stdio: 'ignore' });
