@@ -89,6 +89,8 @@ kore_parent_configure(int argc, char **argv)
 	cfg.page_cache = cfg.page_cache && (v == NULL || strcmp(v, "0"));
 
 	check_schema();
+	/* Before the sandbox: iconv's GBK module (src/lib/statement.c). */
+	statement_init();
 	cfg.read_database = getenv("SHOP_READ_DATABASE");
 	db_init();
 	obs_init();

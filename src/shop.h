@@ -142,6 +142,15 @@ enum stmt {
 	/* The foundation account's pay-outs (issue 8). */
 	SQL_FUND_PAGE,
 	SQL_FUND_PAYOUT,
+	/* Its bank statements (src/statements.c, issue 16). */
+	SQL_FUND_STATEMENTS,
+	SQL_FUND_STATEMENTS_PAGE,
+	SQL_FUND_STATEMENT,
+	SQL_FUND_STATEMENT_PAGE,
+	SQL_FUND_BANK_MAPPING,
+	SQL_FUND_STATEMENT_IMPORT,
+	SQL_FUND_STATEMENT_CONFIRM,
+	SQL_FUND_LINE_DECIDE,
 
 	/* children, the life of needs, objections, campaigns */
 	SQL_CHILDREN_LIST,

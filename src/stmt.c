@@ -224,6 +224,22 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
 		"$3::bigint, $4::date, $5, $6, $7, $8)", 8, 0 },
+	[SQL_FUND_STATEMENTS] = { "select api.fund_statements_page($1, $2)",
+		2, STMT_READONLY },
+	[SQL_FUND_STATEMENTS_PAGE] = { "select api.fund_statements_page($1, "
+		"$2), api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_FUND_STATEMENT] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_FUND_STATEMENT_PAGE] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_FUND_BANK_MAPPING] = { "select api.fund_bank_mapping($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_FUND_STATEMENT_IMPORT] = { "select api.fund_statement_import($1, "
+		"$2, $3::json, $4, $5, $6::json, $7::int, $8)", 8, 0 },
+	[SQL_FUND_STATEMENT_CONFIRM] = { "select api.fund_statement_confirm($1, "
+		"$2::bigint, $3)", 3, 0 },
+	[SQL_FUND_LINE_DECIDE] = { "select api.fund_line_decide($1, "
+		"$2::bigint, $3, $4::bigint, $5, $6, $7)", 7, 0 },
 	[SQL_REPORTS_TICK] = { "select api.reports_tick($1::int)", 1, 0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */
 	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "

@@ -454,4 +454,45 @@ void	 pcache_put(struct pcache *, const char *, const char *, size_t,
 void	 pcache_abort(struct pcache *, const char *);
 void	 pcache_expire(struct pcache *, const char *);
 
+/*
+ * statement.c: the foundation account's bank statement (CSV, UTF-8 or
+ * GBK) read by the columns an admin named for its bank (issue 16).
+ */
+enum statement_col {
+	STATEMENT_DATE,		/* 交易日期 */
+	STATEMENT_AMOUNT,	/* one signed amount column, or */
+	STATEMENT_CREDIT,	/* 收入 and */
+	STATEMENT_DEBIT,	/* 支出 */
+	STATEMENT_COUNTERPARTY,	/* 对方户名 */
+	STATEMENT_NOTE,		/* 摘要, 附言: where the reference code is */
+	STATEMENT_BALANCE,	/* 余额 */
+	STATEMENT_LINE_ID,	/* the bank's own number of the line */
+	STATEMENT_NCOLS
+};
+
+#define STATEMENT_MAX_LINES	50000
+
+/* The columns' keys ("date", "amount", ...), as forms and JSON name them. */
+extern const char *const statement_cols[STATEMENT_NCOLS];
+
+/* Each column's text in the header row; NULL or "": not in the file. */
+struct statement_map {
+	const char	*col[STATEMENT_NCOLS];
+};
+
+struct statement_error {
+	const char	*code;		/* for the 400 */
+	char		 field[32];	/* a column's key, or "" */
+	size_t		 row;		/* the file's row (1 first), or 0 */
+};
+
+void	 statement_init(void);
+int	 statement_amount(const char *, size_t, int64_t *);
+int	 statement_date(const char *, size_t, char *);
+int	 statement_utf8(const char *, size_t, struct buf *, const char **);
+int	 statement_map_ok(const struct statement_map *,
+	    struct statement_error *);
+json_t	*statement_read(const char *, size_t, const struct statement_map *,
+	    struct statement_error *);
+
 #endif
