@@ -97,6 +97,8 @@ enum stmt {
 	SQL_ME_PLEDGES_PAGE,
 	SQL_DONOR_STATEMENT,
 	SQL_DONOR_STATEMENT_PAGE,
+	SQL_VERIFY,
+	SQL_VERIFY_PAGE,
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_PLEDGES_TICK,
@@ -541,6 +543,11 @@ struct recover_link {
 void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
+/* log.c: the public log's API, and its proofs for other pages. */
+void		 log_inclusion_chain(struct db_call *, uint64_t, uint64_t,
+		    db_done_fn);
+json_t		*log_inclusion_result(struct db_call *);
+
 /* checkpoint.c: the log's signing key and signed checkpoints. */
 enum checkpoint_state {
 	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */

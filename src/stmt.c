@@ -124,9 +124,9 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_PLEDGE_MODERATE] = { "select api.pledge_moderate($1, $2::bigint, "
 		"$3::boolean)", 3, 0 },
 	[SQL_PLEDGE_PHOTO_ADD] = { "select api.pledge_photo_add($1, "
-		"$2::bigint, $3, $4)", 4, 0 },
+		"$2::bigint, $3, $4, $5)", 5, 0 },
 	[SQL_PLEDGE_PHOTO] = { "select api.pledge_photo($1, $2::bigint, "
-		"$3::bigint)", 3, STMT_READONLY },
+		"$3::bigint, $4::boolean)", 4, STMT_READONLY },
 	[SQL_PLEDGE_GET] = { "select api.pledge_get($1, $2::bigint, $3)", 3,
 		STMT_READONLY },
 	[SQL_PLEDGE_PAGE] = { "select api.pledge_get($1, $2::bigint, $3), "
@@ -135,10 +135,14 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
-		STMT_READONLY },
-	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, "
+		"$3::int, $4)", 4, STMT_READONLY },
+	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, "
+		"$3::int, $4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_VERIFY] = { "select api.verify($1, $2)", 2,
+		STMT_READONLY | STMT_PUBLIC },
+	[SQL_VERIFY_PAGE] = { "select api.verify($1, $2), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "

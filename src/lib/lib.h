@@ -38,9 +38,22 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
 
-/* image.c: hand-over photos, JPEG or PNG, without their metadata. */
-int	 image_clean(const unsigned char *, size_t, struct buf *,
-	    const char **);
+/*
+ * photo.c: hand-over photos (JPEG, PNG, HEIC) decoded by libvips and
+ * written again as JPEG without their metadata.  Links libvips: not part
+ * of LIB_OBJ (see the Makefile).
+ */
+#define PHOTO_BYTES_MAX		(12 * 1024 * 1024)	/* from a phone */
+#define PHOTO_PIXELS_MAX	(50 * 1000 * 1000)	/* 48/50 MP sensors */
+#define PHOTO_SIDE		1600
+#define PHOTO_THUMB_SIDE	400
+
+enum photo_type { PHOTO_NONE, PHOTO_JPEG, PHOTO_PNG, PHOTO_HEIF };
+enum { PHOTO_OK, PHOTO_UNSUPPORTED, PHOTO_TOO_MANY_PIXELS, PHOTO_BAD };
+
+int	 photo_init(const char *);
+int	 photo_clean(const unsigned char *, size_t, struct buf *,
+	    struct buf *);
 
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
