@@ -105,7 +105,7 @@ log_range(struct http_request *req, struct db_call *call, PGresult *res)
 	    arg->since[0] ? "-from-" : "", arg->since,
 	    arg->until[0] ? "-to-" : "", arg->until);
 	if (!stream_begin(req, call, &arg->s, "text/csv; charset=utf-8",
-	    disp))
+	    disp, "no-cache"))
 		return (KORE_RESULT_OK);
 	buf_init(&b, 512);
 	csv_begin(&b, log_head);

@@ -234,6 +234,16 @@ enum stmt {
 	SQL_NOTIFY_PREFS_SET,
 	SQL_UNSUBSCRIBE_PAGE,
 	SQL_UNSUBSCRIBE,
+	/* The lists' downloads (src/list_export.c): the cursor last. */
+	SQL_EXPORT_CHILDREN,
+	SQL_EXPORT_WORK_NEEDS,
+	SQL_EXPORT_ADMIN_NEEDS,
+	SQL_EXPORT_PLEDGES,
+	SQL_EXPORT_LOANS,
+	SQL_EXPORT_TRAININGS,
+	SQL_EXPORT_LEADERS,
+	SQL_EXPORT_FUND,
+	SQL_EXPORT_AUDIT,
 	SQL__COUNT
 };
 
@@ -644,7 +654,7 @@ struct stream {
 };
 
 int		 stream_begin(struct http_request *, struct db_call *,
-		    struct stream *, const char *, const char *);
+		    struct stream *, const char *, const char *, const char *);
 void		 stream_write(struct http_request *, struct stream *,
 		    struct buf *);
 void		 stream_end(struct http_request *, struct db_call *,

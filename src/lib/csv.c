@@ -11,7 +11,7 @@
  * which Excel (what the city's branches open these files with) reads
  * Chinese as mojibake, and the header line.  Then cells one by one
  * (csv_cell, csv_int, csv_yuan), or a whole table given as JSON
- * (csv_table: the programme exports).
+ * (csv_table: the exports; csv_rows: their later pages).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -104,8 +104,7 @@ csv_json_cell(struct buf *out, json_t *v)
 int
 csv_table(struct buf *out, json_t *columns, json_t *rows)
 {
-	json_t	*row;
-	size_t	 i, k;
+	size_t	k;
 
 	if (!json_is_array(columns) || !json_is_array(rows))
 		return (0);
@@ -115,6 +114,21 @@ csv_table(struct buf *out, json_t *columns, json_t *rows)
 		csv_json_cell(out, json_array_get(columns, k));
 	}
 	buf_puts(out, "\r\n");
+	return (csv_rows(out, rows));
+}
+
+/*
+ * Appends rows (an array of arrays of cells) without a header line: the
+ * pages of a table sent in pieces.  Returns 0 when rows is not an array.
+ */
+int
+csv_rows(struct buf *out, json_t *rows)
+{
+	json_t	*row;
+	size_t	 i, k;
+
+	if (!json_is_array(rows))
+		return (0);
 	json_array_foreach(rows, i, row) {
 		for (k = 0; k < json_array_size(row); k++) {
 			if (k > 0)

@@ -423,6 +423,7 @@ void	 csv_cell(struct buf *, const char *);
 void	 csv_int(struct buf *, int64_t);
 void	 csv_yuan(struct buf *, int64_t);
 int	 csv_table(struct buf *, json_t *, json_t *);
+int	 csv_rows(struct buf *, json_t *);
 
 /* chart.c: bar charts as inline SVG, from rows of JSON. */
 struct chart_series {

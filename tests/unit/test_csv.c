@@ -130,6 +130,23 @@ test_begin(void **state)
 	buf_free(&b);
 }
 
+/* A later page of a streamed table: its rows, no header line. */
+static void
+test_rows(void **state)
+{
+	struct buf	 b;
+	json_t		*r;
+
+	(void)state;
+	r = json_loads("[[7,\"=x\",{\"fen\":150}],[null]]", 0, NULL);
+	buf_init(&b, 64);
+	assert_int_equal(csv_rows(&b, r), 1);
+	assert_string_equal(b.data, "7,\"'=x\",1.50\r\n\r\n");
+	assert_int_equal(csv_rows(&b, json_object_get(r, "x")), 0);
+	buf_free(&b);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -137,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_begin),
+		cmocka_unit_test(test_rows),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
