@@ -14,18 +14,7 @@
  */
 #include "shop.h"
 
-static const char *const need_statuses[] = {
-	"draft", "submitted", "verified", "notice", "open", "fully_pledged",
-	"fulfilled", "rejected", "cancelled", "expired", NULL
-};
-static const char *const loan_statuses[] = { "applied", "approved",
-	"disbursed", "repaying", "repaid", "rejected", "defaulted", NULL };
-static const char *const training_kinds[] = { "entrepreneurship",
-	"ecommerce", "finance", "skills", "youth_home", "counselling",
-	"city_trip", NULL };
-static const char *const leader_kinds[] = { "young", "ecommerce", "rural",
-	NULL };
-
+/* The filters' choices are their pages' (need_work.c, programmes.c). */
 static const struct field f_children[] = {
 	{ "archived", FIELD_BOOL, 0, 0, 0, NULL },
 };

@@ -13,7 +13,8 @@ int	work_needs(struct http_request *);
 int	work_need(struct http_request *);
 int	admin_needs(struct http_request *);
 
-static const char *const statuses[] = {
+/* A need's statuses, as the filters of its lists take them. */
+const char *const need_statuses[] = {
 	"draft", "submitted", "verified", "notice", "open", "fully_pledged",
 	"fulfilled", "rejected", "cancelled", "expired", NULL
 };
@@ -49,7 +50,7 @@ static const struct field step_fields[] = {
 };
 
 static const struct field list_fields[] = {
-	{ "status", FIELD_CHOICE, 0, 0, 0, statuses },
+	{ "status", FIELD_CHOICE, 0, 0, 0, need_statuses },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 

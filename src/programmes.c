@@ -14,14 +14,14 @@
 static const char *const rank_choices[] = { "score", "leaders_young",
 	"leaders_ecommerce", "training_attendance", "leaders_rural",
 	"poverty_exits", "finance_sessions", "loans_disbursed", NULL };
-static const char *const loan_statuses[] = { "applied", "approved",
+const char *const loan_statuses[] = { "applied", "approved",
 	"disbursed", "repaying", "repaid", "rejected", "defaulted", NULL };
 static const char *const loan_actions[] = { "approve", "reject",
 	"disburse", "default", NULL };
-static const char *const training_kinds[] = { "entrepreneurship",
+const char *const training_kinds[] = { "entrepreneurship",
 	"ecommerce", "finance", "skills", "youth_home", "counselling",
 	"city_trip", NULL };
-static const char *const leader_kinds[] = { "young", "ecommerce", "rural",
+const char *const leader_kinds[] = { "young", "ecommerce", "rural",
 	NULL };
 static const char *const relations[] = { "employs", "helps", NULL };
 static const char *const exit_statuses[] = { "recorded", "verified",

@@ -500,6 +500,12 @@ int		 form_page_again_with(struct http_request *, struct db_call *,
 void		 form_page_refused(struct http_request *, struct db_call *,
 		    const char *, int, const char *, const char *, json_t *);
 
+/* The choices of the lists' filters, for their pages and downloads. */
+extern const char *const need_statuses[];	/* need_work.c */
+extern const char *const loan_statuses[];	/* programmes.c */
+extern const char *const training_kinds[];
+extern const char *const leader_kinds[];
+
 /*
  * action.c: a path's GET and POST declared as data (see its header):
  * the statement, its parameters, the input, and the page or the form's
