@@ -98,13 +98,14 @@ kore_parent_configure(int argc, char **argv)
 }
 
 /*
- * In each worker: the watchdog first (before any task thread), then the
- * periodic jobs (the first worker only, jobs.c).
+ * In each worker: the watchdog first (before any task thread), the edge's
+ * tick, then the periodic jobs (the first worker only, jobs.c).
  */
 void
 kore_worker_configure(void)
 {
 	watchdog_init();
+	edge_init();
 	jobs_init();
 }
 

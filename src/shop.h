@@ -546,6 +546,9 @@ int		 transparency_filters(struct http_request *, struct form *,
 int		 outbox_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
 
+/* edge.c: connections before a request reaches a handler. */
+void		 edge_init(void);
+
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);
 
