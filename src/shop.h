@@ -391,10 +391,6 @@ void		 session_new_token(char *, char *);
 void		 session_hash(char *, const char *);
 
 /* web.c: answers, languages, errors, the page layout. */
-enum lang {
-	LANG_ZH,
-	LANG_EN
-};
 
 #define WEB_RW_SECONDS	10	/* read-your-writes: the primary after a POST */
 
