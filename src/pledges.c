@@ -122,9 +122,7 @@ pledge_create(struct http_request *req)
 	}
 	if (!http_request_header(req, "idempotency-key", &key))
 		key = form_get(&f, "idem");
-	if (key != NULL && (strlen(key) < 8 || strlen(key) > 100 ||
-	    strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_.:") != strlen(key))) {
+	if (key != NULL && !hdr_idempotency_key(key, strlen(key))) {
 		form_free(&f);
 		return (web_error(req, 400, "bad_idempotency_key",
 		    "Idempotency-Key"));
@@ -237,19 +235,19 @@ pledge_action(struct http_request *req)
 static int
 acted(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	const char	*ref;
-	char		 where[80];
-	json_t		*r;
+	static const char *const	 back[] = {
+		"/me/pledges", "/branch/pledges", NULL
+	};
+	const char			*ref;
+	char				 where[80];
+	json_t				*r;
 
 	if (web_is_api(req))
 		return (web_db_json(req, call, res));
 	/* Back to the page the form was on, when it is one of ours. */
-	if (http_request_header(req, "referer", &ref) && (ref = strstr(ref,
-	    "://")) != NULL && (ref = strchr(ref + 3, '/')) != NULL &&
-	    (!strncmp(ref, "/me/pledges", 11) ||
-	    !strncmp(ref, "/branch/pledges", 15)) && strlen(ref) < 80 &&
-	    strpbrk(ref, "\r\n") == NULL)
-		return (web_redirect(req, ref));
+	if (http_request_header(req, "referer", &ref) &&
+	    hdr_back_path(ref, strlen(ref), back, where, sizeof(where)))
+		return (web_redirect(req, where));
 	if ((r = web_db_object(res, 0)) == NULL)
 		return (web_redirect(req, "/me/pledges"));
 	(void)snprintf(where, sizeof(where), "/me/pledges/%lld",
@@ -322,6 +320,7 @@ photo_upload(struct http_request *req, const char *id)
 	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
 		buf_append(&raw, chunk, (size_t)n);
 	buf_init(&clean, raw.len + 1);
+	obs_work(OBS_WORK_IMAGE);
 	if (!image_clean((unsigned char *)raw.data, raw.len, &clean, &type)) {
 		buf_free(&raw);
 		buf_free(&clean);

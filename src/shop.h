@@ -256,6 +256,15 @@ void		 obs_db_wait(int, u_int64_t);
 void		 obs_db_state(int, u_int32_t, u_int32_t);
 void		 obs_db_event(int, int);
 void		 obs_metrics(struct buf *);
+void		 obs_edge(int);
+
+/* Costly work a request may begin (obs_work). */
+enum obs_work {
+	OBS_WORK_TASK,		/* a task: password, workbook, matching */
+	OBS_WORK_IMAGE,		/* a photo's bytes checked */
+	OBS_WORK_KINDS
+};
+void		 obs_work(enum obs_work);
 
 /* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
@@ -368,6 +377,8 @@ void		 db_init(void);
 
 /* request.c: what a request says about its client. */
 void		 request_client_ip(struct http_request *, char *, size_t);
+int		 request_cookie(struct http_request *, const char *, char *,
+		    size_t);
 
 /* session.c: sessions and CSRF, below the web layer. */
 #define SESSION_HEX	65	/* 64 hex digits and a NUL */
@@ -401,6 +412,12 @@ enum lang	 web_lang(struct http_request *);
 const char	*web_lang_code(enum lang);
 int		 web_is_api(struct http_request *);
 void		 web_headers(struct http_request *, const char *);
+void		 web_security_headers(const char *, void (*)(void *,
+		    const char *, const char *), void *);
+void		 web_render(struct buf *, enum lang, const char *,
+		    const char *, json_t *);
+const char	*web_error_body(struct buf *, enum lang, int, int,
+		    const char *, const char *, const char *);
 int		 web_send(struct http_request *, int, const char *,
 		    const void *, size_t);
 int		 web_json_text(struct http_request *, int, const char *,

@@ -579,9 +579,9 @@ hdr_screen(char *buf, size_t *len, size_t cap, int full,
 	    strncasecmp(tok[2], "HTTP/1.0", 8) == 0))))
 		return (refuse(h, 505, "http_version"));
 	if ((m = method_of(tok[0], toklen[0], &body)) == 0)
-		return (refuse(h, 405, "method_not_allowed"));
+		return (refuse(h, 405, "method"));
 	if (m != 2 && tok[2][7] == '0')
-		return (refuse(h, 405, "method_not_allowed"));
+		return (refuse(h, 405, "method"));
 	if (toklen[1] >= lim->uri_max)
 		return (refuse(h, 414, "uri_too_long"));
 
