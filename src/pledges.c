@@ -81,6 +81,8 @@ static int	photo_done(struct http_request *, struct db_call *,
 static int	statement_csv(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	photo_upload(struct http_request *, const char *);
+static int	photo_allowed(struct http_request *, struct db_call *,
+		    PGresult *);
 static int	current_year(void);
 
 /*
@@ -283,21 +285,18 @@ pledge_receipt(struct http_request *req)
 
 /*
  * Photos come as multipart/form-data with one file "photo" (and csrf,
- * or the X-CSRF-Token header): checked
- * (JPEG or PNG, at most 2 MiB) and stripped of metadata here, stored as
- * base64 text by the api function.
+ * or the X-CSRF-Token header): checked (JPEG or PNG, at most 2 MiB) and
+ * stripped of metadata here, stored as base64 text by the api function.
+ * Who may add one is asked first: a photo's bytes are read for them only.
  */
 static int
 photo_upload(struct http_request *req, const char *id)
 {
 	struct http_file	*file;
-	struct buf		 raw, clean, b64;
 	struct db_call		*call;
 	struct form		 f;
 	struct form_error	 err;
-	const char		*type;
-	char			 chunk[8192], tmp[80], *csrf;
-	ssize_t			 n;
+	char			 tmp[80], *csrf;
 
 	http_populate_multipart_form(req);
 	form_init(&f);
@@ -315,6 +314,27 @@ photo_upload(struct http_request *req, const char *id)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
+	call = db_prepare(req, SQL_PLEDGE_PHOTO_MAY, photo_allowed);
+	call->arg = kore_strdup(id);
+	call->arg_free = kore_free;
+	session_bind(req, call);
+	db_text(call, id);
+	return (db_run(req));
+}
+
+/* The caller may add a photo: now read it, clean it, store it. */
+static int
+photo_allowed(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct http_file	*file;
+	struct buf		 raw, clean, b64;
+	const char		*type;
+	char			 chunk[8192];
+	ssize_t			 n;
+
+	(void)res;
+	if ((file = http_file_lookup(req, "photo")) == NULL)
+		return (web_error(req, 400, "required", "photo"));
 	buf_init(&raw, file->length + 1);
 	http_file_rewind(file);
 	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
@@ -330,13 +350,13 @@ photo_upload(struct http_request *req, const char *id)
 	buf_init(&b64, clean.len * 4 / 3 + 8);
 	b64_encode(&b64, clean.data, clean.len);
 	buf_free(&clean);
-	call = db_prepare(req, SQL_PLEDGE_PHOTO_ADD, acted);
+	db_stmt(call, SQL_PLEDGE_PHOTO_ADD, acted);
 	session_bind(req, call);
-	db_text(call, id);
+	db_text(call, call->arg);
 	db_text(call, type);
 	db_text(call, b64.data);
 	buf_free(&b64);
-	return (db_run(req));
+	return (KORE_RESULT_OK);
 }
 
 /*

@@ -159,19 +159,38 @@ end $$;
 
 -- POST .../photos (staff): a hand-over photo, already checked and
 -- stripped of metadata by the module; at most 6 per pledge.
+-- Who may add a photo to pledge p_pledge: staff over its need's
+-- organisation and admins, while it has fewer than six (401, 403, 404,
+-- 409 otherwise); the account.
+create function api.pledge_photo_user(p_sid text, p_pledge bigint)
+returns users language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['staff', 'admin']);
+	perform api.pledge_for(v_u, p_pledge, true);
+	if (select count(*) from pledge_photos where pledge_id = p_pledge) >= 6 then
+		perform api.fail(409, 'too_many_photos');
+	end if;
+	return v_u;
+end $$;
+
+-- The same, asked before the photo's bytes are read (src/pledges.c).
+create function api.pledge_photo_may(p_sid text, p_pledge bigint)
+returns text language plpgsql as $$
+begin
+	perform api.pledge_photo_user(p_sid, p_pledge);
+	return '{}';
+end $$;
+
 create function api.pledge_photo_add(p_sid text, p_pledge bigint,
     p_type text, p_data text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
-	v_p	pledges;
 	v_id	bigint;
 begin
-	v_u := api.require_user(p_sid, array['staff', 'admin']);
-	v_p := api.pledge_for(v_u, p_pledge, true);
-	if (select count(*) from pledge_photos where pledge_id = p_pledge) >= 6 then
-		perform api.fail(409, 'too_many_photos');
-	end if;
+	v_u := api.pledge_photo_user(p_sid, p_pledge);
 	insert into pledge_photos (pledge_id, content_type, data)
 	values (p_pledge, p_type, decode(p_data, 'base64'))
 	returning id into v_id;
