@@ -2,15 +2,18 @@
 // keep-alive reuse, pipelining, bytes a server sends unasked, and heads
 // no HTTP library would write.
 import net from 'node:net';
-import { BASE } from './env.mjs';
+import tls from 'node:tls';
 
-const url = new URL(BASE);
+const url = new URL(process.env.BASE_URL ?? 'http://127.0.0.1:8888');
 
-// A connection to the server under test (or to host:port), with every
-// byte it received kept in order and its end noted.
-export function connect(port = Number(url.port), host = url.hostname) {
+// A connection to the server under test (or to host:port; over TLS with
+// tlsOptions), with every byte it received kept in order and its end
+// noted.
+export function connect(port = Number(url.port), host = url.hostname,
+  tlsOptions = null) {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, host);
+    const sock = tlsOptions ? tls.connect({ port, host, ...tlsOptions }) :
+      net.connect(port, host);
     const conn = { sock, data: Buffer.alloc(0), ended: false, error: null,
       waiters: [] };
     const wake = () => { for (const w of conn.waiters.splice(0)) w(); };
@@ -18,7 +21,7 @@ export function connect(port = Number(url.port), host = url.hostname) {
     sock.on('end', () => { conn.ended = true; wake(); });
     sock.on('close', () => { conn.ended = true; wake(); });
     sock.on('error', (e) => { conn.error = e; conn.ended = true; wake(); });
-    sock.once('connect', () => resolve(conn));
+    sock.once(tlsOptions ? 'secureConnect' : 'connect', () => resolve(conn));
     sock.once('error', reject);
   });
 }
