@@ -22,7 +22,7 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
-		   libcurl4-openssl-dev
+		   libcurl4-openssl-dev python3-yaml
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
 		   libclang-rt-14-dev
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
@@ -90,7 +90,9 @@ deps:
 test-deps:
 	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_TEST)$(if $(shell command -v npm),, npm)"
 	@cd tests && if [ ! -d node_modules/playwright-core ] || \
-	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ]; then \
+	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ] || \
+	    [ ! -d node_modules/ajv ] || [ ! -d node_modules/ajv-formats ] || \
+	    [ ! -d node_modules/yaml ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 # The schema this build expects: the last migration and the api checksum.
@@ -136,7 +138,21 @@ build/assets_index.c: $(ASSETS) Makefile
 	echo 'const size_t shop_nassets = sizeof(shop_assets) / sizeof(shop_assets[0]);'; \
 	} > $@
 
-$(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
+# The API's contract in the module (src/apidoc.c): docs/openapi.yaml's
+# bytes, and its readable page's data, drawn from it by docs/apidoc.py.
+APIDOC_OBJ	 = build/apidoc/openapi.yaml.o build/apidoc/apidoc.json.o
+build/apidoc/openapi.yaml: docs/openapi.yaml
+	@mkdir -p build/apidoc
+	cp docs/openapi.yaml $@
+build/apidoc/apidoc.json: docs/openapi.yaml docs/apidoc.py
+	@mkdir -p build/apidoc
+	python3 docs/apidoc.py < docs/openapi.yaml > $@.tmp && mv $@.tmp $@
+build/apidoc/openapi.yaml.o: build/apidoc/openapi.yaml
+	cd build/apidoc && ld -r -b binary -z noexecstack -o openapi.yaml.o openapi.yaml
+build/apidoc/apidoc.json.o: build/apidoc/apidoc.json
+	cd build/apidoc && ld -r -b binary -z noexecstack -o apidoc.json.o apidoc.json
+
+$(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o $(APIDOC_OBJ)
 	$(CC) -shared -Wl,-z,noexecstack $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The command-line tool for the accounts nobody creates through the site.

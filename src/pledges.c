@@ -27,7 +27,7 @@ static const struct field create_fields[] = {
 	{ "amount", FIELD_YUAN, 0, 1, 2000000000, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "message", FIELD_LINES, 0, 0, 500, NULL },
-	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
+	{ "idem", FIELD_KEY, 0, 0, 0, NULL },
 	CSRF_FIELD,
 };
 
@@ -122,12 +122,9 @@ pledge_create(struct http_request *req)
 		form_free(&f);
 		return (web_error(req, 400, "required", "quantity"));
 	}
-	if (!http_request_header(req, "idempotency-key", &key))
-		key = form_get(&f, "idem");
-	if (key != NULL && !hdr_idempotency_key(key, strlen(key))) {
+	if (!web_idem_key(req, &f, &key)) {
 		form_free(&f);
-		return (web_error(req, 400, "bad_idempotency_key",
-		    "Idempotency-Key"));
+		return (KORE_RESULT_OK);
 	}
 	call = db_prepare(req, SQL_PLEDGE_CREATE, created);
 	session_bind(req, call);

@@ -2,8 +2,8 @@
  * The Kore side of the platform.  Prototypes grouped by the file that
  * defines them, lowest layer first: configuration, the statements and
  * db.c (which knows nothing above it: web.c installs its hooks), the
- * session, the web layer (web.c, form_page.c), then the areas.  The pure
- * modules are in src/lib/lib.h.
+ * session, the web layer (web.c, form_page.c, action.c), then the
+ * areas.  The pure modules are in src/lib/lib.h.
  */
 #ifndef SHOP_H
 #define SHOP_H
@@ -433,6 +433,8 @@ int		 web_page(struct http_request *, int, const char *, json_t *);
 void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
 int		 web_post_ok(struct http_request *, const struct form *);
+int		 web_idem_key(struct http_request *, const struct form *,
+		    const char **);
 int		 web_cached(struct http_request *, int *);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
@@ -477,6 +479,51 @@ int		 form_page_bad_input(struct http_request *, enum stmt,
 int		 form_page_again_with(struct http_request *, struct db_call *,
 		    enum stmt, db_done_fn, const char *, const char *, int,
 		    const char *, const char *, json_t *);
+void		 form_page_refused(struct http_request *, struct db_call *,
+		    const char *, int, const char *, const char *, json_t *);
+
+/*
+ * action.c: a path's GET and POST declared as data (see its header):
+ * the statement, its parameters, the input, and the page or the form's
+ * way on.
+ */
+struct action {
+	enum stmt		 stmt;
+	const char		*binds;	/* the statement's parameters */
+	const struct field	*fields;	/* the input it takes */
+	size_t			 nfields;
+	const char		*tmpl;	/* GET: the page's template */
+	db_done_fn		 done;	/* GET: another answer */
+	const struct action	*again;	/* POST: the page shown again */
+	const char		*back;	/* POST: where a form goes ('#': the
+					   record, '@': the id returned) */
+};
+
+/* A path's actions; page and api end where the record's number begins. */
+struct action_path {
+	const char		*page;	/* NULL: no record's number */
+	const char		*api;
+	const struct action	*get;	/* NULL: the path takes no GET */
+	const struct action	*post;	/* NULL: nor POST */
+};
+
+/* An action's input fields: .fields and .nfields of the array x. */
+#define ACTION_FIELDS(x)	.fields = (x), .nfields = NFIELDS(x)
+
+/* The handler fn a route of conf/kore.conf names: path's actions. */
+#define ACTION_HANDLER(fn, page, api, get, post)			\
+	static const struct action_path fn##_path = {			\
+		page, api, get, post					\
+	};								\
+	int	fn(struct http_request *);				\
+	int								\
+	fn(struct http_request *req)					\
+	{								\
+		return (action_serve(req, &fn##_path));			\
+	}
+
+int		 action_serve(struct http_request *,
+		    const struct action_path *);
 
 /* recover.c: one-time links and codes sent to an account (issue 12). */
 #define RECOVER_URL_MAX	400

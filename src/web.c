@@ -872,6 +872,25 @@ web_post_ok(struct http_request *req, const struct form *f)
 }
 
 /*
+ * The request's idempotency key into *key: its Idempotency-Key header,
+ * else the form's idem field (a FIELD_KEY, checked with the form), else
+ * NULL.  Answers 400 and returns 0 when the header is malformed.
+ */
+int
+web_idem_key(struct http_request *req, const struct form *f,
+    const char **key)
+{
+	if (!http_request_header(req, "idempotency-key", key)) {
+		*key = form_get(f, "idem");
+		return (1);
+	}
+	if (form_key_ok(*key))
+		return (1);
+	web_error(req, 400, "bad_idempotency_key", "Idempotency-Key");
+	return (0);
+}
+
+/*
  * The positive integer id that follows prefix in req's path (at most 15
  * digits, no leading zero), into id (a string of digits); *rest points
  * after it.  Returns 0 when the path has no such id.

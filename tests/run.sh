@@ -152,8 +152,10 @@ export SHOP_ROOT="$root"
 # Test files run one after another: some stop the database on purpose.
 echo "== API tests"
 # API_TESTS / E2E_TESTS choose files (a developer's shortcut; CI runs all).
-node --test --test-concurrency=1 --test-reporter=spec \
-    ${API_TESTS:-tests/api/*.test.mjs}
+# Every answer an API test receives is checked against docs/openapi.yaml
+# (tests/lib/check_responses.mjs): the contract cannot drift.
+node --import ./tests/lib/check_responses.mjs --test --test-concurrency=1 \
+    --test-reporter=spec ${API_TESTS:-tests/api/*.test.mjs}
 echo "== browser tests"
 node --test --test-concurrency=1 --test-reporter=spec \
     ${E2E_TESTS:-tests/e2e/*.test.mjs}

@@ -2,8 +2,9 @@
  * What the module reads in a request's head, as functions of bytes with
  * their length: the session token of an Authorization header, a cookie's
  * value, the reader's language, the client's address and the request id
- * a trusted proxy sets, an Idempotency-Key, an Origin, a Referer back to
- * one of our pages; and the screen a whole request head passes before
+ * a trusted proxy sets, an Origin, a Referer back to one of our pages
+ * (an Idempotency-Key is form.c's form_key_ok, the rule of the idem
+ * field too); and the screen a whole request head passes before
  * Kore parses it (hdr_screen, for src/edge.c).
  */
 #include <sys/socket.h>
@@ -229,25 +230,6 @@ hdr_request_id(const char *v, size_t len, char *out, size_t outlen)
 		return (0);
 	memcpy(out, v, len);
 	out[len] = '\0';
-	return (1);
-}
-
-/* An Idempotency-Key: 8 to 100 of A-Z a-z 0-9 - _ . : */
-int
-hdr_idempotency_key(const char *v, size_t len)
-{
-	size_t		i;
-	unsigned char	c;
-
-	if (len < 8 || len > 100)
-		return (0);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)v[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == ':'))
-			return (0);
-	}
 	return (1);
 }
 

@@ -70,7 +70,6 @@ int	 hdr_lang_accept(const char *, size_t);
 int	 hdr_lang_query(const char *, size_t);
 int	 hdr_ip(const char *, size_t, char *, size_t);
 int	 hdr_request_id(const char *, size_t, char *, size_t);
-int	 hdr_idempotency_key(const char *, size_t);
 int	 hdr_origin_ok(const char *, size_t, const char *, size_t, int);
 int	 hdr_back_path(const char *, size_t, const char *const *, char *,
 	    size_t);
@@ -174,7 +173,8 @@ enum field_kind {
 	/* accounts that can be recovered */
 	FIELD_CONTACT,	/* an e-mail address or a mainland mobile number */
 	FIELD_TOKEN,	/* a token from a link: 64 lower-case hex digits */
-	FIELD_DIGITS	/* a code of exactly max digits (0-9) */
+	FIELD_DIGITS,	/* a code of exactly max digits (0-9) */
+	FIELD_KEY	/* an idempotency key (form_key_ok) */
 };
 
 struct field {
@@ -188,6 +188,9 @@ struct field {
 
 /* The largest record id an input field takes (ids are bigint). */
 #define ID_MAX		(1LL << 50)
+
+/* The largest amount in fen a programme's yuan field takes: ten digits. */
+#define YUAN_FIELD_MAX	999999999999LL
 
 /* The CSRF token a form sends (auth.c checks it; JSON calls need none). */
 #define CSRF_FIELD	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL }
@@ -223,6 +226,7 @@ const char	*form_get(const struct form *, const char *);
 long long	 form_int(const struct form *, const char *, long long);
 int		 form_bool(const struct form *, const char *);
 int64_t		 form_fen(const struct form *, const char *, int64_t);
+int		 form_key_ok(const char *);
 
 /* money.c: amounts typed in yuan, kept in fen. */
 int	 money_parse_yuan(const char *, int64_t *);

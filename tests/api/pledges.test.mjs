@@ -115,6 +115,18 @@ test('Idempotency-Key: a replay returns the first answer, another body is a 422'
   assert.equal(new Set(res.map((r) => r.body.pledge.id)).size, 1);
   assert.equal(need(id)[1], 3);
   assert.equal(sqlValue(`select count(*) from pledges where need_id = ${id}`), '2');
+
+  // One syntax for a key, whether a header or a form's idem field
+  // (form.c's form_key_ok; the fund's pay-outs use it too).
+  const bad = (key) => fetch(`${BASE}/api/v1/needs/${id}/pledges`, { method: 'POST',
+    headers: { authorization: 'Bearer ' + donor.token, 'content-type': 'application/json',
+      'idempotency-key': key }, body: '{"quantity":1}' })
+    .then(async (r) => ({ status: r.status, body: await r.json() }));
+  assertApiError(await bad('no spaces allowed'), 400, 'bad_idempotency_key', 'Idempotency-Key');
+  assertApiError(await bad('short'), 400, 'bad_idempotency_key', 'Idempotency-Key');
+  assertApiError(await donor.post(`/api/v1/needs/${id}/pledges`, { quantity: 1, idem: 'k/1/2/3/4' }),
+    400, 'bad_idempotency_key', 'idem');
+  assert.equal(need(id)[1], 3, 'nothing was pledged');
 });
 
 test('the cap holds under concurrency: 20 needs, 500 attempts each', async () => {
