@@ -28,6 +28,17 @@ struct line {
 	int		 drop;	/* left out of the head Kore gets */
 };
 
+/* A head being screened: its lines and its request line's words. */
+struct screen {
+	struct line	 lines[HDR_LINES_MAX];
+	size_t		 n;
+	const char	*tok[3];	/* method, target, version */
+	size_t		 toklen[3];
+	int		 ntok;		/* 4: more than three */
+	size_t		 host;		/* the Host line, as Kore finds it */
+	int		 rewrite;	/* what Kore gets differs */
+};
+
 static int	hex_lower(const char *, size_t);
 static int	is_token(unsigned char);
 static int	is_ows(unsigned char);
@@ -39,6 +50,17 @@ static int	refuse(struct hdr_head *, int, const char *);
 static void	target_facts(struct hdr_head *, const char *, size_t);
 static int	lang_of(const struct line *, size_t);
 static int	method_of(const char *, size_t, int *);
+static int	screen_too_large(struct hdr_head *, const char *, size_t);
+static int	screen_lines(struct screen *, const char *, const char *);
+static int	screen_headers(struct screen *);
+static int	screen_request(struct screen *, const struct hdr_limits *,
+		    struct hdr_head *, int *);
+static int	screen_body(struct screen *, const struct hdr_limits *,
+		    struct hdr_head *, int);
+static size_t	screen_kept(const struct screen *);
+static int	screen_fit(struct screen *, int);
+static int	screen_rewrite(struct screen *, char *, size_t, size_t, int,
+		    struct hdr_head *);
 
 /* Whether v[len] is made of lower-case hex digits only. */
 static int
@@ -324,9 +346,12 @@ kept_name(const struct line *l)
 	return (0);
 }
 
+/* A refusal: its status and code, in Chinese unless something said. */
 static int
 refuse(struct hdr_head *h, int status, const char *code)
 {
+	if (h->lang == -1)
+		h->lang = LANG_ZH;
 	h->status = status;
 	h->code = code;
 	return (HDR_REFUSE);
@@ -414,6 +439,244 @@ method_of(const char *m, size_t len, int *body)
 }
 
 /*
+ * A head that outgrew the buffer: 414 when its first line alone fills
+ * it, else 431, in the format of what the first line asks for.
+ */
+static int
+screen_too_large(struct hdr_head *h, const char *buf, size_t len)
+{
+	const char	*p, *q;
+	size_t		 i;
+
+	for (i = 0; i < len && buf[i] != '\r' && buf[i] != '\n'; i++)
+		;
+	if ((p = memchr(buf, ' ', i)) != NULL) {
+		p++;
+		q = memchr(p, ' ', (size_t)(buf + i - p));
+		target_facts(h, p, q != NULL ? (size_t)(q - p) :
+		    (size_t)(buf + i - p));
+	}
+	if (i == len)
+		return (refuse(h, 414, "uri_too_long"));
+	return (refuse(h, 431, "header_too_large"));
+}
+
+/*
+ * The head's lines, split at any CR or LF as Kore splits them, and the
+ * request line's words; 0 when there are more than HDR_LINES_MAX.
+ */
+static int
+screen_lines(struct screen *s, const char *buf, const char *end)
+{
+	const char	*p, *q, *rl, *rend;
+
+	for (s->n = 0, p = buf; p < end; p = q + 1) {
+		for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
+			;
+		if (q > p) {
+			if (s->n == HDR_LINES_MAX)
+				return (0);
+			s->lines[s->n].p = p;
+			s->lines[s->n].len = (size_t)(q - p);
+			s->lines[s->n].name = 0;
+			s->lines[s->n++].drop = 0;
+		}
+		if (q == end)
+			break;
+	}
+	if (s->n == 0)
+		return (1);
+	rl = s->lines[0].p;
+	rend = rl + s->lines[0].len;
+	for (s->ntok = 0, p = rl; p < rend && s->ntok < 4; p = q + 1) {
+		if ((q = memchr(p, ' ', (size_t)(rend - p))) == NULL)
+			q = rend;
+		if (q > p && s->ntok++ < 3) {
+			s->tok[s->ntok - 1] = p;
+			s->toklen[s->ntok - 1] = (size_t)(q - p);
+		}
+	}
+	return (1);
+}
+
+/*
+ * Each header line: a name of token characters, a colon, a value of
+ * visible ASCII and spaces (what Kore takes); 0 when one is not.  A line
+ * with an empty value is left out.
+ */
+static int
+screen_headers(struct screen *s)
+{
+	const char	*p, *end, *v;
+	size_t		 i, vlen;
+
+	for (i = 1; i < s->n; i++) {
+		end = s->lines[i].p + s->lines[i].len;
+		for (p = s->lines[i].p; p < end && is_token((unsigned char)*p);
+		    p++)
+			;
+		if (p == s->lines[i].p || p == end || *p != ':')
+			return (0);
+		s->lines[i].name = (size_t)(p - s->lines[i].p);
+		v = value_of(&s->lines[i], &vlen);
+		for (p = v; p < v + vlen; p++) {
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p > 0x7e)
+				return (0);
+		}
+		if (vlen == 0) {
+			s->lines[i].drop = 1;
+			s->rewrite = 1;
+		}
+	}
+	return (1);
+}
+
+/*
+ * The request line and the Host, as Kore checks them: HDR_PASS with
+ * *body set when the method carries one, else the refusal.
+ */
+static int
+screen_request(struct screen *s, const struct hdr_limits *lim,
+    struct hdr_head *h, int *body)
+{
+	size_t	i, len;
+	int	m;
+
+	if (s->ntok != 3)
+		return (refuse(h, 400, "bad_request"));
+	if (s->toklen[2] != 8 || (strncasecmp(s->tok[2], "HTTP/1.1", 8) != 0 &&
+	    strncasecmp(s->tok[2], "HTTP/1.0", 8) != 0))
+		return (refuse(h, 505, "http_version"));
+	if ((m = method_of(s->tok[0], s->toklen[0], body)) == 0 ||
+	    (m != 2 && s->tok[2][7] == '0'))
+		return (refuse(h, 405, "method"));
+	if (s->toklen[1] >= lim->uri_max)
+		return (refuse(h, 414, "uri_too_long"));
+	/* Kore takes the first line that starts with "host" for the Host. */
+	for (i = 1; i < s->n; i++) {
+		if (s->lines[i].len >= 4 &&
+		    strncasecmp(s->lines[i].p, "host", 4) == 0)
+			break;
+	}
+	if (i == s->n || s->lines[i].drop)
+		return (refuse(h, 400, "bad_request"));
+	(void)value_of(&s->lines[i], &len);
+	if (len > HOST_MAX)
+		return (refuse(h, 400, "bad_request"));
+	s->host = i;
+	return (HDR_PASS);
+}
+
+/*
+ * The body: HDR_PASS with its length in h->body when the method carries
+ * one (declared once, or the same each time, in digits, at most
+ * lim->body_max; no Transfer-Encoding, which Kore cannot read), else the
+ * refusal.  A Content-Length elsewhere must be a number too.
+ */
+static int
+screen_body(struct screen *s, const struct hdr_limits *lim,
+    struct hdr_head *h, int body)
+{
+	const char	*v, *p;
+	size_t		 i, vlen, cl = 0, want;
+	int		 seen = 0;
+
+	for (i = 1; i < s->n; i++) {
+		if (s->lines[i].drop)
+			continue;
+		if (body && name_is(&s->lines[i], "transfer-encoding"))
+			return (refuse(h, 411, "length_required"));
+		if (!name_is(&s->lines[i], "content-length"))
+			continue;
+		v = value_of(&s->lines[i], &vlen);
+		for (want = 0, p = v; p < v + vlen; p++) {
+			if (*p < '0' || *p > '9' || want > (SIZE_MAX - 9) / 10)
+				return (body ? refuse(h, 411,
+				    "length_required") : refuse(h, 400,
+				    "bad_request"));
+			want = want * 10 + (size_t)(*p - '0');
+		}
+		if (seen && want != cl)
+			return (refuse(h, 400, "bad_request"));
+		seen = 1;
+		cl = want;
+	}
+	if (body && !seen)
+		return (refuse(h, 411, "length_required"));
+	if (body && cl > lim->body_max)
+		return (refuse(h, 413, "body_too_large"));
+	h->body = body ? cl : 0;
+	return (HDR_PASS);
+}
+
+/* The lines Kore would get. */
+static size_t
+screen_kept(const struct screen *s)
+{
+	size_t	i, kept;
+
+	for (kept = 0, i = 0; i < s->n; i++)
+		kept += !s->lines[i].drop;
+	return (kept);
+}
+
+/*
+ * Leaves out the headers nobody here reads, all of them, when Kore would
+ * get more lines than it reads (room for one more line when room_for is
+ * set); 0 when that is not enough.
+ */
+static int
+screen_fit(struct screen *s, int room_for)
+{
+	size_t	i;
+
+	if (screen_kept(s) + room_for <= LINES_MAX)
+		return (1);
+	for (i = 1; i < s->n; i++) {
+		if (!s->lines[i].drop && i != s->host &&
+		    !kept_name(&s->lines[i])) {
+			s->lines[i].drop = 1;
+			s->rewrite = 1;
+		}
+	}
+	return (screen_kept(s) + room_for <= LINES_MAX);
+}
+
+/*
+ * Writes the head Kore gets over the one received (its body's bytes
+ * received so far, have, moved after it), with Connection: close when
+ * close is set; 0 when it would not fit cap bytes.
+ */
+static int
+screen_rewrite(struct screen *s, char *buf, size_t cap, size_t have,
+    int close, struct hdr_head *h)
+{
+	struct buf	out;
+	size_t		i;
+
+	buf_init(&out, h->len + 32);
+	for (i = 0; i < s->n; i++) {
+		if (s->lines[i].drop)
+			continue;
+		buf_append(&out, s->lines[i].p, s->lines[i].len);
+		buf_append(&out, "\r\n", 2);
+	}
+	if (close)
+		buf_puts(&out, "Connection: close\r\n");
+	buf_append(&out, "\r\n", 2);
+	if (out.len + have > cap) {
+		buf_free(&out);
+		return (0);
+	}
+	memmove(buf + out.len, buf + h->len, have);
+	memcpy(buf, out.data, out.len);
+	h->len = out.len;
+	buf_free(&out);
+	return (1);
+}
+
+/*
  * Screens the head of a request at the start of buf[*len] (buf can hold
  * cap bytes; full says no more will fit) before Kore parses it, so that
  * Kore never refuses a request itself: it would answer without the
@@ -439,238 +702,62 @@ int
 hdr_screen(char *buf, size_t *len, size_t cap, int full,
     const struct hdr_limits *lim, struct hdr_head *h)
 {
-	struct line	 lines[HDR_LINES_MAX];
-	struct buf	 out;
-	const char	*end, *p, *q, *rl, *tok[3], *v, *host = NULL;
-	size_t		 toklen[3], n, i, e, skip, vlen, kept, extent, cl;
-	size_t		 hostlen = 0, host_line = 0, have, want;
-	int		 body, m, close_line = -1, ntok, rewrite = 0, seen_cl = 0;
+	struct screen	 s;
+	const char	*end, *v;
+	size_t		 i, vlen, extent;
+	int		 body, r, close = 0;
 
 	memset(h, 0, sizeof(*h));
+	memset(&s, 0, sizeof(s));
 	h->lang = -1;
 	h->path[0] = '/';
-	h->path[1] = '\0';
 
 	/* Where the head ends, found as Kore finds it. */
-	skip = 4;
-	if ((end = find(buf, *len, "\r\n\r\n", 4)) == NULL) {
-		skip = 2;
-		end = find(buf, *len, "\n\n", 2);
-	}
-	if (end == NULL) {
-		if (!full)
-			return (HDR_MORE);
-		/* Too large: say so, in the format of what it asked. */
-		for (i = 0; i < *len && buf[i] != '\r' && buf[i] != '\n'; i++)
-			;
-		if ((p = memchr(buf, ' ', i)) != NULL) {
-			p++;
-			q = memchr(p, ' ', (size_t)(buf + i - p));
-			target_facts(h, p, q != NULL ? (size_t)(q - p) :
-			    (size_t)(buf + i - p));
-		}
-		if (h->lang == -1)
-			h->lang = LANG_ZH;
-		return (refuse(h, i == *len ? 414 : 431, i == *len ?
-		    "uri_too_long" : "header_too_large"));
-	}
-	e = (size_t)(end - buf);
-	h->len = e + skip;
+	if ((end = find(buf, *len, "\r\n\r\n", 4)) != NULL)
+		h->len = (size_t)(end - buf) + 4;
+	else if ((end = find(buf, *len, "\n\n", 2)) != NULL)
+		h->len = (size_t)(end - buf) + 2;
+	else
+		return (full ? screen_too_large(h, buf, *len) : HDR_MORE);
 
-	/* Lines, split at any CR or LF as Kore splits them. */
-	for (n = 0, p = buf; p < end; p = q + 1) {
-		for (q = p; q < end && *q != '\r' && *q != '\n'; q++)
-			;
-		if (q == p)
-			continue;
-		if (n == HDR_LINES_MAX) {
-			h->lang = LANG_ZH;
-			return (refuse(h, 431, "header_too_large"));
-		}
-		lines[n].p = p;
-		lines[n].len = (size_t)(q - p);
-		lines[n].name = 0;
-		lines[n++].drop = 0;
-		if (q == end)
-			break;
-	}
-	if (n == 0 || memchr(buf, '\0', e) != NULL) {
-		h->lang = LANG_ZH;
+	if (!screen_lines(&s, buf, end))
+		return (refuse(h, 431, "header_too_large"));
+	if (s.ntok >= 2)
+		target_facts(h, s.tok[1], s.toklen[1]);
+	if (s.n == 0 || memchr(buf, '\0', (size_t)(end - buf)) != NULL ||
+	    !screen_headers(&s))
 		return (refuse(h, 400, "bad_request"));
-	}
-
-	/* The request line: method, target, version. */
-	rl = lines[0].p;
-	for (ntok = 0, p = rl; p < rl + lines[0].len && ntok <= 3; p = q + 1) {
-		if ((q = memchr(p, ' ', (size_t)(rl + lines[0].len - p))) ==
-		    NULL)
-			q = rl + lines[0].len;
-		if (q > p) {
-			if (ntok == 3) {
-				ntok++;
-				break;
-			}
-			tok[ntok] = p;
-			toklen[ntok++] = (size_t)(q - p);
-		}
-	}
-	if (ntok >= 2)
-		target_facts(h, tok[1], toklen[1]);
-
-	/* The header lines: a name, a colon, a value Kore takes. */
-	for (i = 1; i < n; i++) {
-		for (p = lines[i].p; p < lines[i].p + lines[i].len &&
-		    *p != ':'; p++) {
-			if (!is_token((unsigned char)*p))
-				break;
-		}
-		if (p == lines[i].p || p == lines[i].p + lines[i].len ||
-		    *p != ':') {
-			if (h->lang == -1)
-				h->lang = LANG_ZH;
-			return (refuse(h, 400, "bad_request"));
-		}
-		lines[i].name = (size_t)(p - lines[i].p);
-		v = value_of(&lines[i], &vlen);
-		for (q = v; q < v + vlen; q++) {
-			if ((unsigned char)*q < 0x20 ||
-			    (unsigned char)*q > 0x7e) {
-				if (h->lang == -1)
-					h->lang = LANG_ZH;
-				return (refuse(h, 400, "bad_request"));
-			}
-		}
-		if (vlen == 0) {
-			lines[i].drop = 1;
-			rewrite = 1;
-		}
-	}
 	if (h->lang == -1)
-		h->lang = lang_of(lines, n);
-	for (i = 1; i < n; i++) {
-		if (!lines[i].drop && name_is(&lines[i], "x-request-id")) {
-			v = value_of(&lines[i], &vlen);
+		h->lang = lang_of(s.lines, s.n);
+	for (i = 1; i < s.n; i++) {
+		if (!s.lines[i].drop && name_is(&s.lines[i], "x-request-id")) {
+			v = value_of(&s.lines[i], &vlen);
 			(void)hdr_request_id(v, vlen, h->rid, sizeof(h->rid));
 			break;
 		}
 	}
-
-	if (ntok != 3)
-		return (refuse(h, 400, "bad_request"));
-	if (!((toklen[2] == 8 && (strncasecmp(tok[2], "HTTP/1.1", 8) == 0 ||
-	    strncasecmp(tok[2], "HTTP/1.0", 8) == 0))))
-		return (refuse(h, 505, "http_version"));
-	if ((m = method_of(tok[0], toklen[0], &body)) == 0)
-		return (refuse(h, 405, "method"));
-	if (m != 2 && tok[2][7] == '0')
-		return (refuse(h, 405, "method"));
-	if (toklen[1] >= lim->uri_max)
-		return (refuse(h, 414, "uri_too_long"));
-
-	/* Host: the first line named host... as Kore looks for it. */
-	for (i = 1; i < n; i++) {
-		if (lines[i].len >= 4 && strncasecmp(lines[i].p, "host", 4) ==
-		    0) {
-			if (lines[i].drop)
-				return (refuse(h, 400, "bad_request"));
-			host = value_of(&lines[i], &hostlen);
-			host_line = i;
-			break;
-		}
-	}
-	if (host == NULL || hostlen > HOST_MAX)
-		return (refuse(h, 400, "bad_request"));
-
-	/* The body: its length, declared, and no larger than allowed. */
-	cl = 0;
-	for (i = 1; i < n; i++) {
-		if (lines[i].drop)
-			continue;
-		if (name_is(&lines[i], "transfer-encoding") && body)
-			return (refuse(h, 411, "length_required"));
-		if (!name_is(&lines[i], "content-length"))
-			continue;
-		v = value_of(&lines[i], &vlen);
-		for (want = 0, q = v; q < v + vlen; q++) {
-			if (*q < '0' || *q > '9' || want > (SIZE_MAX - 9) / 10)
-				return (refuse(h, body ? 411 : 400, body ?
-				    "length_required" : "bad_request"));
-			want = want * 10 + (size_t)(*q - '0');
-		}
-		if (vlen == 0 || (seen_cl && want != cl))
-			return (refuse(h, 400, "bad_request"));
-		seen_cl = 1;
-		cl = want;
-	}
-	if (body && !seen_cl)
-		return (refuse(h, 411, "length_required"));
-	if (body && cl > lim->body_max)
-		return (refuse(h, 413, "body_too_large"));
-	h->body = body ? cl : 0;
-
-	/* No more lines than Kore reads: leave out what nobody here reads. */
-	for (kept = 0, i = 0; i < n; i++)
-		kept += !lines[i].drop;
-	for (i = 1; i < n && kept > LINES_MAX; i++) {
-		if (!lines[i].drop && i != host_line &&
-		    !kept_name(&lines[i])) {
-			lines[i].drop = 1;
-			rewrite = 1;
-		}
-	}
-	for (kept = 0, i = 0; i < n; i++)
-		kept += !lines[i].drop;
-	if (kept > LINES_MAX)
-		return (refuse(h, 431, "header_too_large"));
+	if ((r = screen_request(&s, lim, h, &body)) != HDR_PASS ||
+	    (r = screen_body(&s, lim, h, body)) != HDR_PASS)
+		return (r);
 
 	/* What follows this request is another one: cut it, and close. */
 	extent = h->len + h->body;
 	if (*len > extent) {
 		h->extra = *len - extent;
 		*len = extent;
-		rewrite = 1;
-		for (i = 1; i < n; i++) {
-			if (!lines[i].drop && name_is(&lines[i],
-			    "connection")) {
-				lines[i].drop = 1;
-				close_line = (int)i;
-			}
-		}
-		if (close_line == -1 && kept == LINES_MAX) {
-			/* No line left for Connection: the rest is lost. */
-			for (i = 1; i < n && close_line == -1; i++) {
-				if (!lines[i].drop && i != host_line &&
-				    !kept_name(&lines[i])) {
-					lines[i].drop = 1;
-					close_line = (int)i;
-				}
-			}
-			if (close_line == -1)
-				return (refuse(h, 431, "header_too_large"));
+		s.rewrite = close = 1;
+		for (i = 1; i < s.n; i++) {
+			if (name_is(&s.lines[i], "connection"))
+				s.lines[i].drop = 1;
 		}
 	}
-	if (!rewrite)
-		return (HDR_PASS);
-
-	buf_init(&out, h->len + 32);
-	for (i = 0; i < n; i++) {
-		if (lines[i].drop)
-			continue;
-		buf_append(&out, lines[i].p, lines[i].len);
-		buf_append(&out, "\r\n", 2);
-	}
-	if (h->extra > 0)
-		buf_puts(&out, "Connection: close\r\n");
-	buf_append(&out, "\r\n", 2);
-	have = *len - h->len;		/* the body's bytes received so far */
-	if (out.len + have > cap) {
-		buf_free(&out);
+	if (!screen_fit(&s, close))
 		return (refuse(h, 431, "header_too_large"));
-	}
-	memmove(buf + out.len, buf + h->len, have);
-	memcpy(buf, out.data, out.len);
-	h->len = out.len;
-	*len = out.len + have;
-	buf_free(&out);
+	if (!s.rewrite)
+		return (HDR_PASS);
+	i = *len - h->len;		/* the body's bytes received so far */
+	if (!screen_rewrite(&s, buf, cap, i, close, h))
+		return (refuse(h, 431, "header_too_large"));
+	*len = h->len + i;
 	return (HDR_PASS);
 }
