@@ -64,7 +64,7 @@ struct obs_slot {
 
 /* The names of enum obs_work in /metrics. */
 static const char *const	obs_work_names[OBS_WORK_KINDS] = {
-	"task", "image"
+	"task"
 };
 
 static struct obs_slot		*slots;
@@ -440,8 +440,8 @@ obs_edge(int status)
 
 /*
  * Costly work a request began (a task: a password hashed or checked, a
- * workbook written, a matching run; a photo's bytes checked): counted
- * so that a test can see that no request which is refused starts any.
+ * photo decoded, a workbook written, a matching run): counted so that a
+ * test can see that no request which is refused starts any.
  */
 void
 obs_work(enum obs_work kind)
@@ -475,8 +475,8 @@ metrics_edge(struct buf *out)
 			    "\"other\"} %llu\n", (unsigned long long)n);
 	}
 	buf_puts(out, "# HELP shop_work_total Costly work begun for "
-	    "requests (tasks: passwords, workbooks, matching; photos "
-	    "checked).\n# TYPE shop_work_total counter\n");
+	    "requests (tasks: passwords, photos, workbooks, matching).\n"
+	    "# TYPE shop_work_total counter\n");
 	for (k = 0; k < OBS_WORK_KINDS; k++) {
 		for (n = 0, w = 0; w < OBS_SLOTS; w++)
 			n += slots[w].work[k];

@@ -99,6 +99,8 @@ enum stmt {
 	SQL_ME_PLEDGES_PAGE,
 	SQL_DONOR_STATEMENT,
 	SQL_DONOR_STATEMENT_PAGE,
+	SQL_VERIFY,
+	SQL_VERIFY_PAGE,
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_PLEDGES_TICK,
@@ -144,6 +146,15 @@ enum stmt {
 	/* The foundation account's pay-outs (issue 8). */
 	SQL_FUND_PAGE,
 	SQL_FUND_PAYOUT,
+	/* Its bank statements (src/statements.c, issue 16). */
+	SQL_FUND_STATEMENTS,
+	SQL_FUND_STATEMENTS_PAGE,
+	SQL_FUND_STATEMENT,
+	SQL_FUND_STATEMENT_PAGE,
+	SQL_FUND_BANK_MAPPING,
+	SQL_FUND_STATEMENT_IMPORT,
+	SQL_FUND_STATEMENT_CONFIRM,
+	SQL_FUND_LINE_DECIDE,
 
 	/* children, the life of needs, objections, campaigns */
 	SQL_CHILDREN_LIST,
@@ -262,8 +273,7 @@ void		 obs_edge(int);
 
 /* Costly work a request may begin (obs_work). */
 enum obs_work {
-	OBS_WORK_TASK,		/* a task: password, workbook, matching */
-	OBS_WORK_IMAGE,		/* a photo's bytes checked */
+	OBS_WORK_TASK,		/* a task: password, photo, workbook, matching */
 	OBS_WORK_KINDS
 };
 void		 obs_work(enum obs_work);
@@ -537,6 +547,11 @@ struct recover_link {
 void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
+/* log.c: the public log's API, and its proofs for other pages. */
+void		 log_inclusion_chain(struct db_call *, uint64_t, uint64_t,
+		    db_done_fn);
+json_t		*log_inclusion_result(struct db_call *);
+
 /* checkpoint.c: the log's signing key and signed checkpoints. */
 enum checkpoint_state {
 	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */

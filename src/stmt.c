@@ -128,9 +128,9 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_PLEDGE_PHOTO_MAY] = { "select api.pledge_photo_may($1, "
 		"$2::bigint)", 2, 0 },
 	[SQL_PLEDGE_PHOTO_ADD] = { "select api.pledge_photo_add($1, "
-		"$2::bigint, $3, $4)", 4, 0 },
+		"$2::bigint, $3, $4, $5)", 5, 0 },
 	[SQL_PLEDGE_PHOTO] = { "select api.pledge_photo($1, $2::bigint, "
-		"$3::bigint)", 3, STMT_READONLY },
+		"$3::bigint, $4::boolean)", 4, STMT_READONLY },
 	[SQL_PLEDGE_GET] = { "select api.pledge_get($1, $2::bigint, $3)", 3,
 		STMT_READONLY },
 	[SQL_PLEDGE_PAGE] = { "select api.pledge_get($1, $2::bigint, $3), "
@@ -139,10 +139,14 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
-		STMT_READONLY },
-	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, "
+		"$3::int, $4)", 4, STMT_READONLY },
+	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, "
+		"$3::int, $4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_VERIFY] = { "select api.verify($1, $2)", 2,
+		STMT_READONLY | STMT_PUBLIC },
+	[SQL_VERIFY_PAGE] = { "select api.verify($1, $2), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
@@ -228,6 +232,22 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
 		"$3::bigint, $4::date, $5, $6, $7, $8)", 8, 0 },
+	[SQL_FUND_STATEMENTS] = { "select api.fund_statements_page($1, $2)",
+		2, STMT_READONLY },
+	[SQL_FUND_STATEMENTS_PAGE] = { "select api.fund_statements_page($1, "
+		"$2), api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_FUND_STATEMENT] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_FUND_STATEMENT_PAGE] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_FUND_BANK_MAPPING] = { "select api.fund_bank_mapping($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_FUND_STATEMENT_IMPORT] = { "select api.fund_statement_import($1, "
+		"$2, $3::json, $4, $5, $6::json, $7::int, $8)", 8, 0 },
+	[SQL_FUND_STATEMENT_CONFIRM] = { "select api.fund_statement_confirm($1, "
+		"$2::bigint, $3)", 3, 0 },
+	[SQL_FUND_LINE_DECIDE] = { "select api.fund_line_decide($1, "
+		"$2::bigint, $3, $4::bigint, $5, $6, $7)", 7, 0 },
 	[SQL_REPORTS_TICK] = { "select api.reports_tick($1::int)", 1, 0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */
 	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "

@@ -153,11 +153,8 @@ export SHOP_ROOT="$root"
 echo "== API tests"
 # API_TESTS / E2E_TESTS choose files (a developer's shortcut; CI runs all).
 # Every answer an API test receives is checked against docs/openapi.yaml
-# (tests/lib/check_responses.mjs): the contract cannot drift.  A GET on a
-# keep-alive connection the server closed as idle is sent again
-# (tests/lib/stale.mjs), as HTTP clients do.
-node --import ./tests/lib/stale.mjs --import ./tests/lib/check_responses.mjs \
-    --test --test-concurrency=1 \
+# (tests/lib/check_responses.mjs): the contract cannot drift.
+node --import ./tests/lib/check_responses.mjs --test --test-concurrency=1 \
     --test-reporter=spec ${API_TESTS:-tests/api/*.test.mjs}
 echo "== browser tests"
 node --test --test-concurrency=1 --test-reporter=spec \

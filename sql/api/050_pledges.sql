@@ -302,6 +302,13 @@ declare
 	v_n	needs;
 	v_log	boolean;
 begin
+	-- Money is paid into the foundation's account, which the school
+	-- cannot see: the fund confirms it, from the bank statement
+	-- (sql/api/093_statements.sql), not the school.
+	if v_u.role <> 'admin' and (select kind from needs
+	    where id = v_p.need_id) = 'money' then
+		perform api.fail(403, 'fund_confirms');
+	end if;
 	if v_p.status not in ('pledged', 'delivered', 'disputed') then
 		perform api.fail(409, 'bad_state');
 	end if;

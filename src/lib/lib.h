@@ -85,9 +85,22 @@ int	 utf8_check(const char *, size_t, int, size_t *);
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
 
-/* image.c: hand-over photos, JPEG or PNG, without their metadata. */
-int	 image_clean(const unsigned char *, size_t, struct buf *,
-	    const char **);
+/*
+ * photo.c: hand-over photos (JPEG, PNG, HEIC) decoded by libvips and
+ * written again as JPEG without their metadata.  Links libvips: not part
+ * of LIB_OBJ (see the Makefile).
+ */
+#define PHOTO_BYTES_MAX		(12 * 1024 * 1024)	/* from a phone */
+#define PHOTO_PIXELS_MAX	(50 * 1000 * 1000)	/* 48/50 MP sensors */
+#define PHOTO_SIDE		1600
+#define PHOTO_THUMB_SIDE	400
+
+enum photo_type { PHOTO_NONE, PHOTO_JPEG, PHOTO_PNG, PHOTO_HEIF };
+enum { PHOTO_OK, PHOTO_UNSUPPORTED, PHOTO_TOO_MANY_PIXELS, PHOTO_BAD };
+
+int	 photo_init(const char *);
+int	 photo_clean(const unsigned char *, size_t, struct buf *,
+	    struct buf *);
 
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
@@ -499,5 +512,46 @@ void	 pcache_put(struct pcache *, const char *, const char *, size_t,
 	    uint64_t);
 void	 pcache_abort(struct pcache *, const char *);
 void	 pcache_expire(struct pcache *, const char *);
+
+/*
+ * statement.c: the foundation account's bank statement (CSV, UTF-8 or
+ * GBK) read by the columns an admin named for its bank (issue 16).
+ */
+enum statement_col {
+	STATEMENT_DATE,		/* 交易日期 */
+	STATEMENT_AMOUNT,	/* one signed amount column, or */
+	STATEMENT_CREDIT,	/* 收入 and */
+	STATEMENT_DEBIT,	/* 支出 */
+	STATEMENT_COUNTERPARTY,	/* 对方户名 */
+	STATEMENT_NOTE,		/* 摘要, 附言: where the reference code is */
+	STATEMENT_BALANCE,	/* 余额 */
+	STATEMENT_LINE_ID,	/* the bank's own number of the line */
+	STATEMENT_NCOLS
+};
+
+#define STATEMENT_MAX_LINES	50000
+
+/* The columns' keys ("date", "amount", ...), as forms and JSON name them. */
+extern const char *const statement_cols[STATEMENT_NCOLS];
+
+/* Each column's text in the header row; NULL or "": not in the file. */
+struct statement_map {
+	const char	*col[STATEMENT_NCOLS];
+};
+
+struct statement_error {
+	const char	*code;		/* for the 400 */
+	char		 field[32];	/* a column's key, or "" */
+	size_t		 row;		/* the file's row (1 first), or 0 */
+};
+
+void	 statement_init(void);
+int	 statement_amount(const char *, size_t, int64_t *);
+int	 statement_date(const char *, size_t, char *);
+int	 statement_utf8(const char *, size_t, struct buf *, const char **);
+int	 statement_map_ok(const struct statement_map *,
+	    struct statement_error *);
+json_t	*statement_read(const char *, size_t, const struct statement_map *,
+	    struct statement_error *);
 
 #endif

@@ -11,7 +11,8 @@ let donor, admin, staff, org, anon;
 
 
 // A fresh open money need of org for fen, with a confirmed ¥ pledge of
-// received fen (paid into the fund and confirmed by the school).
+// received fen (paid into the fund and confirmed by the fund: the school
+// may not, issue 16).
 async function fundedNeed(fen, received) {
   const id = sqlValue(`insert into needs (org_id, town_id, kind, category, title, unit,
       quantity, deadline, story, status, opened_at)
@@ -24,7 +25,8 @@ async function fundedNeed(fen, received) {
   const pid = p.body.pledge.id;
   assert.equal((await donor.post(`/api/v1/pledges/${pid}/deliver`, { method: 'transfer',
     reference: 'ZH2026113000001' })).status, 200);
-  assert.equal((await staff.post(`/api/v1/pledges/${pid}/receive`, { note: '基金会已到账' })).status, 200);
+  assertApiError(await staff.post(`/api/v1/pledges/${pid}/receive`, {}), 403, 'fund_confirms');
+  assert.equal((await admin.post(`/api/v1/pledges/${pid}/receive`, { note: '基金会已到账' })).status, 200);
   return id;
 }
 

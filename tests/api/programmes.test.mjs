@@ -3,7 +3,7 @@
 // nothing half-written.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue, assertApiError } from '../lib/env.mjs';
+import { sql, sqlValue, assertApiError, schoolOf } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
 import { TODAY } from '../lib/quarters.mjs';
 
@@ -31,8 +31,7 @@ function youthIn(org, skip = 0) {
 const count = (table, where = 'true') => Number(sqlValue(`select count(*) from ${table} where ${where}`));
 
 before(async () => {
-  id.wangwuSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
+  id.wangwuSchool = schoolOf('wangwu');
   id.wangwuTown = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'town' and t.slug = 'wangwu'`);
   town = await Api.as('wangwu@example.com');

@@ -5,7 +5,7 @@
 // seeing any of it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue, getJson, get, assertApiError } from '../lib/env.mjs';
+import { sql, sqlValue, getJson, get, assertApiError, schoolOf } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
 
 let admin, donor, donor2, town, schoolA, schoolB, staffA, staffB, account;
@@ -35,10 +35,8 @@ before(async () => {
   donor2 = await Api.as('donor2@example.com');
   town = await Api.as('wangwu@example.com');
   // Two demo schools with their staff accounts; schoolA under 王屋镇.
-  schoolA = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  schoolB = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
+  schoolA = schoolOf('wangwu');
+  schoolB = schoolOf('potou');
   staffA = await Api.as(`org${schoolA}@example.com`);
   staffB = await Api.as(`org${schoolB}@example.com`);
   account = (await admin.get('/api/v1/settings')).body;
