@@ -13,6 +13,8 @@
  *   $id	the record's number from the path
  *   $ip	the client's address
  *   $idem	the Idempotency-Key header, else the form's idem field
+ *   $after	NULL: the cursor of a download's first page (export.c
+ *		sends the statement again with the next page's)
  *   name	the input field name, typed: a FIELD_YUAN in fen, the others
  *		as they came (NULL when absent)
  *   a|b	one parameter given as field a or as field b (the first
@@ -145,6 +147,8 @@ action_bind(struct http_request *req, struct db_call *call,
 			db_text(call, p != NULL ? p->ip : NULL);
 		else if (!strcmp(name, "$idem"))
 			db_text(call, p != NULL ? p->key : NULL);
+		else if (!strcmp(name, "$after"))
+			db_text(call, NULL);
 		else
 			action_bind_field(call, a, f, name);
 	}

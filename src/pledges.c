@@ -62,8 +62,10 @@ static const struct field resolve_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field csrf_only[] = {
-	CSRF_FIELD,
+/* The columns of /me/statement.csv. */
+static const char *const statement_head[] = {
+	"日期", "需求", "学校", "数量", "单位", "金额(元)", "收据码",
+	"核验链接", NULL
 };
 
 static const struct field year_fields[] = {
@@ -104,7 +106,6 @@ static int	photo_cleaned(struct http_request *, struct db_call *,
 static void	photo_job_free(void *);
 static void	verify_link(json_t *, const char *, const char *,
 		    const char *);
-static int	current_year(void);
 
 /*
  * POST /needs/{id}/pledge (form) and /api/v1/needs/{id}/pledges: a donor
@@ -200,7 +201,8 @@ pledge_action(struct http_request *req)
 
 	if (!strcmp(action, "cancel") || !strcmp(action, "approve") ||
 	    !strcmp(action, "reject")) {
-		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, session_csrf_only,
+		    NFIELDS(session_csrf_only)))
 			return (KORE_RESULT_OK);
 		if (action[0] == 'c') {
 			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);
@@ -639,16 +641,6 @@ me_pledges(struct http_request *req)
 	return (db_run(req));
 }
 
-static int
-current_year(void)
-{
-	time_t		now = time(NULL) + 8 * 3600;	/* Asia/Shanghai */
-	struct tm	tm;
-
-	gmtime_r(&now, &tm);
-	return (tm.tm_year + 1900);
-}
-
 /*
  * GET /me/statement?year=&page= (page), /me/statement.csv?year= (a
  * download of the whole year), /api/v1/me/statement?year=&page=: what
@@ -676,7 +668,8 @@ me_statement(struct http_request *req)
 		call->page = "statement";
 	}
 	session_bind(req, call);
-	db_int(call, form_int(&f, "year", current_year()));
+	db_int(call, form_int(&f, "year",
+	    day_year(day_shanghai(time(NULL)))));
 	if (csv)
 		db_text(call, NULL);
 	else
@@ -722,10 +715,7 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((d = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	buf_init(&b, 4096);
-	/* A BOM, so that Excel reads the Chinese as UTF-8. */
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"日期\",\"需求\",\"学校\",\"数量\",\"单位\",\"金额(元)\","
-	    "\"收据码\",\"核验链接\"\r\n");
+	csv_begin(&b, statement_head);
 	json_array_foreach(json_object_get(d, "items"), i, it) {
 		csv_cell(&b, json_string_value(json_object_get(it,
 		    "received_on")));

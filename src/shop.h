@@ -236,6 +236,16 @@ enum stmt {
 	SQL_NOTIFY_PREFS_SET,
 	SQL_UNSUBSCRIBE_PAGE,
 	SQL_UNSUBSCRIBE,
+	/* The lists' downloads (src/list_export.c): the cursor last. */
+	SQL_EXPORT_CHILDREN,
+	SQL_EXPORT_WORK_NEEDS,
+	SQL_EXPORT_ADMIN_NEEDS,
+	SQL_EXPORT_PLEDGES,
+	SQL_EXPORT_LOANS,
+	SQL_EXPORT_TRAININGS,
+	SQL_EXPORT_LEADERS,
+	SQL_EXPORT_FUND,
+	SQL_EXPORT_AUDIT,
 	SQL__COUNT
 };
 
@@ -313,6 +323,8 @@ struct db_call {
 	int			 called;	/* done ran for this step */
 	int			 retried;
 	const char		*page;	/* template for web_db_page */
+	const char		*saved_to;	/* web_db_saved: where a
+						   form goes on */
 	int			 status;	/* its status, 200 when 0 */
 	json_t			*extra;	/* merged into its data */
 	int			(*on_error)(struct http_request *,
@@ -413,7 +425,13 @@ void		 session_bind(struct http_request *, struct db_call *);
 void		 session_new_token(char *, char *);
 void		 session_hash(char *, const char *);
 
+/* The fields of a form that carries nothing but its CSRF token. */
+extern const struct field	session_csrf_only[1];
+
 /* web.c: answers, languages, errors, the page layout. */
+
+/* The languages' codes by enum lang, NULL-terminated: form choices. */
+extern const char *const	web_langs[];
 
 #define WEB_RW_SECONDS	10	/* read-your-writes: the primary after a POST */
 
@@ -456,6 +474,8 @@ int		 web_post_input(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_saved(struct http_request *, PGresult *, int,
 		    const char *);
+int		 web_db_saved(struct http_request *, struct db_call *,
+		    PGresult *);
 int		 web_saved_record(struct http_request *, PGresult *, int,
 		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);
@@ -463,6 +483,8 @@ int		 web_redirect(struct http_request *, const char *);
 
 int		 web_path_id(struct http_request *, const char *, char *,
 		    size_t, const char **);
+int		 web_path_action(struct http_request *, const char *, char *,
+		    size_t, const char *const *);
 void		 web_error_message(struct buf *, enum lang, const char *,
 		    const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
@@ -547,6 +569,43 @@ struct recover_link {
 void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
+
+/*
+ * secret.c: a posted form that holds a password, and the state of its
+ * steps: a password's hash (stored, or new), the client's address,
+ * whether a task went well.  It heads a larger struct of the steps, or
+ * stands alone: secret_new(sizeof(that)); secret_free (an arg_free)
+ * wipes all of it before freeing.
+ */
+struct secret {
+	struct form	form;
+	size_t		size;
+	char		hash[PASSWORD_HASH_MAX];
+	char		ip[64];
+	int		ok;
+};
+
+/*
+ * The password fields of the forms: a new one of 10 to 128 characters
+ * (and, on pages, the same typed again); one typed to sign in or to
+ * confirm, up to 128.
+ */
+#define SECRET_NEW_FIELD(n)	{ n, FIELD_TEXT, 1, 10, 128, NULL }
+#define SECRET_AGAIN_FIELD(n)	{ n, FIELD_TEXT, 0, 0, 128, NULL }
+#define SECRET_TYPED_FIELD(n)	{ n, FIELD_TEXT, 1, 1, 128, NULL }
+
+void		*secret_new(size_t);
+void		 secret_free(void *);
+int		 secret_twice(struct http_request *, const struct secret *,
+		    const char *);
+void		 secret_stored(struct secret *, PGresult *);
+int		 secret_matches(const struct secret *, const char *);
+int		 secret_hash(struct kore_task *);
+
+/* me.c: the signed-in person's own account. */
+int		 me_refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
+
 /* log.c: the public log's API, and its proofs for other pages. */
 void		 log_inclusion_chain(struct db_call *, uint64_t, uint64_t,
 		    db_done_fn);
@@ -609,7 +668,7 @@ struct stream {
 };
 
 int		 stream_begin(struct http_request *, struct db_call *,
-		    struct stream *, const char *, const char *);
+		    struct stream *, const char *, const char *, const char *);
 void		 stream_write(struct http_request *, struct stream *,
 		    struct buf *);
 void		 stream_end(struct http_request *, struct db_call *,

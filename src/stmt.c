@@ -414,4 +414,27 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($4) as viewer", 4, STMT_READONLY },
 	[SQL_UNSUBSCRIBE] = { "select api.unsubscribe($1, $2, $3), "
 		"api.viewer($4) as viewer", 4, 0 },
+
+	/*
+	 * The lists' downloads (src/list_export.c, sql/api/098_list_exports.sql):
+	 * the filters, then the cursor of the page (null: the first).
+	 */
+	[SQL_EXPORT_CHILDREN] = { "select api.export_children($1, "
+		"$2::boolean, $3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_WORK_NEEDS] = { "select api.export_work_needs($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_ADMIN_NEEDS] = { "select api.export_admin_needs($1, "
+		"$2::bigint)", 2, STMT_READONLY },
+	[SQL_EXPORT_PLEDGES] = { "select api.export_pledges($1, $2::bigint)",
+		2, STMT_READONLY },
+	[SQL_EXPORT_LOANS] = { "select api.export_loans($1, $2, $3::bigint)",
+		3, STMT_READONLY },
+	[SQL_EXPORT_TRAININGS] = { "select api.export_trainings($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_LEADERS] = { "select api.export_leaders($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_FUND] = { "select api.export_fund($1, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2::bigint)", 2,
+		STMT_READONLY },
 };

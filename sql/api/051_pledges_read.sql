@@ -7,7 +7,7 @@ returns json language sql stable as $$
 	    'need_kind', n.kind, 'is_money', n.kind = 'money',
 	    'is_transfer', n.kind in ('money', 'scholarship'),
 	    'unit', n.unit, 'quantity', p.quantity,
-	    'amount_text', api.pledge_amount_text(n, p.quantity),
+	    'amount_text', api.pledge_amount(n, p.quantity),
 	    'status', p.status,
 	    'status_name', api.pledge_status_name(p.status, p_lang),
 	    'next_step', api.pledge_status_next(p.status, p_lang),

@@ -37,7 +37,7 @@ begin
 	            'fulfilled')),
 	    'title', v_need ->> 'title',
 	    'donor', api.donor_public_name(v_p.donor_id, v_p.anonymous, p_lang),
-	    'amount_text', api.pledge_amount_text(v_n, v_p.quantity),
+	    'amount_text', api.pledge_amount(v_n, v_p.quantity),
 	    'amount', api.pledge_fen(v_p, v_n),
 	    'quantity', v_p.quantity,
 	    'status', v_p.status,

@@ -61,8 +61,9 @@ begin
 	    'choices', json_build_object('need', (select coalesce(json_agg(
 	        json_build_object('value', (e ->> 'need_id'),
 	            'name', '#' || (e ->> 'need_id') || ' ' || (e ->> 'title')
-	                || ' · ' || (e ->> 'org_name') || ' · ¥'
-	                || (e ->> 'outstanding_yuan'))), '[]')
+	                || ' · ' || (e ->> 'org_name'),
+	            'amount', api.amount(true, (e ->> 'outstanding')::bigint,
+	                null))), '[]')
 	      from json_array_elements(v_aw) e)),
 	    'title', api.l(p_lang, '基金账户', 'Foundation account'),
 	    'account', api.fund_account(),
@@ -164,7 +165,7 @@ begin
 	if v_amt > v_left then
 		perform api.fail(409, 'payout_exceeds', json_build_object(
 		    'field', 'amount', 'outstanding', v_left,
-		    'remaining', api.fen_text(v_left)));
+		    'remaining', api.amount(true, v_left, null)));
 	end if;
 	v_pos := api.log_append('fund_paid_out', v_n.id,
 	    jsonb_build_object('amount', v_amt));

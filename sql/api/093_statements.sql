@@ -294,8 +294,8 @@ begin
 	if v_l.amount > v_want or (v_l.amount < v_want
 	    and v_n.kind <> 'money') then
 		perform api.fail(409, 'amount_mismatch', json_build_object(
-		    'field', 'pledge', 'amount', api.yuan_text(v_l.amount),
-		    'expected', api.yuan_text(v_want)));
+		    'field', 'pledge', 'amount', api.amount(true, v_l.amount, null),
+		    'expected', api.amount(true, v_want, null)));
 	end if;
 	if v_l.amount < v_want then
 		perform 1 from needs where id = v_n.id for update;

@@ -81,9 +81,14 @@ void	 esc_html(struct buf *, const char *, size_t);
 void	 esc_url(struct buf *, const char *, size_t);
 int	 utf8_check(const char *, size_t, int, size_t *);
 
-/* fmt.c: numbers as people read them. */
+/* fmt.c: numbers as people read them; the one place money becomes text. */
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
+int	 fmt_amount(struct buf *, json_t *);
+
+/* day.c: days on Shanghai's calendar, counted from 2000-01-01. */
+int32_t	 day_shanghai(time_t);
+int	 day_year(int32_t);
 
 /*
  * photo.c: hand-over photos (JPEG, PNG, HEIC) decoded by libvips and
@@ -104,10 +109,6 @@ int	 photo_clean(const unsigned char *, size_t, struct buf *,
 
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
-
-/* csv.c: tables as CSV, for the programme exports (issue 7). */
-int	 csv_table(struct buf *, json_t *, json_t *);
-void	 csv_yuan(struct buf *, int64_t);
 
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160
@@ -361,6 +362,9 @@ struct match_result {
 	size_t			 npairs;	/* entries in offer lists */
 };
 
+/* The kinds' names by enum match_kind, NULL-terminated: form choices. */
+extern const char *const	need_kinds[MATCH_NKINDS + 1];
+
 int	 match_kind_parse(const char *);
 void	 match_result_init(struct match_result *);
 void	 match_result_free(struct match_result *);
@@ -457,10 +461,16 @@ void	 merkle_tape_rewind(struct merkle_tape *);
  * per-worker cache of its answers.
  */
 
-/* csv.c: CSV cells (RFC 4180) that spreadsheets cannot run. */
+/*
+ * csv.c: CSV files (RFC 4180) that spreadsheets read as UTF-8 and cannot
+ * run: the start of a file, cells, whole tables (the programme exports).
+ */
+void	 csv_begin(struct buf *, const char *const *);
 void	 csv_cell(struct buf *, const char *);
 void	 csv_int(struct buf *, int64_t);
 void	 csv_yuan(struct buf *, int64_t);
+int	 csv_table(struct buf *, json_t *, json_t *);
+int	 csv_rows(struct buf *, json_t *);
 
 /* chart.c: bar charts as inline SVG, from rows of JSON. */
 struct chart_series {

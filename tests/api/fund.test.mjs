@@ -100,7 +100,8 @@ test('a pay-out: logged with the need and amount only, never more than received'
     reference: 'BOC-2' });
   assertApiError(over, 409, 'payout_exceeds', 'amount');
   assert.equal(over.body.error.outstanding, 15000);
-  assert.match(over.body.error.message, /¥150\.00/);
+  assert.match(over.body.error.message, /还剩 ¥150。/);
+  assert.deepEqual(over.body.error.remaining, { fen: 15000 });
   assert.equal(paidOut(id), 10000);
   assert.equal(logPaid(id), 10000);
   // The rest, in yuan: nothing left to pay; the need leaves the list.
@@ -166,7 +167,7 @@ test('the page: the form pays out, a refused one comes back with what was typed'
   const bad = await web.post('/admin/fund/payouts', { need: String(id), amount_yuan: '121',
     reference: 'CCB-<b>9</b>', idem: key });
   assert.equal(bad.status, 409);
-  assert.match(bad.text, /拨付金额超过了这个需求待拨付的钱：还剩 ¥120\.00/);
+  assert.match(bad.text, /拨付金额超过了这个需求待拨付的钱：还剩 ¥120。/);
   assert.match(bad.text, /name="amount_yuan" [^>]*value="121"/);
   assert.match(bad.text, /value="CCB-&lt;b&gt;9&lt;\/b&gt;"/);
   // Without the CSRF token: refused.

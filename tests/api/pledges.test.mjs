@@ -48,7 +48,7 @@ test('a donor pledges part of a need; 409 says what remains', async () => {
   const tooMuch = await donor.post(`/api/v1/needs/${id}/pledges`, { quantity: 3 });
   assertApiError(tooMuch, 409, 'too_much', 'quantity');
   assert.equal(tooMuch.body.error.remaining, 2);
-  assert.match(tooMuch.body.error.message, /还差 2/);
+  assert.match(tooMuch.body.error.message, /还差 2 本。/);
   const rest = await donor2.post(`/api/v1/needs/${id}/pledges`, { quantity: 2 });
   assert.equal(rest.status, 201);
   assert.deepEqual(need(id), [5, 5, 0, 'fully_pledged']);
@@ -372,6 +372,8 @@ test('large money needs: no arithmetic overflows anywhere they are shown', async
   const tooMuch = await donor2.post(`/api/v1/needs/${id}/pledges`, { quantity: 1500000000 });
   assertApiError(tooMuch, 409, 'too_much', 'quantity');
   assert.equal(tooMuch.body.error.remaining, 500000000);
+  // The message says it in yuan, not in fen.
+  assert.match(tooMuch.body.error.message, /还差 ¥5,000,000。/);
   const one = await getJson(`/api/v1/needs/${id}`);
   assert.equal(one.status, 200);
   assert.equal(one.body.need.pledged_pct, 75);

@@ -160,8 +160,11 @@ test('a GBK statement reconciles: proposed, partial, duplicate, unknown; twice c
   assert.equal(Number(sqlValue(`select pledged from needs where id = ${need}`)), pledged - 5000);
   assertApiError(await admin.post(`/api/v1/fund/lines/${dup.id}`, { action: 'confirm',
     pledge: a.id }), 409, 'bad_state', 'pledge');
-  assertApiError(await admin.post(`/api/v1/fund/lines/${unknown.id}`, { action: 'confirm',
-    pledge: pledges.d.id }), 409, 'amount_mismatch', 'pledge');
+  const mismatch = await admin.post(`/api/v1/fund/lines/${unknown.id}`, { action: 'confirm',
+    pledge: pledges.d.id });
+  assertApiError(mismatch, 409, 'amount_mismatch', 'pledge');
+  // Money in the message as everywhere else (fmt_amount), not as typed.
+  assert.match(mismatch.body.error.message, /到账金额 ¥500 与认捐金额 ¥50 不符/);
   const d2 = await admin.post(`/api/v1/fund/lines/${unknown.id}`, { action: 'ignore',
     note: '非认捐款项，另行入账' });
   assert.equal(d2.status, 200, JSON.stringify(d2.body));
