@@ -79,7 +79,8 @@ LOGVERIFY	 = build/logverify
 	bench bench-match clean distclean admin fuzz fuzz-replay \
 	cluster cluster-stop cluster-test backup restore
 
-all: $(MODULE) build/shop-admin $(LOGVERIFY) $(SENDER) build/static/.stamp
+all: $(MODULE) build/shop-admin $(LOGVERIFY) $(SENDER) build/static/.stamp \
+    build/errors/.stamp
 
 deps:
 	@missing=""; for p in $(DEPS_RUN) $(EXTRA_DEPS); do \
@@ -186,6 +187,13 @@ build/static/.stamp: $(STATIC_SRC)
 	@for f in $(STATIC_SRC); do n=$${f#assets/}; \
 		h=$$(sha256sum "$$f" | cut -c1-16); \
 		cp "$$f" "build/static/$${n%.*}.$$h.$${n##*.}"; done
+	@touch $@
+
+# The answers nginx gives itself (a body or a line over its limits), in
+# the platform's format: build/errors/_error/, for conf/nginx.conf.
+build/errors/.stamp: conf/error-pages.sh assets/messages_zh.json \
+    assets/messages_en.json build/static/.stamp
+	@rm -rf build/errors && conf/error-pages.sh build/errors
 	@touch $@
 
 build/assets_index.o: build/assets_index.c src/lib/lib.h src/shop.h

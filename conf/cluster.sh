@@ -361,8 +361,10 @@ pgbouncer_point() {
 make_nginx() {
 	n="$R/nginx"
 	mkdir -p "$n/www/static" "$n/cache" "$n/tmp"
-	# The hashed assets of this build, as a deployment installs them.
+	# The hashed assets of this build, and nginx's own error answers, as
+	# a deployment installs them.
 	cp build/static/* "$n/www/static/"
+	cp -r build/errors/_error "$n/www/"
 	sed -e "s|^\(\s*server \)127.0.0.1:8888 |\1127.0.0.1:$NODE1_PORT |" \
 	    -e "s|^\(\s*server \)127.0.0.1:8889 |\1127.0.0.1:$NODE2_PORT |" \
 	    -e "s|/var/cache/nginx/shop|$n/cache|" \

@@ -55,6 +55,8 @@ static int		 login_verified(struct http_request *,
 			    struct db_call *, PGresult *);
 static int		 signed_in(struct http_request *, struct db_call *,
 			    PGresult *);
+static int		 register_checked(struct http_request *,
+			    struct db_call *, PGresult *);
 static int		 register_hashed(struct http_request *,
 			    struct db_call *, PGresult *);
 static int		 logged_out(struct http_request *, struct db_call *,
@@ -288,7 +290,7 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
  * caring organisation they give for); signed in at once, and sent a
  * link to verify the e-mail address (or to a phone-only account a code
  * by SMS; recover.c).  400 on bad input, 409 when the e-mail or phone is
- * taken.
+ * taken: both found before the password is hashed.
  */
 int
 auth_register(struct http_request *req)
@@ -324,12 +326,25 @@ auth_register(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	request_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
-	call = db_begin(req);
+	call = db_prepare(req, SQL_REGISTER_CHECK, register_checked);
 	call->arg = s;
 	call->arg_free = secret_free;
 	call->on_error = sign_refused;
-	db_task(call, secret_hash, register_hashed);
+	db_text(call, form_get(&s->sec.form, "display_name"));
+	db_text(call, form_get(&s->sec.form, "email"));
+	db_text(call, form_get(&s->sec.form, "phone"));
 	return (db_run(req));
+}
+
+/* Nothing refuses the sign-up but a race: now hash the password. */
+static int
+register_checked(struct http_request *req, struct db_call *call,
+    PGresult *res)
+{
+	(void)req;
+	(void)res;
+	db_task(call, secret_hash, register_hashed);
+	return (KORE_RESULT_OK);
 }
 
 static int

@@ -529,6 +529,7 @@ db_taskstate(struct http_request *req)
 		kore_task_create(&call->task, db_task_entry);
 		kore_task_bind_request(&call->task, req);
 		call->task_live = 1;
+		obs_work(OBS_WORK_TASK);
 		kore_task_run(&call->task);
 		return (HTTP_STATE_RETRY);
 	}

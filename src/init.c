@@ -111,15 +111,16 @@ kore_parent_configure(int argc, char **argv)
 }
 
 /*
- * In each worker: the watchdog first (before any task thread), then the
- * periodic jobs (the first worker only, jobs.c), then libvips for the
- * hand-over photos (photo.c): after the fork, since it starts threads
- * and a forked copy of a running thread pool is broken.
+ * In each worker: the watchdog first (before any task thread), the edge's
+ * tick, then the periodic jobs (the first worker only, jobs.c), then
+ * libvips for the hand-over photos (photo.c): after the fork, since it
+ * starts threads and a forked copy of a running thread pool is broken.
  */
 void
 kore_worker_configure(void)
 {
 	watchdog_init();
+	edge_init();
 	jobs_init();
 	if (!photo_init("shop"))
 		fatal("libvips does not start");

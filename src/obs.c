@@ -35,7 +35,7 @@
 
 static const int	obs_codes[] = {
 	200, 201, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 408,
-	409, 413, 415, 429, 500, 502, 503
+	409, 411, 413, 414, 415, 429, 431, 500, 502, 503, 505
 };
 #define OBS_CODES	(sizeof(obs_codes) / sizeof(obs_codes[0]))
 
@@ -58,6 +58,13 @@ struct obs_slot {
 	u_int64_t	latency[OBS_ROUTES][OBS_BUCKETS + 1];
 	u_int64_t	latency_ms[OBS_ROUTES];
 	struct obs_pool	pool[DB_POOLS];
+	u_int64_t	edge[OBS_CODES + 1];	/* answered by edge.c */
+	u_int64_t	work[OBS_WORK_KINDS];	/* costly work begun */
+};
+
+/* The names of enum obs_work in /metrics. */
+static const char *const	obs_work_names[OBS_WORK_KINDS] = {
+	"task"
 };
 
 static struct obs_slot		*slots;
@@ -78,6 +85,7 @@ static void	obs_log(struct http_request *, const char *, int, ssize_t,
 		    u_int64_t, const struct obs_steps *);
 static void	metrics_requests(struct buf *);
 static void	metrics_pools(struct buf *);
+static void	metrics_edge(struct buf *);
 
 /*
  * In the parent, before the workers fork: the shared counters, the
@@ -169,17 +177,11 @@ void
 obs_request_id(struct http_request *req, char *id)
 {
 	const char	*hdr;
-	size_t		 len;
 	unsigned char	 rnd[16];
 
-	if (cfg.trust_proxy && http_request_header(req, "x-request-id", &hdr)) {
-		len = strlen(hdr);
-		if (len >= 8 && len < OBS_ID_LEN &&
-		    strspn(hdr, "0123456789abcdef") == len) {
-			memcpy(id, hdr, len + 1);
-			return;
-		}
-	}
+	if (cfg.trust_proxy && http_request_header(req, "x-request-id", &hdr) &&
+	    hdr_request_id(hdr, strlen(hdr), id, OBS_ID_LEN))
+		return;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
 	hex_encode(id, rnd, sizeof(rnd));
@@ -423,10 +425,71 @@ metrics_pools(struct buf *out)
 	}
 }
 
+/*
+ * A request answered by edge.c before any handler saw it (a head Kore
+ * would have refused): counted by status.
+ */
+void
+obs_edge(int status)
+{
+	struct obs_slot	*s;
+
+	if ((s = obs_slot()) != NULL)
+		s->edge[obs_code(status)]++;
+}
+
+/*
+ * Costly work a request began (a task: a password hashed or checked, a
+ * photo decoded, a workbook written, a matching run): counted so that a
+ * test can see that no request which is refused starts any.
+ */
+void
+obs_work(enum obs_work kind)
+{
+	struct obs_slot	*s;
+
+	if ((s = obs_slot()) != NULL)
+		s->work[kind]++;
+}
+
+/* The edge's answers, and the costly work begun. */
+static void
+metrics_edge(struct buf *out)
+{
+	u_int64_t	n;
+	size_t		c, k, w;
+
+	buf_puts(out, "# HELP shop_edge_answers_total Requests answered "
+	    "before any handler (a head the server refuses), by status.\n"
+	    "# TYPE shop_edge_answers_total counter\n");
+	for (c = 0; c <= OBS_CODES; c++) {
+		for (n = 0, w = 0; w < OBS_SLOTS; w++)
+			n += slots[w].edge[c];
+		if (n == 0)
+			continue;
+		if (c < OBS_CODES)
+			buf_printf(out, "shop_edge_answers_total{status=\"%d\"} "
+			    "%llu\n", obs_codes[c], (unsigned long long)n);
+		else
+			buf_printf(out, "shop_edge_answers_total{status="
+			    "\"other\"} %llu\n", (unsigned long long)n);
+	}
+	buf_puts(out, "# HELP shop_work_total Costly work begun for "
+	    "requests (tasks: passwords, photos, workbooks, matching).\n"
+	    "# TYPE shop_work_total counter\n");
+	for (k = 0; k < OBS_WORK_KINDS; k++) {
+		for (n = 0, w = 0; w < OBS_SLOTS; w++)
+			n += slots[w].work[k];
+		buf_printf(out, "shop_work_total{kind=\"%s\"} %llu\n",
+		    obs_work_names[k], (unsigned long long)n);
+	}
+}
+
 /* Every worker's counters, in Prometheus text format, into out. */
 void
 obs_metrics(struct buf *out)
 {
 	metrics_requests(out);
 	metrics_pools(out);
+	metrics_edge(out);
 }

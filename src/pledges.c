@@ -98,6 +98,8 @@ static int	statement_csv(struct http_request *, struct db_call *,
 static int	statement_page(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	photo_upload(struct http_request *, const char *);
+static int	photo_allowed(struct http_request *, struct db_call *,
+		    PGresult *);
 static int	photo_task(struct kore_task *);
 static int	photo_cleaned(struct http_request *, struct db_call *,
 		    PGresult *);
@@ -256,19 +258,19 @@ pledge_action(struct http_request *req)
 static int
 acted(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	const char	*ref;
-	char		 where[80];
-	json_t		*r;
+	static const char *const	 back[] = {
+		"/me/pledges", "/branch/pledges", NULL
+	};
+	const char			*ref;
+	char				 where[80];
+	json_t				*r;
 
 	if (web_is_api(req))
 		return (web_db_json(req, call, res));
 	/* Back to the page the form was on, when it is one of ours. */
-	if (http_request_header(req, "referer", &ref) && (ref = strstr(ref,
-	    "://")) != NULL && (ref = strchr(ref + 3, '/')) != NULL &&
-	    (!strncmp(ref, "/me/pledges", 11) ||
-	    !strncmp(ref, "/branch/pledges", 15)) && strlen(ref) < 80 &&
-	    strpbrk(ref, "\r\n") == NULL)
-		return (web_redirect(req, ref));
+	if (http_request_header(req, "referer", &ref) &&
+	    hdr_back_path(ref, strlen(ref), back, where, sizeof(where)))
+		return (web_redirect(req, where));
 	if ((r = web_db_object(res, 0)) == NULL)
 		return (web_redirect(req, "/me/pledges"));
 	(void)snprintf(where, sizeof(where), "/me/pledges/%lld",
@@ -311,18 +313,17 @@ pledge_receipt(struct http_request *req)
  * or HEIC (whatever the client called it), 413 too_many_pixels when its
  * header claims more than PHOTO_PIXELS_MAX, 400 bad_image when it does
  * not decode whole; else stored, upright and without its metadata, by
- * the api function (which says who may: 404 for anyone else).
+ * the api function.  Who may add one is asked first (api.pledge_photo_may:
+ * 401, 404 for anyone else): a photo is read and decoded for them only.
  */
 static int
 photo_upload(struct http_request *req, const char *id)
 {
 	struct http_file	*file;
-	struct photo_job	*job;
 	struct db_call		*call;
 	struct form		 f;
 	struct form_error	 err;
-	char			 chunk[8192], tmp[80], *csrf;
-	ssize_t			 n;
+	char			 tmp[80], *csrf;
 
 	http_populate_multipart_form(req);
 	form_init(&f);
@@ -340,6 +341,27 @@ photo_upload(struct http_request *req, const char *id)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
+	call = db_prepare(req, SQL_PLEDGE_PHOTO_MAY, photo_allowed);
+	/* Kept for the answer: the task may not read the request. */
+	kore_strlcpy(tmp, id, sizeof(tmp));
+	call->extra = json_pack("{s:s}", "pledge", tmp);
+	session_bind(req, call);
+	db_text(call, id);
+	return (db_run(req));
+}
+
+/* The caller may add a photo: now read it, and decode it on a task. */
+static int
+photo_allowed(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct http_file	*file;
+	struct photo_job	*job;
+	char			 chunk[8192];
+	ssize_t			 n;
+
+	(void)res;
+	if ((file = http_file_lookup(req, "photo")) == NULL)
+		return (web_error(req, 400, "required", "photo"));
 	job = kore_calloc(1, sizeof(*job));
 	buf_init(&job->in, file->length + 1);
 	buf_init(&job->full, 256 * 1024);
@@ -347,14 +369,10 @@ photo_upload(struct http_request *req, const char *id)
 	http_file_rewind(file);
 	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
 		buf_append(&job->in, chunk, (size_t)n);
-	call = db_begin(req);
 	call->arg = job;
 	call->arg_free = photo_job_free;
-	/* Kept for the answer: the task may not read the request. */
-	kore_strlcpy(tmp, id, sizeof(tmp));
-	call->extra = json_pack("{s:s}", "pledge", tmp);
 	db_task(call, photo_task, photo_cleaned);
-	return (db_run(req));
+	return (KORE_RESULT_OK);
 }
 
 /* On a task thread: libvips decodes, turns, scales and writes again. */

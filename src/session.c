@@ -66,21 +66,14 @@ static enum session_source
 session_token(struct http_request *req, char *tok)
 {
 	const char	*hdr;
-	char		*v;
 
 	if (http_request_header(req, "authorization", &hdr) &&
-	    !strncasecmp(hdr, "Bearer ", 7) && strlen(hdr + 7) == 64 &&
-	    strspn(hdr + 7, "0123456789abcdef") == 64) {
-		kore_strlcpy(tok, hdr + 7, SESSION_HEX);
+	    hdr_bearer(hdr, strlen(hdr), tok))
 		return (SESSION_BEARER);
-	}
-	if (TAILQ_EMPTY(&req->req_cookies))
-		http_populate_cookies(req);
-	if (http_request_cookie(req, cookie_name("sid"), &v) &&
-	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
-		kore_strlcpy(tok, v, SESSION_HEX);
+	if (request_cookie(req, cookie_name("sid"), tok, SESSION_HEX) &&
+	    hdr_hex64(tok, strlen(tok)))
 		return (SESSION_COOKIE);
-	}
+	OPENSSL_cleanse(tok, SESSION_HEX);
 	tok[0] = '\0';
 	return (SESSION_NONE);
 }
@@ -121,18 +114,16 @@ int
 session_csrf_token(struct http_request *req, char *out)
 {
 	unsigned char	rnd[32];
-	char		tok[SESSION_HEX], *v;
+	char		tok[SESSION_HEX];
 
 	if (session_token(req, tok) == SESSION_COOKIE) {
 		sha256_hex(out, "csrf:", tok);
 		OPENSSL_cleanse(tok, sizeof(tok));
 		return (0);
 	}
-	if (http_request_cookie(req, cookie_name("csrf"), &v) &&
-	    strlen(v) == 64 && strspn(v, "0123456789abcdef") == 64) {
-		kore_strlcpy(out, v, SESSION_HEX);
+	if (request_cookie(req, cookie_name("csrf"), out, SESSION_HEX) &&
+	    hdr_hex64(out, strlen(out)))
 		return (0);
-	}
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatal("RAND_bytes failed");
 	hex_encode(out, rnd, sizeof(rnd));
@@ -168,16 +159,14 @@ const char *
 session_post_check(struct http_request *req, const struct form *f)
 {
 	const char		*origin, *host, *sent, *ctype;
-	char			 tok[SESSION_HEX], want[SESSION_HEX], *v;
-	char			 expect[300];
+	char			 tok[SESSION_HEX], want[SESSION_HEX];
 	enum session_source	 src;
 
 	if (http_request_header(req, "origin", &origin)) {
 		if (!http_request_header(req, "host", &host))
 			host = "";
-		(void)snprintf(expect, sizeof(expect), "%s://%s",
-		    cfg.tls ? "https" : "http", host);
-		if (strcmp(origin, expect))
+		if (!hdr_origin_ok(origin, strlen(origin), host, strlen(host),
+		    cfg.tls))
 			return ("bad_origin");
 	}
 	src = session_token(req, tok);
@@ -191,10 +180,9 @@ session_post_check(struct http_request *req, const struct form *f)
 			ctype = "";
 		if (!strncasecmp(ctype, "application/json", 16))
 			return (NULL);
-		if (!http_request_cookie(req, cookie_name("csrf"), &v) ||
-		    strlen(v) != 64)
+		if (!request_cookie(req, cookie_name("csrf"), want,
+		    sizeof(want)) || !hdr_hex64(want, strlen(want)))
 			return ("csrf");
-		kore_strlcpy(want, v, sizeof(want));
 	}
 	if ((sent = f != NULL ? form_get(f, "csrf") : NULL) == NULL &&
 	    !http_request_header(req, "x-csrf-token", &sent))

@@ -50,6 +50,7 @@ enum stmt {
 	SQL_VIEWER_PAGE,
 	SQL_LOGIN_BEGIN,
 	SQL_LOGIN_FINISH,
+	SQL_REGISTER_CHECK,
 	SQL_REGISTER,
 	SQL_LOGOUT,
 	SQL_ME,
@@ -89,6 +90,7 @@ enum stmt {
 	SQL_PLEDGE_DISPUTE,
 	SQL_PLEDGE_RESOLVE,
 	SQL_PLEDGE_MODERATE,
+	SQL_PLEDGE_PHOTO_MAY,
 	SQL_PLEDGE_PHOTO_ADD,
 	SQL_PLEDGE_PHOTO,
 	SQL_PLEDGE_GET,
@@ -277,6 +279,14 @@ void		 obs_db_wait(int, u_int64_t);
 void		 obs_db_state(int, u_int32_t, u_int32_t);
 void		 obs_db_event(int, int);
 void		 obs_metrics(struct buf *);
+void		 obs_edge(int);
+
+/* Costly work a request may begin (obs_work). */
+enum obs_work {
+	OBS_WORK_TASK,		/* a task: password, photo, workbook, matching */
+	OBS_WORK_KINDS
+};
+void		 obs_work(enum obs_work);
 
 /* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
@@ -391,6 +401,8 @@ void		 db_init(void);
 
 /* request.c: what a request says about its client. */
 void		 request_client_ip(struct http_request *, char *, size_t);
+int		 request_cookie(struct http_request *, const char *, char *,
+		    size_t);
 
 /* session.c: sessions and CSRF, below the web layer. */
 #define SESSION_HEX	65	/* 64 hex digits and a NUL */
@@ -417,10 +429,6 @@ void		 session_hash(char *, const char *);
 extern const struct field	session_csrf_only[1];
 
 /* web.c: answers, languages, errors, the page layout. */
-enum lang {
-	LANG_ZH,
-	LANG_EN
-};
 
 /* The languages' codes by enum lang, NULL-terminated: form choices. */
 extern const char *const	web_langs[];
@@ -434,6 +442,12 @@ enum lang	 web_lang(struct http_request *);
 const char	*web_lang_code(enum lang);
 int		 web_is_api(struct http_request *);
 void		 web_headers(struct http_request *, const char *);
+void		 web_security_headers(const char *, void (*)(void *,
+		    const char *, const char *), void *);
+void		 web_render(struct buf *, enum lang, const char *,
+		    const char *, json_t *);
+const char	*web_error_body(struct buf *, enum lang, int, int,
+		    const char *, const char *, const char *);
 int		 web_send(struct http_request *, int, const char *,
 		    const void *, size_t);
 int		 web_json_text(struct http_request *, int, const char *,
@@ -673,6 +687,9 @@ int		 transparency_filters(struct http_request *, struct form *,
 /* outbox.c: the outbox's messages on the site. */
 int		 outbox_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
+
+/* edge.c: connections before a request reaches a handler. */
+void		 edge_init(void);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

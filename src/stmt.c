@@ -54,6 +54,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_LOGIN_BEGIN] = { "select api.login_begin($1, $2)", 2, 0 },
 	[SQL_LOGIN_FINISH] = { "select api.login_finish($1, $2, $3::boolean, "
 		"$4, $5)", 5, 0 },
+	[SQL_REGISTER_CHECK] = { "select api.register_check($1, $2, $3)", 3,
+		STMT_READONLY },
 	[SQL_REGISTER] = { "select api.register($1, $2, $3, $4, $5, $6, $7, "
 		"$8, $9, $10, $11, $12)", 12, 0 },
 	[SQL_LOGOUT] = { "select api.logout($1, $2)", 2, 0 },
@@ -123,6 +125,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3, $4)", 4, 0 },
 	[SQL_PLEDGE_MODERATE] = { "select api.pledge_moderate($1, $2::bigint, "
 		"$3::boolean)", 3, 0 },
+	[SQL_PLEDGE_PHOTO_MAY] = { "select api.pledge_photo_may($1, "
+		"$2::bigint)", 2, 0 },
 	[SQL_PLEDGE_PHOTO_ADD] = { "select api.pledge_photo_add($1, "
 		"$2::bigint, $3, $4, $5)", 5, 0 },
 	[SQL_PLEDGE_PHOTO] = { "select api.pledge_photo($1, $2::bigint, "

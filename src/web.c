@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,7 +36,8 @@ static int	web_kept(struct http_request *, const struct pcache_entry *);
 static const struct db_hooks	web_db_hooks = {
 	web_db_fail, web_primary_only, mcache_write, mcache_end
 };
-static const char *query_lang(struct http_request *);
+static int	query_lang(struct http_request *);
+static void	put_response_header(void *, const char *, const char *);
 
 /* Loads the templates and message catalogues; fatal when one is broken. */
 void
@@ -121,23 +123,14 @@ web_lang_code(enum lang lang)
 	return (web_langs[lang == LANG_EN ? LANG_EN : LANG_ZH]);
 }
 
-/* The value of lang= in the query string, if it is one we speak. */
-static const char *
+/* The language lang= in the query string asks for, or -1. */
+static int
 query_lang(struct http_request *req)
 {
-	const char	*q, *p;
-
-	if ((q = req->query_string) == NULL)
-		return (NULL);
-	for (p = q; (p = strstr(p, "lang=")) != NULL; p += 5) {
-		if (p != q && p[-1] != '&')
-			continue;
-		if (!strncmp(p + 5, "en", 2) && (p[7] == '\0' || p[7] == '&'))
-			return ("en");
-		if (!strncmp(p + 5, "zh", 2) && (p[7] == '\0' || p[7] == '&'))
-			return ("zh");
-	}
-	return (NULL);
+	if (req->query_string == NULL)
+		return (-1);
+	return (hdr_lang_query(req->query_string,
+	    strlen(req->query_string)));
 }
 
 /*
@@ -147,21 +140,16 @@ query_lang(struct http_request *req)
 enum lang
 web_lang(struct http_request *req)
 {
-	const char	*v, *zh, *en;
-	char		*cookie;
+	const char	*v;
+	char		 cookie[8];
+	int		 lang;
 
-	if ((v = query_lang(req)) != NULL)
-		return (!strcmp(v, "en") ? LANG_EN : LANG_ZH);
-	if (TAILQ_EMPTY(&req->req_cookies))
-		http_populate_cookies(req);
-	if (http_request_cookie(req, "lang", &cookie))
-		return (!strcmp(cookie, "en") ? LANG_EN : LANG_ZH);
-	if (http_request_header(req, "accept-language", &v)) {
-		zh = strcasestr(v, "zh");
-		en = strcasestr(v, "en");
-		if (en != NULL && (zh == NULL || en < zh))
-			return (LANG_EN);
-	}
+	if ((lang = query_lang(req)) != -1)
+		return (lang);
+	if (request_cookie(req, "lang", cookie, sizeof(cookie)))
+		return (hdr_lang_cookie(cookie, strlen(cookie)));
+	if (http_request_header(req, "accept-language", &v))
+		return (hdr_lang_accept(v, strlen(v)));
 	return (LANG_ZH);
 }
 
@@ -173,24 +161,41 @@ web_is_api(struct http_request *req)
 	    !strcmp(req->path, "/healthz"));
 }
 
+/*
+ * The security headers of an answer for path, each given to put (name,
+ * value): every answer carries them, the handlers' (web_headers) and
+ * those edge.c writes for requests Kore could not hand to a handler.
+ */
+void
+web_security_headers(const char *path, void (*put)(void *, const char *,
+    const char *), void *arg)
+{
+	put(arg, "content-security-policy", CSP);
+	put(arg, "x-content-type-options", "nosniff");
+	put(arg, "x-frame-options", "DENY");
+	/* A page whose address may hold a one-time token (recover.c:
+	   /password/reset?token=, /verify/email?token=) gives only its
+	   origin as Referer: its path would reach access logs. */
+	put(arg, "referrer-policy", !strncmp(path, "/password/", 10) ||
+	    !strncmp(path, "/verify/", 8) ? "origin" :
+	    "strict-origin-when-cross-origin");
+	put(arg, "cross-origin-opener-policy", "same-origin");
+	put(arg, "permissions-policy",
+	    "camera=(self), geolocation=(), microphone=()");
+}
+
+static void
+put_response_header(void *req, const char *name, const char *value)
+{
+	http_response_header(req, name, value);
+}
+
 /* The headers every answer carries. */
 void
 web_headers(struct http_request *req, const char *ctype)
 {
 	http_response_header(req, "content-type", ctype);
-	http_response_header(req, "content-security-policy", CSP);
-	http_response_header(req, "x-content-type-options", "nosniff");
-	http_response_header(req, "x-frame-options", "DENY");
-	/* A page whose address may hold a one-time token (recover.c:
-	   /password/reset?token=, /verify/email?token=) gives only its
-	   origin as Referer: its path would reach access logs. */
-	http_response_header(req, "referrer-policy",
-	    !strncmp(req->path, "/password/", 10) ||
-	    !strncmp(req->path, "/verify/", 8) ? "origin" :
-	    "strict-origin-when-cross-origin");
-	http_response_header(req, "cross-origin-opener-policy", "same-origin");
-	http_response_header(req, "permissions-policy",
-	    "camera=(self), geolocation=(), microphone=()");
+	web_security_headers(req->path, put_response_header, req);
 }
 
 /*
@@ -290,11 +295,9 @@ web_mark_write(struct http_request *req)
 int
 web_wrote_recently(struct http_request *req)
 {
-	char	*v;
+	char	v[8];
 
-	if (TAILQ_EMPTY(&req->req_cookies))
-		http_populate_cookies(req);
-	return (http_request_cookie(req, "rw", &v));
+	return (request_cookie(req, "rw", v, sizeof(v)));
 }
 
 int
@@ -432,25 +435,20 @@ web_error_detail(struct http_request *req, int status, const char *code,
 
 /*
  * Renders template name with data into the layout and answers with it.
- * The page sees data plus: lang, en (true in English), v (the assets'
- * version, for cache busting), path.  A page sets its title in data.
+ * The page sees data plus what web_render adds, and the reader's csrf
+ * token and a fresh form key.  A page sets its title in data.
  */
 int
 web_page(struct http_request *req, int status, const char *name, json_t *data)
 {
 	enum lang	 lang = web_lang(req);
-	struct buf	 body, page;
+	struct buf	 page;
 	json_t		*ctx;
 	char		 csrf[SESSION_HEX], key[33];
 	unsigned char	 rnd[16];
 	int		 fresh;
 
 	ctx = json_is_object(data) ? data : json_object();
-	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
-	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
-	json_object_set_new(ctx, "v", json_string(asset_version()));
-	json_object_set(ctx, "static", asset_static_names());
-	json_object_set_new(ctx, "path", json_string(req->path));
 	fresh = session_csrf_token(req, csrf);
 	mcache_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
@@ -459,16 +457,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 		fatal("RAND_bytes failed");
 	hex_encode(key, rnd, sizeof(rnd));
 	json_object_set_new(ctx, "form_key", json_string(key));
-
-	buf_init(&body, 8192);
-	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
-		fatal("cannot render template %s", name);
-	/* Rendered from valid UTF-8 only: no need to check it again. */
-	json_object_set_new(ctx, "body", json_stringn_nocheck(body.data,
-	    body.len));
-	buf_init(&page, body.len + 4096);
-	if (!tmpl_render(templates, "layout", ctx, messages[lang], &page))
-		fatal("cannot render the layout");
+	web_render(&page, lang, req->path, name, ctx);
 
 	/*
 	 * A page with a form carries this reader's tokens: it sets the csrf
@@ -485,11 +474,74 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	}
 	web_page_headers(req);
 	web_send(req, status, "text/html; charset=utf-8", page.data, page.len);
-	buf_free(&body);
 	buf_free(&page);
 	if (ctx != data)
 		json_decref(ctx);
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * Renders template name with ctx (an object) into the layout, into page
+ * (initialised here), for a reader in lang at path.  Templates see ctx
+ * plus: lang, en (true in English), v (the assets' version, for cache
+ * busting), static (the assets' names), path.
+ */
+void
+web_render(struct buf *page, enum lang lang, const char *path,
+    const char *name, json_t *ctx)
+{
+	struct buf	body;
+
+	json_object_set_new(ctx, "lang", json_string(web_lang_code(lang)));
+	json_object_set_new(ctx, "en", json_boolean(lang == LANG_EN));
+	json_object_set_new(ctx, "v", json_string(asset_version()));
+	json_object_set(ctx, "static", asset_static_names());
+	json_object_set_new(ctx, "path", json_string(path));
+	buf_init(&body, 8192);
+	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
+		fatal("cannot render template %s", name);
+	/* Rendered from valid UTF-8 only: no need to check it again. */
+	json_object_set_new(ctx, "body", json_stringn_nocheck(body.data,
+	    body.len));
+	buf_init(page, body.len + 4096);
+	if (!tmpl_render(templates, "layout", ctx, messages[lang], page))
+		fatal("cannot render the layout");
+	buf_free(&body);
+}
+
+/*
+ * The body of an error answer to a request no handler saw (edge.c), into
+ * out (initialised here): the JSON error when api, else the error page,
+ * as web_error makes them, for a reader in lang at path; rid is the id
+ * the page shows.  Returns its content type.
+ */
+const char *
+web_error_body(struct buf *out, enum lang lang, int api, int status,
+    const char *code, const char *path, const char *rid)
+{
+	struct buf	 msg;
+	json_t		*v;
+	char		*s;
+
+	buf_init(&msg, 128);
+	web_error_message(&msg, lang, code, NULL, NULL);
+	if (api) {
+		v = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+		    "message", msg.data);
+		if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
+			fatal("json_dumps");
+		buf_init(out, strlen(s) + 1);
+		buf_puts(out, s);
+		free(s);
+	} else {
+		v = json_pack("{s:i, s:s, s:s, s:s}", "status", status,
+		    "message", msg.data, "code", code, "request_id", rid);
+		web_render(out, lang, path, "error", v);
+	}
+	json_decref(v);
+	buf_free(&msg);
+	return (api ? "application/json; charset=utf-8" :
+	    "text/html; charset=utf-8");
 }
 
 /* The headers of a page: caching, and the reader's explicit language. */
@@ -499,7 +551,7 @@ web_page_headers(struct http_request *req)
 	char	cookie[64];
 
 	/* Remember an explicit choice of language. */
-	if (query_lang(req) != NULL) {
+	if (query_lang(req) != -1) {
 		(void)snprintf(cookie, sizeof(cookie),
 		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax",
 		    web_lang_code(web_lang(req)));

@@ -83,13 +83,21 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T/san"
 fi
 
-# start_node PORT NAME: a Kore node on PORT with this run's database and
-# keys (the same SHOP_VAR: the same log and data keys, as nodes behind one
-# proxy share them), logging to $T/NAME.log; its PID in $started.
+# start_node PORT NAME METRICS: a Kore node on PORT with this run's
+# database and keys (the same SHOP_VAR: the same log and data keys, as
+# nodes behind one proxy share them), and its /metrics on METRICS (as in
+# production, a server of its own), logging to $T/NAME.log; its PID in
+# $started.
 start_node() {
 	sed -e "s|^\(\s*bind\s*\)127.0.0.1 8888|\1127.0.0.1 $1|" \
 	    -e "s|var/kore.pid|$T/$2.pid|" \
 	    -e "s|var/access.log|$T/$2-access.log|" conf/kore.conf > "$T/$2.conf"
+	printf 'server metrics {\n\tbind 127.0.0.1 %s\n\ttls no\n}\n%s\n' \
+	    "$3" 'domain * {
+	attach metrics
+	route /metrics metrics
+	route ^/.*$ not_found
+}' >> "$T/$2.conf"
 	# The public log is signed every second, so a test can see it
 	# happen; /transparency shows the verification commands with the
 	# first node's address.
@@ -108,15 +116,20 @@ start_node() {
 	done
 }
 
-echo "== server on 127.0.0.1:$PORT"
-start_node "$PORT" kore
+free_port() {
+	node -e "const s=require('net').createServer();
+	  s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+MPORT=$(free_port)
+echo "== server on 127.0.0.1:$PORT (/metrics on $MPORT)"
+start_node "$PORT" kore "$MPORT"
 kpid=$started
 # A second node on the same database (tests/api/scaleout.test.mjs): nodes
 # are stateless, so sessions, idempotency and the cap hold across them.
 PORT2=$(node -e "const s=require('net').createServer();
   s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 echo "== second node on 127.0.0.1:$PORT2"
-start_node "$PORT2" kore2
+start_node "$PORT2" kore2 "$(free_port)"
 k2pid=$started
 
 # The outbox's sender beside the nodes, as make run starts it: no SMTP
@@ -132,6 +145,7 @@ echo "$spid" > "$T/sender.pid"
 # with full access to the database (tests/api/log.test.mjs).
 SUPER_DB="host=$SOCK dbname=shop user=postgres"
 export BASE_URL="http://127.0.0.1:$PORT" OWNER_DB APP_DB SUPER_DB TEST_VAR="$T"
+export METRICS_URL="http://127.0.0.1:$MPORT/metrics"
 export DEMO_ACCOUNTS="$T/demo-accounts.txt" SECOND_URL="http://127.0.0.1:$PORT2"
 export SHOP_ROOT="$root"
 

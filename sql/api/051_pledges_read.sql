@@ -211,18 +211,15 @@ begin
 	    'data', v_r.data)::text;
 end $$;
 
--- POST .../photos: a hand-over photo (base64) and its thumbnail, decoded
--- and written again without metadata by the module (src/lib/photo.c);
--- by the need's staff (the school's receive page) or the pledge's donor
--- (the delivery page); at most 6 per pledge, none on a cancelled or
--- expired one.
-create function api.pledge_photo_add(p_sid text, p_pledge bigint,
-    p_type text, p_data text, p_thumb text)
-returns text language plpgsql as $$
+-- Who may add a hand-over photo to pledge p_pledge: the need's staff
+-- (the school's receive page) or the pledge's donor (the delivery page);
+-- at most 6 per pledge, none on a cancelled or expired one (401, 404,
+-- 409 otherwise).  Returns the account.
+create function api.pledge_photo_user(p_sid text, p_pledge bigint)
+returns users language plpgsql as $$
 declare
 	v_u	users;
 	v_p	pledges;
-	v_id	bigint;
 begin
 	v_u := api.require_user(p_sid, array['donor', 'staff', 'admin']);
 	v_p := api.pledge_for(v_u, p_pledge, v_u.role <> 'donor');
@@ -232,6 +229,29 @@ begin
 	if (select count(*) from pledge_photos where pledge_id = p_pledge) >= 6 then
 		perform api.fail(409, 'too_many_photos');
 	end if;
+	return v_u;
+end $$;
+
+-- The same, asked before the photo is read and decoded (src/pledges.c):
+-- a costly task for those who may only.
+create function api.pledge_photo_may(p_sid text, p_pledge bigint)
+returns text language plpgsql as $$
+begin
+	perform api.pledge_photo_user(p_sid, p_pledge);
+	return '{}';
+end $$;
+
+-- POST .../photos: a hand-over photo (base64) and its thumbnail, decoded
+-- and written again without metadata by the module (src/lib/photo.c),
+-- by whom api.pledge_photo_user allows.
+create function api.pledge_photo_add(p_sid text, p_pledge bigint,
+    p_type text, p_data text, p_thumb text)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+	v_id	bigint;
+begin
+	v_u := api.pledge_photo_user(p_sid, p_pledge);
 	insert into pledge_photos (pledge_id, content_type, data, thumb)
 	values (p_pledge, p_type, decode(p_data, 'base64'),
 	    decode(p_thumb, 'base64'))

@@ -29,6 +29,53 @@ void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
 const char *buf_cstr(struct buf *);
 
+/* The languages of the site, Chinese first. */
+enum lang {
+	LANG_ZH,
+	LANG_EN
+};
+
+/* hdr.c: what the module reads in a request's head, and the head's screen. */
+#define HDR_LINES_MAX	256	/* lines of a head looked at, at most */
+
+enum hdr_verdict {
+	HDR_MORE,	/* the head is not complete yet */
+	HDR_PASS,	/* Kore may parse it (as rewritten) */
+	HDR_REFUSE	/* answer status, code */
+};
+
+struct hdr_limits {
+	size_t	uri_max;	/* a request target this long is refused */
+	size_t	body_max;	/* the largest Content-Length taken */
+};
+
+struct hdr_head {
+	int		 status;	/* HDR_REFUSE: the answer's status */
+	const char	*code;		/* and its error code */
+	size_t		 len;		/* the head's bytes, blank line included */
+	size_t		 body;		/* its body's (Content-Length) */
+	size_t		 extra;		/* bytes after the request, cut */
+	int		 api;		/* answered in JSON (/api/, /healthz) */
+	int		 lang;		/* the reader's language */
+	char		 path[128];	/* the path, when short and plain */
+	char		 rid[33];	/* a valid X-Request-Id, or "" */
+};
+
+int	 hdr_hex64(const char *, size_t);
+int	 hdr_bearer(const char *, size_t, char *);
+int	 hdr_cookie(const char *, size_t, const char *, const char **,
+	    size_t *);
+int	 hdr_lang_cookie(const char *, size_t);
+int	 hdr_lang_accept(const char *, size_t);
+int	 hdr_lang_query(const char *, size_t);
+int	 hdr_ip(const char *, size_t, char *, size_t);
+int	 hdr_request_id(const char *, size_t, char *, size_t);
+int	 hdr_origin_ok(const char *, size_t, const char *, size_t, int);
+int	 hdr_back_path(const char *, size_t, const char *const *, char *,
+	    size_t);
+int	 hdr_screen(char *, size_t *, size_t, int, const struct hdr_limits *,
+	    struct hdr_head *);
+
 /* esc.c: escaping and text checks. */
 void	 esc_html(struct buf *, const char *, size_t);
 void	 esc_url(struct buf *, const char *, size_t);

@@ -25,6 +25,9 @@ static const struct field spec[] = {
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 	{ "amount", FIELD_YUAN, 0, 1, 100000000, NULL },
 	{ "idcard", FIELD_IDCARD, 0, 0, 0, NULL },
+	{ "contact", FIELD_CONTACT, 0, 0, 0, NULL },
+	{ "token", FIELD_TOKEN, 0, 0, 0, NULL },
+	{ "code", FIELD_DIGITS, 0, 0, 6, NULL },
 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
