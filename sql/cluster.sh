@@ -103,6 +103,8 @@ create role shop_owner login;
 create role shop_app login;
 alter role shop_app set statement_timeout = '5s';
 alter role shop_app set idle_in_transaction_session_timeout = '10s';
+-- api.fail keeps a refusal (SQLSTATE SHnnn) out of the server's log.
+grant set on parameter log_min_messages to shop_owner;
 create database shop owner shop_owner encoding 'UTF8'
     lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8' template template0;
 \c shop
