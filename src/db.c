@@ -55,6 +55,8 @@ enum {
 	DB_DONE
 };
 
+struct db_lograte;
+
 /* What the layers above provide (db_hooks_set, called by web_init). */
 static const struct db_hooks	*db_hooks;
 
@@ -70,7 +72,8 @@ static void	db_free(struct http_request *);
 static void	db_reset(struct http_request *, struct db_call *);
 static void	db_params_free(struct db_call *);
 static int	db_next(struct http_request *, struct db_call *);
-static int	db_unavailable(struct http_request *, struct db_call *);
+static int	db_unavailable(struct http_request *, struct db_call *,
+		    const char *);
 static int	db_acquire(struct http_request *, struct db_call *);
 static void	db_release(struct db_call *);
 static int	db_choose(struct http_request *, struct db_call *);
@@ -80,9 +83,50 @@ static void	db_pgsql_cleanup(struct db_call *);
 static void	db_failover(struct http_request *, struct db_call *);
 static void	db_fail(struct http_request *, int, const char *,
 		    const char *, json_t *);
+static int	db_log_rated(struct db_lograte *, struct db_call *,
+		    const char *);
+static void	db_log_count(void *, u_int64_t);
+
+/*
+ * A line a failing database would write for every request (an outage
+ * wrote 37,600 lines in 6 s, burying everything else: issue 14): each
+ * kind at most once a second per worker.  The first is written at once;
+ * the others in that second are counted, and a timer writes the count
+ * when the second is over (one line), then counts the next second the
+ * same way while they go on.
+ */
+struct db_lograte {
+	const char	*what;
+	u_int64_t	 until;		/* count, do not write, until then */
+	u_int32_t	 counted;
+	int		 timer;		/* db_log_count will write the count */
+	int		 stmt;		/* the last one counted */
+	char		 state[6];
+};
+
+static struct db_lograte	db_rate_down = {
+	.what = "database unavailable"
+};
+static struct db_lograte	db_rate_failed = { .what = "statement failed" };
+static struct db_lograte	db_rate_cut = {
+	.what = "statement failed mid-answer"
+};
 
 /* How long a worker leaves a replica alone that failed (ms). */
 #define DB_READ_BACKOFF	5000
+
+/*
+ * A connection is opened (or reopened: PQreset) by a blocking call
+ * inside the event loop, and while PostgreSQL recovered from a crash it
+ * left attempts unanswered for seconds: every request of the worker
+ * waited behind one, 503s included (5 to 9 s, issue 14).  So libpq gives
+ * an attempt DB_CONNECT_TIMEOUT seconds at most (its least: 2), and after
+ * an attempt that reached no server the worker makes none for
+ * DB_DOWN_WAIT ms: its statements fail at once meanwhile, as if they had
+ * tried, and one attempt each period finds the server back.
+ */
+#define DB_CONNECT_TIMEOUT	"2"
+#define DB_DOWN_WAIT		500
 
 /*
  * The calls of this worker waiting for a connection, oldest first, and
@@ -106,6 +150,7 @@ static struct db_pool	db_pools[DB_POOLS] = {
 	{ "read", TAILQ_HEAD_INITIALIZER(db_pools[1].queue), 0, 0 },
 };
 static u_int64_t	db_read_down;	/* leave the replica alone until */
+static u_int64_t	db_down;	/* try no new connection until */
 static char		db_sql[8192];	/* the statement with its comment */
 
 static struct http_state	db_states[] = {
@@ -291,6 +336,12 @@ db_setup(struct http_request *req)
 		if (!call->holding)
 			return (HTTP_STATE_COMPLETE);	/* answered 503 */
 	}
+	call->untried = call->pool == DB_POOL_PRIMARY &&
+	    kore_time_ms() < db_down;
+	if (call->untried) {
+		req->fsm_state = DB_ERROR;
+		return (HTTP_STATE_CONTINUE);
+	}
 	if (!kore_pgsql_setup(&call->pgsql, db_pools[call->pool].name,
 	    KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
@@ -430,6 +481,9 @@ db_call_of(struct http_request *req)
 void
 db_init(void)
 {
+	/* Unless the operator chose a limit (the workers inherit it). */
+	if (setenv("PGCONNECT_TIMEOUT", DB_CONNECT_TIMEOUT, 0) == -1)
+		fatal("setenv: %s", errno_s);
 	if (!kore_pgsql_register("db", cfg.database))
 		fatal("cannot register the database");
 	if (cfg.read_database != NULL &&
@@ -646,11 +700,53 @@ db_conn_error(const char *state)
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2));
 }
 
+/*
+ * Whether to write the line of r now (1), or count it (0) for
+ * db_log_count; call is the failed one, state its SQLSTATE (or NULL).
+ */
 static int
-db_unavailable(struct http_request *req, struct db_call *call)
+db_log_rated(struct db_lograte *r, struct db_call *call, const char *state)
 {
-	kore_log(LOG_WARNING, "database unavailable for statement %d",
-	    call->stmt);
+	u_int64_t	now = kore_time_ms();
+
+	if (now >= r->until) {
+		r->until = now + 1000;
+		return (1);
+	}
+	r->counted++;
+	r->stmt = call->stmt;
+	kore_strlcpy(r->state, state ? state : "none", sizeof(r->state));
+	if (!r->timer) {
+		r->timer = 1;
+		kore_timer_add(db_log_count, r->until - now, r,
+		    KORE_TIMER_ONESHOT);
+	}
+	return (0);
+}
+
+/* The end of a second of r: how many lines were not written. */
+static void
+db_log_count(void *arg, u_int64_t now)
+{
+	struct db_lograte	*r = arg;
+
+	r->timer = 0;
+	if (r->counted == 0)
+		return;
+	kore_log(LOG_WARNING, "%s: %u more in the last second, not logged "
+	    "one by one (the last: statement %d, SQLSTATE %s)", r->what,
+	    r->counted, r->stmt, r->state);
+	r->counted = 0;
+	r->until = now + 1000;
+}
+
+static int
+db_unavailable(struct http_request *req, struct db_call *call,
+    const char *state)
+{
+	if (db_log_rated(&db_rate_down, call, state))
+		kore_log(LOG_WARNING, "database unavailable for statement "
+		    "%d: SQLSTATE %s", call->stmt, state ? state : "none");
 	http_response_header(req, "retry-after", "5");
 	db_fail(req, 503, "unavailable", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
@@ -679,6 +775,11 @@ db_error(struct http_request *req)
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (db_conn_error(state))
 		obs_db_event(call->pool, 0);
+	/* No server answered (one that is full or busy answers). */
+	if (call->pool == DB_POOL_PRIMARY && !call->untried &&
+	    (state == NULL || !strncmp(state, "08", 2) ||
+	    !strncmp(state, "57P", 3)))
+		db_down = kore_time_ms() + DB_DOWN_WAIT;
 	/* A replica down, or one that refused to write (25006). */
 	if (call->pool == DB_POOL_READ && call->route == DB_ROUTE_AUTO &&
 	    !call->called && (db_conn_error(state) ||
@@ -703,14 +804,15 @@ db_error(struct http_request *req)
 	}
 	/* An answer already begun cannot become an error: it is cut. */
 	if (call->abort != NULL) {
-		kore_log(LOG_WARNING, "statement %d failed mid-answer: "
-		    "SQLSTATE %s", call->stmt, state ? state : "none");
+		if (db_log_rated(&db_rate_cut, call, state))
+			kore_log(LOG_WARNING, "statement %d failed mid-answer: "
+			    "SQLSTATE %s", call->stmt, state ? state : "none");
 		call->abort(req, call);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (state == NULL || !strncmp(state, "08", 2) ||
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2))
-		return (db_unavailable(req, call));
+		return (db_unavailable(req, call, state));
 
 	if (state[0] == 'S' && state[1] == 'H') {
 		status = atoi(state + 2);
@@ -766,8 +868,9 @@ db_error(struct http_request *req)
 		db_fail(req, 409, "conflict", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
-	kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s", call->stmt,
-	    state);
+	if (db_log_rated(&db_rate_failed, call, state))
+		kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s",
+		    call->stmt, state);
 	db_fail(req, 500, "internal", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
 }

@@ -136,13 +136,44 @@ export DEMO_ACCOUNTS="$T/demo-accounts.txt" SECOND_URL="http://127.0.0.1:$PORT2"
 export SHOP_ROOT="$root"
 
 # Test files run one after another: some stop the database on purpose.
-echo "== API tests"
-# API_TESTS / E2E_TESTS choose files (a developer's shortcut; CI runs all).
-node --test --test-concurrency=1 --test-reporter=spec \
-    ${API_TESTS:-tests/api/*.test.mjs}
-echo "== browser tests"
-node --test --test-concurrency=1 --test-reporter=spec \
-    ${E2E_TESTS:-tests/e2e/*.test.mjs}
+# API_TESTS / E2E_TESTS / FAULT_TESTS choose files (a developer's
+# shortcut, which leaves out the fault tests unless named; CI runs all).
+# SUITE=faults (make faults): the fault tests, the long ones too
+# (tests/faults/long/); SUITE=soak (make soak): the soak alone.
+export KORE_PID=$kpid KORE2_PID=$k2pid
+run_files() {
+	[ -z "$*" ] || node --test --test-concurrency=1 --test-reporter=spec "$@"
+}
+case "${SUITE:-all}" in
+all)
+	echo "== API tests"
+	run_files ${API_TESTS:-tests/api/*.test.mjs}
+	echo "== browser tests"
+	run_files ${E2E_TESTS:-tests/e2e/*.test.mjs}
+	echo "== fault tests"
+	if [ -n "${FAULT_TESTS:-}" ]; then
+		run_files $FAULT_TESTS
+	elif [ -z "${API_TESTS:-}${E2E_TESTS:-}" ]; then
+		run_files tests/faults/*.test.mjs
+	fi
+	;;
+faults)
+	echo "== fault tests, the long ones too"
+	run_files ${FAULT_TESTS:-tests/faults/*.test.mjs tests/faults/long/*.test.mjs}
+	;;
+soak)
+	echo "== soak"
+	node tests/faults/soak.mjs
+	;;
+*)
+	echo "unknown SUITE $SUITE"
+	exit 2
+	;;
+esac
+if [ -s "$T/figures.txt" ]; then
+	echo "== figures ($(nproc) cores)"
+	sed 's/^/  /' "$T/figures.txt"
+fi
 
 if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log" \
     "$T/kore2.log"; then
