@@ -108,6 +108,7 @@ static struct db_lograte	db_rate_down = {
 	.what = "database unavailable"
 };
 static struct db_lograte	db_rate_failed = { .what = "statement failed" };
+static struct db_lograte	db_rate_full = { .what = "database disk full" };
 static struct db_lograte	db_rate_cut = {
 	.what = "statement failed mid-answer"
 };
@@ -808,6 +809,18 @@ db_error(struct http_request *req)
 			kore_log(LOG_WARNING, "statement %d failed mid-answer: "
 			    "SQLSTATE %s", call->stmt, state ? state : "none");
 		call->abort(req, call);
+		return (HTTP_STATE_COMPLETE);
+	}
+	/*
+	 * The database's disk is full (53100): what must write is refused,
+	 * in its own words, while reads go on; it heals when space returns.
+	 */
+	if (state != NULL && !strcmp(state, "53100")) {
+		if (db_log_rated(&db_rate_full, call, state))
+			kore_log(LOG_ERR, "database disk full: statement %d "
+			    "refused", call->stmt);
+		http_response_header(req, "retry-after", "30");
+		db_fail(req, 503, "storage_full", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (state == NULL || !strncmp(state, "08", 2) ||

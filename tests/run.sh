@@ -56,17 +56,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== database (throwaway cluster in $T)"
-FAST=1 sql/cluster.sh init "$T"
+FAST=1 tests/demo-db.sh "$T"
 SOCK=$(sql/cluster.sh sock "$T")
 OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
-sql/migrate.sh "$OWNER_DB"
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
-    -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql -f sql/demo/offers.sql
-OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
-    "$T/demo-accounts.txt" >/dev/null
-OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
-    >/dev/null
 
 # With SANITIZE=1 the module was built with ASan and UBSan: Kore, not
 # instrumented itself, gets their runtimes preloaded, and every report is

@@ -44,9 +44,13 @@ export function figure(line) {
   console.log('  figure: ' + line);
 }
 
-// A token of the demo account with this e-mail, from node base.
-export async function login(email, base = BASE) {
-  const a = demo(email);
+// A token of the demo account with this e-mail, from node base; with
+// file, an account of another cluster's demo (its demo-accounts.txt).
+export async function login(email, base = BASE, file) {
+  const a = file ? readFileSync(file, 'utf8').split('\n').map((l) => l.split('\t'))
+    .filter((f) => f[1] === email).map(([, login, , password]) => ({ login, password }))[0]
+    : demo(email);
+  assert.ok(a, `demo account ${email}`);
   const r = await fetch(base + '/api/v1/login', { method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ identifier: a.login, password: a.password }) });

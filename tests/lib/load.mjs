@@ -14,7 +14,8 @@ export const PUBLIC = ['/api/v1/needs', '/needs', '/api/v1/home', '/campaigns',
 
 // One request to base + path.  opts: method, headers, body (an object:
 // sent as JSON), timeout (ms, default 15,000).  Also gives retryAfter,
-// the answer's Retry-After, and json, its body when it is JSON.
+// the answer's Retry-After, json, its body when it is JSON, and code, the
+// error's code in it.
 export async function hit(base, path, opts = {}) {
   const t = Date.now();
   const headers = { ...opts.headers };
@@ -29,7 +30,7 @@ export async function hit(base, path, opts = {}) {
       try { json = JSON.parse(text); } catch { /* not JSON after all */ }
     }
     return { status: r.status, ms: Date.now() - t, at: t, path,
-      retryAfter: r.headers.get('retry-after'), json };
+      retryAfter: r.headers.get('retry-after'), code: json?.error?.code, json };
   } catch (e) {
     return { status: 0, ms: Date.now() - t, at: t, path,
       error: String(e.cause?.code ?? e.cause?.message ?? e.name) };
