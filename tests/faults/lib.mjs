@@ -25,6 +25,15 @@ export function psql(db, query) {
 
 export const value = (db, query) => psql(db, query)[0]?.[0] ?? null;
 
+// psql without blocking this process (a load it runs goes on meanwhile).
+export function psqlAsync(db, query) {
+  return new Promise((resolve, reject) => {
+    execFile(`${PGBIN}/psql`, ['-X', '-q', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1',
+      db, '-c', query], { encoding: 'utf8' }, (e, out, err) => (e ? reject(new Error(err))
+      : resolve(out.split('\n').filter((l) => l !== '').map((l) => l.split('\t')))));
+  });
+}
+
 // sql/cluster.sh CMD of a cluster (default: the test run's), without
 // blocking this process: the load it measures goes on meanwhile (a
 // synchronous call held every request in flight for as long as the
