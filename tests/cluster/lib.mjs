@@ -55,12 +55,7 @@ export function demo(login) {
 
 export async function login(email) {
   const a = demo(email);
-  const r = await fetch(BASE + '/api/v1/login', { method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifier: a.login, password: a.password }) });
-  const body = await r.json();
-  assert.equal(r.status, 200, JSON.stringify(body));
-  return body.token;
+  return load.signIn(BASE, a.login, a.password);
 }
 
 // A fresh open goods need of the first school with quantity q.

@@ -7,6 +7,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, realpathSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { demo } from '../lib/session.mjs';
+import { signIn } from '../lib/load.mjs';
 
 export const ROOT = process.env.SHOP_ROOT;
 export const VAR = process.env.TEST_VAR;
@@ -60,12 +61,7 @@ export async function login(email, base = BASE, file) {
     .filter((f) => f[1] === email).map(([, login, , password]) => ({ login, password }))[0]
     : demo(email);
   assert.ok(a, `demo account ${email}`);
-  const r = await fetch(base + '/api/v1/login', { method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifier: a.login, password: a.password }) });
-  const body = await r.json();
-  assert.equal(r.status, 200, JSON.stringify(body));
-  return body.token;
+  return signIn(base, a.login, a.password);
 }
 
 // A fresh open goods need of the first school, quantity q, with its

@@ -61,6 +61,16 @@ export async function readLoad(base, ms, workers = 6, headers = {}, paths = PUBL
   return out;
 }
 
+// A session's token for identifier and password at base (an error when
+// the sign-in fails).
+export async function signIn(base, identifier, password) {
+  const r = await hit(base, '/api/v1/login', { method: 'POST',
+    body: { identifier, password } });
+  if (r.status !== 200) throw new Error(`sign-in of ${identifier}: ${r.status} ` +
+    JSON.stringify(r.json ?? r.error));
+  return r.json.token;
+}
+
 // One pledge of one unit on need by token with Idempotency-Key k:
 // the answer, with id the pledge's id when it was made (201) or
 // replayed (200).
