@@ -6,7 +6,7 @@
 #   make faults  the fault tests, the long ones too (tests/faults/)
 #   make soak    an hour of mixed load, SOAK_MINUTES=N for another length
 #   make stop    stop the server and the database started by make run
-#   make bench   benchmarks (tests/bench), figures for the README
+#   make bench   benchmarks (tests/bench), figures in docs/benchmarks.md
 #
 # To use an existing PostgreSQL server instead of the private one, give
 # the two connection strings (see README.md):
@@ -24,9 +24,9 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
-		   libcurl4-openssl-dev
+		   libcurl4-openssl-dev python3-yaml libvips-dev
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
-		   libclang-rt-14-dev libfaketime
+		   libclang-rt-14-dev libvips-tools libimage-exiftool-perl libfaketime
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
 
 CC		?= cc
@@ -47,11 +47,17 @@ CFLAGS		+= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer -DSHOP_SANITIZE
 LDFLAGS		+= -fsanitize=address,undefined
 endif
-LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter
+# libvips decodes the hand-over photos (src/lib/photo.c): the module,
+# photo.c's unit test and its fuzz target link it, nothing else.
+VIPS_CFLAGS	:= $(shell pkg-config --cflags vips 2>/dev/null)
+VIPS_LIBS	:= $(shell pkg-config --libs vips 2>/dev/null)
+LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter $(VIPS_LIBS)
 
 # The pure modules (src/lib/: no Kore, no database, they include lib.h
 # only) are unit-tested and fuzzed alone; src/*.c is the Kore module.
-LIB_SRC		:= $(wildcard src/lib/*.c)
+# photo.c is one of them but brings libvips: PHOTO_OBJ, apart.
+LIB_SRC		:= $(filter-out src/lib/photo.c,$(wildcard src/lib/*.c))
+PHOTO_OBJ	 = build/lib/photo.o
 KORE_SRC	:= $(wildcard src/*.c)
 LIB_OBJ		 = $(LIB_SRC:src/lib/%.c=build/lib/%.o)
 KORE_OBJ	 = $(KORE_SRC:src/%.c=build/%.o)
@@ -91,7 +97,9 @@ deps:
 test-deps:
 	@$(MAKE) -s deps EXTRA_DEPS="$(DEPS_TEST)$(if $(shell command -v npm),, npm)"
 	@cd tests && if [ ! -d node_modules/playwright-core ] || \
-	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ]; then \
+	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ] || \
+	    [ ! -d node_modules/ajv ] || [ ! -d node_modules/ajv-formats ] || \
+	    [ ! -d node_modules/yaml ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 # The schema this build expects: the last migration and the api checksum.
@@ -117,6 +125,10 @@ build/lib/%.o: src/lib/%.c src/lib/lib.h build/flags
 	@mkdir -p build/lib
 	$(CC) $(CFLAGS) -c $< -o $@
 
+build/lib/photo.o: src/lib/photo.c src/lib/lib.h build/flags
+	@mkdir -p build/lib
+	$(CC) $(CFLAGS) $(VIPS_CFLAGS) -c $< -o $@
+
 build/init.o: build/schema.h
 
 # Each asset becomes an object holding its bytes (ld -r -b binary), and
@@ -137,7 +149,21 @@ build/assets_index.c: $(ASSETS) Makefile
 	echo 'const size_t shop_nassets = sizeof(shop_assets) / sizeof(shop_assets[0]);'; \
 	} > $@
 
-$(MODULE): $(LIB_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o
+# The API's contract in the module (src/apidoc.c): docs/openapi.yaml's
+# bytes, and its readable page's data, drawn from it by docs/apidoc.py.
+APIDOC_OBJ	 = build/apidoc/openapi.yaml.o build/apidoc/apidoc.json.o
+build/apidoc/openapi.yaml: docs/openapi.yaml
+	@mkdir -p build/apidoc
+	cp docs/openapi.yaml $@
+build/apidoc/apidoc.json: docs/openapi.yaml docs/apidoc.py
+	@mkdir -p build/apidoc
+	python3 docs/apidoc.py < docs/openapi.yaml > $@.tmp && mv $@.tmp $@
+build/apidoc/openapi.yaml.o: build/apidoc/openapi.yaml
+	cd build/apidoc && ld -r -b binary -z noexecstack -o openapi.yaml.o openapi.yaml
+build/apidoc/apidoc.json.o: build/apidoc/apidoc.json
+	cd build/apidoc && ld -r -b binary -z noexecstack -o apidoc.json.o apidoc.json
+
+$(MODULE): $(LIB_OBJ) $(PHOTO_OBJ) $(KORE_OBJ) $(ASSET_OBJ) build/assets_index.o $(APIDOC_OBJ)
 	$(CC) -shared -Wl,-z,noexecstack $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The command-line tool for the accounts nobody creates through the site.
@@ -265,6 +291,14 @@ build/unit/test_logverify: tests/unit/test_logverify.c src/logverify/lv.h \
 	    $(filter-out src/logverify/logverify.c,$(LV_SRC)) -lssl -lcrypto \
 	    -lcmocka
 
+# photo.c's test links libvips and reads tests/fixtures/photos.
+build/unit/test_photo: tests/unit/test_photo.c $(LIB_OBJ) $(PHOTO_OBJ) \
+    tests/unit/unit.h build/flags
+	@mkdir -p build/unit
+	$(CC) $(CFLAGS) $(VIPS_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+	    $(LIB_OBJ) $(PHOTO_OBJ) -ljansson -lcrypto -lqrencode -lcmocka \
+	    $(VIPS_LIBS)
+
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
@@ -338,12 +372,24 @@ build/fuzz/fuzz_lv_%: tests/fuzz/fuzz_lv_%.c $(FUZZ_LV_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
 	    -lssl -lcrypto
 
+# The photo target: photo.c instrumented, libvips (not instrumented:
+# what it fuzzes is our checks before libvips and our use of it).
+build/fuzz/obj/photo.o: src/lib/photo.c src/lib/lib.h
+	@mkdir -p build/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(VIPS_CFLAGS) \
+	    -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+build/fuzz/fuzz_photo: tests/fuzz/fuzz_photo.c $(FUZZ_LIB_OBJ) \
+    build/fuzz/obj/photo.o
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
+	    -ljansson -lcrypto -lqrencode $(VIPS_LIBS)
+
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ \
 	    -ljansson -lcrypto -lqrencode
 
 # The instrumented objects are kept between runs (not intermediate files).
-.SECONDARY: $(FUZZ_LV_OBJ) $(FUZZ_LIB_OBJ)
+.SECONDARY: $(FUZZ_LV_OBJ) $(FUZZ_LIB_OBJ) build/fuzz/obj/photo.o
 
 # Every stored input once through its target: a crash fails make test.
 fuzz-replay: $(FUZZ_TARGETS)

@@ -59,4 +59,10 @@ document.addEventListener('DOMContentLoaded', function () {
       }
     });
   });
+  // A certificate's print button: without JavaScript the browser's own
+  // print does the same (the page has print styles).
+  document.querySelectorAll('button[data-print]').forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () { window.print(); });
+  });
 });

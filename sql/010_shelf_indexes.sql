@@ -1,5 +1,5 @@
 -- Indexes that keep every page of the shelf fast with 100,000 needs
--- (measured by make bench, see README.md).
+-- (measured by make bench, see docs/benchmarks.md).
 --
 -- 1. Search by a word of one or two characters.  Chinese words are mostly
 --    two characters (棉衣, 书包, 电脑), and pg_trgm cannot index a pattern

@@ -305,32 +305,29 @@ accounts(struct http_request *req)
 int
 account_toggle(struct http_request *req)
 {
-	struct db_call	*call;
-	struct form	 f;
-	const char	*p;
-	char		 num[WEB_ID_MAX];
-	int		 action, ret;
+	enum { DISABLE, ENABLE, RESET };
+	static const char *const	 actions[] = {
+		[DISABLE] = "disable", [ENABLE] = "enable", [RESET] = "reset",
+		NULL
+	};
+	struct db_call			*call;
+	struct form			 f;
+	char				 num[WEB_ID_MAX];
+	int				 action, ret;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, web_is_api(req) ? "/api/v1/users/" :
-	    "/accounts/", num, sizeof(num), &p))
-		return (web_error(req, 404, "not_found", NULL));
-	if (!strcmp(p, "/disable"))
-		action = 'd';
-	else if (!strcmp(p, "/enable"))
-		action = 'e';
-	else if (!strcmp(p, "/reset"))
-		action = 'r';
-	else
+	if ((action = web_path_action(req, web_is_api(req) ?
+	    "/api/v1/users/" : "/accounts/", num, sizeof(num),
+	    actions)) == -1)
 		return (web_error(req, 404, "not_found", NULL));
 	if (!post_input(req, &f, toggle_fields, NFIELDS(toggle_fields),
 	    &ret))
 		return (ret);
 	call = posted_begin(req, &f);
-	if (action == 'r') {
+	if (action == RESET) {
 		db_stmt(call, SQL_ACCOUNT_SEND_LINK, done_back);
 		session_bind(req, call);
 		db_text(call, num);
@@ -339,7 +336,7 @@ account_toggle(struct http_request *req)
 		db_stmt(call, SQL_ACCOUNT_DISABLE, done_back);
 		session_bind(req, call);
 		db_text(call, num);
-		db_bool(call, action == 'd');
+		db_bool(call, action == DISABLE);
 	}
 	db_text(call, ((struct posted *)call->arg)->ip);
 	return (db_run(req));

@@ -5,8 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "shop.h"
 
 int	auth_login(struct http_request *);
@@ -17,17 +15,14 @@ int	auth_register_form(struct http_request *);
 
 /* The steps of a sign-in or sign-up keep their state here. */
 struct sign {
-	struct form	form;
-	char		hash[PASSWORD_HASH_MAX];
-	int		ok;
+	struct secret	sec;	/* first: the call's arg is both */
 	char		token[SESSION_HEX];
 	char		sid[SESSION_HEX];
-	char		ip[64];
 };
 
 static const struct field login_fields[] = {
 	{ "identifier", FIELD_TEXT, 1, 3, 254, NULL },
-	{ "password", FIELD_TEXT, 1, 1, 128, NULL },
+	SECRET_TYPED_FIELD("password"),
 	{ "next", FIELD_TEXT, 0, 1, 200, NULL },
 	CSRF_FIELD,
 };
@@ -40,14 +35,13 @@ static const struct field register_fields[] = {
 	{ "display_name", FIELD_TEXT, 1, 1, 50, NULL },
 	{ "email", FIELD_EMAIL, 0, 0, 0, NULL },
 	{ "phone", FIELD_PHONE, 0, 0, 0, NULL },
-	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
-	{ "password2", FIELD_TEXT, 0, 0, 128, NULL },
+	SECRET_NEW_FIELD("password"),
+	SECRET_AGAIN_FIELD("password2"),
 	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
 	CSRF_FIELD,
 };
 
 static void		 new_token(struct sign *);
-static void		 sign_free(void *);
 static json_t		*kept_values(const struct form *, const char *const *);
 static const char	*safe_next(const char *);
 static int		 sign_refused(struct http_request *, struct db_call *,
@@ -61,7 +55,6 @@ static int		 login_verified(struct http_request *,
 			    struct db_call *, PGresult *);
 static int		 signed_in(struct http_request *, struct db_call *,
 			    PGresult *);
-static int		 register_hash(struct kore_task *);
 static int		 register_hashed(struct http_request *,
 			    struct db_call *, PGresult *);
 static int		 logged_out(struct http_request *, struct db_call *,
@@ -72,16 +65,6 @@ static void
 new_token(struct sign *s)
 {
 	session_new_token(s->token, s->sid);
-}
-
-static void
-sign_free(void *p)
-{
-	struct sign	*s = p;
-
-	form_free(&s->form);
-	OPENSSL_cleanse(s, sizeof(*s));
-	kore_free(s);
 }
 
 /* What the reader typed, to fill the form again (never a password). */
@@ -159,7 +142,7 @@ sign_refused(struct http_request *req, struct db_call *call, int status,
 
 	return (form_page_again(req, call, SQL_VIEWER_PAGE,
 	    strstr(req->path, "register") ? "register" : "login", NULL, status,
-	    code, field, kept_values(&s->form, keep)));
+	    code, field, kept_values(&s->sec.form, keep)));
 }
 
 /* Input refused before any step: the JSON error, or the form again. */
@@ -170,13 +153,13 @@ sign_bad_input(struct http_request *req, struct sign *s,
 	struct db_call	*call;
 
 	if (web_is_api(req)) {
-		sign_free(s);
+		secret_free(s);
 		return (web_error(req, 400, err->code, err->field[0] ?
 		    err->field : NULL));
 	}
 	call = db_begin(req);
 	call->arg = s;
-	call->arg_free = sign_free;
+	call->arg_free = secret_free;
 	sign_refused(req, call, 400, err->code, err->field[0] ? err->field :
 	    NULL);
 	return (db_run(req));
@@ -202,38 +185,29 @@ auth_login(struct http_request *req)
 		return (auth_login_form(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	s = kore_calloc(1, sizeof(*s));
-	if (!web_input(req, &s->form, login_fields, NFIELDS(login_fields),
+	s = secret_new(sizeof(*s));
+	if (!web_input(req, &s->sec.form, login_fields, NFIELDS(login_fields),
 	    &err))
 		return (sign_bad_input(req, s, &err));
-	if (!web_post_ok(req, &s->form)) {
-		sign_free(s);
+	if (!web_post_ok(req, &s->sec.form)) {
+		secret_free(s);
 		return (KORE_RESULT_OK);
 	}
-	request_client_ip(req, s->ip, sizeof(s->ip));
+	request_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
 	call = db_prepare(req, SQL_LOGIN_BEGIN, login_looked_up);
 	call->arg = s;
-	call->arg_free = sign_free;
+	call->arg_free = secret_free;
 	call->on_error = sign_refused;
-	db_text(call, form_get(&s->form, "identifier"));
-	db_text(call, s->ip);
+	db_text(call, form_get(&s->sec.form, "identifier"));
+	db_text(call, s->sec.ip);
 	return (db_run(req));
 }
 
 static int
 login_looked_up(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	struct sign	*s = call->arg;
-	json_t		*r, *h;
-
 	(void)req;
-	s->hash[0] = '\0';
-	if ((r = web_db_object(res, 0)) != NULL) {
-		if (json_is_string(h = json_object_get(r, "hash")))
-			kore_strlcpy(s->hash, json_string_value(h),
-			    sizeof(s->hash));
-		json_decref(r);
-	}
+	secret_stored(call->arg, res);
 	db_task(call, login_verify, login_verified);
 	return (KORE_RESULT_OK);
 }
@@ -242,11 +216,9 @@ login_looked_up(struct http_request *req, struct db_call *call, PGresult *res)
 static int
 login_verify(struct kore_task *t)
 {
-	struct sign	*s = db_task_call(t)->arg;
-	const char	*pw = form_get(&s->form, "password");
+	struct secret	*sec = db_task_call(t)->arg;
 
-	s->ok = password_verify(pw, strlen(pw), s->hash[0] ? s->hash :
-	    password_dummy) == 1;
+	sec->ok = secret_matches(sec, "password");
 	return (KORE_RESULT_OK);
 }
 
@@ -258,9 +230,9 @@ login_verified(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)res;
 	new_token(s);
 	db_stmt(call, SQL_LOGIN_FINISH, signed_in);
-	db_text(call, form_get(&s->form, "identifier"));
-	db_text(call, s->ip);
-	db_bool(call, s->ok);
+	db_text(call, form_get(&s->sec.form, "identifier"));
+	db_text(call, s->sec.ip);
+	db_bool(call, s->sec.ok);
 	db_text(call, s->sid);
 	db_text(call, req->agent);
 	return (KORE_RESULT_OK);
@@ -300,7 +272,7 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 	session_cookie(req, s->token,
 	    (long long)json_integer_value(json_object_get(r, "max_age")));
 	role = json_string_value(json_object_get(user, "role"));
-	if ((next = safe_next(form_get(&s->form, "next"))) == NULL)
+	if ((next = safe_next(form_get(&s->sec.form, "next"))) == NULL)
 		next = role && !strcmp(role, "admin") ? "/admin" :
 		    role && !strcmp(role, "staff") ? "/branch" : "/me";
 	if (json_is_true(json_object_get(user, "must_change_password")))
@@ -324,7 +296,6 @@ auth_register(struct http_request *req)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct sign		*s;
-	const char		*p2;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -332,17 +303,15 @@ auth_register(struct http_request *req)
 		return (auth_register_form(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	s = kore_calloc(1, sizeof(*s));
-	if (!web_input(req, &s->form, register_fields,
+	s = secret_new(sizeof(*s));
+	if (!web_input(req, &s->sec.form, register_fields,
 	    NFIELDS(register_fields), &err)) {
 		/* err says what is wrong */
-	} else if (form_get(&s->form, "email") == NULL &&
-	    form_get(&s->form, "phone") == NULL) {
+	} else if (form_get(&s->sec.form, "email") == NULL &&
+	    form_get(&s->sec.form, "phone") == NULL) {
 		err.code = "contact_required";
 		kore_strlcpy(err.field, "email", sizeof(err.field));
-	} else if (!web_is_api(req) && ((p2 = form_get(&s->form,
-	    "password2")) == NULL || strcmp(p2, form_get(&s->form,
-	    "password")))) {
+	} else if (!secret_twice(req, &s->sec, "password")) {
 		err.code = "password_mismatch";
 		kore_strlcpy(err.field, "password2", sizeof(err.field));
 	} else {
@@ -350,28 +319,17 @@ auth_register(struct http_request *req)
 	}
 	if (err.code != NULL)
 		return (sign_bad_input(req, s, &err));
-	if (!web_post_ok(req, &s->form)) {
-		sign_free(s);
+	if (!web_post_ok(req, &s->sec.form)) {
+		secret_free(s);
 		return (KORE_RESULT_OK);
 	}
-	request_client_ip(req, s->ip, sizeof(s->ip));
+	request_client_ip(req, s->sec.ip, sizeof(s->sec.ip));
 	call = db_begin(req);
 	call->arg = s;
-	call->arg_free = sign_free;
+	call->arg_free = secret_free;
 	call->on_error = sign_refused;
-	db_task(call, register_hash, register_hashed);
+	db_task(call, secret_hash, register_hashed);
 	return (db_run(req));
-}
-
-/* On a task thread: hash the new password. */
-static int
-register_hash(struct kore_task *t)
-{
-	struct sign	*s = db_task_call(t)->arg;
-	const char	*pw = form_get(&s->form, "password");
-
-	s->ok = password_hash(pw, strlen(pw), s->hash, sizeof(s->hash));
-	return (KORE_RESULT_OK);
 }
 
 static int
@@ -380,17 +338,17 @@ register_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	struct sign	*s = call->arg;
 
 	(void)res;
-	if (!s->ok)
+	if (!s->sec.ok)
 		return (web_error(req, 500, "internal", NULL));
 	new_token(s);
 	db_stmt(call, SQL_REGISTER, signed_in);
-	db_text(call, form_get(&s->form, "display_name"));
-	db_text(call, form_get(&s->form, "email"));
-	db_text(call, form_get(&s->form, "phone"));
-	db_text(call, form_get(&s->form, "affiliation"));
-	db_text(call, s->hash);
+	db_text(call, form_get(&s->sec.form, "display_name"));
+	db_text(call, form_get(&s->sec.form, "email"));
+	db_text(call, form_get(&s->sec.form, "phone"));
+	db_text(call, form_get(&s->sec.form, "affiliation"));
+	db_text(call, s->sec.hash);
 	db_text(call, s->sid);
-	db_text(call, s->ip);
+	db_text(call, s->sec.ip);
 	db_text(call, req->agent);
 	recover_verify_bind(call);
 	return (KORE_RESULT_OK);
@@ -403,20 +361,18 @@ register_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 int
 auth_logout(struct http_request *req)
 {
-	static const struct field	 fields[] = {
-		CSRF_FIELD,
-	};
-	struct form_error		 err;
-	struct db_call			*call;
-	struct form			 f;
-	const char			*ctype;
-	char				 ip[64];
+	struct form_error	 err;
+	struct db_call		*call;
+	struct form		 f;
+	const char		*ctype;
+	char			 ip[64];
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_input(req, &f, fields, NFIELDS(fields), &err) &&
+	if (!web_input(req, &f, session_csrf_only,
+	    NFIELDS(session_csrf_only), &err) &&
 	    http_request_header(req, "content-type", &ctype)) {
 		/* An API client may post nothing at all, but not nonsense. */
 		form_free(&f);

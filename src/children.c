@@ -68,10 +68,6 @@ static const struct field list_fields[] = {
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
-static const struct field csrf_fields[] = {
-	CSRF_FIELD,
-};
-
 /* A posted child form and where it goes. */
 struct child_post {
 	struct form	form;
@@ -554,7 +550,8 @@ child_archive(struct http_request *req, const char *id, int archive)
 	struct db_call		*call;
 	struct form		 f;
 
-	if (!web_input(req, &f, csrf_fields, NFIELDS(csrf_fields), &err) &&
+	if (!web_input(req, &f, session_csrf_only,
+	    NFIELDS(session_csrf_only), &err) &&
 	    req->content_length > 0)
 		return (form_page_bad_input(req, SQL_CHILD_PAGE, "child", id, &f,
 		    &err));

@@ -1,14 +1,30 @@
 /*
- * Downloads of a table the database built (see sql/api/077_exports.sql):
- * {"filename", "sheet", "columns": [...], "rows": [[cell, ...], ...]},
- * a cell being a string, an integer, {"fen": n} or null.
+ * Downloads of a table the database builds (sql/api/077_exports.sql,
+ * 098_list_exports.sql), one page at a time:
+ *
+ *	{"filename", "sheet", "columns": [...], "rows": [[cell, ...], ...],
+ *	 "next": <cursor>}
+ *
+ * a cell being a string, an integer, {"fen": n} or null.  export_csv and
+ * export_xlsx are the done callbacks of the first page's statement.  When
+ * the page has a next, the same statement is sent again with the same
+ * parameters but the last, which becomes the cursor (the actions bind it
+ * as $after: NULL for the first page), until a page comes without one; a
+ * quarterly report is a table of one page.  So a list of any length never
+ * sits in memory: one page of rows and one piece of the file do.
  *
  * CSV is UTF-8 with a byte-order mark, so that Excel, which the city
- * committee uses, reads the Chinese headers as UTF-8 (csv.c writes it).
- * An .xlsx workbook is written by libxlsxwriter on a task thread (it
- * compresses, and it writes files): to a temporary file under SHOP_VAR,
- * read back into memory, then removed.  Both are answered with the
- * security headers, no-store, and an ASCII file name.
+ * committee uses, reads the Chinese headers as UTF-8 (csv.c writes the
+ * cells), streamed (stream.c) a page a piece: the headers go once the
+ * first page is known, so a refusal (401, 403, 400) is still an answer;
+ * a failure after that cuts the download.
+ *
+ * An .xlsx workbook is written by libxlsxwriter in constant_memory mode
+ * (each row goes to a temporary file as the next begins) on task threads,
+ * a page a task, into a file under SHOP_VAR; once the last page is in and
+ * the workbook closed (zipped, on a task), the file is streamed in pieces
+ * and disappears with the download.  Both answers carry the security
+ * headers, no-store, and an ASCII file name.
  */
 #include <sys/stat.h>
 
@@ -25,51 +41,167 @@
 
 #define XLSX_TYPE	"application/vnd.openxmlformats-officedocument." \
 			"spreadsheetml.sheet"
-#define XLSX_MAX	(64 * 1024 * 1024)
+#define CSV_TYPE	"text/csv; charset=utf-8"
+#define XLSX_PIECE	(256 * 1024)	/* bytes of the file a piece */
 
-/* An .xlsx in the making: the table in, the file's bytes out. */
-struct xlsx_job {
-	json_t		*table;
+/* A download under way: the statement to send again, the file. */
+struct export {
+	enum stmt	 stmt;
+	int		 nparams;
+	char		*params[DB_MAX_PARAMS];	/* the last: the cursor */
+	char		 disp[160];		/* Content-Disposition */
+	struct stream	 s;
+	int		 began;
+
+	/* .xlsx: the page the task writes, the workbook, the file. */
+	int		 xlsx;
+	char		*sheet;		/* the sheet's name */
+	json_t		*columns;
+	json_t		*rows;
+	int		 last;		/* rows is the last page */
+	int		 ok;		/* the task did its part */
 	char		 dir[PATH_MAX];
-	char		*data;		/* malloc'd by the task */
-	size_t		 len;
-	int		 ok;
+	char		 path[PATH_MAX];
+	int		 fd;
+	lxw_workbook	*wb;
+	lxw_worksheet	*ws;
+	lxw_format	*money;
+	lxw_row_t	 row;		/* the next row of the sheet */
+	off_t		 sent;
+	off_t		 size;
 };
 
-static json_t	*export_table(struct http_request *, PGresult *);
-static int	 export_send(struct http_request *, json_t *, const char *,
-		    const char *, const void *, size_t);
-static void	 xlsx_job_free(void *);
+static struct export *export_new(struct db_call *, int);
+static void	 export_free(void *);
+static json_t	*export_table(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	 export_name(struct export *, json_t *, const char *);
+static int	 export_next(struct db_call *, json_t *);
+static void	 export_again(struct db_call *, db_done_fn);
+static int	 export_finish(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 csv_fetch(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 csv_page(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 xlsx_page(struct http_request *, struct db_call *,
+		    PGresult *);
 static int	 xlsx_task(struct kore_task *);
-static int	 xlsx_write(struct xlsx_job *, const char *);
-static int	 xlsx_read(struct xlsx_job *, int);
-static int	 xlsx_done(struct http_request *, struct db_call *,
+static int	 xlsx_open(struct export *);
+static void	 xlsx_rows(struct export *);
+static int	 xlsx_written(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	 xlsx_piece(struct http_request *, struct db_call *,
 		    PGresult *);
 
-/* The table in the statement's answer; answers 500 and NULL if none. */
-static json_t *
-export_table(struct http_request *req, PGresult *res)
+/*
+ * The download of call's first statement, whose parameters are kept to
+ * be sent again; it belongs to call.
+ */
+static struct export *
+export_new(struct db_call *call, int xlsx)
 {
-	json_t	*t;
+	struct export	*e;
+	int		 i;
+
+	e = kore_calloc(1, sizeof(*e));
+	e->stmt = call->stmt;
+	e->nparams = call->nparams;
+	for (i = 0; i < call->nparams; i++)
+		e->params[i] = call->values[i] ? kore_strdup(call->values[i]) :
+		    NULL;
+	e->xlsx = xlsx;
+	e->fd = -1;
+	kore_strlcpy(e->dir, cfg.var, sizeof(e->dir));
+	call->arg = e;
+	call->arg_free = export_free;
+	return (e);
+}
+
+/* Also when a download fails half-way: the workbook and its file go. */
+static void
+export_free(void *arg)
+{
+	struct export	*e = arg;
+	int		 i;
+
+	for (i = 0; i < e->nparams; i++)
+		kore_free(e->params[i]);
+	kore_free(e->sheet);
+	json_decref(e->columns);
+	json_decref(e->rows);
+	if (e->wb != NULL)
+		lxw_workbook_free(e->wb);
+	if (e->path[0] != '\0')
+		(void)unlink(e->path);
+	if (e->fd != -1)
+		(void)close(e->fd);
+	kore_free(e);
+}
+
+/*
+ * The page in the statement's answer.  A bad one (a bug) is answered
+ * 500 before the download began, and cuts it after: NULL then.
+ */
+static json_t *
+export_table(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct export	*e = call->arg;
+	json_t		*t;
 
 	if ((t = web_db_object(res, 0)) == NULL ||
 	    !json_is_string(json_object_get(t, "filename")) ||
 	    !json_is_array(json_object_get(t, "columns")) ||
 	    !json_is_array(json_object_get(t, "rows"))) {
 		json_decref(t);
-		web_error(req, 500, "internal", NULL);
+		kore_log(LOG_ERR, "export: statement %d gave no table",
+		    call->stmt);
+		if (e != NULL && e->began)
+			call->abort(req, call);
+		else
+			web_error(req, 500, "internal", NULL);
 		return (NULL);
 	}
 	return (t);
 }
 
-/* Answers the file: name is the table's file name plus ext. */
+/*
+ * Whether table t has a next page; its cursor then replaces the last
+ * parameter, to be sent again.
+ */
 static int
-export_send(struct http_request *req, json_t *t, const char *ext,
-    const char *ctype, const void *data, size_t len)
+export_next(struct db_call *call, json_t *t)
+{
+	struct export	*e = call->arg;
+	json_t		*next = json_object_get(t, "next");
+	char		 num[32];
+
+	if (!json_is_integer(next) || e->nparams == 0)
+		return (0);
+	(void)snprintf(num, sizeof(num), "%lld",
+	    (long long)json_integer_value(next));
+	kore_free(e->params[e->nparams - 1]);
+	e->params[e->nparams - 1] = kore_strdup(num);
+	return (1);
+}
+
+/* The statement again, with the cursor: the next page to done. */
+static void
+export_again(struct db_call *call, db_done_fn done)
+{
+	struct export	*e = call->arg;
+	int		 i;
+
+	db_stmt(call, e->stmt, done);
+	for (i = 0; i < e->nparams; i++)
+		db_text(call, e->params[i]);
+}
+
+/* The file's headers: its name, ASCII (the statement's), plus ext. */
+static void
+export_name(struct export *e, json_t *t, const char *ext)
 {
 	const char	*name, *p;
-	char		 disp[200];
 
 	name = json_string_value(json_object_get(t, "filename"));
 	for (p = name; *p != '\0'; p++) {
@@ -77,174 +209,260 @@ export_send(struct http_request *req, json_t *t, const char *ext,
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
 			fatal("export: unsafe file name");
 	}
-	(void)snprintf(disp, sizeof(disp), "attachment; filename=\"%s.%s\"",
-	    name, ext);
-	http_response_header(req, "content-disposition", disp);
-	http_response_header(req, "cache-control", "no-store");
-	return (web_send(req, 200, ctype, data, len));
+	(void)snprintf(e->disp, sizeof(e->disp),
+	    "attachment; filename=\"%s.%s\"", name, ext);
 }
 
-/* A done callback: the table as a CSV download. */
-int
-export_csv(struct http_request *req, struct db_call *call, PGresult *res)
+static int
+export_finish(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	struct buf	 b;
-	json_t		*t;
-	int		 r;
+	struct export	*e = call->arg;
 
-	(void)call;
-	if ((t = export_table(req, res)) == NULL)
-		return (KORE_RESULT_OK);
-	buf_init(&b, 4096);
-	buf_puts(&b, "\xef\xbb\xbf");
-	(void)csv_table(&b, json_object_get(t, "columns"),
-	    json_object_get(t, "rows"));
-	r = export_send(req, t, "csv", "text/csv; charset=utf-8", b.data,
-	    b.len);
-	buf_free(&b);
-	json_decref(t);
-	return (r);
-}
-
-/* A done callback: the table as an .xlsx download, made on a task. */
-int
-export_xlsx(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct xlsx_job	*j;
-	json_t		*t;
-
-	if ((t = export_table(req, res)) == NULL)
-		return (KORE_RESULT_OK);
-	j = kore_calloc(1, sizeof(*j));
-	j->table = t;
-	kore_strlcpy(j->dir, cfg.var, sizeof(j->dir));
-	call->arg = j;
-	call->arg_free = xlsx_job_free;
-	db_task(call, xlsx_task, xlsx_done);
+	(void)res;
+	stream_end(req, call, &e->s);
 	return (KORE_RESULT_OK);
 }
 
-static void
-xlsx_job_free(void *arg)
+/* A done callback: the table as a CSV download, a page a piece. */
+int
+export_csv(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	struct xlsx_job	*j = arg;
+	struct export	*e;
+	struct buf	 b;
+	json_t		*t;
+	int		 more;
 
-	json_decref(j->table);
-	free(j->data);
-	kore_free(j);
+	if ((t = export_table(req, call, res)) == NULL)
+		return (KORE_RESULT_OK);
+	e = export_new(call, 0);
+	export_name(e, t, "csv");
+	more = export_next(call, t);
+	if (!stream_begin(req, call, &e->s, CSV_TYPE, e->disp, "no-store")) {
+		json_decref(t);
+		return (KORE_RESULT_OK);
+	}
+	e->began = 1;
+	buf_init(&b, 65536);
+	csv_begin(&b, NULL);
+	(void)csv_table(&b, json_object_get(t, "columns"),
+	    json_object_get(t, "rows"));
+	json_decref(t);
+	stream_write(req, &e->s, &b);
+	buf_free(&b);
+	db_pause(call, more ? csv_fetch : export_finish);
+	return (KORE_RESULT_OK);
+}
+
+/* The last piece is on its way: the next page. */
+static int
+csv_fetch(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	(void)req;
+	(void)res;
+	export_again(call, csv_page);
+	return (KORE_RESULT_OK);
+}
+
+static int
+csv_page(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct export	*e = call->arg;
+	struct buf	 b;
+	json_t		*t;
+	int		 more;
+
+	if ((t = export_table(req, call, res)) == NULL)
+		return (KORE_RESULT_OK);
+	more = export_next(call, t);
+	buf_init(&b, 65536);
+	(void)csv_rows(&b, json_object_get(t, "rows"));
+	json_decref(t);
+	stream_write(req, &e->s, &b);
+	buf_free(&b);
+	db_pause(call, more ? csv_fetch : export_finish);
+	return (KORE_RESULT_OK);
+}
+
+/* A done callback: the table as an .xlsx download, written on tasks. */
+int
+export_xlsx(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	(void)export_new(call, 1);
+	return (xlsx_page(req, call, res));
+}
+
+/* A page of the workbook: its rows to a task. */
+static int
+xlsx_page(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct export	*e = call->arg;
+	json_t		*t;
+	const char	*sheet;
+
+	if ((t = export_table(req, call, res)) == NULL)
+		return (KORE_RESULT_OK);
+	if (e->columns == NULL) {
+		export_name(e, t, "xlsx");
+		e->columns = json_incref(json_object_get(t, "columns"));
+		sheet = json_string_value(json_object_get(t, "sheet"));
+		e->sheet = kore_strdup(sheet != NULL ? sheet : "");
+	}
+	e->last = !export_next(call, t);
+	json_decref(e->rows);
+	e->rows = json_incref(json_object_get(t, "rows"));
+	json_decref(t);
+	db_task(call, xlsx_task, xlsx_written);
+	return (KORE_RESULT_OK);
 }
 
 /*
- * On a task thread: the workbook into a new file under the job's
- * directory, read back into j->data; the file is removed either way.
+ * On a task thread (it touches only the export): the workbook opened
+ * with the first page, the page's rows written, the workbook closed
+ * with the last.
  */
 static int
 xlsx_task(struct kore_task *t)
 {
-	struct xlsx_job	*j = db_task_call(t)->arg;
-	char		 path[PATH_MAX];
-	int		 fd;
+	struct export	*e = db_task_call(t)->arg;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/export-XXXXXX",
-	    j->dir) >= sizeof(path))
+	e->ok = 0;
+	if (e->wb == NULL && !xlsx_open(e))
 		return (KORE_RESULT_OK);
-	if ((fd = mkstemp(path)) == -1)
-		return (KORE_RESULT_OK);
-	j->ok = xlsx_write(j, path) && xlsx_read(j, fd);
-	(void)close(fd);
-	(void)unlink(path);
+	xlsx_rows(e);
+	json_decref(e->rows);
+	e->rows = NULL;
+	if (e->last) {
+		e->ws = NULL;
+		if (workbook_close(e->wb) != LXW_NO_ERROR) {
+			e->wb = NULL;
+			return (KORE_RESULT_OK);
+		}
+		e->wb = NULL;
+		/* The file lives on in e->fd until the download ends. */
+		(void)unlink(e->path);
+		e->path[0] = '\0';
+	}
+	e->ok = 1;
 	return (KORE_RESULT_OK);
 }
 
-/* The table as one worksheet: bold headers, money as yuan. */
+/* A new file under the directory, the workbook, its sheet, the header. */
 static int
-xlsx_write(struct xlsx_job *j, const char *path)
+xlsx_open(struct export *e)
 {
 	lxw_workbook_options	 opt;
-	lxw_workbook		*wb;
-	lxw_worksheet		*ws;
-	lxw_format		*head, *money;
-	json_t			*cols, *rows, *row, *v, *fen;
-	const char		*sheet;
-	size_t			 r, c;
+	lxw_format		*head;
+	json_t			*v;
+	size_t			 c;
 
-	memset(&opt, 0, sizeof(opt));
-	opt.tmpdir = j->dir;
-	if ((wb = workbook_new_opt(path, &opt)) == NULL)
-		return (0);
-	sheet = json_string_value(json_object_get(j->table, "sheet"));
-	if ((ws = workbook_add_worksheet(wb, sheet)) == NULL &&
-	    (ws = workbook_add_worksheet(wb, NULL)) == NULL) {
-		workbook_close(wb);
+	if ((size_t)snprintf(e->path, sizeof(e->path), "%s/export-XXXXXX",
+	    e->dir) >= sizeof(e->path) || (e->fd = mkstemp(e->path)) == -1) {
+		e->path[0] = '\0';
 		return (0);
 	}
-	head = workbook_add_format(wb);
+	memset(&opt, 0, sizeof(opt));
+	opt.constant_memory = LXW_TRUE;
+	opt.tmpdir = e->dir;
+	if ((e->wb = workbook_new_opt(e->path, &opt)) == NULL)
+		return (0);
+	if ((e->ws = workbook_add_worksheet(e->wb, e->sheet)) == NULL &&
+	    (e->ws = workbook_add_worksheet(e->wb, NULL)) == NULL)
+		return (0);
+	head = workbook_add_format(e->wb);
 	format_set_bold(head);
-	money = workbook_add_format(wb);
-	format_set_num_format(money, "#,##0.00");
-	cols = json_object_get(j->table, "columns");
-	rows = json_object_get(j->table, "rows");
-	worksheet_set_column(ws, 0, 0, 30, NULL);
-	worksheet_set_column(ws, 1, (lxw_col_t)json_array_size(cols), 16,
-	    NULL);
-	worksheet_freeze_panes(ws, 1, 0);
-	json_array_foreach(cols, c, v) {
+	e->money = workbook_add_format(e->wb);
+	format_set_num_format(e->money, "#,##0.00");
+	worksheet_set_column(e->ws, 0, (lxw_col_t)json_array_size(e->columns),
+	    16, NULL);
+	worksheet_freeze_panes(e->ws, 1, 0);
+	json_array_foreach(e->columns, c, v) {
 		if (json_is_string(v))
-			worksheet_write_string(ws, 0, (lxw_col_t)c,
+			worksheet_write_string(e->ws, 0, (lxw_col_t)c,
 			    json_string_value(v), head);
 	}
-	json_array_foreach(rows, r, row) {
+	e->row = 1;
+	return (1);
+}
+
+/* The page's rows, after those written: money as yuan. */
+static void
+xlsx_rows(struct export *e)
+{
+	json_t		*row, *v, *fen;
+	size_t		 r, c;
+
+	json_array_foreach(e->rows, r, row) {
 		json_array_foreach(row, c, v) {
 			if (json_is_string(v))
-				worksheet_write_string(ws, (lxw_row_t)r + 1,
+				worksheet_write_string(e->ws, e->row,
 				    (lxw_col_t)c, json_string_value(v), NULL);
 			else if (json_is_integer(v))
-				worksheet_write_number(ws, (lxw_row_t)r + 1,
+				worksheet_write_number(e->ws, e->row,
 				    (lxw_col_t)c, (double)json_integer_value(v),
 				    NULL);
 			else if (json_is_object(v) && json_is_integer(fen =
 			    json_object_get(v, "fen")))
-				worksheet_write_number(ws, (lxw_row_t)r + 1,
+				worksheet_write_number(e->ws, e->row,
 				    (lxw_col_t)c,
 				    (double)json_integer_value(fen) / 100.0,
-				    money);
+				    e->money);
 		}
+		e->row++;
 	}
-	return (workbook_close(wb) == LXW_NO_ERROR);
 }
 
-/* The file behind fd (which workbook_close wrote) into j->data. */
+/* The task is done: the next page, or the file's headers and first piece. */
 static int
-xlsx_read(struct xlsx_job *j, int fd)
+xlsx_written(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	struct stat	st;
-	ssize_t		n;
-	size_t		got;
-
-	if (fstat(fd, &st) == -1 || st.st_size <= 0 || st.st_size > XLSX_MAX)
-		return (0);
-	if ((j->data = malloc((size_t)st.st_size)) == NULL)
-		return (0);
-	for (got = 0; got < (size_t)st.st_size; got += (size_t)n) {
-		n = pread(fd, j->data + got, (size_t)st.st_size - got,
-		    (off_t)got);
-		if (n <= 0)
-			return (0);
-	}
-	j->len = got;
-	return (1);
-}
-
-static int
-xlsx_done(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	struct xlsx_job	*j = call->arg;
+	struct export	*e = call->arg;
+	struct stat	 st;
 
 	(void)res;
-	if (!j->ok) {
+	if (!e->ok || (e->last && (fstat(e->fd, &st) == -1 ||
+	    st.st_size <= 0))) {
 		kore_log(LOG_ERR, "export: the workbook could not be written");
 		return (web_error(req, 500, "internal", NULL));
 	}
-	return (export_send(req, j->table, "xlsx", XLSX_TYPE, j->data,
-	    j->len));
+	if (!e->last) {
+		export_again(call, xlsx_page);
+		return (KORE_RESULT_OK);
+	}
+	e->size = st.st_size;
+	if (!stream_begin(req, call, &e->s, XLSX_TYPE, e->disp, "no-store"))
+		return (KORE_RESULT_OK);
+	e->began = 1;
+	return (xlsx_piece(req, call, NULL));
+}
+
+/*
+ * The next piece of the closed workbook's file (just written: the page
+ * cache holds it, so the read does not wait on the disk), or the end.
+ */
+static int
+xlsx_piece(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct export	*e = call->arg;
+	struct buf	 b;
+	ssize_t		 n;
+	size_t		 want;
+
+	(void)res;
+	if (e->sent >= e->size)
+		return (export_finish(req, call, NULL));
+	want = (size_t)(e->size - e->sent) < XLSX_PIECE ?
+	    (size_t)(e->size - e->sent) : XLSX_PIECE;
+	buf_init(&b, want);
+	if ((n = pread(e->fd, b.data, want, e->sent)) <= 0) {
+		buf_free(&b);
+		kore_log(LOG_ERR, "export: the workbook could not be read");
+		call->abort(req, call);
+		return (KORE_RESULT_OK);
+	}
+	b.len = (size_t)n;
+	e->sent += n;
+	stream_write(req, &e->s, &b);
+	buf_free(&b);
+	db_pause(call, xlsx_piece);
+	return (KORE_RESULT_OK);
 }

@@ -132,7 +132,6 @@ form_page_again_with(struct http_request *req, struct db_call *call,
     enum stmt stmt, db_done_fn done, const char *tmpl, const char *id,
     int status, const char *code, const char *field, json_t *values)
 {
-	struct buf	 msg;
 	json_t		*detail = call != NULL ? call->error_detail : NULL;
 	char		 ip[64];
 	int		 from_handler = call == NULL;
@@ -152,16 +151,33 @@ form_page_again_with(struct http_request *req, struct db_call *call,
 		request_client_ip(req, ip, sizeof(ip));
 		db_text(call, ip);
 	}
+	form_page_refused(req, call, tmpl, status, code, field, values);
+	return (from_handler ? db_run(req) : KORE_RESULT_OK);
+}
+
+/*
+ * What the page call's step renders says a form was refused: the page
+ * tmpl with status, the message, and the values the form was sent with
+ * (owned by the callee; NULL: none).  The caller has chained the page's
+ * statement on call.
+ */
+void
+form_page_refused(struct http_request *req, struct db_call *call,
+    const char *tmpl, int status, const char *code, const char *field,
+    json_t *values)
+{
+	struct buf	 msg;
+
 	call->page = tmpl;
 	call->status = status;
 	buf_init(&msg, 128);
-	web_error_message(&msg, web_lang(req), code, field, detail);
+	web_error_message(&msg, web_lang(req), code, field,
+	    call->error_detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s}", "error", msg.data);
 	if (values != NULL)
 		json_object_set_new(call->extra, "values", values);
 	buf_free(&msg);
-	return (from_handler ? db_run(req) : KORE_RESULT_OK);
 }
 
 /*

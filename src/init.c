@@ -58,7 +58,18 @@ KORE_SECCOMP_FILTER("shop",
 	KORE_SYSCALL_ALLOW(rename),
 	KORE_SYSCALL_ALLOW(getdents64),
 	KORE_SYSCALL_ALLOW(clock_getres),
-	KORE_SYSCALL_ALLOW(poll)
+	KORE_SYSCALL_ALLOW(poll),
+	/*
+	 * libvips (photo.c) in the worker and its task threads: glib's
+	 * thread pool reads the stack limit (prlimit64) and the memory
+	 * policy it runs under (get_mempolicy, set_mempolicy), and
+	 * libselinux, loaded with it, asks where selinuxfs is (statfs).
+	 * Its run-time code generator stays off (W^X: photo_init).
+	 */
+	KORE_SYSCALL_ALLOW(prlimit64),
+	KORE_SYSCALL_ALLOW(get_mempolicy),
+	KORE_SYSCALL_ALLOW(set_mempolicy),
+	KORE_SYSCALL_ALLOW(statfs)
 );
 
 void
@@ -89,6 +100,8 @@ kore_parent_configure(int argc, char **argv)
 	cfg.page_cache = cfg.page_cache && (v == NULL || strcmp(v, "0"));
 
 	check_schema();
+	/* Before the sandbox: iconv's GBK module (src/lib/statement.c). */
+	statement_init();
 	cfg.read_database = getenv("SHOP_READ_DATABASE");
 	db_init();
 	obs_init();
@@ -99,13 +112,17 @@ kore_parent_configure(int argc, char **argv)
 
 /*
  * In each worker: the watchdog first (before any task thread), then the
- * periodic jobs (the first worker only, jobs.c).
+ * periodic jobs (the first worker only, jobs.c), then libvips for the
+ * hand-over photos (photo.c): after the fork, since it starts threads
+ * and a forked copy of a running thread pool is broken.
  */
 void
 kore_worker_configure(void)
 {
 	watchdog_init();
 	jobs_init();
+	if (!photo_init("shop"))
+		fatal("libvips does not start");
 }
 
 /* Children: the data key that seals their private parts (private.c). */

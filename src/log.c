@@ -48,6 +48,8 @@ struct proof_arg {
 	int			consistency;
 	uint64_t		a;	/* index, or first */
 	uint64_t		b;	/* size, or second */
+	db_done_fn		then;	/* log_inclusion_chain's */
+	json_t			*proof;	/* its result */
 };
 
 static int	checkpoint_head(struct http_request *, struct db_call *,
@@ -56,7 +58,12 @@ static int	checkpoint_stored(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	checkpoint_answer(struct http_request *, json_t *);
 static int	proof_start(struct http_request *, int);
+static struct proof_arg *proof_plan(int, uint64_t, uint64_t);
+static void	proof_bind(struct db_call *, struct proof_arg *);
+static json_t	*proof_compute(struct proof_arg *, PGresult *);
 static int	proof_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	proof_chained(struct http_request *, struct db_call *,
 		    PGresult *);
 static void	proof_arg_free(void *);
 static json_t	*hash_array(unsigned char (*)[MERKLE_HASH], size_t);
@@ -217,14 +224,10 @@ log_api_consistency(struct http_request *req)
 static int
 proof_start(struct http_request *req, int consistency)
 {
-	unsigned char		 path[MERKLE_MAX_PATH][MERKLE_HASH];
-	unsigned char		 leaf[MERKLE_HASH];
 	struct proof_arg	*arg;
 	struct db_call		*call;
 	struct form		 f;
-	struct buf		 levels, idx;
-	size_t			 i, n;
-	int			 ok;
+	uint64_t		 a, b;
 
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
@@ -232,17 +235,77 @@ proof_start(struct http_request *req, int consistency)
 	    NFIELDS(consistency_fields)) : !web_query(req, &f,
 	    inclusion_fields, NFIELDS(inclusion_fields)))
 		return (KORE_RESULT_OK);
-	arg = kore_calloc(1, sizeof(*arg));
-	arg->consistency = consistency;
-	arg->a = (uint64_t)form_int(&f, consistency ? "first" : "index", 0);
-	arg->b = (uint64_t)form_int(&f, consistency ? "second" : "size", 0);
+	a = (uint64_t)form_int(&f, consistency ? "first" : "index", 0);
+	b = (uint64_t)form_int(&f, consistency ? "second" : "size", 0);
 	form_free(&f);
-	if (arg->a >= arg->b && !(consistency && arg->a == arg->b)) {
-		kore_free(arg);
+	if (a >= b && !(consistency && a == b))
 		return (web_error(req, 400, "log_range",
 		    consistency ? "first" : "index"));
-	}
+	arg = proof_plan(consistency, a, b);
+	call = db_prepare(req, SQL_LOG_NODES, proof_done);
+	call->arg = arg;
+	call->arg_free = proof_arg_free;
+	proof_bind(call, arg);
+	return (db_run(req));
+}
 
+/*
+ * Chains onto call (from a done callback) the inclusion proof of entry
+ * index in the tree of size entries (index < size, size within the log:
+ * a signed checkpoint's): once computed, then(req, call, NULL) runs and
+ * log_inclusion_result(call) is the proof as the API gives it, or NULL
+ * when the nodes did not add up.  call->arg is the proof's: the caller
+ * keeps its own data elsewhere (call->extra).
+ */
+void
+log_inclusion_chain(struct db_call *call, uint64_t index, uint64_t size,
+    db_done_fn then)
+{
+	struct proof_arg	*arg;
+
+	if (call->arg_free != NULL)
+		call->arg_free(call->arg);
+	arg = proof_plan(0, index, size);
+	arg->then = then;
+	db_stmt(call, SQL_LOG_NODES, proof_chained);
+	call->arg = arg;
+	call->arg_free = proof_arg_free;
+	proof_bind(call, arg);
+}
+
+/* The proof log_inclusion_chain computed (the call's), or NULL. */
+json_t *
+log_inclusion_result(struct db_call *call)
+{
+	return (((struct proof_arg *)call->arg)->proof);
+}
+
+static int
+proof_chained(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct proof_arg	*arg = call->arg;
+
+	arg->proof = proof_compute(arg, res);
+	return (arg->then(req, call, NULL));
+}
+
+/*
+ * Records the nodes the proof of (a, b) needs: computing it over the
+ * tape asks for each node, which the tape notes down (merkle.c).
+ */
+static struct proof_arg *
+proof_plan(int consistency, uint64_t a, uint64_t b)
+{
+	unsigned char		 path[MERKLE_MAX_PATH][MERKLE_HASH];
+	unsigned char		 leaf[MERKLE_HASH];
+	struct proof_arg	*arg;
+	size_t			 n;
+	int			 ok;
+
+	arg = kore_calloc(1, sizeof(*arg));
+	arg->consistency = consistency;
+	arg->a = a;
+	arg->b = b;
 	merkle_tape_init(&arg->tape);
 	if (consistency) {
 		ok = merkle_consistency(merkle_tape_node, &arg->tape, arg->a,
@@ -253,8 +316,17 @@ proof_start(struct http_request *req, int consistency)
 		    arg->b, path, &n);
 	}
 	if (!ok)
-		fatal("proof_start: cannot plan a proof %llu %llu",
+		fatal("proof_plan: cannot plan a proof %llu %llu",
 		    (unsigned long long)arg->a, (unsigned long long)arg->b);
+	return (arg);
+}
+
+/* Asks for the nodes: (level, index) pairs as two arrays, in order. */
+static void
+proof_bind(struct db_call *call, struct proof_arg *arg)
+{
+	struct buf	levels, idx;
+	size_t		i;
 
 	buf_init(&levels, 256);
 	buf_init(&idx, 512);
@@ -268,17 +340,12 @@ proof_start(struct http_request *req, int consistency)
 	}
 	buf_putc(&levels, '}');
 	buf_putc(&idx, '}');
-
-	call = db_prepare(req, SQL_LOG_NODES, proof_done);
-	call->arg = arg;
-	call->arg_free = proof_arg_free;
 	db_int(call, (long long)arg->b);
-	db_text(call, consistency ? "second" : "size");
+	db_text(call, arg->consistency ? "second" : "size");
 	db_text(call, levels.data);
 	db_text(call, idx.data);
 	buf_free(&levels);
 	buf_free(&idx);
-	return (db_run(req));
 }
 
 static void
@@ -287,6 +354,7 @@ proof_arg_free(void *p)
 	struct proof_arg	*arg = p;
 
 	merkle_tape_free(&arg->tape);
+	json_decref(arg->proof);
 	kore_free(arg);
 }
 
@@ -294,16 +362,29 @@ proof_arg_free(void *p)
 static int
 proof_done(struct http_request *req, struct db_call *call, PGresult *res)
 {
+	json_t	*ans;
+	int	 r;
+
+	if ((ans = proof_compute(call->arg, res)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	r = web_json(req, 200, ans);
+	json_decref(ans);
+	return (r);
+}
+
+/* The proof as the API gives it, from the nodes in res; NULL if wrong. */
+static json_t *
+proof_compute(struct proof_arg *arg, PGresult *res)
+{
 	unsigned char		 path[MERKLE_MAX_PATH][MERKLE_HASH];
 	unsigned char		 leaf[MERKLE_HASH];
-	struct proof_arg	*arg = call->arg;
 	json_t			*o, *nodes, *ans;
 	const char		*s;
 	size_t			 i, n, len;
-	int			 ok, r;
+	int			 ok;
 
 	if ((o = web_db_object(res, 0)) == NULL)
-		return (web_error(req, 500, "internal", NULL));
+		return (NULL);
 	nodes = json_object_get(o, "nodes");
 	ok = json_is_array(nodes) && json_array_size(nodes) == arg->tape.n;
 	for (i = 0; ok && i < arg->tape.n; i++) {
@@ -315,7 +396,7 @@ proof_done(struct http_request *req, struct db_call *call, PGresult *res)
 	}
 	json_decref(o);
 	if (!ok)
-		return (web_error(req, 500, "internal", NULL));
+		return (NULL);
 
 	merkle_tape_rewind(&arg->tape);
 	if (arg->consistency) {
@@ -335,13 +416,11 @@ proof_done(struct http_request *req, struct db_call *call, PGresult *res)
 		    "leaf_hash", hash_string(leaf),
 		    "inclusion_path", hash_array(path, ok ? n : 0));
 	}
-	if (!ok || ans == NULL) {
+	if (!ok) {
 		json_decref(ans);
-		return (web_error(req, 500, "internal", NULL));
+		return (NULL);
 	}
-	r = web_json(req, 200, ans);
-	json_decref(ans);
-	return (r);
+	return (ans);
 }
 
 static json_t *

@@ -17,12 +17,18 @@
 
 int	logcsv_download(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field period_fields[] = {
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 	{ "until", FIELD_DATE, 0, 2000, 2099, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
+};
+
+/* The columns, in sql/LOG_FORMAT.md's order. */
+static const char *const log_head[] = {
+	"位置", "时间(UTC)", "北京时间", "事件", "说明", "需求编号", "认捐编号",
+	"需求类型", "类别", "镇", "数量", "金额(分)", "单位", "每学期金额(分)",
+	"捐赠人", "叶子哈希(SHA-256)", NULL
 };
 
 #define PIECE		2000	/* entries a piece (api.transparency_log_page) */
@@ -99,14 +105,10 @@ log_range(struct http_request *req, struct db_call *call, PGresult *res)
 	    arg->since[0] ? "-from-" : "", arg->since,
 	    arg->until[0] ? "-to-" : "", arg->until);
 	if (!stream_begin(req, call, &arg->s, "text/csv; charset=utf-8",
-	    disp))
+	    disp, "no-cache"))
 		return (KORE_RESULT_OK);
 	buf_init(&b, 512);
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"位置\",\"时间(UTC)\",\"北京时间\",\"事件\",\"说明\","
-	    "\"需求编号\",\"认捐编号\",\"需求类型\",\"类别\",\"镇\",\"数量\","
-	    "\"金额(分)\",\"单位\",\"每学期金额(分)\",\"捐赠人\","
-	    "\"叶子哈希(SHA-256)\"\r\n");
+	csv_begin(&b, log_head);
 	stream_write(req, &arg->s, &b);
 	buf_free(&b);
 	db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);

@@ -106,7 +106,6 @@ struct mrun {
 				    struct db_call *);
 };
 
-static int32_t	 matching_today(void);
 static double	 ms_since(const struct timespec *);
 static int64_t	 num(const char *);
 static void	 offers_build(struct mrun *);
@@ -153,12 +152,7 @@ static int	 proposed(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	 finish_all(struct http_request *, struct db_call *);
 static int	 finish_recommend(struct http_request *, struct db_call *);
-static int	 prefs_saved(struct http_request *, struct db_call *,
-		    PGresult *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
 
 static const struct field propose_fields[] = {
 	{ "offer_id", FIELD_INT, 1, 1, ID_MAX, NULL },
@@ -166,7 +160,7 @@ static const struct field propose_fields[] = {
 };
 
 static const struct field prefs_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "towns", FIELD_TEXT, 0, 0, 100, NULL },
 	{ "town1", FIELD_SLUG, 0, 0, 40, NULL },
@@ -180,13 +174,6 @@ static const struct field limit_fields[] = {
 };
 
 /* --- runs ----------------------------------------------------------- */
-
-/* Today as the engine's day number: days since 2000-01-01, Shanghai. */
-static int32_t
-matching_today(void)
-{
-	return ((int32_t)((time(NULL) + 8 * 3600) / 86400 - 10957));
-}
 
 static int64_t
 num(const char *s)
@@ -339,7 +326,7 @@ mr_new(struct db_call *call, enum mr_mode mode, enum mr_purpose purpose)
 	mr = kore_calloc(1, sizeof(*mr));
 	mr->mode = mode;
 	mr->purpose = purpose;
-	mr->today = matching_today();
+	mr->today = day_shanghai(time(NULL));
 	mr->limit = MR_PAGE;
 	form_init(&mr->form);
 	match_result_init(&mr->res);
@@ -1163,7 +1150,8 @@ recommended(struct http_request *req)
 		if ((t = form_get(&f, name)) != NULL)
 			buf_printf(&towns, ",%s", t);
 	}
-	call = db_prepare(req, SQL_PREFS_SAVE, prefs_saved);
+	call = db_prepare(req, SQL_PREFS_SAVE, web_db_saved);
+	call->saved_to = "/me/recommended";
 	session_bind(req, call);
 	db_text(call, form_get(&f, "kind"));
 	db_text(call, form_get(&f, "category"));
@@ -1171,13 +1159,6 @@ recommended(struct http_request *req)
 	buf_free(&towns);
 	form_free(&f);
 	return (db_run(req));
-}
-
-static int
-prefs_saved(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/me/recommended"));
 }
 
 /* A seed of the engine that stands for what a donor likes. */

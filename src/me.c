@@ -3,8 +3,6 @@
  */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "shop.h"
 
 int	me(struct http_request *);
@@ -24,34 +22,24 @@ static const struct field me_query[] = {
 };
 
 static const struct field password_fields[] = {
-	{ "current_password", FIELD_TEXT, 1, 1, 128, NULL },
-	{ "new_password", FIELD_TEXT, 1, 10, 128, NULL },
-	{ "new_password2", FIELD_TEXT, 0, 0, 128, NULL },
+	SECRET_TYPED_FIELD("current_password"),
+	SECRET_NEW_FIELD("new_password"),
+	SECRET_AGAIN_FIELD("new_password2"),
 	CSRF_FIELD,
 };
 
-/* The steps of a password change. */
-struct change {
-	struct form	form;
-	char		hash[PASSWORD_HASH_MAX];
-	char		ip[64];
-	int		ok;
-};
-
-static int	me_refused(struct http_request *, struct db_call *, int,
-		    const char *, const char *);
 static int	me_api_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	me_saved(struct http_request *, struct db_call *,
 		    PGresult *);
-static void	change_free(void *);
 static int	password_have(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	password_check(struct kore_task *);
 static int	password_checked(struct http_request *, struct db_call *,
 		    PGresult *);
 
-static int
+/* A refused form of /me (profile, password, verification): /me again. */
+int
 me_refused(struct http_request *req, struct db_call *call, int status,
     const char *code, const char *field)
 {
@@ -143,16 +131,6 @@ me_saved(struct http_request *req, struct db_call *call, PGresult *res)
 	return (web_redirect(req, "/me?saved=1"));
 }
 
-static void
-change_free(void *p)
-{
-	struct change	*c = p;
-
-	form_free(&c->form);
-	OPENSSL_cleanse(c, sizeof(*c));
-	kore_free(c);
-}
-
 /*
  * POST /me/password, /api/v1/me/password: the current password and a new
  * one of 10 to 128 characters.  400 when the current one is wrong or the
@@ -163,34 +141,32 @@ me_password(struct http_request *req)
 {
 	struct form_error	 err;
 	struct db_call		*call;
-	struct change		*c;
-	const char		*p2;
+	struct secret		*c;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	c = kore_calloc(1, sizeof(*c));
+	c = secret_new(sizeof(*c));
 	if (!web_input(req, &c->form, password_fields,
 	    NFIELDS(password_fields), &err)) {
-		change_free(c);
+		secret_free(c);
 		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    err.code, err.field[0] ? err.field : NULL, NULL));
 	}
-	if (!web_is_api(req) && ((p2 = form_get(&c->form, "new_password2")) ==
-	    NULL || strcmp(p2, form_get(&c->form, "new_password")))) {
-		change_free(c);
+	if (!secret_twice(req, c, "new_password")) {
+		secret_free(c);
 		return (form_page_again(req, NULL, SQL_ME_PAGE, "me", NULL, 400,
 		    "password_mismatch", "new_password2", NULL));
 	}
 	if (!web_post_ok(req, &c->form)) {
-		change_free(c);
+		secret_free(c);
 		return (KORE_RESULT_OK);
 	}
 	request_client_ip(req, c->ip, sizeof(c->ip));
 	call = db_prepare(req, SQL_PASSWORD_CURRENT, password_have);
 	call->arg = c;
-	call->arg_free = change_free;
+	call->arg_free = secret_free;
 	call->on_error = me_refused;
 	session_bind(req, call);
 	return (db_run(req));
@@ -199,17 +175,8 @@ me_password(struct http_request *req)
 static int
 password_have(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	struct change	*c = call->arg;
-	json_t		*r, *h;
-
 	(void)req;
-	c->hash[0] = '\0';
-	if ((r = web_db_object(res, 0)) != NULL) {
-		if (json_is_string(h = json_object_get(r, "hash")))
-			kore_strlcpy(c->hash, json_string_value(h),
-			    sizeof(c->hash));
-		json_decref(r);
-	}
+	secret_stored(call->arg, res);
 	db_task(call, password_check, password_checked);
 	return (KORE_RESULT_OK);
 }
@@ -218,12 +185,10 @@ password_have(struct http_request *req, struct db_call *call, PGresult *res)
 static int
 password_check(struct kore_task *t)
 {
-	struct change	*c = db_task_call(t)->arg;
-	const char	*cur = form_get(&c->form, "current_password");
+	struct secret	*c = db_task_call(t)->arg;
 	const char	*pw = form_get(&c->form, "new_password");
 
-	c->ok = password_verify(cur, strlen(cur), c->hash[0] ? c->hash :
-	    password_dummy) == 1 &&
+	c->ok = secret_matches(c, "current_password") &&
 	    password_hash(pw, strlen(pw), c->hash, sizeof(c->hash));
 	return (KORE_RESULT_OK);
 }
@@ -232,7 +197,7 @@ static int
 password_checked(struct http_request *req, struct db_call *call,
     PGresult *res)
 {
-	struct change	*c = call->arg;
+	struct secret	*c = call->arg;
 
 	(void)res;
 	if (!c->ok)

@@ -13,17 +13,13 @@ int	needs_page_list(struct http_request *);
 int	needs_api_get(struct http_request *);
 int	needs_page_get(struct http_request *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
 static const char *const sorts[] = { "urgent", "deadline", "newest", NULL };
 static const char *const statuses[] = {
 	"open", "fully_pledged", "fulfilled", "notice", NULL
 };
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field list_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
@@ -32,7 +28,7 @@ static const struct field list_fields[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, statuses },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 	{ "per_page", FIELD_INT, 0, 1, 100, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 /* The filters of the page, kept to build its links and its form. */
@@ -235,8 +231,8 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	    form_get(f, "category"));
 	mark_selected(json_object_get(fac, "campaigns"),
 	    form_get(f, "campaign"));
-	json_object_set_new(fac, "kinds", choices(kinds, form_get(f, "kind"),
-	    lang, "kind"));
+	json_object_set_new(fac, "kinds", choices(need_kinds,
+	    form_get(f, "kind"), lang, "kind"));
 	json_object_set_new(fac, "sorts", choices(sorts, form_get(f, "sort"),
 	    lang, "sort"));
 	json_object_set_new(ctx, "facets", fac);

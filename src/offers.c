@@ -18,22 +18,17 @@ int	offer_page(struct http_request *);
 int	offer_action(struct http_request *);
 int	proposal_action(struct http_request *);
 
-static const char *const kinds[] = {
-	"goods", "money", "scholarship", "service", NULL
-};
-static const char *const langs[] = { "zh", "en", NULL };
-
 static const struct field list_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 	{ "per_page", FIELD_INT, 0, 1, 100, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 /* An offer as posted: amounts in yuan (forms) become fen here. */
 static const struct field offer_fields[] = {
-	{ "kind", FIELD_CHOICE, 0, 0, 0, kinds },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
 	{ "category", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "item", FIELD_TEXT, 0, 0, 60, NULL },
 	{ "spec", FIELD_TEXT, 0, 0, 60, NULL },
@@ -55,10 +50,6 @@ static const struct field offer_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field csrf_only[] = {
-	CSRF_FIELD,
-};
-
 /* Accepting: the offer's version as shown, and one need or all. */
 static const struct field accept_fields[] = {
 	{ "version", FIELD_INT, 1, 1, 2000000000, NULL },
@@ -74,8 +65,6 @@ static int	create_refused(struct http_request *, struct db_call *, int,
 static int	offer_saved(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	offer_post(struct http_request *, const char *);
-static int	withdrawn(struct http_request *, struct db_call *,
-		    PGresult *);
 static int	decided(struct http_request *, struct db_call *,
 		    PGresult *);
 
@@ -311,37 +300,33 @@ offer_page(struct http_request *req)
 int
 offer_action(struct http_request *req)
 {
-	struct db_call		*call;
-	struct form		 f;
-	const char		*action;
-	char			 id[24];
+	static const char *const	 actions[] = {
+		"withdraw", "accept", NULL
+	};
+	struct db_call			*call;
+	struct form			 f;
+	char				 id[WEB_ID_MAX];
+	int				 accept;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, web_is_api(req) ? "/api/v1/offers/" :
-	    "/offers/", id, sizeof(id), &action) || *action++ != '/' ||
-	    (strcmp(action, "withdraw") && strcmp(action, "accept")))
+	if ((accept = web_path_action(req, web_is_api(req) ?
+	    "/api/v1/offers/" : "/offers/", id, sizeof(id), actions)) == -1)
 		return (web_error(req, 404, "not_found", NULL));
-	if (!web_post_input(req, &f, action[0] == 'a' ? accept_fields :
-	    csrf_only, action[0] == 'a' ? NFIELDS(accept_fields) :
-	    NFIELDS(csrf_only)))
+	if (!web_post_input(req, &f, accept ? accept_fields :
+	    session_csrf_only, accept ? NFIELDS(accept_fields) :
+	    NFIELDS(session_csrf_only)))
 		return (KORE_RESULT_OK);
-	if (action[0] == 'a')
+	if (accept)
 		return (matching_offer_accept(req, id, &f));
 	form_free(&f);
-	call = db_prepare(req, SQL_OFFER_WITHDRAW, withdrawn);
+	call = db_prepare(req, SQL_OFFER_WITHDRAW, web_db_saved);
+	call->saved_to = "/me/offers";
 	session_bind(req, call);
 	db_text(call, id);
 	return (db_run(req));
-}
-
-static int
-withdrawn(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/me/offers"));
 }
 
 /*
@@ -354,26 +339,30 @@ withdrawn(struct http_request *req, struct db_call *call, PGresult *res)
 int
 proposal_action(struct http_request *req)
 {
-	struct db_call		*call;
-	struct form		 f;
-	const char		*action;
-	char			 id[24];
+	static const char *const	 actions[] = {
+		"decline", "accept", NULL
+	};
+	struct db_call			*call;
+	struct form			 f;
+	char				 id[WEB_ID_MAX];
+	int				 accept;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, web_is_api(req) ? "/api/v1/proposals/" :
-	    "/proposals/", id, sizeof(id), &action) || *action++ != '/' ||
-	    (strcmp(action, "accept") && strcmp(action, "decline")))
+	if ((accept = web_path_action(req, web_is_api(req) ?
+	    "/api/v1/proposals/" : "/proposals/", id, sizeof(id),
+	    actions)) == -1)
 		return (web_error(req, 404, "not_found", NULL));
-	if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
+	if (!web_post_input(req, &f, session_csrf_only,
+	    NFIELDS(session_csrf_only)))
 		return (KORE_RESULT_OK);
 	form_free(&f);
 	call = db_prepare(req, SQL_PROPOSAL_DECIDE, decided);
 	session_bind(req, call);
 	db_text(call, id);
-	db_bool(call, action[0] == 'a');
+	db_bool(call, accept);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }

@@ -22,10 +22,6 @@ static const struct field list_fields[] = {
 	{ "retried", FIELD_INT, 0, 1, ID_MAX, NULL },
 };
 
-static const struct field retry_fields[] = {
-	CSRF_FIELD,
-};
-
 static int	outbox_retried(struct http_request *, struct db_call *,
 		    PGresult *);
 
@@ -104,7 +100,8 @@ outbox_retry(struct http_request *req)
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_post_input(req, &f, retry_fields, NFIELDS(retry_fields)))
+	if (!web_post_input(req, &f, session_csrf_only,
+	    NFIELDS(session_csrf_only)))
 		return (KORE_RESULT_OK);
 	form_free(&f);
 	request_client_ip(req, ip, sizeof(ip));

@@ -28,10 +28,6 @@ static const struct field end_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field csrf_only[] = {
-	CSRF_FIELD,
-};
-
 static int	created(struct http_request *, struct db_call *, PGresult *);
 static int	create(struct http_request *, const char *);
 static int	acted(struct http_request *, struct db_call *, PGresult *);
@@ -159,20 +155,21 @@ pairing_page(struct http_request *req)
 int
 pairing_action(struct http_request *req)
 {
-	struct db_call	*call;
-	struct form	 f;
-	const char	*action;
-	char		 id[24], ip[64];
+	static const char *const	 actions[] = { "end", "renew", NULL };
+	struct db_call			*call;
+	struct form			 f;
+	char				 id[WEB_ID_MAX], ip[64];
+	int				 action;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_path_id(req, web_is_api(req) ? "/api/v1/pairings/" :
-	    "/pairings/", id, sizeof(id), &action) || *action++ != '/' ||
-	    (strcmp(action, "end") && strcmp(action, "renew")))
+	if ((action = web_path_action(req, web_is_api(req) ?
+	    "/api/v1/pairings/" : "/pairings/", id, sizeof(id),
+	    actions)) == -1)
 		return (web_error(req, 404, "not_found", NULL));
-	if (!strcmp(action, "end")) {
+	if (action == 0) {
 		if (!web_post_input(req, &f, end_fields, NFIELDS(end_fields)))
 			return (KORE_RESULT_OK);
 		request_client_ip(req, ip, sizeof(ip));
@@ -182,7 +179,8 @@ pairing_action(struct http_request *req)
 		db_text(call, form_get(&f, "reason"));
 		db_text(call, ip);
 	} else {
-		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, session_csrf_only,
+		    NFIELDS(session_csrf_only)))
 			return (KORE_RESULT_OK);
 		call = db_prepare(req, SQL_PAIRING_RENEW, acted);
 		session_bind(req, call);

@@ -27,7 +27,7 @@ static const struct field create_fields[] = {
 	{ "amount", FIELD_YUAN, 0, 1, 2000000000, NULL },
 	{ "anonymous", FIELD_BOOL, 0, 0, 0, NULL },
 	{ "message", FIELD_LINES, 0, 0, 500, NULL },
-	{ "idem", FIELD_TEXT, 0, 8, 100, NULL },
+	{ "idem", FIELD_KEY, 0, 0, 0, NULL },
 	CSRF_FIELD,
 };
 
@@ -62,15 +62,30 @@ static const struct field resolve_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field csrf_only[] = {
-	CSRF_FIELD,
+/* The columns of /me/statement.csv. */
+static const char *const statement_head[] = {
+	"日期", "需求", "学校", "数量", "单位", "金额(元)", "收据码",
+	"核验链接", NULL
 };
 
 static const struct field year_fields[] = {
 	{ "year", FIELD_INT, 0, 2017, 2100, NULL },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
-#define PHOTO_MAX	(2 * 1024 * 1024)
+/*
+ * A photo on its way: the bytes as they came (copied out of the request,
+ * which the task may not touch), the two JPEGs photo_clean made of them,
+ * its verdict and how long it took on the task thread.
+ */
+struct photo_job {
+	struct buf	in;
+	struct buf	full;
+	struct buf	thumb;
+	int		result;
+	double		ms;		/* on the task, wall clock */
+	double		cpu_ms;		/* the worker's CPU meanwhile */
+};
 
 static int	created(struct http_request *, struct db_call *, PGresult *);
 static int	acted(struct http_request *, struct db_call *, PGresult *);
@@ -80,8 +95,15 @@ static int	photo_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	statement_csv(struct http_request *, struct db_call *,
 		    PGresult *);
+static int	statement_page(struct http_request *, struct db_call *,
+		    PGresult *);
 static int	photo_upload(struct http_request *, const char *);
-static int	current_year(void);
+static int	photo_task(struct kore_task *);
+static int	photo_cleaned(struct http_request *, struct db_call *,
+		    PGresult *);
+static void	photo_job_free(void *);
+static void	verify_link(json_t *, const char *, const char *,
+		    const char *);
 
 /*
  * POST /needs/{id}/pledge (form) and /api/v1/needs/{id}/pledges: a donor
@@ -120,14 +142,9 @@ pledge_create(struct http_request *req)
 		form_free(&f);
 		return (web_error(req, 400, "required", "quantity"));
 	}
-	if (!http_request_header(req, "idempotency-key", &key))
-		key = form_get(&f, "idem");
-	if (key != NULL && (strlen(key) < 8 || strlen(key) > 100 ||
-	    strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_.:") != strlen(key))) {
+	if (!web_idem_key(req, &f, &key)) {
 		form_free(&f);
-		return (web_error(req, 400, "bad_idempotency_key",
-		    "Idempotency-Key"));
+		return (KORE_RESULT_OK);
 	}
 	call = db_prepare(req, SQL_PLEDGE_CREATE, created);
 	session_bind(req, call);
@@ -158,7 +175,8 @@ created(struct http_request *req, struct db_call *call, PGresult *res)
  *   dispute    staff: reason (delivered but never arrived)
  *   resolve    staff: outcome (received, cancelled), note
  *   approve, reject   staff: the donor's message to the child
- *   photos     staff: a JPEG or PNG of the hand-over (multipart "photo")
+ *   photos     staff or the donor: a photo of the hand-over (multipart
+ *              "photo": JPEG, PNG or HEIC, up to 12 MB; see photo_upload)
  * 404 for a pledge the caller may not act on; 409 in the wrong state.
  */
 int
@@ -181,7 +199,8 @@ pledge_action(struct http_request *req)
 
 	if (!strcmp(action, "cancel") || !strcmp(action, "approve") ||
 	    !strcmp(action, "reject")) {
-		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
+		if (!web_post_input(req, &f, session_csrf_only,
+		    NFIELDS(session_csrf_only)))
 			return (KORE_RESULT_OK);
 		if (action[0] == 'c') {
 			call = db_prepare(req, SQL_PLEDGE_CANCEL, acted);
@@ -285,19 +304,23 @@ pledge_receipt(struct http_request *req)
 
 /*
  * Photos come as multipart/form-data with one file "photo" (and csrf,
- * or the X-CSRF-Token header): checked
- * (JPEG or PNG, at most 2 MiB) and stripped of metadata here, stored as
- * base64 text by the api function.
+ * or the X-CSRF-Token header), from the school's receive page or the
+ * donor's delivery page: a phone's photo as it is, up to PHOTO_BYTES_MAX
+ * (12 MB).  Decoding it is slow, so it goes to a task thread
+ * (photo_task): 415 unsupported_image when its bytes are not a JPEG, PNG
+ * or HEIC (whatever the client called it), 413 too_many_pixels when its
+ * header claims more than PHOTO_PIXELS_MAX, 400 bad_image when it does
+ * not decode whole; else stored, upright and without its metadata, by
+ * the api function (which says who may: 404 for anyone else).
  */
 static int
 photo_upload(struct http_request *req, const char *id)
 {
 	struct http_file	*file;
-	struct buf		 raw, clean, b64;
+	struct photo_job	*job;
 	struct db_call		*call;
 	struct form		 f;
 	struct form_error	 err;
-	const char		*type;
 	char			 chunk[8192], tmp[80], *csrf;
 	ssize_t			 n;
 
@@ -305,7 +328,7 @@ photo_upload(struct http_request *req, const char *id)
 	form_init(&f);
 	if ((file = http_file_lookup(req, "photo")) == NULL)
 		return (web_error(req, 400, "required", "photo"));
-	if (file->length > PHOTO_MAX)
+	if (file->length > PHOTO_BYTES_MAX)
 		return (web_error(req, 400, "too_large", "photo"));
 	/* The form's csrf field is declared in conf/kore.conf (params). */
 	if (http_argument_get_string(req, "csrf", &csrf)) {
@@ -317,27 +340,94 @@ photo_upload(struct http_request *req, const char *id)
 		return (KORE_RESULT_OK);
 	}
 	form_free(&f);
-	buf_init(&raw, file->length + 1);
+	job = kore_calloc(1, sizeof(*job));
+	buf_init(&job->in, file->length + 1);
+	buf_init(&job->full, 256 * 1024);
+	buf_init(&job->thumb, 32 * 1024);
 	http_file_rewind(file);
 	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
-		buf_append(&raw, chunk, (size_t)n);
-	buf_init(&clean, raw.len + 1);
-	if (!image_clean((unsigned char *)raw.data, raw.len, &clean, &type)) {
-		buf_free(&raw);
-		buf_free(&clean);
+		buf_append(&job->in, chunk, (size_t)n);
+	call = db_begin(req);
+	call->arg = job;
+	call->arg_free = photo_job_free;
+	/* Kept for the answer: the task may not read the request. */
+	kore_strlcpy(tmp, id, sizeof(tmp));
+	call->extra = json_pack("{s:s}", "pledge", tmp);
+	db_task(call, photo_task, photo_cleaned);
+	return (db_run(req));
+}
+
+/* On a task thread: libvips decodes, turns, scales and writes again. */
+static int
+photo_task(struct kore_task *t)
+{
+	struct photo_job	*job = db_task_call(t)->arg;
+	struct timespec		 a, b, ca, cb;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &a);
+	/* The process's: libvips decodes on a thread of its own. */
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
+	job->result = photo_clean((unsigned char *)job->in.data, job->in.len,
+	    &job->full, &job->thumb);
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+	(void)clock_gettime(CLOCK_MONOTONIC, &b);
+	job->ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	job->cpu_ms = (cb.tv_sec - ca.tv_sec) * 1e3 +
+	    (cb.tv_nsec - ca.tv_nsec) / 1e6;
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Back on the worker: refused, or stored (as base64 text, the photo and
+ * its thumbnail).  Server-Timing says how long the task took (the
+ * figure tests/api/photos.test.mjs prints).
+ */
+static int
+photo_cleaned(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	struct photo_job	*job = call->arg;
+	struct buf		 b64, t64;
+	char			 timing[80];
+
+	(void)res;
+	(void)snprintf(timing, sizeof(timing),
+	    "photo;dur=%.1f, photo-cpu;dur=%.1f", job->ms, job->cpu_ms);
+	http_response_header(req, "server-timing", timing);
+	switch (job->result) {
+	case PHOTO_OK:
+		break;
+	case PHOTO_UNSUPPORTED:
+		return (web_error(req, 415, "unsupported_image", "photo"));
+	case PHOTO_TOO_MANY_PIXELS:
+		return (web_error(req, 413, "too_many_pixels", "photo"));
+	default:
 		return (web_error(req, 400, "bad_image", "photo"));
 	}
-	buf_free(&raw);
-	buf_init(&b64, clean.len * 4 / 3 + 8);
-	b64_encode(&b64, clean.data, clean.len);
-	buf_free(&clean);
-	call = db_prepare(req, SQL_PLEDGE_PHOTO_ADD, acted);
+	buf_init(&b64, job->full.len * 4 / 3 + 8);
+	b64_encode(&b64, job->full.data, job->full.len);
+	buf_init(&t64, job->thumb.len * 4 / 3 + 8);
+	b64_encode(&t64, job->thumb.data, job->thumb.len);
+	db_stmt(call, SQL_PLEDGE_PHOTO_ADD, acted);
 	session_bind(req, call);
-	db_text(call, id);
-	db_text(call, type);
+	db_text(call, json_string_value(json_object_get(call->extra,
+	    "pledge")));
+	db_text(call, "image/jpeg");
 	db_text(call, b64.data);
+	db_text(call, t64.data);
 	buf_free(&b64);
-	return (db_run(req));
+	buf_free(&t64);
+	return (KORE_RESULT_OK);
+}
+
+static void
+photo_job_free(void *p)
+{
+	struct photo_job	*job = p;
+
+	buf_free(&job->in);
+	buf_free(&job->full);
+	buf_free(&job->thumb);
+	kore_free(job);
 }
 
 /*
@@ -393,6 +483,10 @@ page_done(struct http_request *req, struct db_call *call, PGresult *res)
 			json_decref(d);
 			return (web_error(req, 404, "not_found", NULL));
 		}
+		json_decref(call->extra);
+		call->extra = json_object();
+		verify_link(call->extra, json_string_value(json_object_get(d,
+		    "verify_code")), "verify_url", "verify_qr");
 		json_decref(d);
 		return (web_db_page(req, call, res));
 	}
@@ -402,6 +496,9 @@ page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	code = json_string_value(json_object_get(pledge, "receipt_code"));
 	json_decref(call->extra);
 	call->extra = json_object();
+	if (json_is_true(json_object_get(pledge, "is_received")))
+		verify_link(call->extra, json_string_value(json_object_get(d,
+		    "verify_code")), "verify_url", NULL);
 	if (code != NULL && json_is_true(json_object_get(d, "is_donor"))) {
 		buf_init(&svg, 4096);
 		if (qr_svg(code, code, &svg))
@@ -413,28 +510,39 @@ page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	return (web_db_page(req, call, res));
 }
 
-/* GET /pledges/{id}/photos/{photo}: for the donor and the need's staff. */
+/*
+ * GET /pledges/{id}/photos/{photo}, and .../{photo}/thumb (400 px, for
+ * the pages): for the donor and the need's staff.
+ */
 int
 pledge_photo(struct http_request *req)
 {
 	struct db_call	*call;
 	const char	*rest;
 	char		 id[24], photo[24];
+	size_t		 n;
+	int		 thumb;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
 	if (!web_path_id(req, "/pledges/", id, sizeof(id), &rest) ||
-	    strncmp(rest, "/photos/", 8) || strlen(rest + 8) >= sizeof(photo) ||
-	    strspn(rest + 8, "0123456789") != strlen(rest + 8) ||
-	    rest[8] == '\0' || rest[8] == '0')
+	    strncmp(rest, "/photos/", 8))
 		return (web_error(req, 404, "not_found", NULL));
-	kore_strlcpy(photo, rest + 8, sizeof(photo));
+	rest += 8;
+	n = strspn(rest, "0123456789");
+	thumb = !strcmp(rest + n, "/thumb");
+	if (n == 0 || n >= sizeof(photo) || rest[0] == '0' ||
+	    (rest[n] != '\0' && !thumb))
+		return (web_error(req, 404, "not_found", NULL));
+	memcpy(photo, rest, n);
+	photo[n] = '\0';
 	call = db_prepare(req, SQL_PLEDGE_PHOTO, photo_done);
 	session_bind(req, call);
 	db_text(call, id);
 	db_text(call, photo);
+	db_bool(call, thumb);
 	return (db_run(req));
 }
 
@@ -467,6 +575,32 @@ photo_done(struct http_request *req, struct db_call *call, PGresult *res)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * Sets o[url_key] to the public address of /verify/{code} and, when
+ * qr_key is not NULL, o[qr_key] to its QR code (SVG); nothing without a
+ * code.
+ */
+static void
+verify_link(json_t *o, const char *code, const char *url_key,
+    const char *qr_key)
+{
+	struct buf	url, svg;
+
+	if (code == NULL)
+		return;
+	buf_init(&url, 128);
+	buf_printf(&url, "%s/verify/%s", cfg.public_url, code);
+	json_object_set_new(o, url_key, json_string(url.data));
+	if (qr_key != NULL) {
+		buf_init(&svg, 4096);
+		if (qr_svg(url.data, url.data, &svg))
+			json_object_set_new(o, qr_key, json_stringn(svg.data,
+			    svg.len));
+		buf_free(&svg);
+	}
+	buf_free(&url);
+}
+
 /* GET /me/pledges (page), /api/v1/me/pledges: the donor's pledges. */
 int
 me_pledges(struct http_request *req)
@@ -489,20 +623,12 @@ me_pledges(struct http_request *req)
 	return (db_run(req));
 }
 
-static int
-current_year(void)
-{
-	time_t		now = time(NULL) + 8 * 3600;	/* Asia/Shanghai */
-	struct tm	tm;
-
-	gmtime_r(&now, &tm);
-	return (tm.tm_year + 1900);
-}
-
 /*
- * GET /me/statement?year= (page), /me/statement.csv?year= (a download),
- * /api/v1/me/statement?year=: what the donor gave in a year (received
- * pledges), for the donor's records.
+ * GET /me/statement?year=&page= (page), /me/statement.csv?year= (a
+ * download of the whole year), /api/v1/me/statement?year=&page=: what
+ * the donor gave in a year (received pledges), 50 a page, for the
+ * donor's records; each gift with its verification link (and on the
+ * page its QR code).
  */
 int
 me_statement(struct http_request *req)
@@ -520,20 +646,49 @@ me_statement(struct http_request *req)
 		call = db_prepare(req, SQL_DONOR_STATEMENT, web_db_json);
 	} else {
 		call = db_prepare(req, SQL_DONOR_STATEMENT_PAGE, csv ?
-		    statement_csv : web_db_page);
+		    statement_csv : statement_page);
 		call->page = "statement";
 	}
 	session_bind(req, call);
-	db_int(call, form_int(&f, "year", current_year()));
+	db_int(call, form_int(&f, "year",
+	    day_year(day_shanghai(time(NULL)))));
+	if (csv)
+		db_text(call, NULL);
+	else
+		db_int(call, form_int(&f, "page", 1));
 	db_text(call, web_lang_code(web_lang(req)));
 	form_free(&f);
 	return (db_run(req));
 }
 
+/* The page: each gift's verification link and QR code (for print). */
+static int
+statement_page(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*ctx, *it;
+	size_t	 i;
+	int	 r;
+
+	if ((ctx = web_db_ctx(res)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	json_array_foreach(json_object_get(ctx, "items"), i, it)
+		verify_link(it, json_string_value(json_object_get(it,
+		    "verify_code")), "verify_url", "verify_qr");
+	web_notifications(ctx, web_lang(req));
+	r = web_page(req, 200, call->page, ctx);
+	json_decref(ctx);
+	return (r);
+}
+
+/*
+ * The CSV: amounts in yuan (money, and a scholarship's terms times its
+ * amount a term; goods have none), and the link anyone may check each
+ * gift at.
+ */
 static int
 statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	json_t		*d, *it;
+	json_t		*d, *it, *amount;
 	struct buf	 b;
 	size_t		 i;
 	char		 disp[96];
@@ -542,10 +697,7 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((d = web_db_object(res, 0)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	buf_init(&b, 4096);
-	/* A BOM, so that Excel reads the Chinese as UTF-8. */
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"日期\",\"需求\",\"学校\",\"数量\",\"单位\",\"金额(分)\","
-	    "\"收据码\"\r\n");
+	csv_begin(&b, statement_head);
 	json_array_foreach(json_object_get(d, "items"), i, it) {
 		csv_cell(&b, json_string_value(json_object_get(it,
 		    "received_on")));
@@ -555,15 +707,28 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 		buf_putc(&b, ',');
 		csv_cell(&b, json_string_value(json_object_get(it,
 		    "org_name")));
-		buf_printf(&b, ",%lld,", (long long)json_integer_value(
-		    json_object_get(it, "quantity")));
-		csv_cell(&b, json_is_true(json_object_get(it, "is_money")) ?
-		    "分" : json_string_value(json_object_get(it, "unit")));
-		buf_printf(&b, ",%lld,", json_is_true(json_object_get(it,
-		    "is_money")) ? (long long)json_integer_value(
-		    json_object_get(it, "quantity")) : 0LL);
+		buf_putc(&b, ',');
+		/* Money is counted in fen: its quantity is written in yuan. */
+		if (json_is_true(json_object_get(it, "is_money"))) {
+			csv_yuan(&b, json_integer_value(json_object_get(it,
+			    "quantity")));
+			buf_putc(&b, ',');
+			csv_cell(&b, "元");
+		} else {
+			buf_printf(&b, "%lld,", (long long)json_integer_value(
+			    json_object_get(it, "quantity")));
+			csv_cell(&b, json_string_value(json_object_get(it,
+			    "unit")));
+		}
+		buf_putc(&b, ',');
+		if (json_is_integer(amount = json_object_get(it, "amount")))
+			csv_yuan(&b, json_integer_value(amount));
+		buf_putc(&b, ',');
 		csv_cell(&b, json_string_value(json_object_get(it,
 		    "receipt_code")));
+		buf_putc(&b, ',');
+		buf_printf(&b, "%s/verify/%s", cfg.public_url,
+		    json_string_value(json_object_get(it, "verify_code")));
 		buf_puts(&b, "\r\n");
 	}
 	(void)snprintf(disp, sizeof(disp),

@@ -13,13 +13,12 @@
 int	me_notifications(struct http_request *);
 int	unsubscribe(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 /* The kinds that can be turned off: those of api.notify_kinds(). */
 #define KIND(k)	{ k, FIELD_BOOL, 0, 0, 0, NULL }
 
 static const struct field prefs_fields[] = {
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 	{ "digest", FIELD_BOOL, 0, 0, 0, NULL },
 	KIND("pledge_made"), KIND("due_soon"), KIND("received"),
 	KIND("disputed"), KIND("expired"), KIND("need_expired"),
@@ -45,8 +44,6 @@ static const struct field link_fields[] = {
 	{ "k", FIELD_TEXT, 1, 1, 40, NULL },
 };
 
-static int	prefs_saved(struct http_request *, struct db_call *,
-		    PGresult *);
 static int	prefs_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 
@@ -115,7 +112,8 @@ me_notifications(struct http_request *req)
 			json_object_set_new(kinds, prefs_fields[i].name,
 			    json_boolean(form_bool(&f, prefs_fields[i].name)));
 	}
-	call = db_prepare(req, SQL_NOTIFY_PREFS_SET, prefs_saved);
+	call = db_prepare(req, SQL_NOTIFY_PREFS_SET, web_db_saved);
+	call->saved_to = "/me/notifications?saved=1";
 	call->on_error = prefs_refused;
 	session_bind(req, call);
 	if ((s = json_dumps(kinds, JSON_COMPACT)) == NULL)
@@ -132,13 +130,6 @@ me_notifications(struct http_request *req)
 	db_text(call, web_lang_code(web_lang(req)));
 	form_free(&f);
 	return (db_run(req));
-}
-
-static int
-prefs_saved(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/me/notifications?saved=1"));
 }
 
 /*

@@ -44,8 +44,8 @@ static const struct field forgot_query[] = {
 
 static const struct field reset_fields[] = {
 	{ "token", FIELD_TOKEN, 1, 0, 0, NULL },
-	{ "password", FIELD_TEXT, 1, 10, 128, NULL },
-	{ "password2", FIELD_TEXT, 0, 0, 128, NULL },
+	SECRET_NEW_FIELD("password"),
+	SECRET_AGAIN_FIELD("password2"),
 	{ "invite", FIELD_BOOL, 0, 0, 0, NULL },
 	CSRF_FIELD,
 };
@@ -59,10 +59,6 @@ static const struct field token_fields[] = {
 	{ "token", FIELD_TOKEN, 1, 0, 0, NULL },
 };
 
-static const struct field resend_fields[] = {
-	CSRF_FIELD,
-};
-
 static const struct field code_fields[] = {
 	{ "verify_code", FIELD_DIGITS, 1, 0, CODE_DIGITS, NULL },
 	CSRF_FIELD,
@@ -70,11 +66,8 @@ static const struct field code_fields[] = {
 
 /* The steps of a password set from a link. */
 struct reset {
-	struct form	form;
-	char		hash[SESSION_HEX];		/* of the token */
-	char		password[PASSWORD_HASH_MAX];
-	char		ip[64];
-	int		ok;
+	struct secret	sec;	/* first: the call's arg is both */
+	char		token_hash[SESSION_HEX];
 };
 
 struct code {
@@ -89,10 +82,7 @@ static void	json_free_arg(void *);
 static int	forgot_page(struct http_request *);
 static int	forgot_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
-static int	forgot_done(struct http_request *, struct db_call *,
-		    PGresult *);
 static json_t	*reset_values(const struct form *, int);
-static void	reset_free(void *);
 static int	reset_page(struct http_request *);
 static int	reset_page_refused(struct http_request *, struct db_call *,
 		    int, const char *, const char *);
@@ -104,16 +94,10 @@ static int	reset_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	reset_checked(struct http_request *, struct db_call *,
 		    PGresult *);
-static int	reset_hash(struct kore_task *);
 static int	reset_hashed(struct http_request *, struct db_call *,
-		    PGresult *);
-static int	reset_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	verify_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
-static int	me_refused(struct http_request *, struct db_call *, int,
-		    const char *, const char *);
-static int	resent(struct http_request *, struct db_call *, PGresult *);
 static int	code_checked(struct http_request *, struct db_call *,
 		    PGresult *);
 
@@ -246,7 +230,8 @@ password_forgot(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 	request_client_ip(req, ip, sizeof(ip));
-	call = db_prepare(req, SQL_PASSWORD_FORGOT, forgot_done);
+	call = db_prepare(req, SQL_PASSWORD_FORGOT, web_db_saved);
+	call->saved_to = "/password/forgot?sent=1";
 	call->on_error = forgot_refused;
 	call->arg = json_pack("{s:s}", "identifier",
 	    form_get(&f, "identifier"));
@@ -283,24 +268,7 @@ forgot_refused(struct http_request *req, struct db_call *call, int status,
 	    status, code, field, json_incref(call->arg)));
 }
 
-static int
-forgot_done(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/password/forgot?sent=1"));
-}
-
 /* ------------------------------------------- a password set from a link */
-
-static void
-reset_free(void *p)
-{
-	struct reset	*r = p;
-
-	form_free(&r->form);
-	OPENSSL_cleanse(r, sizeof(*r));
-	kore_free(r);
-}
 
 /*
  * The values the reset form is shown again with: the token (unless it is
@@ -340,7 +308,6 @@ password_reset(struct http_request *req)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct reset		*r;
-	const char		*p2;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -349,26 +316,25 @@ password_reset(struct http_request *req)
 		return (KORE_RESULT_OK);
 	if (req->method != HTTP_METHOD_POST)
 		return (reset_page(req));
-	r = kore_calloc(1, sizeof(*r));
-	if (!web_input(req, &r->form, reset_fields, NFIELDS(reset_fields),
+	r = secret_new(sizeof(*r));
+	if (!web_input(req, &r->sec.form, reset_fields, NFIELDS(reset_fields),
 	    &err))
 		return (reset_bad_input(req, r, 400, err.code, err.field[0] ?
 		    err.field : NULL));
-	if (!web_is_api(req) && ((p2 = form_get(&r->form, "password2")) ==
-	    NULL || strcmp(p2, form_get(&r->form, "password"))))
+	if (!secret_twice(req, &r->sec, "password"))
 		return (reset_bad_input(req, r, 400, "password_mismatch",
 		    "password2"));
-	if (!web_post_ok(req, &r->form)) {
-		reset_free(r);
+	if (!web_post_ok(req, &r->sec.form)) {
+		secret_free(r);
 		return (KORE_RESULT_OK);
 	}
-	request_client_ip(req, r->ip, sizeof(r->ip));
-	session_hash(r->hash, form_get(&r->form, "token"));
+	request_client_ip(req, r->sec.ip, sizeof(r->sec.ip));
+	session_hash(r->token_hash, form_get(&r->sec.form, "token"));
 	call = db_prepare(req, SQL_PASSWORD_TOKEN_CHECK, reset_checked);
 	call->arg = r;
-	call->arg_free = reset_free;
+	call->arg_free = secret_free;
 	call->on_error = reset_refused;
-	db_text(call, r->hash);
+	db_text(call, r->token_hash);
 	return (db_run(req));
 }
 
@@ -433,9 +399,9 @@ reset_bad_input(struct http_request *req, struct reset *r, int status,
 {
 	json_t	*values;
 
-	values = reset_values(&r->form, field == NULL ||
+	values = reset_values(&r->sec.form, field == NULL ||
 	    strcmp(field, "token"));
-	reset_free(r);
+	secret_free(r);
 	return (form_page_again(req, NULL, SQL_VIEWER_PAGE, "password-reset", NULL,
 	    status, code, field, values));
 }
@@ -447,7 +413,7 @@ reset_refused(struct http_request *req, struct db_call *call, int status,
 	struct reset	*r = call->arg;
 
 	return (form_page_again(req, call, SQL_VIEWER_PAGE, "password-reset", NULL,
-	    status, code, field, reset_values(&r->form,
+	    status, code, field, reset_values(&r->sec.form,
 	    strcmp(code, "bad_token"))));
 }
 
@@ -457,19 +423,7 @@ reset_checked(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	(void)req;
 	(void)res;
-	db_task(call, reset_hash, reset_hashed);
-	return (KORE_RESULT_OK);
-}
-
-/* On a task thread. */
-static int
-reset_hash(struct kore_task *t)
-{
-	struct reset	*r = db_task_call(t)->arg;
-	const char	*pw = form_get(&r->form, "password");
-
-	r->ok = password_hash(pw, strlen(pw), r->password,
-	    sizeof(r->password));
+	db_task(call, secret_hash, reset_hashed);
 	return (KORE_RESULT_OK);
 }
 
@@ -479,20 +433,14 @@ reset_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	struct reset	*r = call->arg;
 
 	(void)res;
-	if (!r->ok)
+	if (!r->sec.ok)
 		return (web_error(req, 500, "internal", NULL));
-	db_stmt(call, SQL_PASSWORD_RESET, reset_done);
-	db_text(call, r->hash);
-	db_text(call, r->password);
-	db_text(call, r->ip);
+	db_stmt(call, SQL_PASSWORD_RESET, web_db_saved);
+	call->saved_to = "/login?reset=1";
+	db_text(call, r->token_hash);
+	db_text(call, r->sec.hash);
+	db_text(call, r->sec.ip);
 	return (KORE_RESULT_OK);
-}
-
-static int
-reset_done(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/login?reset=1"));
 }
 
 /* ---------------------------------------------------------- verification */
@@ -552,14 +500,6 @@ verify_refused(struct http_request *req, struct db_call *call, int status,
 	    status, code, field, NULL));
 }
 
-static int
-me_refused(struct http_request *req, struct db_call *call, int status,
-    const char *code, const char *field)
-{
-	return (form_page_again(req, call, SQL_ME_PAGE, "me", NULL, status, code,
-	    field, NULL));
-}
-
 /*
  * POST /me/verify, /api/v1/me/verify (signed in): a new link to verify
  * the account's e-mail address, or for a phone-only account a new code
@@ -580,7 +520,7 @@ me_verify(struct http_request *req)
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
-	if (!web_input(req, &f, resend_fields, NFIELDS(resend_fields),
+	if (!web_input(req, &f, session_csrf_only, NFIELDS(session_csrf_only),
 	    &err) && http_request_header(req, "content-type", &ctype)) {
 		/* An API client may post nothing at all, but not nonsense. */
 		form_free(&f);
@@ -593,19 +533,13 @@ me_verify(struct http_request *req)
 	}
 	form_free(&f);
 	request_client_ip(req, ip, sizeof(ip));
-	call = db_prepare(req, SQL_VERIFY_RESEND, resent);
+	call = db_prepare(req, SQL_VERIFY_RESEND, web_db_saved);
+	call->saved_to = "/me?sent=verify";
 	call->on_error = me_refused;
 	session_bind(req, call);
 	recover_verify_bind(call);
 	db_text(call, ip);
 	return (db_run(req));
-}
-
-static int
-resent(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	(void)call;
-	return (web_saved(req, res, 200, "/me?sent=verify"));
 }
 
 /*

@@ -26,6 +26,10 @@
 
 #include "shop.h"
 
+const struct field	session_csrf_only[1] = {
+	CSRF_FIELD,
+};
+
 static const char	*cookie_name(const char *);
 static void		 sha256_hex(char *, const char *, const char *);
 static enum session_source session_token(struct http_request *, char *);

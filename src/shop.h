@@ -2,8 +2,8 @@
  * The Kore side of the platform.  Prototypes grouped by the file that
  * defines them, lowest layer first: configuration, the statements and
  * db.c (which knows nothing above it: web.c installs its hooks), the
- * session, the web layer (web.c, form_page.c), then the areas.  The pure
- * modules are in src/lib/lib.h.
+ * session, the web layer (web.c, form_page.c, action.c), then the
+ * areas.  The pure modules are in src/lib/lib.h.
  */
 #ifndef SHOP_H
 #define SHOP_H
@@ -97,6 +97,8 @@ enum stmt {
 	SQL_ME_PLEDGES_PAGE,
 	SQL_DONOR_STATEMENT,
 	SQL_DONOR_STATEMENT_PAGE,
+	SQL_VERIFY,
+	SQL_VERIFY_PAGE,
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_PLEDGES_TICK,
@@ -142,6 +144,15 @@ enum stmt {
 	/* The foundation account's pay-outs (issue 8). */
 	SQL_FUND_PAGE,
 	SQL_FUND_PAYOUT,
+	/* Its bank statements (src/statements.c, issue 16). */
+	SQL_FUND_STATEMENTS,
+	SQL_FUND_STATEMENTS_PAGE,
+	SQL_FUND_STATEMENT,
+	SQL_FUND_STATEMENT_PAGE,
+	SQL_FUND_BANK_MAPPING,
+	SQL_FUND_STATEMENT_IMPORT,
+	SQL_FUND_STATEMENT_CONFIRM,
+	SQL_FUND_LINE_DECIDE,
 
 	/* children, the life of needs, objections, campaigns */
 	SQL_CHILDREN_LIST,
@@ -223,6 +234,16 @@ enum stmt {
 	SQL_NOTIFY_PREFS_SET,
 	SQL_UNSUBSCRIBE_PAGE,
 	SQL_UNSUBSCRIBE,
+	/* The lists' downloads (src/list_export.c): the cursor last. */
+	SQL_EXPORT_CHILDREN,
+	SQL_EXPORT_WORK_NEEDS,
+	SQL_EXPORT_ADMIN_NEEDS,
+	SQL_EXPORT_PLEDGES,
+	SQL_EXPORT_LOANS,
+	SQL_EXPORT_TRAININGS,
+	SQL_EXPORT_LEADERS,
+	SQL_EXPORT_FUND,
+	SQL_EXPORT_AUDIT,
 	SQL__COUNT
 };
 
@@ -292,6 +313,8 @@ struct db_call {
 	int			 called;	/* done ran for this step */
 	int			 retried;
 	const char		*page;	/* template for web_db_page */
+	const char		*saved_to;	/* web_db_saved: where a
+						   form goes on */
 	int			 status;	/* its status, 200 when 0 */
 	json_t			*extra;	/* merged into its data */
 	int			(*on_error)(struct http_request *,
@@ -392,11 +415,17 @@ void		 session_bind(struct http_request *, struct db_call *);
 void		 session_new_token(char *, char *);
 void		 session_hash(char *, const char *);
 
+/* The fields of a form that carries nothing but its CSRF token. */
+extern const struct field	session_csrf_only[1];
+
 /* web.c: answers, languages, errors, the page layout. */
 enum lang {
 	LANG_ZH,
 	LANG_EN
 };
+
+/* The languages' codes by enum lang, NULL-terminated: form choices. */
+extern const char *const	web_langs[];
 
 #define WEB_RW_SECONDS	10	/* read-your-writes: the primary after a POST */
 
@@ -420,6 +449,8 @@ int		 web_page(struct http_request *, int, const char *, json_t *);
 void		 web_page_headers(struct http_request *);
 int		 web_method(struct http_request *, int);
 int		 web_post_ok(struct http_request *, const struct form *);
+int		 web_idem_key(struct http_request *, const struct form *,
+		    const char **);
 int		 web_cached(struct http_request *, int *);
 int		 web_query(struct http_request *, struct form *,
 		    const struct field *, size_t);
@@ -431,6 +462,8 @@ int		 web_post_input(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_saved(struct http_request *, PGresult *, int,
 		    const char *);
+int		 web_db_saved(struct http_request *, struct db_call *,
+		    PGresult *);
 int		 web_saved_record(struct http_request *, PGresult *, int,
 		    const char *, const char *);
 int		 web_redirect(struct http_request *, const char *);
@@ -438,6 +471,8 @@ int		 web_redirect(struct http_request *, const char *);
 
 int		 web_path_id(struct http_request *, const char *, char *,
 		    size_t, const char **);
+int		 web_path_action(struct http_request *, const char *, char *,
+		    size_t, const char *const *);
 void		 web_error_message(struct buf *, enum lang, const char *,
 		    const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
@@ -464,6 +499,51 @@ int		 form_page_bad_input(struct http_request *, enum stmt,
 int		 form_page_again_with(struct http_request *, struct db_call *,
 		    enum stmt, db_done_fn, const char *, const char *, int,
 		    const char *, const char *, json_t *);
+void		 form_page_refused(struct http_request *, struct db_call *,
+		    const char *, int, const char *, const char *, json_t *);
+
+/*
+ * action.c: a path's GET and POST declared as data (see its header):
+ * the statement, its parameters, the input, and the page or the form's
+ * way on.
+ */
+struct action {
+	enum stmt		 stmt;
+	const char		*binds;	/* the statement's parameters */
+	const struct field	*fields;	/* the input it takes */
+	size_t			 nfields;
+	const char		*tmpl;	/* GET: the page's template */
+	db_done_fn		 done;	/* GET: another answer */
+	const struct action	*again;	/* POST: the page shown again */
+	const char		*back;	/* POST: where a form goes ('#': the
+					   record, '@': the id returned) */
+};
+
+/* A path's actions; page and api end where the record's number begins. */
+struct action_path {
+	const char		*page;	/* NULL: no record's number */
+	const char		*api;
+	const struct action	*get;	/* NULL: the path takes no GET */
+	const struct action	*post;	/* NULL: nor POST */
+};
+
+/* An action's input fields: .fields and .nfields of the array x. */
+#define ACTION_FIELDS(x)	.fields = (x), .nfields = NFIELDS(x)
+
+/* The handler fn a route of conf/kore.conf names: path's actions. */
+#define ACTION_HANDLER(fn, page, api, get, post)			\
+	static const struct action_path fn##_path = {			\
+		page, api, get, post					\
+	};								\
+	int	fn(struct http_request *);				\
+	int								\
+	fn(struct http_request *req)					\
+	{								\
+		return (action_serve(req, &fn##_path));			\
+	}
+
+int		 action_serve(struct http_request *,
+		    const struct action_path *);
 
 /* recover.c: one-time links and codes sent to an account (issue 12). */
 #define RECOVER_URL_MAX	400
@@ -477,6 +557,48 @@ struct recover_link {
 void		 recover_link(struct recover_link *, const char *);
 void		 recover_link_bind(struct db_call *, const char *);
 void		 recover_verify_bind(struct db_call *);
+
+/*
+ * secret.c: a posted form that holds a password, and the state of its
+ * steps: a password's hash (stored, or new), the client's address,
+ * whether a task went well.  It heads a larger struct of the steps, or
+ * stands alone: secret_new(sizeof(that)); secret_free (an arg_free)
+ * wipes all of it before freeing.
+ */
+struct secret {
+	struct form	form;
+	size_t		size;
+	char		hash[PASSWORD_HASH_MAX];
+	char		ip[64];
+	int		ok;
+};
+
+/*
+ * The password fields of the forms: a new one of 10 to 128 characters
+ * (and, on pages, the same typed again); one typed to sign in or to
+ * confirm, up to 128.
+ */
+#define SECRET_NEW_FIELD(n)	{ n, FIELD_TEXT, 1, 10, 128, NULL }
+#define SECRET_AGAIN_FIELD(n)	{ n, FIELD_TEXT, 0, 0, 128, NULL }
+#define SECRET_TYPED_FIELD(n)	{ n, FIELD_TEXT, 1, 1, 128, NULL }
+
+void		*secret_new(size_t);
+void		 secret_free(void *);
+int		 secret_twice(struct http_request *, const struct secret *,
+		    const char *);
+void		 secret_stored(struct secret *, PGresult *);
+int		 secret_matches(const struct secret *, const char *);
+int		 secret_hash(struct kore_task *);
+
+/* me.c: the signed-in person's own account. */
+int		 me_refused(struct http_request *, struct db_call *, int,
+		    const char *, const char *);
+
+/* log.c: the public log's API, and its proofs for other pages. */
+void		 log_inclusion_chain(struct db_call *, uint64_t, uint64_t,
+		    db_done_fn);
+json_t		*log_inclusion_result(struct db_call *);
+
 /* checkpoint.c: the log's signing key and signed checkpoints. */
 enum checkpoint_state {
 	CHECKPOINT_CURRENT,	/* the latest checkpoint is the head */
@@ -534,7 +656,7 @@ struct stream {
 };
 
 int		 stream_begin(struct http_request *, struct db_call *,
-		    struct stream *, const char *, const char *);
+		    struct stream *, const char *, const char *, const char *);
 void		 stream_write(struct http_request *, struct stream *,
 		    struct buf *);
 void		 stream_end(struct http_request *, struct db_call *,

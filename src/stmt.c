@@ -124,9 +124,9 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_PLEDGE_MODERATE] = { "select api.pledge_moderate($1, $2::bigint, "
 		"$3::boolean)", 3, 0 },
 	[SQL_PLEDGE_PHOTO_ADD] = { "select api.pledge_photo_add($1, "
-		"$2::bigint, $3, $4)", 4, 0 },
+		"$2::bigint, $3, $4, $5)", 5, 0 },
 	[SQL_PLEDGE_PHOTO] = { "select api.pledge_photo($1, $2::bigint, "
-		"$3::bigint)", 3, STMT_READONLY },
+		"$3::bigint, $4::boolean)", 4, STMT_READONLY },
 	[SQL_PLEDGE_GET] = { "select api.pledge_get($1, $2::bigint, $3)", 3,
 		STMT_READONLY },
 	[SQL_PLEDGE_PAGE] = { "select api.pledge_get($1, $2::bigint, $3), "
@@ -135,10 +135,14 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, $3)", 3,
-		STMT_READONLY },
-	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, $3), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, "
+		"$3::int, $4)", 4, STMT_READONLY },
+	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, "
+		"$3::int, $4), api.viewer($1) as viewer", 4, STMT_READONLY },
+	[SQL_VERIFY] = { "select api.verify($1, $2)", 2,
+		STMT_READONLY | STMT_PUBLIC },
+	[SQL_VERIFY_PAGE] = { "select api.verify($1, $2), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
@@ -162,43 +166,43 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_TARGETS_PAGE] = { "select api.targets_dashboard($1, $2, $3), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_TARGET_UPDATE] = { "select api.target_update($1, $2::bigint, "
-		"$3::bigint, $4, $5, $6)", 6, 0 },
+		"$3::bigint, $4::date, $5)", 5, 0 },
 	[SQL_PROG_HOME] = { "select api.programmes_home($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_LOANS_PAGE] = { "select api.loans_page($1, $2, $3, $4::int), "
 		"api.viewer($1) as viewer", 4, STMT_READONLY },
 	[SQL_LOAN_CREATE] = { "select api.loan_create($1, $2::bigint, "
-		"$3::bigint, $4, $5::bigint, $6, $7::int, $8, $9, $10, $11)",
-		11, 0 },
+		"$3::bigint, $4, $5::bigint, $6::int, $7, $8::date, $9, $10)",
+		10, 0 },
 	[SQL_LOAN_PAGE] = { "select api.loan_get($1, $2, $3::bigint), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
-	[SQL_LOAN_ACTION] = { "select api.loan_action($1, $2::bigint, $3, $4, "
-		"$5, $6)", 6, 0 },
+	[SQL_LOAN_ACTION] = { "select api.loan_action($1, $2::bigint, $3, "
+		"$4::date, $5, $6)", 6, 0 },
 	[SQL_LOAN_PAY] = { "select api.loan_pay($1, $2::bigint, $3::bigint, "
-		"$4, $5, $6, $7)", 7, 0 },
+		"$4::date, $5, $6)", 6, 0 },
 	[SQL_TRAININGS_PAGE] = { "select api.trainings_page($1, $2, $3, "
 		"$4::int), api.viewer($1) as viewer", 4, STMT_READONLY },
 	[SQL_TRAINING_CREATE] = { "select api.training_create($1, $2::bigint, "
-		"$3, $4, $5, $6, $7, $8::int, $9, $10, $11)", 11, 0 },
+		"$3, $4, $5::date, $6, $7, $8::int, $9, $10, $11)", 11, 0 },
 	[SQL_TRAINING_PAGE] = { "select api.training_get($1, $2, $3::bigint), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_TRAINING_UPDATE] = { "select api.training_update($1, $2::bigint, "
-		"$3, $4, $5, $6, $7::int, $8, $9)", 9, 0 },
+		"$3, $4::date, $5, $6, $7::int, $8, $9)", 9, 0 },
 	[SQL_TRAINING_ATTENDEES] = { "select api.training_attendees_set($1, "
 		"$2::bigint, $3, $4::bigint, $5)", 5, 0 },
 	[SQL_LEADERS_PAGE] = { "select api.leaders_page($1, $2, $3, $4::int), "
 		"api.viewer($1) as viewer", 4, STMT_READONLY },
 	[SQL_LEADER_CREATE] = { "select api.leader_create($1, $2::bigint, $3, "
-		"$4::boolean, $5::boolean, $6::boolean, $7, $8, $9, $10, $11)",
-		11, 0 },
+		"$4::boolean, $5::boolean, $6::boolean, $7, $8, $9::date, $10, "
+		"$11)", 11, 0 },
 	[SQL_LEADER_PAGE] = { "select api.leader_get($1, $2, $3::bigint), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_LEADER_HELPS] = { "select api.leader_helps_set($1, $2::bigint, "
-		"$3::bigint, $4, $5, $6::bigint, $7)", 7, 0 },
+		"$3::bigint, $4, $5::date, $6::bigint, $7)", 7, 0 },
 	[SQL_EXITS_PAGE] = { "select api.exits_page($1, $2, $3, $4::int), "
 		"api.viewer($1) as viewer", 4, STMT_READONLY },
-	[SQL_EXIT_CREATE] = { "select api.exit_create($1, $2::bigint, $3, $4, "
-		"$5)", 5, 0 },
+	[SQL_EXIT_CREATE] = { "select api.exit_create($1, $2::bigint, "
+		"$3::date, $4, $5)", 5, 0 },
 	[SQL_EXIT_REVIEW] = { "select api.exit_review($1, $2::bigint, $3, $4, "
 		"$5)", 5, 0 },
 	[SQL_REPORTS_PAGE] = { "select api.reports_page($1, $2, $3::int, "
@@ -218,12 +222,28 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_REPORT_SETTINGS] = { "select api.report_settings_save($1, $2::int, "
 		"$3::int, $4::int, $5::int, $6)", 6, 0 },
 	[SQL_REPORT_DEADLINE] = { "select api.report_deadline_set($1, $2::int, "
-		"$3::int, $4, $5)", 5, 0 },
+		"$3::int, $4::date, $5)", 5, 0 },
 	[SQL_REPORTS_REMIND] = { "select api.reports_remind($1, $2)", 2, 0 },
 	[SQL_FUND_PAGE] = { "select api.fund_page($1, $2, $3::bigint), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
-		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
+		"$3::bigint, $4::date, $5, $6, $7, $8)", 8, 0 },
+	[SQL_FUND_STATEMENTS] = { "select api.fund_statements_page($1, $2)",
+		2, STMT_READONLY },
+	[SQL_FUND_STATEMENTS_PAGE] = { "select api.fund_statements_page($1, "
+		"$2), api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_FUND_STATEMENT] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_FUND_STATEMENT_PAGE] = { "select api.fund_statement_page($1, $2, "
+		"$3::bigint), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_FUND_BANK_MAPPING] = { "select api.fund_bank_mapping($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_FUND_STATEMENT_IMPORT] = { "select api.fund_statement_import($1, "
+		"$2, $3::json, $4, $5, $6::json, $7::int, $8)", 8, 0 },
+	[SQL_FUND_STATEMENT_CONFIRM] = { "select api.fund_statement_confirm($1, "
+		"$2::bigint, $3)", 3, 0 },
+	[SQL_FUND_LINE_DECIDE] = { "select api.fund_line_decide($1, "
+		"$2::bigint, $3, $4::bigint, $5, $6, $7)", 7, 0 },
 	[SQL_REPORTS_TICK] = { "select api.reports_tick($1::int)", 1, 0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */
 	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "
@@ -390,4 +410,27 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($4) as viewer", 4, STMT_READONLY },
 	[SQL_UNSUBSCRIBE] = { "select api.unsubscribe($1, $2, $3), "
 		"api.viewer($4) as viewer", 4, 0 },
+
+	/*
+	 * The lists' downloads (src/list_export.c, sql/api/098_list_exports.sql):
+	 * the filters, then the cursor of the page (null: the first).
+	 */
+	[SQL_EXPORT_CHILDREN] = { "select api.export_children($1, "
+		"$2::boolean, $3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_WORK_NEEDS] = { "select api.export_work_needs($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_ADMIN_NEEDS] = { "select api.export_admin_needs($1, "
+		"$2::bigint)", 2, STMT_READONLY },
+	[SQL_EXPORT_PLEDGES] = { "select api.export_pledges($1, $2::bigint)",
+		2, STMT_READONLY },
+	[SQL_EXPORT_LOANS] = { "select api.export_loans($1, $2, $3::bigint)",
+		3, STMT_READONLY },
+	[SQL_EXPORT_TRAININGS] = { "select api.export_trainings($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_LEADERS] = { "select api.export_leaders($1, $2, "
+		"$3::bigint)", 3, STMT_READONLY },
+	[SQL_EXPORT_FUND] = { "select api.export_fund($1, $2::bigint)", 2,
+		STMT_READONLY },
+	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2::bigint)", 2,
+		STMT_READONLY },
 };

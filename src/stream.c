@@ -8,7 +8,8 @@
  * the next piece is fetched only when the last is on its way.
  *
  *	call = ...;			(a step's done callback)
- *	if (!stream_begin(req, call, &s, "text/csv; charset=utf-8", disp))
+ *	if (!stream_begin(req, call, &s, "text/csv; charset=utf-8", disp,
+ *	    "no-cache"))
  *		return (...);		HEAD: the headers were all
  *	stream_write(req, &s, &piece);
  *	db_pause(call, next);		next fetches the next piece, or
@@ -33,12 +34,14 @@ static int	piece_sent(struct netbuf *);
 static void	stream_abort(struct http_request *, struct db_call *);
 
 /*
- * Sends the headers of a 200 whose body follows in pieces.  Returns 0 for
- * a HEAD request (the answer is complete), 1 when pieces may follow.
+ * Sends the headers of a 200 whose body follows in pieces, with cache as
+ * its Cache-Control (a private list: no-store).  Returns 0 for a HEAD
+ * request (the answer is complete), 1 when pieces may follow.
  */
 int
 stream_begin(struct http_request *req, struct db_call *call,
-    struct stream *s, const char *ctype, const char *disposition)
+    struct stream *s, const char *ctype, const char *disposition,
+    const char *cache)
 {
 	struct connection	*c = req->owner;
 
@@ -48,7 +51,7 @@ stream_begin(struct http_request *req, struct db_call *call,
 	web_headers(req, ctype);
 	if (disposition != NULL)
 		http_response_header(req, "content-disposition", disposition);
-	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "cache-control", cache);
 	if (s->chunked)
 		http_response_header(req, "transfer-encoding", "chunked");
 	req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;

@@ -40,7 +40,6 @@ int	transparency_page(struct http_request *);
 int	transparency_api(struct http_request *);
 int	transparency_totals_csv(struct http_request *);
 
-static const char *const langs[] = { "zh", "en", NULL };
 
 static const struct field filter_fields[] = {
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
@@ -48,7 +47,7 @@ static const struct field filter_fields[] = {
 	{ "campaign", FIELD_SLUG, 0, 0, 40, NULL },
 	{ "since", FIELD_DATE, 0, 2000, 2099, NULL },
 	{ "until", FIELD_DATE, 0, 2000, 2099, NULL },
-	{ "lang", FIELD_CHOICE, 0, 0, 0, langs },
+	{ "lang", FIELD_CHOICE, 0, 0, 0, web_langs },
 };
 
 enum tp_answer {
@@ -702,18 +701,18 @@ totals_send(struct http_request *req, json_t *d)
 {
 	struct buf	 b;
 	json_t		*row;
-	const char	*asof;
+	const char	*asof, *head[NFIELDS(totals_columns) + 4];
 	char		 disp[96];
 	size_t		 i;
 
+	head[0] = "范围";
+	head[1] = "名称";
+	for (i = 0; i < NFIELDS(totals_columns); i++)
+		head[2 + i] = totals_columns[i].head;
+	head[2 + i] = "基金账户收款(元)";
+	head[3 + i] = NULL;
 	buf_init(&b, 16384);
-	buf_puts(&b, "\xef\xbb\xbf");
-	buf_puts(&b, "\"范围\",\"名称\"");
-	for (i = 0; i < NFIELDS(totals_columns); i++) {
-		buf_putc(&b, ',');
-		csv_cell(&b, totals_columns[i].head);
-	}
-	buf_puts(&b, ",\"基金账户收款(元)\"\r\n");
+	csv_begin(&b, head);
 	totals_row(&b, "全部", json_object_get(d, "totals"));
 	json_array_foreach(json_object_get(d, "campaigns"), i, row)
 		totals_row(&b, "公益行动", row);

@@ -108,10 +108,17 @@ web_templates(void)
 	return (templates);
 }
 
+/* The languages we speak, the one list of them (lang= choices). */
+const char *const web_langs[] = {
+	[LANG_ZH] = "zh",
+	[LANG_EN] = "en",
+	NULL
+};
+
 const char *
 web_lang_code(enum lang lang)
 {
-	return (lang == LANG_EN ? "en" : "zh");
+	return (web_langs[lang == LANG_EN ? LANG_EN : LANG_ZH]);
 }
 
 /* The value of lang= in the query string, if it is one we speak. */
@@ -316,7 +323,7 @@ web_json(struct http_request *req, int status, json_t *v)
 /*
  * The sentence for an error code in the reader's language: {field} is
  * replaced by the field's name in that language, any other {key} by that
- * member of detail (an object, or NULL).
+ * member of detail (an object, or NULL; an amount as people read it).
  */
 void
 web_error_message(struct buf *out, enum lang lang, const char *code,
@@ -354,6 +361,8 @@ web_error_message(struct buf *out, enum lang lang, const char *code,
 			else if (json_is_integer(v))
 				buf_printf(out, "%lld",
 				    (long long)json_integer_value(v));
+			else
+				(void)fmt_amount(out, v);
 		} else {
 			buf_append(out, p, klen + 2);
 		}
@@ -720,6 +729,16 @@ web_saved(struct http_request *req, PGresult *res, int status,
 }
 
 /*
+ * A done callback: web_saved with status 200, a form on to
+ * call->saved_to.
+ */
+int
+web_db_saved(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	return (web_saved(req, res, 200, call->saved_to));
+}
+
+/*
  * The same for a record the answer names: a form goes on to prefix and
  * the id of the JSON's member ("pledge", "/me/pledges/": /me/pledges/12).
  */
@@ -820,6 +839,25 @@ web_post_ok(struct http_request *req, const struct form *f)
 }
 
 /*
+ * The request's idempotency key into *key: its Idempotency-Key header,
+ * else the form's idem field (a FIELD_KEY, checked with the form), else
+ * NULL.  Answers 400 and returns 0 when the header is malformed.
+ */
+int
+web_idem_key(struct http_request *req, const struct form *f,
+    const char **key)
+{
+	if (!http_request_header(req, "idempotency-key", key)) {
+		*key = form_get(f, "idem");
+		return (1);
+	}
+	if (form_key_ok(*key))
+		return (1);
+	web_error(req, 400, "bad_idempotency_key", "Idempotency-Key");
+	return (0);
+}
+
+/*
  * The positive integer id that follows prefix in req's path (at most 15
  * digits, no leading zero), into id (a string of digits); *rest points
  * after it.  Returns 0 when the path has no such id.
@@ -844,6 +882,26 @@ web_path_id(struct http_request *req, const char *prefix, char *id,
 	else if (p[len] != '\0')
 		return (0);
 	return (1);
+}
+
+/*
+ * The id and the action of a path prefix{id}/{action} (web_path_id),
+ * action one of actions (NULL-terminated): its index, or -1 when the
+ * path names no such id or action.
+ */
+int
+web_path_action(struct http_request *req, const char *prefix, char *id,
+    size_t idlen, const char *const *actions)
+{
+	const char	*rest;
+	int		 i;
+
+	if (!web_path_id(req, prefix, id, idlen, &rest) || *rest++ != '/')
+		return (-1);
+	for (i = 0; actions[i] != NULL; i++)
+		if (!strcmp(rest, actions[i]))
+			return (i);
+	return (-1);
 }
 
 /* Everything no route claims: 404, as a page or as JSON under /api/. */

@@ -140,7 +140,12 @@ run_files() {
 case "${SUITE:-all}" in
 all)
 	echo "== API tests"
-	run_files ${API_TESTS:-tests/api/*.test.mjs}
+	# Every answer an API test receives is checked against
+	# docs/openapi.yaml (tests/lib/check_responses.mjs): the contract
+	# cannot drift.
+	node --import ./tests/lib/check_responses.mjs --test \
+	    --test-concurrency=1 --test-reporter=spec \
+	    ${API_TESTS:-tests/api/*.test.mjs}
 	echo "== browser tests"
 	run_files ${E2E_TESTS:-tests/e2e/*.test.mjs}
 	echo "== fault tests"

@@ -34,11 +34,17 @@ returns text language sql immutable parallel safe as $$
 	select case when p_lang = 'en' then coalesce(p_en, p_zh) else p_zh end
 $$;
 
+-- Today on the Shanghai calendar: the one place SQL says which day it
+-- is (src/lib/day.c is C's).
+create function api.today()
+returns date language sql stable parallel safe as $$
+	select (now() at time zone 'Asia/Shanghai')::date
+$$;
+
 -- Age in whole years from a birth year, on the Shanghai calendar.
 create function api.age(p_birth_year smallint)
 returns int language sql stable parallel safe as $$
-	select extract(year from now() at time zone 'Asia/Shanghai')::int
-	    - p_birth_year
+	select extract(year from api.today())::int - p_birth_year
 $$;
 
 create function api.day(p_t timestamptz)
@@ -58,8 +64,15 @@ returns text language sql immutable parallel safe as $$
 	    else api.l(p_lang, '未在读', 'not in school') end
 $$;
 
--- The name of a kind of need or offer (goods, money, scholarship,
--- service).
+-- The kinds of need and offer, in the order forms list them: the one
+-- list of them in api (C's is need_kinds in src/lib/match.c; the tables'
+-- CHECKs hold the same four, the last line of defence).
+create function api.need_kinds()
+returns text[] language sql immutable parallel safe as $$
+	select array['goods', 'money', 'scholarship', 'service']
+$$;
+
+-- The name of a kind of need or offer (one of api.need_kinds()).
 create function api.kind_name(p_kind text, p_lang text)
 returns text language sql immutable parallel safe as $$
 	select api.l(p_lang, case p_kind when 'goods' then '物资'
@@ -91,16 +104,15 @@ begin
 	return coalesce(v, p_default);
 end $$;
 
--- An amount in fen as a person reads it: ¥1,234.50.
-create function api.fen_text(p_fen bigint)
-returns text language sql immutable parallel safe as $$
-	select '¥' || to_char(p_fen / 100.0, 'FM999,999,990.00')
-$$;
-
--- Today on the Shanghai calendar.
-create function api.today()
-returns date language sql stable parallel safe as $$
-	select (now() at time zone 'Asia/Shanghai')::date
+-- An amount shown to people, as data: {"fen": n} for money, else
+-- {"quantity": n, "unit": u}.  SQL never writes money as text: the
+-- pages, the messages and the error messages write these as people read
+-- them (fmt_amount in src/lib/fmt.c: ¥1,200.50, 1,200 件), and API
+-- clients get the numbers.
+create function api.amount(p_money boolean, p_n bigint, p_unit text)
+returns json language sql immutable parallel safe as $$
+	select case when p_money then json_build_object('fen', p_n)
+	    else json_build_object('quantity', p_n, 'unit', p_unit) end
 $$;
 
 create function api.minute(p_t timestamptz)

@@ -226,7 +226,7 @@ begin
 	into v_items, v_n
 	from unnest(p_ids) with ordinality u(id, i)
 	join need_public p on p.need_id = u.id
-	where p.year = extract(year from now() at time zone 'Asia/Shanghai');
+	where p.year = extract(year from api.today());
 	if v_n = coalesce(cardinality(p_ids), 0) then
 		return v_items;
 	end if;
@@ -304,7 +304,7 @@ begin
 	select (case when p_lang = 'en' then p.en else p.zh end)::json
 	  into v_need from need_public p
 	 where p.need_id = p_id
-	   and p.year = extract(year from now() at time zone 'Asia/Shanghai');
+	   and p.year = extract(year from api.today());
 	if v_need is null then
 		v_need := api.need_public(v_n, p_lang);
 	end if;

@@ -214,10 +214,26 @@ begin
 	return json_build_object('id', v_t.id, 'invited', true)::text;
 end $$;
 
+-- Account p_id as one p_u manages: admins any, staff the staff of the
+-- organisations below their own; 404 for any other (the caller may not
+-- even see it).  What every change to another's account checks first.
+create function api.account_manageable(p_u users, p_id bigint)
+returns users language plpgsql stable as $$
+declare
+	v_t	users;
+begin
+	select * into v_t from users where id = p_id;
+	if not found or (p_u.role = 'staff' and (v_t.role <> 'staff'
+	    or not api.above_org(p_u, v_t.org_id))) then
+		perform api.fail(404, 'not_found');
+	end if;
+	return v_t;
+end $$;
+
 -- POST /api/v1/users/{id}/disable and /enable.  A disabled account's
--- sessions end at once, and the links sent to it die.  Nobody disables themselves; staff manage the
--- staff below their organisation only; 404 for accounts the caller may
--- not see.
+-- sessions end at once, and the links sent to it die.  Nobody disables
+-- themselves; 404 for accounts the caller may not manage
+-- (api.account_manageable).
 create function api.account_set_disabled(p_sid text, p_id bigint,
     p_disabled boolean, p_ip text)
 returns text language plpgsql as $$
@@ -226,11 +242,7 @@ declare
 	v_t	users;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	select * into v_t from users where id = p_id;
-	if not found or (v_u.role = 'staff' and (v_t.role <> 'staff'
-	    or not api.above_org(v_u, v_t.org_id))) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_t := api.account_manageable(v_u, p_id);
 	if v_t.id = v_u.id then
 		perform api.fail(400, 'not_yourself');
 	end if;

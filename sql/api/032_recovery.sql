@@ -311,11 +311,7 @@ declare
 	v_kind	text;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	select * into v_t from users where id = p_id;
-	if not found or (v_u.role = 'staff' and (v_t.role <> 'staff'
-	    or not api.above_org(v_u, v_t.org_id))) then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_t := api.account_manageable(v_u, p_id);
 	if v_t.disabled_at is not null then
 		perform api.fail(409, 'account_disabled');
 	end if;

@@ -89,11 +89,10 @@ begin
 	values (p_pledge, p_actor, p_action, p_from, p_to, left(p_note, 500));
 end $$;
 
--- The amount of a pledge as a person reads it: ¥ for money, units else.
-create function api.pledge_amount_text(p_need needs, p_qty int)
-returns text language sql immutable as $$
-	select case when p_need.kind = 'money' then api.fen_text(p_qty)
-	    else p_qty || ' ' || p_need.unit end
+-- p_qty of a need, to show (api.amount): fen for money, else units.
+create function api.pledge_amount(p_need needs, p_qty int)
+returns json language sql immutable as $$
+	select api.amount(p_need.kind = 'money', p_qty, p_need.unit)
 $$;
 
 -- POST /api/v1/needs/{id}/pledges: a donor pledges part or all of what
@@ -161,7 +160,9 @@ begin
 		    json_build_object('field', 'quantity', 'remaining',
 		        case when v_n.status = 'open'
 		        then v_n.quantity - v_n.pledged else 0 end,
-		        'unit', v_n.unit));
+		        'unit', v_n.unit, 'remaining_text', api.pledge_amount(v_n,
+		        case when v_n.status = 'open'
+		        then v_n.quantity - v_n.pledged else 0 end)));
 	end if;
 
 	v_days := api.setting_int('pledge_due_days', 14);
@@ -302,6 +303,13 @@ declare
 	v_n	needs;
 	v_log	boolean;
 begin
+	-- Money is paid into the foundation's account, which the school
+	-- cannot see: the fund confirms it, from the bank statement
+	-- (sql/api/093_statements.sql), not the school.
+	if v_u.role <> 'admin' and (select kind from needs
+	    where id = v_p.need_id) = 'money' then
+		perform api.fail(403, 'fund_confirms');
+	end if;
 	if v_p.status not in ('pledged', 'delivered', 'disputed') then
 		perform api.fail(409, 'bad_state');
 	end if;

@@ -193,6 +193,7 @@ $$;
 --                          the foundation's account:
 --   payee, bank, account, account_ready, reference_code (for the
 --                          transfer's note), amount (fen), amount_text
+--                          (the same to show: api.amount)
 -- Null for no such pledge.  Whether the caller may see it is the
 -- caller's rule (a donor, on their own pledge, while it is pledged or
 -- delivered): this function does not check.
@@ -250,7 +251,8 @@ begin
 		    'account', v_fund ->> 'account',
 		    'account_ready', (v_fund ->> 'ready')::boolean,
 		    'reference_code', v_p.reference_code,
-		    'amount', v_amount, 'amount_text', api.fen_text(v_amount));
+		    'amount', v_amount,
+		    'amount_text', api.amount(true, v_amount, null));
 	end if;
 	return v_r;
 end $$;

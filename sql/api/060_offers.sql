@@ -34,12 +34,12 @@ returns text language sql stable as $$
 	    else (select display_name from users where id = o.donor_id) end
 $$;
 
--- An amount of the offer's unit: ¥ for fen, else units.
-create function api.offer_amount_text(o offers, p_n bigint)
-returns text language sql immutable as $$
-	select case when o.kind in ('money', 'scholarship')
-	    then api.fen_text(p_n)
-	    else p_n || ' ' || coalesce(nullif(o.unit, ''), '份') end
+-- p_n of the offer's unit, to show (api.amount): fen for money and
+-- scholarships, else units.
+create function api.offer_amount(o offers, p_n bigint)
+returns json language sql immutable as $$
+	select api.amount(o.kind in ('money', 'scholarship'), p_n,
+	    coalesce(nullif(o.unit, ''), '份'))
 $$;
 
 -- live, used_up, expired or withdrawn, given what it gave (p_amount,
@@ -80,13 +80,13 @@ returns json language sql stable as $$
 	    'quantity', o.quantity,
 	    'given', g.amount,
 	    'remaining', o.quantity - g.amount,
-	    'quantity_text', api.offer_amount_text(o, o.quantity),
-	    'remaining_text', api.offer_amount_text(o, o.quantity - g.amount),
+	    'quantity_text', api.offer_amount(o, o.quantity),
+	    'remaining_text', api.offer_amount(o, o.quantity - g.amount),
 	    'terms', o.terms,
 	    'terms_given', case when o.kind = 'scholarship' then g.terms end,
 	    'unit_amount', o.unit_amount,
 	    'unit_amount_text', case when o.unit_amount is not null
-	        then api.offer_amount_text(o, o.unit_amount) end,
+	        then api.offer_amount(o, o.unit_amount) end,
 	    'towns', (select coalesce(json_agg(json_build_object('slug', t.slug,
 	        'name', api.l(p_lang, t.name_zh, t.name_en)) order by t.sort),
 	        '[]') from towns t where t.id = any (o.towns)),
@@ -385,7 +385,7 @@ begin
 		perform api.fail(409, 'below_given', json_build_object(
 		    'field', case when o.kind in ('goods', 'service')
 		        then 'quantity' else 'amount' end,
-		    'given', api.offer_amount_text(o, v_given)));
+		    'given', api.offer_amount(o, v_given)));
 	end if;
 	if n.terms < v_terms then
 		perform api.fail(409, 'below_given', json_build_object(
@@ -437,8 +437,8 @@ returns json language sql stable as $$
 	            'off_shelf', true, 'title', api.l(p_lang, '（需求已下架）',
 	            '(need withdrawn)')) end,
 	    'quantity', pr.quantity, 'amount', pr.amount,
-	    'amount_text', api.offer_amount_text(o, pr.amount),
-	    'quantity_text', api.pledge_amount_text(n, pr.quantity),
+	    'amount_text', api.offer_amount(o, pr.amount),
+	    'quantity_text', api.pledge_amount(n, pr.quantity),
 	    'reasons', (select coalesce(json_agg(r), '[]')
 	        from unnest(pr.reasons) r),
 	    'pairing', pr.pairing, 'status', pr.status,

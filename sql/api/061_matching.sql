@@ -125,7 +125,7 @@ returns json language sql stable as $$
 	    'offer_id', (e.p ->> 'offer_id')::bigint,
 	    'quantity', (e.p ->> 'quantity')::int,
 	    'amount', (e.p ->> 'amount')::bigint,
-	    'quantity_text', api.pledge_amount_text(n,
+	    'quantity_text', api.pledge_amount(n,
 	        (e.p ->> 'quantity')::int),
 	    'score', (e.p ->> 'score')::int,
 	    'reasons', e.p -> 'reasons',
@@ -218,7 +218,7 @@ begin
 	if p_amount > o.quantity - v_given
 	    or (o.terms is not null and p_terms > o.terms - v_terms) then
 		perform api.fail(409, 'offer_too_small', json_build_object(
-		    'remaining', api.offer_amount_text(o,
+		    'remaining', api.offer_amount(o,
 		        o.quantity - v_given)));
 	end if;
 end $$;
@@ -320,7 +320,7 @@ begin
 	        'offer', api.offer_json(o, p_lang, true),
 	        'quantity', (e.p ->> 'quantity')::int,
 	        'amount', (e.p ->> 'amount')::bigint,
-	        'quantity_text', api.pledge_amount_text(n,
+	        'quantity_text', api.pledge_amount(n,
 	            (e.p ->> 'quantity')::int),
 	        'score', (e.p ->> 'score')::int,
 	        'reasons', e.p -> 'reasons',
@@ -373,7 +373,7 @@ begin
 	        from pair_seekers s where s.beneficiary_id = n.beneficiary_id),
 	    'proposed')
 	returning * into v_pr;
-	perform api.notify(o.donor_id, 'proposal', jsonb_build_object('need_title', n.title, 'org_name', (select name from orgs where id = n.org_id), 'amount', api.offer_amount_text(o, p_amount), 'path', '/me/offers/' || o.id));
+	perform api.notify(o.donor_id, 'proposal', jsonb_build_object('need_title', n.title, 'org_name', (select name from orgs where id = n.org_id), 'amount', api.offer_amount(o, p_amount), 'path', '/me/offers/' || o.id));
 	perform api.audit(v_u, 'proposal_create', 'need', p_need, p_ip,
 	    jsonb_build_object('offer', p_offer, 'proposal', v_pr.id));
 	return json_build_object('proposal', api.proposal_json(v_pr,
@@ -476,7 +476,7 @@ begin
 	        'need', api.need_public(n, p_lang),
 	        'offer', api.offer_json(o, p_lang, false),
 	        'quantity', (e.p ->> 'quantity')::int,
-	        'quantity_text', api.pledge_amount_text(n,
+	        'quantity_text', api.pledge_amount(n,
 	            (e.p ->> 'quantity')::int),
 	        'reasons', e.p -> 'reasons',
 	        'reasons_text', api.reasons_text(e.p -> 'reasons'))

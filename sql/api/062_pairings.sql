@@ -112,7 +112,8 @@ begin
 	if n.quantity - n.pledged < p_terms then
 		perform api.fail(409, 'too_much', json_build_object('field',
 		    'terms', 'remaining', n.quantity - n.pledged,
-		    'unit', n.unit));
+		    'unit', n.unit, 'remaining_text',
+		    api.pledge_amount(n, n.quantity - n.pledged)));
 	end if;
 	if exists (select 1 from pairings where beneficiary_id =
 	    n.beneficiary_id and status in ('active', 'flagged')) then
@@ -124,9 +125,10 @@ begin
 	    n.unit_amount, p_months, p_first)
 	returning id into v_id;
 	delete from pair_seekers where beneficiary_id = n.beneficiary_id;
-	insert into pairing_events (pairing_id, actor_id, action, note)
-	values (v_id, p_u.id, 'created', p_terms || ' × ' ||
-	    api.fen_text(n.unit_amount));
+	-- No note: what was agreed (terms × amount) is the pairing's own,
+	-- shown above its history.
+	insert into pairing_events (pairing_id, actor_id, action)
+	values (v_id, p_u.id, 'created');
 	perform api.notify_branch(n.org_id, 'pairing', api.pairing_params(v_id) || jsonb_build_object('donor_name', p_u.display_name));
 	-- The pledges last: the first takes the public log's lock.
 	for k in 1 .. p_terms loop
@@ -189,8 +191,9 @@ returns json language sql stable as $$
 	    'org_name', (select name from orgs where id = b.org_id),
 	    'need_id', n.id, 'need_title', n.title,
 	    'terms', pa.terms, 'term_months', pa.term_months,
-	    'term_amount_text', api.fen_text(pa.unit_amount),
-	    'total_text', api.fen_text(pa.terms::bigint * pa.unit_amount),
+	    'term_amount_text', api.amount(true, pa.unit_amount, null),
+	    'total_text', api.amount(true, pa.terms::bigint * pa.unit_amount,
+	        null),
 	    'created_on', api.day(pa.created_at),
 	    'closed_on', api.day(pa.closed_at),
 	    'end_reason', pa.end_reason,

@@ -55,49 +55,17 @@ begin
 	return v_r;
 end $$;
 
--- A date typed as YYYY-MM-DD (null stays null): 400 naming p_field when
--- it is malformed or before 2000, and, unless p_future, after today.
-create function api.prog_date(p_text text, p_field text,
-    p_future boolean default false)
+-- The day a record says something happened (null stays null): 400
+-- 'future_date' naming p_field when it is after today.  Its syntax (a
+-- real day, from 2000) is the handler's (form.c's FIELD_DATE), and an
+-- amount comes in fen whether it was typed in yuan or not (FIELD_YUAN).
+create function api.prog_day(p_day date, p_field text)
 returns date language plpgsql stable as $$
-declare
-	v	date;
 begin
-	if p_text is null then
-		return null;
-	end if;
-	if p_text !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then
-		perform api.fail(400, 'bad_date', json_build_object('field', p_field));
-	end if;
-	begin
-		v := p_text::date;
-	exception when others then
-		v := null;
-	end;
-	if v is null or v < date '2000-01-01' then
-		perform api.fail(400, 'bad_date', json_build_object('field', p_field));
-	end if;
-	if not p_future and v > api.today() then
+	if p_day > api.today() then
 		perform api.fail(400, 'future_date', json_build_object('field', p_field));
 	end if;
-	return v;
-end $$;
-
--- An amount in fen from the API (p_fen) or in yuan from a form (p_yuan,
--- "1234" or "1234.5"); null when neither is given.
-create function api.prog_fen(p_fen bigint, p_yuan text, p_field text)
-returns bigint language plpgsql immutable as $$
-begin
-	if p_fen is not null then
-		return p_fen;
-	end if;
-	if p_yuan is null then
-		return null;
-	end if;
-	if p_yuan !~ '^[0-9]{1,10}(\.[0-9]{1,2})?$' then
-		perform api.fail(400, 'bad_amount', json_build_object('field', p_field));
-	end if;
-	return (p_yuan::numeric * 100)::bigint;
+	return p_day;
 end $$;
 
 -- A list of ids typed as "12, 15 16" (null or empty: none).
@@ -204,12 +172,20 @@ returns text language sql stable as $$
 	select display_name from users where id = p_id
 $$;
 
--- Page links of a list: page, prev and next (null at either end).
+-- A list's pages, p_per records a page: the records page p_page (null:
+-- the first) skips, and its links, page, prev and next (null at either
+-- end).
+create function api.prog_offset(p_page int, p_per int)
+returns int language sql immutable as $$
+	select (coalesce(p_page, 1) - 1) * p_per
+$$;
+
 create function api.prog_pager(p_page int, p_per int, p_total bigint)
 returns json language sql immutable as $$
-	select json_build_object('page', p_page, 'total', p_total,
-	    'prev', case when p_page > 1 then p_page - 1 end,
-	    'next', case when p_page::bigint * p_per < p_total then p_page + 1 end)
+	select json_build_object('page', p, 'total', p_total,
+	    'prev', case when p > 1 then p - 1 end,
+	    'next', case when p::bigint * p_per < p_total then p + 1 end)
+	  from coalesce(p_page, 1) p
 $$;
 
 -- GET /programmes: what each kind of record holds in the caller's scope.

@@ -37,60 +37,59 @@ language sql stable as $$
 	 where status in ('disbursed', 'repaying', 'repaid', 'defaulted')
 $$;
 
+-- What each metric is called, its unit, and how its figure is computed
+-- (in words, for the dashboard), in Chinese and English.
+create function api.metric_texts()
+returns table (metric text, name_zh text, name_en text, unit_zh text,
+    unit_en text, rule_zh text, rule_en text)
+language sql immutable as $$
+	values
+	('leaders_young', '培育青年“领头雁”', 'Young entrepreneur leaders (领头雁)',
+	 '人', 'people',
+	 '领头雁名册中标为青年“领头雁”的人数，按认定日期计入。',
+	 'People in the leaders registry marked as young leaders, by the date since when.'),
+	('leaders_ecommerce', '培育青年电商“领头雁”', 'Youth e-commerce leaders',
+	 '家', 'shops',
+	 '领头雁名册中标为电商“领头雁”的人数，按认定日期计入。',
+	 'People in the leaders registry marked as e-commerce leaders, by the date since when.'),
+	('training_attendance', '培训青年', 'Youth training attendances',
+	 '人次', 'attendances',
+	 '创业、电商、技能和金融知识培训的参加人次之和，按举办日期计入。',
+	 'Attendance of entrepreneurship, e-commerce, skills and financial-literacy trainings, by the day held.'),
+	('leaders_rural', '培育农村青年致富带头人', 'Rural youth wealth leaders',
+	 '人', 'people',
+	 '领头雁名册中标为农村青年致富带头人的人数，按认定日期计入。',
+	 'People in the leaders registry marked as rural wealth leaders, by the date since when.'),
+	('poverty_exits', '服务青年实现脱贫', 'Youths helped out of poverty',
+	 '人', 'people',
+	 '经上级团组织核实的脱贫青年人数，按脱贫日期计入。',
+	 'Youths out of poverty, verified by the parent branch, by the date of the exit.'),
+	('finance_sessions', '举办金融知识培训',
+	 'Financial-literacy sessions (金融知识下乡)', '场', 'sessions',
+	 '举办的金融知识培训场次，按举办日期计入。',
+	 'Financial-literacy trainings held, by the day held.'),
+	('loans_disbursed', '协调发放小额贷款（共青扶贫贷）',
+	 'Small loans to poor youths (共青扶贫贷)', '元', 'yuan',
+	 '已发放贷款的金额之和（含还款中、已还清和逾期的），按发放日期计入。',
+	 'Amount of the loans disbursed (repaying, repaid or defaulted included), by the day disbursed.')
+$$;
+
 create function api.metric_name(p_metric text, p_lang text)
 returns text language sql immutable as $$
-	select case p_metric
-	    when 'leaders_young' then api.l(p_lang, '培育青年“领头雁”',
-	        'Young entrepreneur leaders (领头雁)')
-	    when 'leaders_ecommerce' then api.l(p_lang, '培育青年电商“领头雁”',
-	        'Youth e-commerce leaders')
-	    when 'training_attendance' then api.l(p_lang, '培训青年',
-	        'Youth training attendances')
-	    when 'leaders_rural' then api.l(p_lang, '培育农村青年致富带头人',
-	        'Rural youth wealth leaders')
-	    when 'poverty_exits' then api.l(p_lang, '服务青年实现脱贫',
-	        'Youths helped out of poverty')
-	    when 'finance_sessions' then api.l(p_lang, '举办金融知识培训',
-	        'Financial-literacy sessions (金融知识下乡)')
-	    else api.l(p_lang, '协调发放小额贷款（共青扶贫贷）',
-	        'Small loans to poor youths (共青扶贫贷)') end
+	select api.l(p_lang, name_zh, name_en) from api.metric_texts()
+	 where metric = p_metric
 $$;
 
 create function api.metric_unit(p_metric text, p_lang text)
 returns text language sql immutable as $$
-	select case p_metric
-	    when 'leaders_ecommerce' then api.l(p_lang, '家', 'shops')
-	    when 'training_attendance' then api.l(p_lang, '人次', 'attendances')
-	    when 'finance_sessions' then api.l(p_lang, '场', 'sessions')
-	    when 'loans_disbursed' then api.l(p_lang, '元', 'yuan')
-	    else api.l(p_lang, '人', 'people') end
+	select api.l(p_lang, unit_zh, unit_en) from api.metric_texts()
+	 where metric = p_metric
 $$;
 
--- How the figure is computed, in words, for the dashboard.
 create function api.metric_rule(p_metric text, p_lang text)
 returns text language sql immutable as $$
-	select case p_metric
-	    when 'leaders_young' then api.l(p_lang,
-	        '领头雁名册中标为青年“领头雁”的人数，按认定日期计入。',
-	        'People in the leaders registry marked as young leaders, by the date since when.')
-	    when 'leaders_ecommerce' then api.l(p_lang,
-	        '领头雁名册中标为电商“领头雁”的人数，按认定日期计入。',
-	        'People in the leaders registry marked as e-commerce leaders, by the date since when.')
-	    when 'training_attendance' then api.l(p_lang,
-	        '创业、电商、技能和金融知识培训的参加人次之和，按举办日期计入。',
-	        'Attendance of entrepreneurship, e-commerce, skills and financial-literacy trainings, by the day held.')
-	    when 'leaders_rural' then api.l(p_lang,
-	        '领头雁名册中标为农村青年致富带头人的人数，按认定日期计入。',
-	        'People in the leaders registry marked as rural wealth leaders, by the date since when.')
-	    when 'poverty_exits' then api.l(p_lang,
-	        '经上级团组织核实的脱贫青年人数，按脱贫日期计入。',
-	        'Youths out of poverty, verified by the parent branch, by the date of the exit.')
-	    when 'finance_sessions' then api.l(p_lang,
-	        '举办的金融知识培训场次，按举办日期计入。',
-	        'Financial-literacy trainings held, by the day held.')
-	    else api.l(p_lang,
-	        '已发放贷款的金额之和（含还款中、已还清和逾期的），按发放日期计入。',
-	        'Amount of the loans disbursed (repaying, repaid or defaulted included), by the day disbursed.') end
+	select api.l(p_lang, rule_zh, rule_en) from api.metric_texts()
+	 where metric = p_metric
 $$;
 
 -- Whether a target is met.  On track means at least the linear pace from
@@ -265,9 +264,9 @@ begin
 end $$;
 
 -- POST /admin/targets/{id} (admins): a new value and/or deadline.  The
--- money target's value comes in fen (value) or yuan (value_yuan).
+-- money target's value is in fen (a form types it in yuan, value_yuan).
 create function api.target_update(p_sid text, p_id bigint, p_value bigint,
-    p_value_yuan text, p_deadline text, p_ip text)
+    p_deadline date, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -280,11 +279,11 @@ begin
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
-	v_value := coalesce(api.prog_fen(p_value, p_value_yuan, 'value'), v_t.value);
+	v_value := coalesce(p_value, v_t.value);
 	if v_value <= 0 or v_value > 1000000000000 then
 		perform api.fail(400, 'bad_number', '{"field":"value"}');
 	end if;
-	v_dl := coalesce(api.prog_date(p_deadline, 'deadline', true), v_t.deadline);
+	v_dl := coalesce(p_deadline, v_t.deadline);
 	if v_dl <= v_t.starts_on then
 		perform api.fail(400, 'bad_date', '{"field":"deadline"}');
 	end if;

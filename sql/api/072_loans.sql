@@ -51,46 +51,45 @@ $$;
 -- the new-loan form.
 create function api.loans_page(p_sid text, p_lang text, p_status text,
     p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_page	int := coalesce(p_page, 1);
-begin
-	v_u := api.prog_user(p_sid);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '共青扶贫贷', 'Green loans'),
 	    'status', p_status,
 	    'items', (select coalesce(json_agg(api.loan_json(l, p_lang)
 	        order by l.id desc), '[]')
 	      from (select * from loans
-	             where org_id in (select api.prog_scope(v_u))
+	             where org_id in (select api.prog_scope(u))
 	               and (p_status is null or status = p_status)
-	             order by id desc limit 50 offset (v_page - 1) * 50) l),
-	    'pager', api.prog_pager(v_page, 50, (select count(*) from loans
-	        where org_id in (select api.prog_scope(v_u))
+	             order by id desc limit 50
+	            offset api.prog_offset(p_page, 50)) l),
+	    'pager', api.prog_pager(p_page, 50, (select count(*) from loans
+	        where org_id in (select api.prog_scope(u))
 	          and (p_status is null or status = p_status))),
 	    'statuses', (select json_agg(json_build_object('value', s,
 	        'name', api.loan_status_name(s, p_lang),
-	        'count', (select count(*) from loans
-	            where org_id in (select api.prog_scope(v_u)) and status = s),
+	        'count', coalesce(c.n, 0),
 	        'selected', s = p_status) order by i)
 	      from unnest(array['applied', 'approved', 'disbursed', 'repaying',
-	          'repaid', 'rejected', 'defaulted']) with ordinality u(s, i)),
+	          'repaid', 'rejected', 'defaulted']) with ordinality x(s, i)
+	      left join (select status, count(*) as n from loans
+	          where org_id in (select api.prog_scope(u))
+	         group by status) c on c.status = s),
 	    'disbursed_amount', (select coalesce(sum(amount), 0) from loans
-	        where org_id in (select api.prog_scope(v_u))
+	        where org_id in (select api.prog_scope(u))
 	          and disbursed_on is not null),
 	    'repaid_amount', (select coalesce(sum(p.amount), 0)
 	        from loan_payments p join loans l on l.id = p.loan_id
-	        where l.org_id in (select api.prog_scope(v_u))),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	        where l.org_id in (select api.prog_scope(u))),
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u
+$$;
 
 -- POST /programmes/loans, /api/v1/loans: a loan application for a
--- registered youth in scope.  Amount in fen (amount) or yuan
--- (amount_yuan), at least ¥100.
+-- registered youth in scope.  Amount in fen (a form types it in yuan,
+-- amount_yuan), at least ¥100.
 create function api.loan_create(p_sid text, p_org bigint, p_youth bigint,
-    p_bank text, p_amount bigint, p_amount_yuan text, p_term int,
-    p_purpose text, p_applied_on text, p_note text, p_ip text)
+    p_bank text, p_amount bigint, p_term int, p_purpose text,
+    p_applied_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -102,7 +101,7 @@ begin
 	v_u := api.prog_user(p_sid);
 	v_org := api.prog_org(v_u, p_org);
 	v_b := api.prog_youth(v_u, p_youth, 'beneficiary_id', v_org);
-	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
+	v_amt := p_amount;
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');
 	end if;
@@ -112,7 +111,7 @@ begin
 	insert into loans (org_id, beneficiary_id, bank, amount, term_months,
 	    purpose, applied_on, note, created_by)
 	values (v_org, v_b.id, p_bank, v_amt, p_term, p_purpose,
-	    coalesce(api.prog_date(p_applied_on, 'applied_on'), api.today()),
+	    coalesce(api.prog_day(p_applied_on, 'applied_on'), api.today()),
 	    coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'loan_create', 'loan', v_id, p_ip,
@@ -124,18 +123,10 @@ end $$;
 -- (each instalment paid, partly paid, overdue or due, payments applied
 -- in order) and its payments, and what may be done next.
 create function api.loan_get(p_sid text, p_lang text, p_id bigint)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_l	loans;
-	v_paid	bigint;
-begin
-	v_u := api.prog_user(p_sid);
-	v_l := api.prog_find(v_u, null::loans, p_id, false);
-	v_paid := api.loan_repaid(p_id);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '贷款', 'Loan') || ' #' || p_id,
-	    'loan', api.loan_json(v_l, p_lang),
+	    'loan', api.loan_json(l, p_lang),
 	    'schedule', (select coalesce(json_agg(json_build_object(
 	        'seq', s.seq, 'due_on', to_char(s.due_on, 'YYYY-MM-DD'),
 	        'amount', s.amount,
@@ -147,8 +138,8 @@ begin
 	            else api.l(p_lang, '待还', 'due') end)
 	        order by s.seq), '[]')
 	      from (select i.seq, i.due_on, i.amount,
-	              case when v_paid >= i.cum then 'paid'
-	                   when v_paid > i.cum - i.amount then 'partly'
+	              case when paid >= i.cum then 'paid'
+	                   when paid > i.cum - i.amount then 'partly'
 	                   when i.due_on < api.today() then 'overdue'
 	                   else 'due' end as state
 	              from (select *, sum(amount) over (order by seq) as cum
@@ -165,15 +156,18 @@ begin
 	            when 'reject' then api.l(p_lang, '未通过', 'reject')
 	            when 'disburse' then api.l(p_lang, '已放款', 'disbursed')
 	            else api.l(p_lang, '记为违约', 'mark defaulted') end)), '[]')
-	      from unnest(case v_l.status
+	      from unnest(case l.status
 	          when 'applied' then array['approve', 'reject']
 	          when 'approved' then array['disburse', 'reject']
 	          when 'disbursed' then array['default']
 	          when 'repaying' then array['default']
 	          else '{}'::text[] end) a),
-	    'can_pay', v_l.status in ('disbursed', 'repaying', 'defaulted'),
-	    'today', to_char(api.today(), 'YYYY-MM-DD'))::text;
-end $$;
+	    'can_pay', l.status in ('disbursed', 'repaying', 'defaulted'),
+	    'today', to_char(api.today(), 'YYYY-MM-DD'))::text
+	  from api.prog_user(p_sid) u,
+	       api.prog_find(u, null::loans, p_id, false) l,
+	       api.loan_repaid(l.id) paid
+$$;
 
 -- POST /programmes/loans/{id}/status, /api/v1/loans/{id}/status: one
 -- step of the loan's life, on a date (default today).  409 when the loan
@@ -181,7 +175,7 @@ end $$;
 -- term_months monthly instalments of the principal, the rest of the
 -- division in the last.
 create function api.loan_action(p_sid text, p_id bigint, p_action text,
-    p_on text, p_note text, p_ip text)
+    p_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -192,7 +186,7 @@ declare
 begin
 	v_u := api.prog_user(p_sid);
 	v_l := api.prog_find(v_u, null::loans, p_id, true);
-	v_on := coalesce(api.prog_date(p_on, 'on'), api.today());
+	v_on := coalesce(api.prog_day(p_on, 'on'), api.today());
 	v_new := case
 	    when p_action = 'approve' and v_l.status = 'applied' then 'approved'
 	    when p_action = 'reject' and v_l.status in ('applied', 'approved')
@@ -230,11 +224,11 @@ begin
 end $$;
 
 -- POST /programmes/loans/{id}/payments, /api/v1/loans/{id}/payments: a
--- repayment of a disbursed loan (fen in amount, or yuan in amount_yuan),
+-- repayment of a disbursed loan (fen; a form types yuan, amount_yuan),
 -- on a day (default today) not before the disbursement.  400 beyond what
 -- is outstanding; the loan becomes repaying, or repaid when nothing is.
 create function api.loan_pay(p_sid text, p_id bigint, p_amount bigint,
-    p_amount_yuan text, p_paid_on text, p_note text, p_ip text)
+    p_paid_on date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -250,11 +244,11 @@ begin
 	if v_l.status not in ('disbursed', 'repaying', 'defaulted') then
 		perform api.fail(409, 'bad_state');
 	end if;
-	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
+	v_amt := p_amount;
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');
 	end if;
-	v_on := coalesce(api.prog_date(p_paid_on, 'paid_on'), api.today());
+	v_on := coalesce(api.prog_day(p_paid_on, 'paid_on'), api.today());
 	if v_on < v_l.disbursed_on then
 		perform api.fail(400, 'bad_date', '{"field":"paid_on"}');
 	end if;

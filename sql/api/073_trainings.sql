@@ -31,37 +31,34 @@ $$;
 -- page, optionally of one kind, with totals and the form's choices.
 create function api.trainings_page(p_sid text, p_lang text, p_kind text,
     p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_page	int := coalesce(p_page, 1);
-begin
-	v_u := api.prog_user(p_sid);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '培训和活动', 'Trainings and events'),
 	    'kind', p_kind,
 	    'items', (select coalesce(json_agg(api.training_json(t, p_lang)
 	        order by t.held_on desc, t.id desc), '[]')
 	      from (select * from trainings
-	             where org_id in (select api.prog_scope(v_u))
+	             where org_id in (select api.prog_scope(u))
 	               and (p_kind is null or kind = p_kind)
 	             order by held_on desc, id desc
-	             limit 50 offset (v_page - 1) * 50) t),
-	    'pager', api.prog_pager(v_page, 50, (select count(*) from trainings
-	        where org_id in (select api.prog_scope(v_u))
+	             limit 50 offset api.prog_offset(p_page, 50)) t),
+	    'pager', api.prog_pager(p_page, 50, (select count(*) from trainings
+	        where org_id in (select api.prog_scope(u))
 	          and (p_kind is null or kind = p_kind))),
 	    'kinds', (select json_agg(json_build_object('value', k,
 	        'name', api.training_kind_name(k, p_lang),
-	        'count', (select count(*) from trainings
-	            where org_id in (select api.prog_scope(v_u)) and kind = k),
-	        'attendance', (select coalesce(sum(attendance), 0) from trainings
-	            where org_id in (select api.prog_scope(v_u)) and kind = k),
+	        'count', coalesce(c.n, 0),
+	        'attendance', coalesce(c.attendance, 0),
 	        'selected', k = p_kind) order by i)
 	      from unnest(array['entrepreneurship', 'ecommerce', 'finance',
 	          'skills', 'youth_home', 'counselling', 'city_trip'])
-	          with ordinality u(k, i)),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	          with ordinality x(k, i)
+	      left join (select kind, count(*) as n, sum(attendance) as attendance
+	          from trainings where org_id in (select api.prog_scope(u))
+	         group by kind) c on c.kind = k),
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u
+$$;
 
 -- Adds the youths p_ids (all in scope, or nothing) to training p_id,
 -- refused when the attendance would not cover them all.
@@ -89,7 +86,7 @@ end $$;
 -- with the registered youths who came (attendees: ids separated by
 -- commas), all or nothing.
 create function api.training_create(p_sid text, p_org bigint, p_kind text,
-    p_title text, p_held_on text, p_organiser text, p_place text,
+    p_title text, p_held_on date, p_organiser text, p_place text,
     p_attendance int, p_note text, p_attendees text, p_ip text)
 returns text language plpgsql as $$
 declare
@@ -103,7 +100,7 @@ begin
 	v_ids := api.prog_ids(p_attendees, 'attendees');
 	insert into trainings (org_id, kind, title, held_on, organiser, place,
 	    attendance, note, created_by)
-	values (v_org, p_kind, p_title, api.prog_date(p_held_on, 'held_on'),
+	values (v_org, p_kind, p_title, api.prog_day(p_held_on, 'held_on'),
 	    p_organiser, p_place, p_attendance, coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.training_add(v_u, v_id, v_ids, 'attendees');
@@ -115,27 +112,23 @@ end $$;
 
 -- GET /programmes/trainings/{id}, /api/v1/trainings/{id}.
 create function api.training_get(p_sid text, p_lang text, p_id bigint)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_t	trainings;
-begin
-	v_u := api.prog_user(p_sid);
-	v_t := api.prog_find(v_u, null::trainings, p_id, false);
-	return json_build_object(
-	    'title', v_t.title,
-	    'training', api.training_json(v_t, p_lang),
+returns text language sql as $$
+	select json_build_object(
+	    'title', t.title,
+	    'training', api.training_json(t, p_lang),
 	    'attendees', (select coalesce(json_agg(api.youth_json(
 	        a.beneficiary_id, p_lang) order by a.beneficiary_id), '[]')
 	      from training_attendees a where a.training_id = p_id),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u,
+	       api.prog_find(u, null::trainings, p_id, false) t
+$$;
 
 -- POST /programmes/trainings/{id}, /api/v1/trainings/{id}: corrects the
 -- fields given (the others stay).  400 when the attendance would fall
 -- below the registered attendees.
 create function api.training_update(p_sid text, p_id bigint, p_title text,
-    p_held_on text, p_organiser text, p_place text, p_attendance int,
+    p_held_on date, p_organiser text, p_place text, p_attendance int,
     p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
@@ -149,7 +142,7 @@ begin
 		perform api.fail(400, 'too_many_attendees', '{"field":"attendance"}');
 	end if;
 	update trainings set title = coalesce(p_title, title),
-	    held_on = coalesce(api.prog_date(p_held_on, 'held_on'), held_on),
+	    held_on = coalesce(api.prog_day(p_held_on, 'held_on'), held_on),
 	    organiser = coalesce(p_organiser, organiser),
 	    place = coalesce(p_place, place),
 	    attendance = coalesce(p_attendance, attendance),

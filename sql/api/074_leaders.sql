@@ -30,52 +30,50 @@ $$;
 
 -- GET /programmes/leaders, /api/v1/leaders: 50 a page, optionally of one
 -- kind (young, ecommerce, rural).
+-- Whether leader l is of kind p_kind (young, ecommerce, rural; null:
+-- any).
+create function api.leader_is(l leaders, p_kind text)
+returns boolean language sql immutable as $$
+	select p_kind is null or (p_kind = 'young' and l.young)
+	    or (p_kind = 'ecommerce' and l.ecommerce)
+	    or (p_kind = 'rural' and l.rural)
+$$;
+
 create function api.leaders_page(p_sid text, p_lang text, p_kind text,
     p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_page	int := coalesce(p_page, 1);
-begin
-	v_u := api.prog_user(p_sid);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '领头雁名册', 'Young leaders'),
 	    'kind', p_kind,
 	    'items', (select coalesce(json_agg(api.leader_json(l, p_lang)
 	        order by l.since desc, l.id desc), '[]')
 	      from (select * from leaders l
-	             where org_id in (select api.prog_scope(v_u))
-	               and (p_kind is null or (p_kind = 'young' and young)
-	                 or (p_kind = 'ecommerce' and ecommerce)
-	                 or (p_kind = 'rural' and rural))
+	             where org_id in (select api.prog_scope(u))
+	               and api.leader_is(l, p_kind)
 	             order by since desc, id desc
-	             limit 50 offset (v_page - 1) * 50) l),
-	    'pager', api.prog_pager(v_page, 50, (select count(*) from leaders
-	        where org_id in (select api.prog_scope(v_u))
-	          and (p_kind is null or (p_kind = 'young' and young)
-	            or (p_kind = 'ecommerce' and ecommerce)
-	            or (p_kind = 'rural' and rural)))),
-	    'kinds', json_build_array(
-	        json_build_object('value', 'young', 'selected', p_kind = 'young',
-	            'name', api.l(p_lang, '青年“领头雁”', 'young leaders'),
-	            'count', (select count(*) from leaders where young
-	                and org_id in (select api.prog_scope(v_u)))),
-	        json_build_object('value', 'ecommerce',
-	            'selected', p_kind = 'ecommerce',
-	            'name', api.l(p_lang, '电商“领头雁”', 'e-commerce leaders'),
-	            'count', (select count(*) from leaders where ecommerce
-	                and org_id in (select api.prog_scope(v_u)))),
-	        json_build_object('value', 'rural', 'selected', p_kind = 'rural',
-	            'name', api.l(p_lang, '农村青年致富带头人', 'rural wealth leaders'),
-	            'count', (select count(*) from leaders where rural
-	                and org_id in (select api.prog_scope(v_u))))),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	             limit 50 offset api.prog_offset(p_page, 50)) l),
+	    'pager', api.prog_pager(p_page, 50, (select count(*) from leaders l
+	        where org_id in (select api.prog_scope(u))
+	          and api.leader_is(l, p_kind))),
+	    'kinds', (select json_agg(json_build_object('value', k,
+	        'selected', k = p_kind, 'name', n,
+	        'count', (select count(*) from leaders l
+	            where org_id in (select api.prog_scope(u))
+	              and api.leader_is(l, k))) order by i)
+	      from (values (1, 'young',
+	                api.l(p_lang, '青年“领头雁”', 'young leaders')),
+	            (2, 'ecommerce',
+	                api.l(p_lang, '电商“领头雁”', 'e-commerce leaders')),
+	            (3, 'rural', api.l(p_lang, '农村青年致富带头人',
+	                'rural wealth leaders'))) x(i, k, n)),
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u
+$$;
 
 -- POST /programmes/leaders, /api/v1/leaders: at least one kind.
 create function api.leader_create(p_sid text, p_org bigint, p_name text,
     p_young boolean, p_ecommerce boolean, p_rural boolean, p_business text,
-    p_town text, p_since text, p_note text, p_ip text)
+    p_town text, p_since date, p_note text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -95,7 +93,7 @@ begin
 	values (v_org, p_name, coalesce(p_young, false),
 	    coalesce(p_ecommerce, false), coalesce(p_rural, false), p_business,
 	    coalesce(v_town, (select town_id from orgs where id = v_org)),
-	    api.prog_date(p_since, 'since'), coalesce(p_note, ''), v_u.id)
+	    api.prog_day(p_since, 'since'), coalesce(p_note, ''), v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'leader_create', 'leader', v_id, p_ip,
 	    jsonb_build_object('young', p_young, 'ecommerce', p_ecommerce,
@@ -105,16 +103,10 @@ end $$;
 
 -- GET /programmes/leaders/{id}, /api/v1/leaders/{id}.
 create function api.leader_get(p_sid text, p_lang text, p_id bigint)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_l	leaders;
-begin
-	v_u := api.prog_user(p_sid);
-	v_l := api.prog_find(v_u, null::leaders, p_id, false);
-	return json_build_object(
-	    'title', v_l.name,
-	    'leader', api.leader_json(v_l, p_lang),
+returns text language sql as $$
+	select json_build_object(
+	    'title', l.name,
+	    'leader', api.leader_json(l, p_lang),
 	    'helps', (select coalesce(json_agg(json_build_object(
 	        'youth', api.youth_json(h.beneficiary_id, p_lang),
 	        'relation', h.relation,
@@ -124,14 +116,16 @@ begin
 	        'since', to_char(h.since, 'YYYY-MM-DD'))
 	        order by h.since, h.beneficiary_id), '[]')
 	      from leader_helps h where h.leader_id = p_id),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u,
+	       api.prog_find(u, null::leaders, p_id, false) l
+$$;
 
 -- POST /programmes/leaders/{id}/helps, /api/v1/leaders/{id}/helps: links
 -- a youth in scope (add, with relation and since) and/or unlinks one
 -- (remove).  409 when the youth is already linked.
 create function api.leader_helps_set(p_sid text, p_id bigint, p_add bigint,
-    p_relation text, p_since text, p_remove bigint, p_ip text)
+    p_relation text, p_since date, p_remove bigint, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -159,7 +153,7 @@ begin
 		end if;
 		insert into leader_helps (leader_id, beneficiary_id, relation, since)
 		values (p_id, p_add, coalesce(p_relation, 'helps'),
-		    coalesce(api.prog_date(p_since, 'since'), api.today()));
+		    coalesce(api.prog_day(p_since, 'since'), api.today()));
 	end if;
 	update leaders set updated_at = now() where id = p_id;
 	perform api.audit(v_u, 'leader_helps', 'leader', p_id, p_ip,

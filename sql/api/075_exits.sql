@@ -23,13 +23,8 @@ $$;
 -- awaiting verification first), 50 a page, optionally of one status.
 create function api.exits_page(p_sid text, p_lang text, p_status text,
     p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-	v_page	int := coalesce(p_page, 1);
-begin
-	v_u := api.prog_user(p_sid);
-	return json_build_object(
+returns text language sql as $$
+	select json_build_object(
 	    'title', api.l(p_lang, '青年脱贫', 'Youths out of poverty'),
 	    'status', p_status,
 	    'items', (select coalesce(json_agg(json_build_object(
@@ -43,31 +38,34 @@ begin
 	        'reviewed_by', api.user_name(e.reviewed_by),
 	        'reviewed_on', api.day(e.reviewed_at),
 	        'review_note', e.review_note,
-	        'can_review', api.exit_can_review(v_u, e))
+	        'can_review', api.exit_can_review(u, e))
 	        order by e.status <> 'recorded', e.exited_on desc, e.id desc), '[]')
 	      from (select * from poverty_exits
-	             where org_id in (select api.prog_scope(v_u))
+	             where org_id in (select api.prog_scope(u))
 	               and (p_status is null or status = p_status)
 	             order by status <> 'recorded', exited_on desc, id desc
-	             limit 50 offset (v_page - 1) * 50) e),
-	    'pager', api.prog_pager(v_page, 50, (select count(*)
-	        from poverty_exits where org_id in (select api.prog_scope(v_u))
+	             limit 50 offset api.prog_offset(p_page, 50)) e),
+	    'pager', api.prog_pager(p_page, 50, (select count(*)
+	        from poverty_exits where org_id in (select api.prog_scope(u))
 	          and (p_status is null or status = p_status))),
 	    'statuses', (select json_agg(json_build_object('value', s,
 	        'name', api.exit_status_name(s, p_lang),
-	        'count', (select count(*) from poverty_exits
-	            where org_id in (select api.prog_scope(v_u)) and status = s),
+	        'count', coalesce(c.n, 0),
 	        'selected', s = p_status) order by i)
 	      from unnest(array['recorded', 'verified', 'rejected'])
-	          with ordinality u(s, i)),
-	    'choices', api.prog_choices(v_u, p_lang))::text;
-end $$;
+	          with ordinality x(s, i)
+	      left join (select status, count(*) as n from poverty_exits
+	          where org_id in (select api.prog_scope(u))
+	         group by status) c on c.status = s),
+	    'choices', api.prog_choices(u, p_lang))::text
+	  from api.prog_user(p_sid) u
+$$;
 
 -- POST /programmes/exits, /api/v1/exits: records a youth in scope as out
 -- of poverty, for the caller's organisation.  409 when the youth already
 -- has an exit recorded or verified.
 create function api.exit_create(p_sid text, p_youth bigint,
-    p_exited_on text, p_evidence text, p_ip text)
+    p_exited_on date, p_evidence text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -82,7 +80,7 @@ begin
 	end if;
 	insert into poverty_exits (beneficiary_id, org_id, exited_on, evidence,
 	    recorded_by)
-	values (v_b.id, v_u.org_id, api.prog_date(p_exited_on, 'exited_on'),
+	values (v_b.id, v_u.org_id, api.prog_day(p_exited_on, 'exited_on'),
 	    p_evidence, v_u.id)
 	returning id into v_id;
 	perform api.audit(v_u, 'exit_record', 'poverty_exit', v_id, p_ip,

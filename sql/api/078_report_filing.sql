@@ -298,14 +298,14 @@ end $$;
 -- POST /reports/deadlines, /api/v1/reports/deadlines (admins): the due
 -- day of one quarter (due_on), or back to the rule when due_on is empty.
 create function api.report_deadline_set(p_sid text, p_year int,
-    p_quarter int, p_due_on text, p_ip text)
+    p_quarter int, p_due_on date, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_due	date;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	v_due := api.prog_date(p_due_on, 'due_on', true);
+	v_due := p_due_on;
 	if v_due is null then
 		delete from report_deadlines where year = p_year
 		   and quarter = p_quarter;

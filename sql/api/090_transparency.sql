@@ -143,10 +143,10 @@ $$;
 create function api.transparency_months()
 returns json language sql stable as $$
 	with m as (
-		select generate_series(date_trunc('month', now() at time zone
-		    'Asia/Shanghai') - interval '11 months', date_trunc('month',
-		    now() at time zone 'Asia/Shanghai'), interval '1 month')::date
-		    as month
+		select generate_series(date_trunc('month',
+		    api.today()::timestamp) - interval '11 months',
+		    date_trunc('month', api.today()::timestamp),
+		    interval '1 month')::date as month
 	)
 	select json_agg(json_build_object('month', to_char(m.month, 'YYYY-MM'),
 	    'pledges', coalesce((select n from log_stats s where s.month =

@@ -61,8 +61,9 @@ begin
 	    'choices', json_build_object('need', (select coalesce(json_agg(
 	        json_build_object('value', (e ->> 'need_id'),
 	            'name', '#' || (e ->> 'need_id') || ' ' || (e ->> 'title')
-	                || ' · ' || (e ->> 'org_name') || ' · ¥'
-	                || (e ->> 'outstanding_yuan'))), '[]')
+	                || ' · ' || (e ->> 'org_name'),
+	            'amount', api.amount(true, (e ->> 'outstanding')::bigint,
+	                null))), '[]')
 	      from json_array_elements(v_aw) e)),
 	    'title', api.l(p_lang, '基金账户', 'Foundation account'),
 	    'account', api.fund_account(),
@@ -108,16 +109,16 @@ begin
 end $$;
 
 -- POST /admin/fund/payouts, /api/v1/fund/payouts (admins): the fund paid
--- p_amount (fen; or p_amount_yuan from a form) for money need p_need on
--- p_paid_on (default today), bank reference p_reference.  404 for a need
+-- p_amount (fen; a form types yuan, amount_yuan) for money need p_need
+-- on p_paid_on (default today), bank reference p_reference.  404 for a need
 -- that is not a money need; 409 'payout_exceeds' (with what is left) when
 -- more than the fund received for it and has not paid out yet.  With a
 -- key (the form's, or the Idempotency-Key), a second submit answers with
 -- the first pay-out and records nothing; the same key with another
--- request is a 422.
+-- request is a 422.  The key's syntax is the handler's (form.c's
+-- form_key_ok) and the table's (sql/024_idem_key_syntax.sql).
 create function api.fund_payout(p_sid text, p_need bigint, p_amount bigint,
-    p_amount_yuan text, p_paid_on text, p_reference text, p_note text,
-    p_key text, p_ip text)
+    p_paid_on date, p_reference text, p_note text, p_key text, p_ip text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -132,21 +133,17 @@ begin
 	if p_need is null then
 		perform api.fail(400, 'required', '{"field":"need"}');
 	end if;
-	v_amt := api.prog_fen(p_amount, p_amount_yuan, 'amount');
+	v_amt := p_amount;
 	if v_amt is null then
 		perform api.fail(400, 'required', '{"field":"amount"}');
 	end if;
 	if v_amt <= 0 then
 		perform api.fail(400, 'bad_amount', '{"field":"amount"}');
 	end if;
-	if p_key is not null and p_key !~ '^[A-Za-z0-9._:-]{8,100}$' then
-		perform api.fail(400, 'bad_idempotency_key',
-		    '{"field":"Idempotency-Key"}');
-	end if;
 	if p_reference is null then
 		perform api.fail(400, 'required', '{"field":"reference"}');
 	end if;
-	v_on := coalesce(api.prog_date(p_paid_on, 'paid_on'), api.today());
+	v_on := coalesce(api.prog_day(p_paid_on, 'paid_on'), api.today());
 	-- One pay-out of a need at a time: what is left is read under the
 	-- need's lock, and a replayed key waits here for the first.
 	select * into v_n from needs where id = p_need for update;
@@ -168,7 +165,7 @@ begin
 	if v_amt > v_left then
 		perform api.fail(409, 'payout_exceeds', json_build_object(
 		    'field', 'amount', 'outstanding', v_left,
-		    'remaining', api.fen_text(v_left)));
+		    'remaining', api.amount(true, v_left, null)));
 	end if;
 	v_pos := api.log_append('fund_paid_out', v_n.id,
 	    jsonb_build_object('amount', v_amt));

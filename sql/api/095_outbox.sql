@@ -90,7 +90,7 @@ $$;
 create function api.pledge_params(p_id bigint, p_staff boolean)
 returns jsonb language sql stable as $$
 	select jsonb_build_object('pledge_id', p.id, 'need_id', n.id,
-	    'need_title', n.title, 'amount', api.pledge_amount_text(n, p.quantity),
+	    'need_title', n.title, 'amount', api.pledge_amount(n, p.quantity),
 	    'due_on', api.day(p.due_at), 'receipt_code', p.receipt_code,
 	    'org_name', o.name,
 	    'path', case when p_staff then '/branch/pledges'

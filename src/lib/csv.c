@@ -7,8 +7,11 @@
  * left unquoted so that a spreadsheet sums them; money is yuan with two
  * decimals, computed exactly from fen.
  *
- * Cells one by one (csv_cell, csv_int, csv_yuan), or a whole table given
- * as JSON (csv_table: the programme exports).
+ * Every file starts with csv_begin: the UTF-8 byte-order mark, without
+ * which Excel (what the city's branches open these files with) reads
+ * Chinese as mojibake, and the header line.  Then cells one by one
+ * (csv_cell, csv_int, csv_yuan), or a whole table given as JSON
+ * (csv_table: the exports; csv_rows: their later pages).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -16,6 +19,26 @@
 #include "lib.h"
 
 static void	csv_json_cell(struct buf *, json_t *);
+
+/*
+ * The start of a file: the byte-order mark, then the header line of the
+ * column names in head (NULL-terminated) when head is not NULL.
+ */
+void
+csv_begin(struct buf *b, const char *const *head)
+{
+	size_t	i;
+
+	buf_puts(b, "\xef\xbb\xbf");
+	if (head == NULL)
+		return;
+	for (i = 0; head[i] != NULL; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		csv_cell(b, head[i]);
+	}
+	buf_puts(b, "\r\n");
+}
 
 /* A text cell; NULL is an empty cell. */
 void
@@ -81,8 +104,7 @@ csv_json_cell(struct buf *out, json_t *v)
 int
 csv_table(struct buf *out, json_t *columns, json_t *rows)
 {
-	json_t	*row;
-	size_t	 i, k;
+	size_t	k;
 
 	if (!json_is_array(columns) || !json_is_array(rows))
 		return (0);
@@ -92,6 +114,21 @@ csv_table(struct buf *out, json_t *columns, json_t *rows)
 		csv_json_cell(out, json_array_get(columns, k));
 	}
 	buf_puts(out, "\r\n");
+	return (csv_rows(out, rows));
+}
+
+/*
+ * Appends rows (an array of arrays of cells) without a header line: the
+ * pages of a table sent in pieces.  Returns 0 when rows is not an array.
+ */
+int
+csv_rows(struct buf *out, json_t *rows)
+{
+	json_t	*row;
+	size_t	 i, k;
+
+	if (!json_is_array(rows))
+		return (0);
 	json_array_foreach(rows, i, row) {
 		for (k = 0; k < json_array_size(row); k++) {
 			if (k > 0)

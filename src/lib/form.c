@@ -497,6 +497,13 @@ form_check(const struct form *f, const struct field *spec, size_t nspec,
 				return (0);
 			}
 			break;
+		case FIELD_KEY:
+			if (!form_key_ok(v)) {
+				set_error(err, fd->name, strlen(fd->name),
+				    "bad_idempotency_key");
+				return (0);
+			}
+			break;
 		case FIELD_BOOL:
 			if (strcmp(v, "1") && strcmp(v, "0") &&
 			    strcmp(v, "true") && strcmp(v, "false") &&
@@ -544,6 +551,20 @@ form_fen(const struct form *f, const char *name, int64_t def)
 	if (!money_parse_yuan(form_get(f, name), &fen))
 		return (def);
 	return (fen);
+}
+
+/*
+ * Whether s is an idempotency key (the Idempotency-Key header, or a
+ * form's idem field): 8 to 100 of A-Z a-z 0-9 - _ . : (a UUID, a
+ * timestamp with a counter; nothing that needs quoting in a log).
+ */
+int
+form_key_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return (n >= 8 && n <= 100 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.:") == n);
 }
 
 int

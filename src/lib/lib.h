@@ -34,20 +34,34 @@ void	 esc_html(struct buf *, const char *, size_t);
 void	 esc_url(struct buf *, const char *, size_t);
 int	 utf8_check(const char *, size_t, int, size_t *);
 
-/* fmt.c: numbers as people read them. */
+/* fmt.c: numbers as people read them; the one place money becomes text. */
 void	 fmt_int(struct buf *, int64_t);
 void	 fmt_yuan(struct buf *, int64_t);
+int	 fmt_amount(struct buf *, json_t *);
 
-/* image.c: hand-over photos, JPEG or PNG, without their metadata. */
-int	 image_clean(const unsigned char *, size_t, struct buf *,
-	    const char **);
+/* day.c: days on Shanghai's calendar, counted from 2000-01-01. */
+int32_t	 day_shanghai(time_t);
+int	 day_year(int32_t);
+
+/*
+ * photo.c: hand-over photos (JPEG, PNG, HEIC) decoded by libvips and
+ * written again as JPEG without their metadata.  Links libvips: not part
+ * of LIB_OBJ (see the Makefile).
+ */
+#define PHOTO_BYTES_MAX		(12 * 1024 * 1024)	/* from a phone */
+#define PHOTO_PIXELS_MAX	(50 * 1000 * 1000)	/* 48/50 MP sensors */
+#define PHOTO_SIDE		1600
+#define PHOTO_THUMB_SIDE	400
+
+enum photo_type { PHOTO_NONE, PHOTO_JPEG, PHOTO_PNG, PHOTO_HEIF };
+enum { PHOTO_OK, PHOTO_UNSUPPORTED, PHOTO_TOO_MANY_PIXELS, PHOTO_BAD };
+
+int	 photo_init(const char *);
+int	 photo_clean(const unsigned char *, size_t, struct buf *,
+	    struct buf *);
 
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
-
-/* csv.c: tables as CSV, for the programme exports (issue 7). */
-int	 csv_table(struct buf *, json_t *, json_t *);
-void	 csv_yuan(struct buf *, int64_t);
 
 /* password.c: scrypt password hashes (slow: run them on a task). */
 #define PASSWORD_HASH_MAX	160
@@ -126,7 +140,8 @@ enum field_kind {
 	/* accounts that can be recovered */
 	FIELD_CONTACT,	/* an e-mail address or a mainland mobile number */
 	FIELD_TOKEN,	/* a token from a link: 64 lower-case hex digits */
-	FIELD_DIGITS	/* a code of exactly max digits (0-9) */
+	FIELD_DIGITS,	/* a code of exactly max digits (0-9) */
+	FIELD_KEY	/* an idempotency key (form_key_ok) */
 };
 
 struct field {
@@ -140,6 +155,9 @@ struct field {
 
 /* The largest record id an input field takes (ids are bigint). */
 #define ID_MAX		(1LL << 50)
+
+/* The largest amount in fen a programme's yuan field takes: ten digits. */
+#define YUAN_FIELD_MAX	999999999999LL
 
 /* The CSRF token a form sends (auth.c checks it; JSON calls need none). */
 #define CSRF_FIELD	{ "csrf", FIELD_TEXT, 0, 0, 64, NULL }
@@ -175,6 +193,7 @@ const char	*form_get(const struct form *, const char *);
 long long	 form_int(const struct form *, const char *, long long);
 int		 form_bool(const struct form *, const char *);
 int64_t		 form_fen(const struct form *, const char *, int64_t);
+int		 form_key_ok(const char *);
 
 /* money.c: amounts typed in yuan, kept in fen. */
 int	 money_parse_yuan(const char *, int64_t *);
@@ -296,6 +315,9 @@ struct match_result {
 	size_t			 npairs;	/* entries in offer lists */
 };
 
+/* The kinds' names by enum match_kind, NULL-terminated: form choices. */
+extern const char *const	need_kinds[MATCH_NKINDS + 1];
+
 int	 match_kind_parse(const char *);
 void	 match_result_init(struct match_result *);
 void	 match_result_free(struct match_result *);
@@ -392,10 +414,16 @@ void	 merkle_tape_rewind(struct merkle_tape *);
  * per-worker cache of its answers.
  */
 
-/* csv.c: CSV cells (RFC 4180) that spreadsheets cannot run. */
+/*
+ * csv.c: CSV files (RFC 4180) that spreadsheets read as UTF-8 and cannot
+ * run: the start of a file, cells, whole tables (the programme exports).
+ */
+void	 csv_begin(struct buf *, const char *const *);
 void	 csv_cell(struct buf *, const char *);
 void	 csv_int(struct buf *, int64_t);
 void	 csv_yuan(struct buf *, int64_t);
+int	 csv_table(struct buf *, json_t *, json_t *);
+int	 csv_rows(struct buf *, json_t *);
 
 /* chart.c: bar charts as inline SVG, from rows of JSON. */
 struct chart_series {
@@ -447,5 +475,46 @@ void	 pcache_put(struct pcache *, const char *, const char *, size_t,
 	    uint64_t);
 void	 pcache_abort(struct pcache *, const char *);
 void	 pcache_expire(struct pcache *, const char *);
+
+/*
+ * statement.c: the foundation account's bank statement (CSV, UTF-8 or
+ * GBK) read by the columns an admin named for its bank (issue 16).
+ */
+enum statement_col {
+	STATEMENT_DATE,		/* 交易日期 */
+	STATEMENT_AMOUNT,	/* one signed amount column, or */
+	STATEMENT_CREDIT,	/* 收入 and */
+	STATEMENT_DEBIT,	/* 支出 */
+	STATEMENT_COUNTERPARTY,	/* 对方户名 */
+	STATEMENT_NOTE,		/* 摘要, 附言: where the reference code is */
+	STATEMENT_BALANCE,	/* 余额 */
+	STATEMENT_LINE_ID,	/* the bank's own number of the line */
+	STATEMENT_NCOLS
+};
+
+#define STATEMENT_MAX_LINES	50000
+
+/* The columns' keys ("date", "amount", ...), as forms and JSON name them. */
+extern const char *const statement_cols[STATEMENT_NCOLS];
+
+/* Each column's text in the header row; NULL or "": not in the file. */
+struct statement_map {
+	const char	*col[STATEMENT_NCOLS];
+};
+
+struct statement_error {
+	const char	*code;		/* for the 400 */
+	char		 field[32];	/* a column's key, or "" */
+	size_t		 row;		/* the file's row (1 first), or 0 */
+};
+
+void	 statement_init(void);
+int	 statement_amount(const char *, size_t, int64_t *);
+int	 statement_date(const char *, size_t, char *);
+int	 statement_utf8(const char *, size_t, struct buf *, const char **);
+int	 statement_map_ok(const struct statement_map *,
+	    struct statement_error *);
+json_t	*statement_read(const char *, size_t, const struct statement_map *,
+	    struct statement_error *);
 
 #endif

@@ -9,7 +9,9 @@
  *
  * The catalogue's texts mail.<kind>.subject and mail.<kind>.body name
  * parameters:
- *   {{name}}           the parameter (text as is; in HTML escaped)
+ *   {{name}}           the parameter (text as is; in HTML escaped; an
+ *                      amount, {"fen"} or {"quantity","unit"}, as
+ *                      people read it: fmt_amount)
  *   {{#name}}..{{/name}}  the part between when the parameter is truthy
  *   {{^name}}..{{/name}}  ... when it is falsy (missing, null, false, 0,
  *                      "", [])
@@ -159,7 +161,8 @@ emit_text(struct mail_render_ctx *c, const char *s, size_t len,
 static void
 emit(struct mail_render_ctx *c, json_t *v, int link, struct buf *out)
 {
-	char	num[32];
+	struct buf	text;
+	char		num[32];
 
 	if (json_is_string(v)) {
 		if (link && c->html) {
@@ -177,6 +180,11 @@ emit(struct mail_render_ctx *c, json_t *v, int link, struct buf *out)
 		(void)snprintf(num, sizeof(num), "%lld",
 		    (long long)json_integer_value(v));
 		buf_puts(out, num);
+	} else {
+		buf_init(&text, 32);
+		if (fmt_amount(&text, v))
+			emit_text(c, text.data, text.len, out);
+		buf_free(&text);
 	}
 }
 

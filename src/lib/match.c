@@ -266,8 +266,16 @@ static const char *const match_reason_keys[MATCH_R_COUNT] = {
 	[MATCH_R_WAITING] = "match.waiting",
 };
 
-static const char *const match_kinds[MATCH_NKINDS] = {
-	"goods", "money", "scholarship", "service"
+/*
+ * The kinds of need and offer, the one list of them in C (forms take
+ * their choices from it); SQL's is api.need_kinds().
+ */
+const char *const need_kinds[MATCH_NKINDS + 1] = {
+	[MATCH_GOODS] = "goods",
+	[MATCH_MONEY] = "money",
+	[MATCH_SCHOLARSHIP] = "scholarship",
+	[MATCH_SERVICE] = "service",
+	[MATCH_NKINDS] = NULL
 };
 
 static void *
@@ -297,7 +305,7 @@ match_kind_parse(const char *s)
 	int	k;
 
 	for (k = 0; k < MATCH_NKINDS; k++)
-		if (s != NULL && strcmp(s, match_kinds[k]) == 0)
+		if (s != NULL && strcmp(s, need_kinds[k]) == 0)
 			return (k);
 	return (-1);
 }

@@ -3,7 +3,9 @@
  * default.  A template is compiled once into a flat list of nodes and
  * rendered many times.
  *
- *   {{a.b}}          the value, HTML-escaped (text or quoted attribute)
+ *   {{a.b}}          the value, HTML-escaped (text or quoted attribute);
+ *                    an amount ({"fen"}, {"quantity","unit"}: api.amount)
+ *                    as people read it (fmt_amount)
  *   {{a|yuan}}       through a filter: yuan, num, url, lines
  *   {{{a}}}          the value unescaped: only for HTML the code built
  *   {{#a}}..{{/a}}   once per array element, or once if a is truthy
@@ -426,7 +428,8 @@ emit_value(struct render *r, json_t *v, enum filter f, int escape)
 		buf_append(&tmp, json_string_value(v), json_string_length(v));
 	} else if (json_is_boolean(v)) {
 		buf_puts(&tmp, json_is_true(v) ? "true" : "false");
-	}
+	} else
+		(void)fmt_amount(&tmp, v);
 	s = tmp.data;
 	len = tmp.len;
 	if (f == F_URL) {

@@ -5,7 +5,7 @@
 // existence must not leak.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue } from '../lib/env.mjs';
+import { sql, sqlValue, schoolOf } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
 import { back } from '../lib/quarters.mjs';
 
@@ -20,10 +20,8 @@ before(async () => {
     admin: demo('admin@example.com'),
   };
   // A school of 王屋镇 (inside staffTown's subtree) and one of 坡头镇.
-  ids.wangwuSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  ids.potouSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
+  ids.wangwuSchool = schoolOf('wangwu');
+  ids.potouSchool = schoolOf('potou');
   ids.potouTown = sqlValue(`select id from orgs where kind = 'town' and town_id =
       (select id from towns where slug = 'potou')`);
   acct.staffSchool = demo(`org${ids.wangwuSchool}@example.com`);

@@ -2,15 +2,10 @@
 // throttling, password changes, disabled accounts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, getJson, sql, sqlValue, assertApiError, BASE } from '../lib/env.mjs';
+import { get, getJson, sql, sqlValue, assertApiError, BASE, sendJson } from '../lib/env.mjs';
 import { Api, Browser, demo, freshEmail } from '../lib/session.mjs';
 
-const json = (method, path, body, headers = {}) => fetch(BASE + path, {
-  method, redirect: 'manual',
-  headers: { 'content-type': 'application/json', ...headers },
-  body: typeof body === 'string' ? body : JSON.stringify(body) })
-  .then(async (r) => ({ status: r.status, headers: r.headers,
-    body: await r.json().catch(() => null) }));
+const json = sendJson;
 
 test('a donor registers through the API and is signed in', async () => {
   const email = freshEmail('reg');

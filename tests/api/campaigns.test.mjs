@@ -2,7 +2,7 @@
 // create and edit them; needs join them.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, getJson, sql, sqlValue, assertApiError } from '../lib/env.mjs';
+import { get, getJson, sql, sqlValue, assertApiError, schoolOf } from '../lib/env.mjs';
 import { Api } from '../lib/session.mjs';
 
 let admin, town, donor, anon;
@@ -87,8 +87,7 @@ test('admins create and edit a campaign; others are refused; bad input is a 400'
 });
 
 test('a need joins a campaign and shows on its page once public', async () => {
-  const school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
+  const school = schoolOf('wangwu');
   const staff = await Api.as(`org${school}@example.com`);
   const deadline = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
   const r = await staff.post('/api/v1/branch/needs', { kind: 'goods', category: 'daily',

@@ -5,17 +5,15 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { sql, sqlValue, assertApiError } from '../lib/env.mjs';
+import { sql, sqlValue, assertApiError, schoolOf } from '../lib/env.mjs';
 import { Api, demo } from '../lib/session.mjs';
 
 let school, town, otherTown, otherSchool, admin, donor, anon;
 const ids = {};
 
 before(async () => {
-  ids.school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  ids.otherSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
+  ids.school = schoolOf('wangwu');
+  ids.otherSchool = schoolOf('potou');
   school = await Api.as(`org${ids.school}@example.com`);
   otherSchool = await Api.as(`org${ids.otherSchool}@example.com`);
   town = await Api.as('wangwu@example.com');

@@ -58,7 +58,7 @@ test('for one offer: exactly the proposals and reasons the rules give', async ()
   assert.equal(r.body.proposals[0].reasons_text, '同镇、急需、临近截止、类别相符、物品相符、尺码相符、同一公益行动');
   assert.deepEqual(keys(r.body.proposals[1]), ['match.category', 'match.item_near', 'match.size',
     'match.campaign']);
-  assert.equal(r.body.proposals[1].quantity_text, '3 件');
+  assert.deepEqual(r.body.proposals[1].quantity_text, { quantity: 3, unit: '件' });
   assert.equal(r.body.can_accept, true);
   // In English, the same reasons in English words.
   const en = await donor.get(`/api/v1/offers/${offer.id}?lang=en`);

@@ -4,7 +4,7 @@
 // recorded in need_events; bad input is a 4xx that writes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue, getJson, assertApiError, BASE } from '../lib/env.mjs';
+import { sql, sqlValue, getJson, assertApiError, BASE, schoolOf } from '../lib/env.mjs';
 import { Api } from '../lib/session.mjs';
 
 let school, town, otherTown, otherSchool, admin, donor, anon;
@@ -13,10 +13,8 @@ const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10)
 const inDays = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
 
 before(async () => {
-  ids.school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  ids.otherSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
+  ids.school = schoolOf('wangwu');
+  ids.otherSchool = schoolOf('potou');
   ids.child = sqlValue(`select id from beneficiaries where org_id = ${ids.school}
       and archived_at is null order by id limit 1`);
   ids.otherChild = sqlValue(`select id from beneficiaries where org_id = ${ids.otherSchool}

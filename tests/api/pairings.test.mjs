@@ -55,7 +55,7 @@ test('a pairing makes one pledge per term, due by the term\'s date, in the publi
   const p = r.body.pairing;
   assert.equal(p.status, 'active');
   assert.equal(p.child.alias, '小树');
-  assert.equal(p.total_text, '¥3,000.00');
+  assert.deepEqual(p.total_text, { fen: 300000 });
   assert.deepEqual(p.schedule.map((t) => t.due_on), [day(20),
     sqlValue(`select to_char(current_date + 20 + interval '6 months', 'YYYY-MM-DD')`),
     sqlValue(`select to_char(current_date + 20 + interval '12 months', 'YYYY-MM-DD')`)]);
@@ -83,7 +83,9 @@ test('a pairing makes one pledge per term, due by the term\'s date, in the publi
   const other = await newDonor();
   assertApiError(await other.post('/api/v1/pairings', { need_id: id, terms: 1 }), 409, 'already_paired');
   const { id: id2 } = scholarship(2);
-  assertApiError(await other.post('/api/v1/pairings', { need_id: id2, terms: 3 }), 409, 'too_much', 'terms');
+  const tooMuch = await other.post('/api/v1/pairings', { need_id: id2, terms: 3 });
+  assertApiError(tooMuch, 409, 'too_much', 'terms');
+  assert.match(tooMuch.body.error.message, /还差 2 学期。/);
   const goods = newNeed({ org: school, quantity: 3 });
   assertApiError(await other.post('/api/v1/pairings', { need_id: goods, terms: 1 }), 409, 'not_pairable');
   const noChild = newNeed({ org: school, kind: 'scholarship', category: 'tuition', unit: '学期',

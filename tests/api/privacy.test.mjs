@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { BASE, sql, sqlValue } from '../lib/env.mjs';
+import { BASE, sql, sqlValue, schoolOf } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
 
 const tag = randomBytes(4).toString('hex').toUpperCase();
@@ -53,10 +53,8 @@ async function waitStatus(id, want) {
 }
 
 before(async () => {
-  ids.school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
-  ids.otherSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'potou' order by o.id limit 1`);
+  ids.school = schoolOf('wangwu');
+  ids.otherSchool = schoolOf('potou');
   school = await Api.as(`org${ids.school}@example.com`);
   otherSchool = await Api.as(`org${ids.otherSchool}@example.com`);
   town = await Api.as('wangwu@example.com');

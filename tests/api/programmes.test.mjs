@@ -3,7 +3,7 @@
 // nothing half-written.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue, assertApiError } from '../lib/env.mjs';
+import { sql, sqlValue, assertApiError, schoolOf } from '../lib/env.mjs';
 import { Api, Browser, demo } from '../lib/session.mjs';
 import { TODAY } from '../lib/quarters.mjs';
 
@@ -31,8 +31,7 @@ function youthIn(org, skip = 0) {
 const count = (table, where = 'true') => Number(sqlValue(`select count(*) from ${table} where ${where}`));
 
 before(async () => {
-  id.wangwuSchool = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
+  id.wangwuSchool = schoolOf('wangwu');
   id.wangwuTown = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
       where o.kind = 'town' and t.slug = 'wangwu'`);
   town = await Api.as('wangwu@example.com');
@@ -85,7 +84,9 @@ test('loans: bad input is a 400 naming the field, and nothing is written', async
     [{ ...ok, bank: undefined }, 'required', 'bank'],
     [{ ...ok, amount: undefined }, 'required', 'amount'],
     [{ ...ok, amount: 9999 }, 'bad_amount', 'amount'],
-    [{ ...ok, amount: undefined, amount_yuan: '12,000' }, 'bad_amount', 'amount'],
+    [{ ...ok, amount: undefined, amount_yuan: '12,00' }, 'bad_amount', 'amount'],
+    [{ ...ok, amount: undefined, amount_yuan: '1.234' }, 'bad_amount', 'amount'],
+    [{ ...ok, amount: undefined, amount_yuan: '600000' }, 'bad_amount', 'amount'],
     [{ ...ok, amount: 50000001 }, 'bad_number', 'amount'],
     [{ ...ok, term_months: 0 }, 'bad_number', 'term_months'],
     [{ ...ok, beneficiary_id: id.potouYouth }, 'unknown_youth', 'beneficiary_id'],
@@ -103,6 +104,11 @@ test('loans: bad input is a 400 naming the field, and nothing is written', async
   const potouTown = sqlValue("select id from orgs where kind = 'town' and town_id = 1");
   assertApiError(await town.post('/api/v1/loans', { ...ok, org_id: Number(potouTown) }), 403, 'forbidden');
   assert.equal(count('loans'), before);
+  // Yuan are read as everywhere else on the site (money.c): ¥ and groups
+  // of three are fine.
+  const r = await town.post('/api/v1/loans', { ...ok, amount: undefined, amount_yuan: '¥12,000.5' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(sqlValue(`select amount from loans where id = ${r.body.id}`), '1200050');
 });
 
 test('loans: applied → approved → disbursed (a schedule) → repaying → repaid', async () => {
@@ -305,4 +311,27 @@ test("a record of one school never names another school's child", async () => {
     beneficiary_id: Number(other), bank: '农商银行', amount_yuan: '5000', term_months: 12,
     purpose: '养殖', applied_on: '2026-11-01' });
   assertApiError(r, 400, 'unknown_youth', 'beneficiary_id');
+});
+
+test('one route a path: a wrong method is 405 with Allow, a malformed number 404', async () => {
+  const loan = Number(sqlValue(`select l.id from loans l join orgs o on o.id = l.org_id
+      join towns t on t.id = o.town_id where t.slug = 'wangwu' order by l.id limit 1`));
+  for (const [method, path, allow] of [
+    ['POST', `/api/v1/loans/${loan}`, 'GET, HEAD'],
+    ['GET', `/api/v1/loans/${loan}/status`, 'POST'],
+    ['DELETE', '/api/v1/loans', 'GET, HEAD, POST'],
+    ['PUT', `/api/v1/trainings/${loan}`, 'GET, HEAD, POST'],
+    ['GET', '/api/v1/reports/remind', 'POST'],
+    ['POST', '/api/v1/targets', 'GET, HEAD'],
+    ['GET', '/api/v1/fund/payouts', 'POST'],
+  ]) {
+    const r = await town.call(method, path, method === 'GET' ? undefined : {});
+    assertApiError(r, 405, 'method');
+    assert.equal(r.headers.get('allow'), allow, `${method} ${path}`);
+  }
+  for (const path of [`/api/v1/loans/0${loan}`, '/api/v1/loans/1234567890123456',
+    `/api/v1/loans/${loan}/nothing`, '/api/v1/loans/x', `/programmes/loans/0${loan}`]) {
+    assert.equal((await town.get(path)).status, 404, path);
+  }
+  assert.equal((await town.call('HEAD', `/api/v1/loans/${loan}`)).status, 200);
 });

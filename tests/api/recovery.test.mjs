@@ -6,15 +6,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { sql, sqlValue, assertApiError, BASE } from '../lib/env.mjs';
+import { sql, sqlValue, assertApiError, BASE, sendJson } from '../lib/env.mjs';
 import { Api, Browser, demo, freshEmail } from '../lib/session.mjs';
 
-const json = (method, path, body, headers = {}) => fetch(BASE + path, {
-  method, redirect: 'manual',
-  headers: { 'content-type': 'application/json', ...headers },
-  body: typeof body === 'string' ? body : JSON.stringify(body) })
-  .then(async (r) => ({ status: r.status, headers: r.headers,
-    body: await r.json().catch(() => null) }));
+const json = sendJson;
 
 const PASSWORD = 'first password 123';
 

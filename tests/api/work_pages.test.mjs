@@ -5,7 +5,7 @@
 // with their message and what was typed.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, sql, sqlValue } from '../lib/env.mjs';
+import { get, sql, sqlValue, schoolOf } from '../lib/env.mjs';
 import { Browser, demo } from '../lib/session.mjs';
 
 let school, town, admin, visitor;
@@ -13,8 +13,7 @@ const ids = {};
 const inDays = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
 
 before(async () => {
-  ids.school = sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
-      where o.kind = 'school' and t.slug = 'wangwu' order by o.id limit 1`);
+  ids.school = schoolOf('wangwu');
   const login = async (email) => {
     const b = new Browser();
     await b.login(email, demo(email).password);

@@ -86,7 +86,7 @@ test('on a phone, a money pledge shows the account and its reference code', asyn
   assert.equal((await where.locator('dd.payee').textContent()).trim(), s.fund_payee);
   assert.equal((await where.locator('dd.bank').textContent()).trim(), s.fund_bank);
   assert.equal((await where.locator('#where-account').textContent()).trim(), s.fund_account);
-  assert.equal((await where.locator('dd.amount').textContent()).trim(), '¥1.00');
+  assert.equal((await where.locator('dd.amount').textContent()).trim(), '¥1');
   const code = (await where.locator('#where-reference').textContent()).trim();
   assert.match(code, /^JY[A-HJ-NP-Z2-9]{8}$/);
   assert.equal(code, sqlValue(`select reference_code from pledges where id = ${pledgeId}`));

@@ -43,6 +43,22 @@ export async function getJson(path, opts = {}) {
   return { status: res.status, headers: res.headers, body };
 }
 
+// A JSON request without a session: { status, headers, body (or null) }.
+export function sendJson(method, path, body, headers = {}) {
+  return fetch(BASE + path, {
+    method, redirect: 'manual',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body) })
+    .then(async (r) => ({ status: r.status, headers: r.headers,
+      body: await r.json().catch(() => null) }));
+}
+
+// The first school of the demo town with this slug (its id).
+export function schoolOf(town) {
+  return sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
+      where o.kind = 'school' and t.slug = '${town}' order by o.id limit 1`);
+}
+
 // An API error answer: a 4xx (or the given status) with code and message.
 export function assertApiError(r, status, code, field) {
   assert.equal(r.status, status, JSON.stringify(r.body));

@@ -57,7 +57,7 @@ export function unzip(buf) {
 }
 
 // The cells of the first worksheet of an .xlsx, as rows of strings and
-// numbers (shared strings resolved).
+// numbers (shared and inline strings resolved).
 export function xlsxRows(buf) {
   const files = unzip(buf);
   const shared = [];
@@ -72,6 +72,12 @@ export function xlsxRows(buf) {
     const cells = [];
     for (const c of r[2].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>(.*?)<\/c>)/gs)) {
       const col = [...c[1]].reduce((a, ch) => a * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+      // A string written inline (libxlsxwriter's constant_memory mode).
+      if (/t="inlineStr"/.test(c[2])) {
+        cells[col] = [...(c[3] ?? '').matchAll(/<t[^>]*>(.*?)<\/t>/gs)]
+          .map((x) => unxml(x[1])).join('');
+        continue;
+      }
       const v = /<v>(.*?)<\/v>/s.exec(c[3] ?? '')?.[1];
       cells[col] = v === undefined ? null : /t="s"/.test(c[2]) ? shared[Number(v)] : Number(v);
     }

@@ -1,4 +1,5 @@
-/* CSV: cells quoted, formulas defused, money exact, whole tables. */
+/* CSV: the mark and header, cells quoted, formulas defused, money exact,
+   whole tables. */
 #include "unit.h"
 
 static void
@@ -107,12 +108,53 @@ test_table(void **state)
 	assert_null(csv_of("[]", "{}"));
 }
 
+/* Every file opens with the byte-order mark, then its header line. */
+static void
+test_begin(void **state)
+{
+	static const char *const head[] = { "日期", "=x", "a\"b", NULL };
+	static const char *const none[] = { NULL };
+	struct buf	b;
+
+	(void)state;
+	buf_init(&b, 16);
+	csv_begin(&b, NULL);
+	assert_string_equal(buf_cstr(&b), "\xef\xbb\xbf");
+	buf_reset(&b);
+	csv_begin(&b, head);
+	assert_string_equal(buf_cstr(&b),
+	    "\xef\xbb\xbf\"日期\",\"'=x\",\"a\"\"b\"\r\n");
+	buf_reset(&b);
+	csv_begin(&b, none);
+	assert_string_equal(buf_cstr(&b), "\xef\xbb\xbf\r\n");
+	buf_free(&b);
+}
+
+/* A later page of a streamed table: its rows, no header line. */
+static void
+test_rows(void **state)
+{
+	struct buf	 b;
+	json_t		*r;
+
+	(void)state;
+	r = json_loads("[[7,\"=x\",{\"fen\":150}],[null]]", 0, NULL);
+	buf_init(&b, 64);
+	assert_int_equal(csv_rows(&b, r), 1);
+	assert_string_equal(b.data, "7,\"'=x\",1.50\r\n\r\n");
+	assert_int_equal(csv_rows(&b, json_object_get(r, "x")), 0);
+	buf_free(&b);
+	json_decref(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_begin),
+		cmocka_unit_test(test_rows),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -114,6 +114,39 @@ test_numbers(void **state)
 	}
 }
 
+/* Amounts as the database gives them for display (api.amount). */
+static void
+test_amounts(void **state)
+{
+	static const struct { const char *json, *text; int ok; } cases[] = {
+		{ "{\"fen\":120000}", "¥1,200", 1 },
+		{ "{\"fen\":120050}", "¥1,200.50", 1 },
+		{ "{\"fen\":0}", "¥0", 1 },
+		{ "{\"quantity\":1200,\"unit\":\"件\"}", "1,200 件", 1 },
+		{ "{\"quantity\":3,\"unit\":\"\"}", "3", 1 },
+		{ "{\"quantity\":3,\"unit\":null}", "3", 1 },
+		{ "{\"fen\":\"5\"}", "", 0 },
+		{ "{\"unit\":\"件\"}", "", 0 },
+		{ "\"¥5\"", "", 0 },
+		{ "[1]", "", 0 },
+		{ "5", "", 0 },
+	};
+	struct buf	 b;
+	json_t		*v;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		assert_non_null(v);
+		buf_init(&b, 8);
+		assert_int_equal(fmt_amount(&b, v), cases[i].ok);
+		assert_string_equal(buf_cstr(&b), cases[i].text);
+		buf_free(&b);
+		json_decref(v);
+	}
+}
+
 int
 main(void)
 {
@@ -122,6 +155,7 @@ main(void)
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_amounts),
 	};
 
 	return (cmocka_run_group_tests_name("esc+fmt", tests, NULL, NULL));

@@ -17,6 +17,8 @@ static const struct field spec[] = {
 	{ "who", FIELD_CONTACT, 0, 0, 0, NULL },
 	{ "token", FIELD_TOKEN, 0, 0, 0, NULL },
 	{ "code", FIELD_DIGITS, 0, 0, 6, NULL },
+	{ "key", FIELD_KEY, 0, 0, 0, NULL },
+	{ "yuan", FIELD_YUAN, 0, 0, 999999999999LL, NULL },
 };
 
 static void
@@ -109,6 +111,24 @@ test_query(void **state)
 		{ "name=ab&code=1234567", 0, 0, "code", "bad_code" },
 		{ "name=ab&code=12345a", 0, 0, "code", "bad_code" },
 		{ "name=ab&code=%EF%BC%9112345", 0, 0, "code", "bad_code" },
+		/* Idempotency keys: the header's syntax, for the form too. */
+		{ "name=ab&key=abcd1234", 0, 1, NULL, NULL },
+		{ "name=ab&key=2026-11-30T08%3A00%3A00.1_X", 0, 1, NULL, NULL },
+		{ "name=ab&key=abcd123", 0, 0, "key", "bad_idempotency_key" },
+		{ "name=ab&key=no+spaces+allowed", 0, 0, "key",
+		  "bad_idempotency_key" },
+		{ "name=ab&key=abcd1234%2F", 0, 0, "key",
+		  "bad_idempotency_key" },
+		{ "name=ab&key=%E9%94%AE%E9%94%AE%E9%94%AE", 0, 0, "key",
+		  "bad_idempotency_key" },
+		/* Amounts in yuan (money.c), min and max in fen. */
+		{ "name=ab&yuan=12%2C000.5", 0, 1, NULL, NULL },
+		{ "name=ab&yuan=%C2%A50.05", 0, 1, NULL, NULL },
+		{ "name=ab&yuan=9999999999.99", 0, 1, NULL, NULL },
+		{ "name=ab&yuan=10000000000", 0, 0, "yuan", "bad_amount" },
+		{ "name=ab&yuan=1.234", 0, 0, "yuan", "bad_amount" },
+		{ "name=ab&yuan=-5", 0, 0, "yuan", "bad_amount" },
+		{ "name=ab&yuan=lots", 0, 0, "yuan", "bad_amount" },
 	};
 	struct form		f;
 	struct form_error	e;

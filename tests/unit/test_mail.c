@@ -68,6 +68,19 @@ test_render(void **state)
 	assert_int_equal(m.url.len, 0);
 	mail_text_free(&m);
 
+	/* Amounts as the database gives them (api.amount), as people read
+	   them; in HTML escaped like any value. */
+	render_ok(cat, "thanks", "{\"amount\": {\"fen\": 120050}}", &m);
+	assert_string_equal(buf_cstr(&m.text), "You gave ¥1,200.50.\n"
+	    "Thank you!");
+	mail_text_free(&m);
+	render_ok(cat, "thanks", "{\"amount\": {\"quantity\": 1200,"
+	    " \"unit\": \"<件>\"}}", &m);
+	assert_string_equal(buf_cstr(&m.text), "You gave 1,200 <件>.\n"
+	    "Thank you!");
+	assert_non_null(strstr(buf_cstr(&m.html), "1,200 &lt;件&gt;"));
+	mail_text_free(&m);
+
 	/* A path elsewhere is not a link of ours. */
 	render_ok(cat, "thanks", "{\"photo_path\": \"//evil.example/x\"}", &m);
 	assert_null(strstr(buf_cstr(&m.text), "evil"));
