@@ -4,7 +4,7 @@
 // at a database of their own, without touching the nodes the other tests
 // use.  Kore renames its processes: the PIDs come from the spawned
 // parent, never from a name.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 
@@ -35,6 +35,16 @@ export function children(pid) {
   return out;
 }
 
+// In the sanitizer build (make test SANITIZE=1) the module needs the
+// runtimes Kore lacks, preloaded before any library a test preloads (as
+// tests/run.sh does for its nodes; the reports go where ASAN_OPTIONS and
+// UBSAN_OPTIONS, which it exports, say).
+function preloads(more) {
+  const san = process.env.SANITIZE === '1' ? ['libasan.so', 'libubsan.so'].map((l) =>
+    execFileSync('gcc', [`-print-file-name=${l}`], { encoding: 'utf8' }).trim()) : [];
+  return [...san, more].filter(Boolean).join(':');
+}
+
 // Starts a node named name (its files $dir/name.*), waits for /healthz.
 // opts: dir (default TEST_VAR), db (libpq conninfo, default APP_DB), env
 // (more of the environment: it wins), wrap (a shell prefix such as
@@ -58,7 +68,8 @@ export async function startNode(name, opts = {}) {
     stdio: ['ignore', fd, fd],
     env: { ...process.env, SHOP_DATABASE: opts.db ?? process.env.APP_DB,
       SHOP_VAR: process.env.TEST_VAR, SHOP_LOG_CHECKPOINT_SECONDS: '0',
-      SHOP_PUBLIC_URL: process.env.BASE_URL, ...opts.env } });
+      SHOP_PUBLIC_URL: process.env.BASE_URL, ...opts.env,
+      LD_PRELOAD: preloads(opts.env?.LD_PRELOAD) } });
   closeSync(fd);
   const node = {
     name, port, base: `http://127.0.0.1:${port}`, pid: proc.pid, log, proc,
