@@ -86,6 +86,7 @@ static void	db_fail(struct http_request *, int, const char *,
 static int	db_log_rated(struct db_lograte *, struct db_call *,
 		    const char *);
 static void	db_log_count(void *, u_int64_t);
+static void	db_unreached(struct db_call *, u_int64_t);
 
 /*
  * A line a failing database would write for every request (an outage
@@ -122,11 +123,15 @@ static struct db_lograte	db_rate_cut = {
  * left attempts unanswered for seconds: every request of the worker
  * waited behind one, 503s included (5 to 9 s, issue 14).  So libpq gives
  * an attempt DB_CONNECT_TIMEOUT seconds at most (its least: 2), and after
- * an attempt that reached no server the worker makes none for
- * DB_DOWN_WAIT ms: its statements fail at once meanwhile, as if they had
- * tried, and one attempt each period finds the server back.
+ * an attempt that failed slowly (DB_SLOW_CONNECT ms or more) the worker
+ * makes none for DB_DOWN_WAIT ms: its statements for the primary fail at
+ * once meanwhile, as if they had tried, and one attempt each period finds
+ * the server back.  A server that refuses at once (stopped, or starting)
+ * costs nothing to ask again, and is asked each time: the first request
+ * after it is back succeeds.
  */
 #define DB_CONNECT_TIMEOUT	"2"
+#define DB_SLOW_CONNECT		100
 #define DB_DOWN_WAIT		500
 
 /*
@@ -324,6 +329,7 @@ static int
 db_setup(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
+	u_int64_t	 t0;
 
 	if (call->nparams != stmts[call->stmt].nparams)
 		fatal("statement %d takes %d parameters, got %d", call->stmt,
@@ -337,24 +343,30 @@ db_setup(struct http_request *req)
 		if (!call->holding)
 			return (HTTP_STATE_COMPLETE);	/* answered 503 */
 	}
-	call->untried = call->pool == DB_POOL_PRIMARY &&
-	    kore_time_ms() < db_down;
-	if (call->untried) {
+	/* The primary could not be reached a moment ago: fail as it did. */
+	if (call->pool == DB_POOL_PRIMARY && kore_time_ms() < db_down) {
 		req->fsm_state = DB_ERROR;
 		return (HTTP_STATE_CONTINUE);
 	}
+	t0 = kore_time_ms();
 	if (!kore_pgsql_setup(&call->pgsql, db_pools[call->pool].name,
 	    KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
 		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
 			return (HTTP_STATE_RETRY);
+		/* A new connection that could not be opened. */
+		db_unreached(call, t0);
 		req->fsm_state = DB_ERROR;
 		return (HTTP_STATE_CONTINUE);
 	}
 
 	/* A connection broken by a server restart: reconnect it first. */
-	if (db_conn_stale(call->pgsql.conn->db))
+	if (db_conn_stale(call->pgsql.conn->db)) {
+		t0 = kore_time_ms();
 		PQreset(call->pgsql.conn->db);
+		if (PQstatus(call->pgsql.conn->db) != CONNECTION_OK)
+			db_unreached(call, t0);
+	}
 
 	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->obs.rid,
 	    stmts[call->stmt].sql) >= sizeof(db_sql))
@@ -702,6 +714,19 @@ db_conn_error(const char *state)
 }
 
 /*
+ * A connection to call's pool, tried since t0, could not be opened: when
+ * that took a while, the worker tries none for a moment (DB_DOWN_WAIT).
+ */
+static void
+db_unreached(struct db_call *call, u_int64_t t0)
+{
+	u_int64_t	now = kore_time_ms();
+
+	if (call->pool == DB_POOL_PRIMARY && now - t0 >= DB_SLOW_CONNECT)
+		db_down = now + DB_DOWN_WAIT;
+}
+
+/*
  * Whether to write the line of r now (1), or count it (0) for
  * db_log_count; call is the failed one, state its SQLSTATE (or NULL).
  */
@@ -776,11 +801,6 @@ db_error(struct http_request *req)
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (db_conn_error(state))
 		obs_db_event(call->pool, 0);
-	/* No server answered (one that is full or busy answers). */
-	if (call->pool == DB_POOL_PRIMARY && !call->untried &&
-	    (state == NULL || !strncmp(state, "08", 2) ||
-	    !strncmp(state, "57P", 3)))
-		db_down = kore_time_ms() + DB_DOWN_WAIT;
 	/* A replica down, or one that refused to write (25006). */
 	if (call->pool == DB_POOL_READ && call->route == DB_ROUTE_AUTO &&
 	    !call->called && (db_conn_error(state) ||

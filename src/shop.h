@@ -332,8 +332,6 @@ struct db_call {
 	u_int64_t		 queued_at;	/* since when it waits */
 	int			 route;		/* DB_ROUTE_* of this step */
 	int			 pool;		/* DB_POOL_* of its connection */
-	int			 untried;	/* failed without trying: the
-						   primary is down (db.c) */
 
 	/*
 	 * When set, a step that fails (the database unreachable, or an
