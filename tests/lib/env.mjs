@@ -53,6 +53,19 @@ export function sendJson(method, path, body, headers = {}) {
       body: await r.json().catch(() => null) }));
 }
 
+// An amount of the API ({fen} or {quantity, unit}: api.amount) as pages
+// write it (src/lib/fmt.c, fmt_amount): ¥1,200, ¥1,200.50, 3 本.
+export function amountText(a) {
+  const group = (n) => n.toLocaleString('en-US');
+  if (Number.isInteger(a?.fen)) {
+    const sign = a.fen < 0 ? '-' : '', f = Math.abs(a.fen);
+    const rest = f % 100;
+    return `${sign}¥${group(Math.floor(f / 100))}` +
+      (rest ? '.' + String(rest).padStart(2, '0') : '');
+  }
+  return group(a.quantity) + (a.unit ? ' ' + a.unit : '');
+}
+
 // The first school of the demo town with this slug (its id).
 export function schoolOf(town) {
   return sqlValue(`select o.id from orgs o join towns t on t.id = o.town_id
