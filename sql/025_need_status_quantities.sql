@@ -30,3 +30,16 @@ alter table needs add constraint needs_status_quantities check (
 	when 'expired' then true
 	else pledged = 0 and received = 0
 	end);
+
+-- And one refusal that did not go through api.fail (issue 14, found item
+-- 5): a submitted quarterly report is locked, which PostgreSQL logged as
+-- an ERROR each time someone tried; api.fail keeps it out of the log like
+-- every other refusal (the same SHnnn, code and detail).
+create or replace function quarterly_reports_lock() returns trigger
+language plpgsql as $$
+begin
+	if old.status = 'submitted' then
+		perform api.fail(409, 'report_locked');
+	end if;
+	return case when tg_op = 'DELETE' then old else new end;
+end $$;

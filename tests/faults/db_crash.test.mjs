@@ -85,7 +85,7 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
   const ok201 = allWrites.filter((a) => a.status === 201);
   const before = ok201.filter((a) => a.at + a.ms < crashAt);
   const keys = new Map([...writes.keys, ...writes2.keys]);
-  const logLines = readText(koreLog).slice(logFrom).split('\n')
+  const logLines = readText(koreLog, logFrom).split('\n')
     .filter((l) => /database unavailable|statement .*failed/.test(l));
 
   figure(`database crash (pg_ctl -m immediate, fsync on, gone ` +

@@ -113,4 +113,7 @@ export function assertPledgesWhole(need, db = DB.owner) {
   return { pledges, pledged, quantity };
 }
 
-export const readText = (f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
+// A file's text ('' if there is none), from byte offset `from` on.
+export function readText(f, from = 0) {
+  try { return readFileSync(f).subarray(from).toString('utf8'); } catch { return ''; }
+}
