@@ -3,6 +3,8 @@
 #   make run     install what is missing, start a private PostgreSQL under
 #                var/, migrate, load demo data, serve http://127.0.0.1:8888
 #   make test    the same against a throwaway database, then every test
+#   make faults  the fault tests, the long ones too (tests/faults/)
+#   make soak    an hour of mixed load, SOAK_MINUTES=N for another length
 #   make stop    stop the server and the database started by make run
 #   make bench   benchmarks (tests/bench), figures in docs/benchmarks.md
 #
@@ -24,7 +26,7 @@ DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
 		   libcurl4-openssl-dev python3-yaml libvips-dev
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
-		   libclang-rt-14-dev libvips-tools libimage-exiftool-perl
+		   libclang-rt-14-dev libvips-tools libimage-exiftool-perl libfaketime
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
 
 CC		?= cc
@@ -76,7 +78,7 @@ LV_CFLAGS	 = $(filter-out -fPIC -Ibuild -Isrc -Isrc/lib,$(CFLAGS))
 LOGVERIFY	 = build/logverify
 
 .PHONY: all deps test-deps run stop db migrate demo demo-large test unit \
-	bench bench-match clean distclean admin fuzz fuzz-replay \
+	bench bench-match clean distclean admin fuzz fuzz-replay faults soak \
 	cluster cluster-stop cluster-test backup restore
 
 all: $(MODULE) build/shop-admin $(LOGVERIFY) $(SENDER) build/static/.stamp \
@@ -311,6 +313,19 @@ unit: $(UNIT_TESTS)
 test: test-deps
 	@$(MAKE) -s all unit fuzz-replay
 	@SANITIZE=$(SANITIZE) tests/run.sh
+
+# The fault tests (tests/faults/: make test runs the quick ones), the long
+# ones too (tests/faults/long/: the database's disk full, the wall clock
+# stepped), each against a live server under load, with their figures.
+faults: test-deps all
+	@SUITE=faults tests/run.sh
+
+# A mixed load at half the measured capacity for SOAK_MINUTES (default
+# 60), sampling each worker's memory and descriptors, the database's
+# connections and the outbox: their slopes, the errors, the log verified.
+SOAK_MINUTES	?= 60
+soak: test-deps all
+	@SUITE=soak SOAK_MINUTES=$(SOAK_MINUTES) tests/run.sh
 
 bench: test-deps all build/match_bench build/bench.so
 	@tests/bench/run.sh

@@ -4,6 +4,8 @@
 #   sql/cluster.sh init  VAR   create it under VAR/pg (idempotent)
 #   sql/cluster.sh start VAR   start it (idempotent)
 #   sql/cluster.sh stop  VAR   stop it (fast shutdown)
+#   sql/cluster.sh crash VAR   stop it as a crash would (immediate: no
+#                              checkpoint, recovery from the WAL at start)
 #   sql/cluster.sh wipe  VAR   stop it and delete it
 #   sql/cluster.sh sock  VAR   print the socket directory
 #
@@ -19,7 +21,7 @@
 set -eu
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-cmd=${1:?usage: cluster.sh init|start|stop|wipe|sock VAR}
+cmd=${1:?usage: cluster.sh init|start|stop|crash|wipe|sock VAR}
 var=$(realpath -m "${2:?VAR directory missing}")
 link="$var/pg"
 
@@ -103,6 +105,8 @@ create role shop_owner login;
 create role shop_app login;
 alter role shop_app set statement_timeout = '5s';
 alter role shop_app set idle_in_transaction_session_timeout = '10s';
+-- api.fail keeps a refusal (SQLSTATE SHnnn) out of the server's log.
+grant set on parameter log_min_messages to shop_owner;
 create database shop owner shop_owner encoding 'UTF8'
     lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8' template template0;
 \c shop
@@ -126,7 +130,8 @@ do_stop() {
 	root=$(root_dir)
 	[ -n "$root" ] || return 0
 	if as_pg "$PGBIN/pg_ctl" -D "$root/data" status >/dev/null 2>&1; then
-		as_pg "$PGBIN/pg_ctl" -D "$root/data" -m fast -w stop >/dev/null
+		as_pg "$PGBIN/pg_ctl" -D "$root/data" -m "${1:-fast}" -w stop \
+		    >/dev/null
 	fi
 }
 
@@ -134,6 +139,7 @@ case "$cmd" in
 init)	do_init ;;
 start)	do_start ;;
 stop)	do_stop ;;
+crash)	do_stop immediate ;;
 wipe)	do_stop; root=$(root_dir); [ -z "$root" ] || rm -rf "$root"; rm -rf "$link" ;;
 sock)	root=$(root_dir); echo "$root/run" ;;
 *)	echo "unknown command $cmd" >&2; exit 2 ;;

@@ -55,6 +55,8 @@ enum {
 	DB_DONE
 };
 
+struct db_lograte;
+
 /* What the layers above provide (db_hooks_set, called by web_init). */
 static const struct db_hooks	*db_hooks;
 
@@ -70,7 +72,8 @@ static void	db_free(struct http_request *);
 static void	db_reset(struct http_request *, struct db_call *);
 static void	db_params_free(struct db_call *);
 static int	db_next(struct http_request *, struct db_call *);
-static int	db_unavailable(struct http_request *, struct db_call *);
+static int	db_unavailable(struct http_request *, struct db_call *,
+		    const char *);
 static int	db_acquire(struct http_request *, struct db_call *);
 static void	db_release(struct db_call *);
 static int	db_choose(struct http_request *, struct db_call *);
@@ -80,9 +83,56 @@ static void	db_pgsql_cleanup(struct db_call *);
 static void	db_failover(struct http_request *, struct db_call *);
 static void	db_fail(struct http_request *, int, const char *,
 		    const char *, json_t *);
+static int	db_log_rated(struct db_lograte *, struct db_call *,
+		    const char *);
+static void	db_log_count(void *, u_int64_t);
+static void	db_unreached(struct db_call *, u_int64_t);
+
+/*
+ * A line a failing database would write for every request (an outage
+ * wrote 37,600 lines in 6 s, burying everything else: issue 14): each
+ * kind at most once a second per worker.  The first is written at once;
+ * the others in that second are counted, and a timer writes the count
+ * when the second is over (one line), then counts the next second the
+ * same way while they go on.
+ */
+struct db_lograte {
+	const char	*what;
+	u_int64_t	 until;		/* count, do not write, until then */
+	u_int32_t	 counted;
+	int		 timer;		/* db_log_count will write the count */
+	int		 stmt;		/* the last one counted */
+	char		 state[6];
+};
+
+static struct db_lograte	db_rate_down = {
+	.what = "database unavailable"
+};
+static struct db_lograte	db_rate_failed = { .what = "statement failed" };
+static struct db_lograte	db_rate_full = { .what = "database disk full" };
+static struct db_lograte	db_rate_cut = {
+	.what = "statement failed mid-answer"
+};
 
 /* How long a worker leaves a replica alone that failed (ms). */
 #define DB_READ_BACKOFF	5000
+
+/*
+ * A connection is opened (or reopened: PQreset) by a blocking call
+ * inside the event loop, and while PostgreSQL recovered from a crash it
+ * left attempts unanswered for seconds: every request of the worker
+ * waited behind one, 503s included (5 to 9 s, issue 14).  So libpq gives
+ * an attempt DB_CONNECT_TIMEOUT seconds at most (its least: 2), and after
+ * an attempt that failed slowly (DB_SLOW_CONNECT ms or more) the worker
+ * makes none for DB_DOWN_WAIT ms: its statements for the primary fail at
+ * once meanwhile, as if they had tried, and one attempt each period finds
+ * the server back.  A server that refuses at once (stopped, or starting)
+ * costs nothing to ask again, and is asked each time: the first request
+ * after it is back succeeds.
+ */
+#define DB_CONNECT_TIMEOUT	"2"
+#define DB_SLOW_CONNECT		100
+#define DB_DOWN_WAIT		500
 
 /*
  * The calls of this worker waiting for a connection, oldest first, and
@@ -106,6 +156,7 @@ static struct db_pool	db_pools[DB_POOLS] = {
 	{ "read", TAILQ_HEAD_INITIALIZER(db_pools[1].queue), 0, 0 },
 };
 static u_int64_t	db_read_down;	/* leave the replica alone until */
+static u_int64_t	db_down;	/* try no new connection until */
 static char		db_sql[8192];	/* the statement with its comment */
 
 static struct http_state	db_states[] = {
@@ -278,6 +329,7 @@ static int
 db_setup(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
+	u_int64_t	 t0;
 
 	if (call->nparams != stmts[call->stmt].nparams)
 		fatal("statement %d takes %d parameters, got %d", call->stmt,
@@ -291,18 +343,30 @@ db_setup(struct http_request *req)
 		if (!call->holding)
 			return (HTTP_STATE_COMPLETE);	/* answered 503 */
 	}
+	/* The primary could not be reached a moment ago: fail as it did. */
+	if (call->pool == DB_POOL_PRIMARY && kore_time_ms() < db_down) {
+		req->fsm_state = DB_ERROR;
+		return (HTTP_STATE_CONTINUE);
+	}
+	t0 = kore_time_ms();
 	if (!kore_pgsql_setup(&call->pgsql, db_pools[call->pool].name,
 	    KORE_PGSQL_ASYNC)) {
 		/* Every pooled connection is busy: we were queued. */
 		if (call->pgsql.state == KORE_PGSQL_STATE_INIT)
 			return (HTTP_STATE_RETRY);
+		/* A new connection that could not be opened. */
+		db_unreached(call, t0);
 		req->fsm_state = DB_ERROR;
 		return (HTTP_STATE_CONTINUE);
 	}
 
 	/* A connection broken by a server restart: reconnect it first. */
-	if (db_conn_stale(call->pgsql.conn->db))
+	if (db_conn_stale(call->pgsql.conn->db)) {
+		t0 = kore_time_ms();
 		PQreset(call->pgsql.conn->db);
+		if (PQstatus(call->pgsql.conn->db) != CONNECTION_OK)
+			db_unreached(call, t0);
+	}
 
 	if ((size_t)snprintf(db_sql, sizeof(db_sql), "/* %s */ %s", call->obs.rid,
 	    stmts[call->stmt].sql) >= sizeof(db_sql))
@@ -430,6 +494,9 @@ db_call_of(struct http_request *req)
 void
 db_init(void)
 {
+	/* Unless the operator chose a limit (the workers inherit it). */
+	if (setenv("PGCONNECT_TIMEOUT", DB_CONNECT_TIMEOUT, 0) == -1)
+		fatal("setenv: %s", errno_s);
 	if (!kore_pgsql_register("db", cfg.database))
 		fatal("cannot register the database");
 	if (cfg.read_database != NULL &&
@@ -647,11 +714,66 @@ db_conn_error(const char *state)
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2));
 }
 
-static int
-db_unavailable(struct http_request *req, struct db_call *call)
+/*
+ * A connection to call's pool, tried since t0, could not be opened: when
+ * that took a while, the worker tries none for a moment (DB_DOWN_WAIT).
+ */
+static void
+db_unreached(struct db_call *call, u_int64_t t0)
 {
-	kore_log(LOG_WARNING, "database unavailable for statement %d",
-	    call->stmt);
+	u_int64_t	now = kore_time_ms();
+
+	if (call->pool == DB_POOL_PRIMARY && now - t0 >= DB_SLOW_CONNECT)
+		db_down = now + DB_DOWN_WAIT;
+}
+
+/*
+ * Whether to write the line of r now (1), or count it (0) for
+ * db_log_count; call is the failed one, state its SQLSTATE (or NULL).
+ */
+static int
+db_log_rated(struct db_lograte *r, struct db_call *call, const char *state)
+{
+	u_int64_t	now = kore_time_ms();
+
+	if (now >= r->until) {
+		r->until = now + 1000;
+		return (1);
+	}
+	r->counted++;
+	r->stmt = call->stmt;
+	kore_strlcpy(r->state, state ? state : "none", sizeof(r->state));
+	if (!r->timer) {
+		r->timer = 1;
+		kore_timer_add(db_log_count, r->until - now, r,
+		    KORE_TIMER_ONESHOT);
+	}
+	return (0);
+}
+
+/* The end of a second of r: how many lines were not written. */
+static void
+db_log_count(void *arg, u_int64_t now)
+{
+	struct db_lograte	*r = arg;
+
+	r->timer = 0;
+	if (r->counted == 0)
+		return;
+	kore_log(LOG_WARNING, "%s: %u more in the last second, not logged "
+	    "one by one (the last: statement %d, SQLSTATE %s)", r->what,
+	    r->counted, r->stmt, r->state);
+	r->counted = 0;
+	r->until = now + 1000;
+}
+
+static int
+db_unavailable(struct http_request *req, struct db_call *call,
+    const char *state)
+{
+	if (db_log_rated(&db_rate_down, call, state))
+		kore_log(LOG_WARNING, "database unavailable for statement "
+		    "%d: SQLSTATE %s", call->stmt, state ? state : "none");
 	http_response_header(req, "retry-after", "5");
 	db_fail(req, 503, "unavailable", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
@@ -704,14 +826,27 @@ db_error(struct http_request *req)
 	}
 	/* An answer already begun cannot become an error: it is cut. */
 	if (call->abort != NULL) {
-		kore_log(LOG_WARNING, "statement %d failed mid-answer: "
-		    "SQLSTATE %s", call->stmt, state ? state : "none");
+		if (db_log_rated(&db_rate_cut, call, state))
+			kore_log(LOG_WARNING, "statement %d failed mid-answer: "
+			    "SQLSTATE %s", call->stmt, state ? state : "none");
 		call->abort(req, call);
+		return (HTTP_STATE_COMPLETE);
+	}
+	/*
+	 * The database's disk is full (53100): what must write is refused,
+	 * in its own words, while reads go on; it heals when space returns.
+	 */
+	if (state != NULL && !strcmp(state, "53100")) {
+		if (db_log_rated(&db_rate_full, call, state))
+			kore_log(LOG_ERR, "database disk full: statement %d "
+			    "refused", call->stmt);
+		http_response_header(req, "retry-after", "30");
+		db_fail(req, 503, "storage_full", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (state == NULL || !strncmp(state, "08", 2) ||
 	    !strncmp(state, "57P", 3) || !strncmp(state, "53", 2))
-		return (db_unavailable(req, call));
+		return (db_unavailable(req, call, state));
 
 	if (state[0] == 'S' && state[1] == 'H') {
 		status = atoi(state + 2);
@@ -767,8 +902,9 @@ db_error(struct http_request *req)
 		db_fail(req, 409, "conflict", NULL, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
-	kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s", call->stmt,
-	    state);
+	if (db_log_rated(&db_rate_failed, call, state))
+		kore_log(LOG_ERR, "statement %d failed: SQLSTATE %s",
+		    call->stmt, state);
 	db_fail(req, 500, "internal", NULL, NULL);
 	return (HTTP_STATE_COMPLETE);
 }

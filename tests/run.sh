@@ -56,17 +56,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== database (throwaway cluster in $T)"
-FAST=1 sql/cluster.sh init "$T"
+FAST=1 tests/demo-db.sh "$T"
 SOCK=$(sql/cluster.sh sock "$T")
 OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
 APP_DB="host=$SOCK dbname=shop user=shop_app"
-sql/migrate.sh "$OWNER_DB"
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" \
-    -f sql/demo/seed.sql -f sql/demo/log_seed.sql -f sql/demo/programmes.sql -f sql/demo/offers.sql
-OWNER_DATABASE="$OWNER_DB" build/shop-admin demo-passwords \
-    "$T/demo-accounts.txt" >/dev/null
-OWNER_DATABASE="$OWNER_DB" SHOP_VAR="$T" build/shop-admin demo-private \
-    >/dev/null
 
 # With SANITIZE=1 the module was built with ASan and UBSan: Kore, not
 # instrumented itself, gets their runtimes preloaded, and every report is
@@ -150,15 +143,49 @@ export DEMO_ACCOUNTS="$T/demo-accounts.txt" SECOND_URL="http://127.0.0.1:$PORT2"
 export SHOP_ROOT="$root"
 
 # Test files run one after another: some stop the database on purpose.
-echo "== API tests"
-# API_TESTS / E2E_TESTS choose files (a developer's shortcut; CI runs all).
-# Every answer an API test receives is checked against docs/openapi.yaml
-# (tests/lib/check_responses.mjs): the contract cannot drift.
-node --import ./tests/lib/check_responses.mjs --test --test-concurrency=1 \
-    --test-reporter=spec ${API_TESTS:-tests/api/*.test.mjs}
-echo "== browser tests"
-node --test --test-concurrency=1 --test-reporter=spec \
-    ${E2E_TESTS:-tests/e2e/*.test.mjs}
+# API_TESTS / E2E_TESTS / FAULT_TESTS choose files (a developer's
+# shortcut, which leaves out the fault tests unless named; CI runs all).
+# SUITE=faults (make faults): the fault tests, the long ones too
+# (tests/faults/long/); SUITE=soak (make soak): the soak alone.
+export KORE_PID=$kpid KORE2_PID=$k2pid
+run_files() {
+	[ -z "$*" ] || node --test --test-concurrency=1 --test-reporter=spec "$@"
+}
+case "${SUITE:-all}" in
+all)
+	echo "== API tests"
+	# Every answer an API test receives is checked against
+	# docs/openapi.yaml (tests/lib/check_responses.mjs): the contract
+	# cannot drift.
+	node --import ./tests/lib/check_responses.mjs --test \
+	    --test-concurrency=1 --test-reporter=spec \
+	    ${API_TESTS:-tests/api/*.test.mjs}
+	echo "== browser tests"
+	run_files ${E2E_TESTS:-tests/e2e/*.test.mjs}
+	echo "== fault tests"
+	if [ -n "${FAULT_TESTS:-}" ]; then
+		run_files $FAULT_TESTS
+	elif [ -z "${API_TESTS:-}${E2E_TESTS:-}" ]; then
+		run_files tests/faults/*.test.mjs
+	fi
+	;;
+faults)
+	echo "== fault tests, the long ones too"
+	run_files ${FAULT_TESTS:-tests/faults/*.test.mjs tests/faults/long/*.test.mjs}
+	;;
+soak)
+	echo "== soak"
+	node tests/faults/soak.mjs
+	;;
+*)
+	echo "unknown SUITE $SUITE"
+	exit 2
+	;;
+esac
+if [ -s "$T/figures.txt" ]; then
+	echo "== figures ($(nproc) cores)"
+	sed 's/^/  /' "$T/figures.txt"
+fi
 
 if grep -E "sandbox violation|\) gone|restarting worker" "$T/kore.log" \
     "$T/kore2.log"; then

@@ -7,9 +7,23 @@
 -- a sentence in the reader's language (assets/messages_*.json, "err.<code>")
 -- and detail its arguments, e.g. {"field": "town"}.
 
+--
+-- Such a refusal is the platform working, not failing: PostgreSQL is told
+-- not to log it (a 404 or a wrong password is no ERROR of the server's;
+-- they buried the real errors, issue 14).  log_min_messages is raised for
+-- the rest of the transaction, which the exception ends (or a caller's
+-- exception block, which reverts it).  Setting it takes the owner's right
+-- to, granted by the superuser (sql/cluster.sh: grant set on parameter
+-- log_min_messages to shop_owner); without it refusals are logged as
+-- before.  Every other error is still logged, by the server and by the
+-- module (src/db.c).
 create function api.fail(p_status int, p_code text, p_detail json default '{}')
-returns void language plpgsql immutable as $$
+returns void language plpgsql immutable security definer
+set search_path = pg_catalog, pg_temp as $$
 begin
+	if has_parameter_privilege('log_min_messages', 'SET') then
+		perform set_config('log_min_messages', 'log', true);
+	end if;
 	raise exception using errcode = 'SH' || p_status::text,
 	    message = p_code, detail = p_detail::text;
 end $$;

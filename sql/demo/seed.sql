@@ -227,18 +227,32 @@ begin
 			v_opened := case when v_status in ('open', 'fully_pledged',
 			    'fulfilled', 'expired')
 			    then now() - make_interval(days => 40 - v_i % 37) end;
+			-- What it holds, in the row from the start (a need's status
+			-- agrees with its quantities), then pledges behind it.
+			-- Fully pledged and fulfilled needs are covered;
+			-- about half of the open ones are partly pledged, which a
+			-- need of one cannot be (an open need has something left:
+			-- sql/025_need_status_quantities.sql).
+			v_pledged := case
+			    when v_status in ('fully_pledged', 'fulfilled') then v_qty
+			    when v_status = 'open' and v_i % 2 = 0 and v_qty > 1 then
+			        least(v_qty - 1, greatest(1, v_qty * ((v_i % 5) + 1) / 8))
+			    else 0 end;
+			v_received := case when v_status = 'fulfilled' then v_qty
+			    when v_status = 'open' and v_i % 4 = 0 then v_pledged / 2
+			    else 0 end;
 			insert into needs (org_id, beneficiary_id, town_id, kind,
 			    category, campaign_id, title, item, spec, unit,
-			    quantity, unit_amount, urgency, deadline, story,
-			    status, opened_at, notice_ends_at, created_by, verified_by,
-			    verified_at, verify_note)
+			    quantity, unit_amount, pledged, received, urgency,
+			    deadline, story, status, opened_at, notice_ends_at,
+			    created_by, verified_by, verified_at, verify_note)
 			values (v_school_id,
 			    case when v_t.for_child then (select b.id from beneficiaries b
 			        where b.org_id = v_school_id order by b.id
 			        offset v_k limit 1) end,
 			    v_town_id, v_t.kind, v_t.category, v_campaign,
 			    v_t.title, v_t.item, v_t.spec, v_t.unit, v_qty,
-			    v_t.unit_amount, v_t.urgency,
+			    v_t.unit_amount, v_pledged, v_received, v_t.urgency,
 			    (now() at time zone 'Asia/Shanghai')::date
 			        + (case when v_status = 'expired' then -3
 			           else 10 + (v_i * 7) % 80 end),
@@ -255,16 +269,6 @@ begin
 			        then '镇团委工作人员家访核实，学校出具证明。' end)
 			returning id into v_need;
 
-			-- Pledges: fully pledged and fulfilled needs are covered;
-			-- about half of the open ones are partly pledged.
-			v_pledged := case
-			    when v_status in ('fully_pledged', 'fulfilled') then v_qty
-			    when v_status = 'open' and v_i % 2 = 0 then
-			        greatest(1, v_qty * ((v_i % 5) + 1) / 8)
-			    else 0 end;
-			v_received := case when v_status = 'fulfilled' then v_qty
-			    when v_status = 'open' and v_i % 4 = 0 then v_pledged / 2
-			    else 0 end;
 			if v_pledged > 0 then
 				-- Split into two pledges when it can be.
 				if v_pledged > 1 then

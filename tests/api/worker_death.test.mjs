@@ -12,11 +12,10 @@
 // worker's own abort() goes through glibc and the sandbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, readdirSync, writeFileSync,
-  existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import { startNode } from '../lib/kore.mjs';
 
 // The sanitizer build (make test SANITIZE=1) answers crash signals with
 // its own handlers and reports: these deaths are tested in the plain build.
@@ -25,11 +24,10 @@ const skip = process.env.SANITIZE === '1' &&
 
 const ROOT = process.env.SHOP_ROOT;
 const VAR = process.env.TEST_VAR;
-const LOG = `${VAR}/worker-death.log`;
 const BACK_WITHIN_MS = 5000; // the server answers again within this
 const GIVE_UP_MS = 10000; // a case fails after this
 
-let port, kore, email;
+let port, node, email;
 const password = 'worker death test secret';
 let loading = false, loaders = [];
 const signins = { ok: 0, failed: 0 };
@@ -61,29 +59,8 @@ const healthz = (timeout = 1000) => request('GET', '/healthz', undefined, timeou
 const signIn = (timeout = 5000) => request('POST', '/api/v1/login',
   { identifier: email, password }, timeout);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 // The processes the node's parent started: [{ pid, state }].
-function workers() {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
-    // pid (comm) state ppid ...: comm may hold spaces.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[1]) === kore.pid) out.push({ pid: Number(d), state: f[0] });
-  }
-  return out;
-}
+const workers = () => node.workers();
 
 // A worker's task threads: not its event loop, not its watchdog.
 function taskThreads(pid) {
@@ -98,38 +75,18 @@ function taskThreads(pid) {
   } catch { return []; }
 }
 
-const logTail = () => {
-  try { return readFileSync(LOG, 'utf8').split('\n').slice(-15).join('\n'); }
-  catch { return ''; }
-};
+const logTail = () => node.logText().split('\n').slice(-15).join('\n');
 
 before(async () => {
   if (skip) return;
   assert.ok(ROOT && VAR && process.env.APP_DB, 'run by tests/run.sh');
   execFileSync('cc', ['-shared', '-fPIC', '-O2', '-Wall', '-Werror', '-o',
     `${VAR}/crash-preload.so`, `${ROOT}/tests/crash/preload.c`]);
-  port = await freePort();
-  const conf = readFileSync(`${ROOT}/conf/kore.conf`, 'utf8')
-    .replace(/^(\s*bind\s+)127\.0\.0\.1 8888/m, `$1127.0.0.1 ${port}`)
-    .replace('var/kore.pid', `${VAR}/worker-death.pid`)
-    .replace('var/access.log', `${VAR}/worker-death-access.log`);
-  writeFileSync(`${VAR}/worker-death.conf`, conf);
-  const log = openSync(LOG, 'w');
   // No periodic jobs: this node only answers the test.  No core files
   // of the workers it kills.
-  kore = spawn('sh', ['-c', 'ulimit -c 0 && exec stdbuf -oL -eL kore -f -n ' +
-    `-r -c "${VAR}/worker-death.conf"`], { cwd: ROOT,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, SHOP_DATABASE: process.env.APP_DB, SHOP_VAR: VAR,
-      SHOP_LOG_CHECKPOINT_SECONDS: '0', SHOP_PUBLIC_URL: process.env.BASE_URL,
-      LD_PRELOAD: `${VAR}/crash-preload.so` } });
-  closeSync(log);
-  const until = Date.now() + 10000;
-  while ((await healthz()).status !== 200) {
-    assert.ok(Date.now() < until && kore.exitCode === null,
-      `the node did not start:\n${logTail()}`);
-    await sleep(100);
-  }
+  node = await startNode('worker-death', { wrap: 'ulimit -c 0 &&',
+    env: { LD_PRELOAD: `${VAR}/crash-preload.so` } });
+  port = node.port;
   assert.equal(workers().length, 2);
 
   email = `worker-death-${Date.now()}@example.com`;
@@ -150,17 +107,7 @@ before(async () => {
 after(async () => {
   loading = false;
   await Promise.all(loaders);
-  if (!kore || kore.exitCode !== null) return;
-  const left = workers().map((w) => w.pid);
-  kore.kill('SIGTERM');
-  const until = Date.now() + 5000;
-  while (kore.exitCode === null && kore.signalCode === null &&
-    Date.now() < until) await sleep(50);
-  // Kore waits for ever for a worker that never ends: end them by PID.
-  for (const pid of [...left, ...workers().map((w) => w.pid)]) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-  if (kore.exitCode === null && kore.signalCode === null) kore.kill('SIGKILL');
+  if (node) await node.stop();
 });
 
 // Kills a worker that has task threads (the thread given by `thread`:
@@ -253,7 +200,7 @@ test('the sandbox kills a task thread: a new worker, answering', { skip }, async
 });
 
 test('the node\'s log: each death seen and the worker restarted', { skip }, (t) => {
-  const log = readFileSync(LOG, 'utf8');
+  const log = node.logText();
   assert.equal((log.match(/restarting worker/g) ?? []).length, 7, logTail());
   // The two threads the sandbox killed, and nothing else.
   assert.equal((log.match(/died from sandbox violation/g) ?? []).length, 2,

@@ -5,8 +5,9 @@
 // generators that count what failed, and the figures for the report.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
+import * as load from '../lib/load.mjs';
+import { hit, key, failed, failures, recovery, pct } from '../lib/load.mjs';
 
 export const BASE = process.env.BASE_URL;
 export const DIR = process.env.CLUSTER_ROOT;
@@ -15,7 +16,7 @@ export const CA = `${DIR}/tls/ca.pem`;
 export const ENV = Object.fromEntries(readFileSync(`${DIR}/env`, 'utf8')
   .split('\n').filter(Boolean).map((l) => l.split('=')));
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../lib/load.mjs';
 
 // conf/cluster.sh CMD ARGS..., its output.
 export function cluster(...args) {
@@ -54,12 +55,7 @@ export function demo(login) {
 
 export async function login(email) {
   const a = demo(email);
-  const r = await fetch(BASE + '/api/v1/login', { method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ identifier: a.login, password: a.password }) });
-  const body = await r.json();
-  assert.equal(r.status, 200, JSON.stringify(body));
-  return body.token;
+  return load.signIn(BASE, a.login, a.password);
 }
 
 // A fresh open goods need of the first school with quantity q.
@@ -73,108 +69,25 @@ export function newNeed(q) {
   return Number(id);
 }
 
-export const key = () => randomBytes(12).toString('hex');
+export { key, failed, failures, recovery, pct };
 
 // One pledge of one unit by token with Idempotency-Key k: the status (0
 // when the connection failed).
 export async function pledge(token, need, k) {
-  try {
-    const r = await fetch(`${BASE}/api/v1/needs/${need}/pledges`, {
-      method: 'POST', headers: { authorization: 'Bearer ' + token,
-        'content-type': 'application/json', 'idempotency-key': k },
-      body: JSON.stringify({ quantity: 1 }), signal: AbortSignal.timeout(10000) });
-    await r.arrayBuffer();
-    return r.status;
-  } catch {
-    return 0;
-  }
+  return (await load.pledge(BASE, token, need, k)).status;
 }
+
+export const getOnce = (path, headers = {}) => hit(BASE, path, { headers });
 
 // Public reads that always reach a node (a query string nginx's cache has
-// never seen; the module ignores names it does not know).
-const PUBLIC = ['/api/v1/needs', '/needs', '/api/v1/home', '/campaigns',
-  '/api/v1/transparency'];
+// never seen): every answer { status, ms, at }.
+export const readLoad = (ms, workers, headers, paths) =>
+  load.readLoad(BASE, ms, workers, headers, paths);
 
-export async function getOnce(path, headers = {}) {
-  const t = Date.now();
-  try {
-    const r = await fetch(BASE + path, { headers,
-      signal: AbortSignal.timeout(15000) });
-    await r.arrayBuffer();
-    return { status: r.status, ms: Date.now() - t, at: t, path };
-  } catch (e) {
-    return { status: 0, ms: Date.now() - t, at: t, path,
-      error: String(e.cause?.code ?? e.cause?.message ?? e.name) };
-  }
-}
-
-// What failed, for a figure: "503 /needs ×3, 0 (UND_ERR_SOCKET) /x ×1".
-export function failures(answers) {
-  const n = new Map();
-  for (const a of failed(answers)) {
-    const path = (a.path ?? '').replace(/\?.*/, '');
-    const k = `${a.status}${a.error ? ` (${a.error})` : ''} ${path}`.trim();
-    n.set(k, (n.get(k) ?? 0) + 1);
-  }
-  return [...n].map(([k, v]) => `${k} ×${v}`).join(', ') || 'none';
-}
-
-// Runs `workers` loops of GETs (public pages, cache-busted; with headers
-// when given) for ms; returns every answer { status, ms, at }.
-export async function readLoad(ms, workers = 6, headers = {}, paths = PUBLIC) {
-  const until = Date.now() + ms;
-  const out = [];
-  let n = 0;
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (Date.now() < until) {
-      const p = paths[n++ % paths.length];
-      out.push(await getOnce(`${p}?cb=${key()}`, headers));
-    }
-  }));
-  return out;
-}
-
-// Runs `workers` loops of pledges on need by tokens for ms; a failed
-// pledge is sent again with its key until it succeeds or time is up.
-// Returns { answers: [{status, at}], keys: keys that succeeded }.
-export async function writeLoad(ms, tokens, need, workers = 2) {
-  const until = Date.now() + ms;
-  const answers = [];
-  const keys = new Set();
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    const token = tokens[w % tokens.length];
-    while (Date.now() < until) {
-      const k = key();
-      for (;;) {
-        const at = Date.now();
-        const status = await pledge(token, need, k);
-        answers.push({ status, at });
-        if (status === 201 || status === 200) { keys.add(k); break; }
-        if (Date.now() > until + 5000) break;
-        await sleep(200);
-      }
-    }
-  }));
-  return { answers, keys };
-}
-
-export const failed = (answers) => answers.filter((a) => a.status === 0 ||
-  a.status >= 500);
-
-// Milliseconds from t to the first success after it that is followed
-// only by successes; 0 when nothing failed after t.
-export function recovery(answers, t) {
-  const after = answers.filter((a) => a.at >= t).sort((a, b) => a.at - b.at);
-  let last = -1;
-  after.forEach((a, i) => { if (a.status === 0 || a.status >= 500) last = i; });
-  if (last === -1) return 0;
-  return last + 1 < after.length ? after[last + 1].at - t : NaN;
-}
-
-export function pct(list, p) {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))] : 0;
-}
+// Pledges on need, a failed one sent again with its key: { answers,
+// keys: the keys that succeeded }.
+export const writeLoad = (ms, tokens, need, workers) =>
+  load.writeLoad(BASE, ms, tokens, need, workers);
 
 // build/logverify against the cluster, keeping its checkpoint in state.
 export function logverify(state, extra = []) {
