@@ -63,8 +63,16 @@ static const struct field child_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field list_fields[] = {
+/* The register's filters (api.children_filtered), and its page. */
+const struct field children_filters[CHILDREN_NFILTERS] = {
 	{ "archived", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "school", FIELD_INT, 0, 1, ID_MAX, NULL },
+	{ "stage", FIELD_CHOICE, 0, 0, 0, stages },
+	{ "cause", FIELD_CHOICE, 0, 0, 0, causes },
+	{ "level", FIELD_CHOICE, 0, 0, 0, levels },
+	{ "left_behind", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "q", FIELD_TEXT, 0, 0, 20, NULL },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
@@ -103,9 +111,9 @@ static int	child_private_page(struct http_request *, struct db_call *,
 static json_t	*child_open(json_t *);
 
 /*
- * GET /branch/children, /api/v1/branch/children[?archived=1&page=]: the
- * children the caller sees (admins: all; staff: their subtree), 50 a
- * page.  POST: registers a child of the caller's organisation (staff):
+ * GET /branch/children, /api/v1/branch/children[?archived=1&page=&town=
+ * &school=&stage=&cause=&level=&left_behind=&q=]: the children the caller
+ * sees (admins: all; staff: their subtree), filtered, 50 a page.  POST: registers a child of the caller's organisation (staff):
  * the public fields, the guardian's consent (consent=1 and consent_on),
  * the private fields.  400 on bad input, 401/403 outside staff.
  */
@@ -164,7 +172,7 @@ child_list(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!web_query(req, &f, list_fields, NFIELDS(list_fields)))
+	if (!web_query(req, &f, children_filters, CHILDREN_NFILTERS))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CHILDREN_LIST, web_db_json);
@@ -176,6 +184,13 @@ child_list(struct http_request *req)
 	db_text(call, web_lang_code(web_lang(req)));
 	db_bool(call, form_bool(&f, "archived"));
 	db_int(call, form_int(&f, "page", 1));
+	db_text(call, form_get(&f, "town"));
+	db_text(call, form_get(&f, "school"));
+	db_text(call, form_get(&f, "stage"));
+	db_text(call, form_get(&f, "cause"));
+	db_text(call, form_get(&f, "level"));
+	db_text(call, form_get(&f, "left_behind"));
+	db_text(call, form_get(&f, "q"));
 	form_free(&f);
 	return (db_run(req));
 }

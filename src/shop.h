@@ -169,6 +169,9 @@ enum stmt {
 	SQL_CHILD_PRIVATE,
 	SQL_CHILD_PRIVATE_PAGE,
 	SQL_CHILD_ARCHIVE,
+	/* the register's census and import (issue 18) */
+	SQL_CENSUS_PAGE,
+	SQL_EXPORT_CENSUS,
 	SQL_WORK_NEEDS,
 	SQL_WORK_NEEDS_PAGE,
 	SQL_NEED_NEW_PAGE,
@@ -517,6 +520,9 @@ void		 form_page_refused(struct http_request *, struct db_call *,
 /* The choices of the lists' filters, for their pages and downloads. */
 extern const char *const need_statuses[];	/* need_work.c */
 extern const char *const loan_statuses[];	/* programmes.c */
+/* children.c: the register's filters, the page number last */
+#define CHILDREN_NFILTERS	9
+extern const struct field children_filters[CHILDREN_NFILTERS];
 extern const char *const training_kinds[];
 extern const char *const leader_kinds[];
 

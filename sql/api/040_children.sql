@@ -433,32 +433,106 @@ begin
 	      from needs n where n.beneficiary_id = p_id))::text;
 end $$;
 
--- GET /api/v1/branch/children: the children the caller sees, 50 a page,
--- newest first; archived ones on request.
+-- The children of the register the caller p_u sees (admins: all; staff:
+-- their organisation's subtree), current or archived, narrowed by the
+-- filters that are not null: town (slug), school (the child's
+-- organisation), school stage, one poverty cause, level, left behind, and
+-- a piece of the alias (q, as typed: no pattern characters).
+create function api.children_filtered(p_u users, p_archived boolean,
+    p_town text, p_school bigint, p_stage text, p_cause text, p_level text,
+    p_left_behind boolean, p_q text)
+returns setof beneficiaries language sql stable as $$
+	select b.* from beneficiaries b
+	 where (p_u.role = 'admin'
+	        or b.org_id in (select api.org_subtree(p_u.org_id)))
+	   and (b.archived_at is not null) = coalesce(p_archived, false)
+	   and (p_town is null
+	        or b.town_id = (select id from towns where slug = p_town))
+	   and (p_school is null or b.org_id = p_school)
+	   and (p_stage is null or b.school_stage = p_stage)
+	   and (p_cause is null or p_cause = any (b.poverty_causes))
+	   and (p_level is null or b.poverty_level = p_level)
+	   and (p_left_behind is null or b.left_behind = p_left_behind)
+	   and (p_q is null or strpos(lower(b.alias), lower(p_q)) > 0)
+$$;
+
+-- The filters' choices, each option marked when it is the one chosen.
+create function api.children_filter_choices(p_u users, p_lang text,
+    p_town text, p_school bigint, p_stage text, p_cause text, p_level text,
+    p_left_behind boolean)
+returns json language sql stable as $$
+	select json_build_object(
+	    'left_behind', json_build_array(
+	        json_build_object('value', '1', 'name', api.l(p_lang, '留守',
+	            'left behind'), 'selected', p_left_behind is true),
+	        json_build_object('value', '0', 'name', api.l(p_lang, '非留守',
+	            'not left behind'), 'selected', p_left_behind is false)),
+	    'town', (select json_agg(json_build_object('value', t.slug,
+	        'name', api.l(p_lang, t.name_zh, t.name_en),
+	        'selected', t.slug = p_town) order by t.sort, t.id)
+	      from towns t),
+	    'school', (select coalesce(json_agg(json_build_object(
+	        'value', o.id::text, 'name', api.l(p_lang, o.name, o.name_en),
+	        'selected', o.id = p_school) order by o.name), '[]')
+	      from orgs o
+	     where o.kind = 'school' and (p_u.role = 'admin'
+	        or o.id in (select api.org_subtree(p_u.org_id)))),
+	    'school_stage', (select json_agg(json_build_object('value', s,
+	        'name', api.stage_name(s, p_lang), 'selected', s = p_stage)
+	        order by k)
+	      from unnest(array['preschool', 'primary', 'junior', 'senior',
+	          'vocational', 'college', 'none']) with ordinality u(s, k)),
+	    'cause', (select json_agg(json_build_object('value', s,
+	        'name', api.cause_name(s, p_lang), 'selected', s = p_cause)
+	        order by k)
+	      from unnest(array['illness', 'disability', 'labour', 'education',
+	          'disaster', 'left_behind', 'orphan', 'other'])
+	          with ordinality u(s, k)),
+	    'poverty_level', (select json_agg(json_build_object('value', s,
+	        'name', api.level_name(s, p_lang), 'selected', s = p_level)
+	        order by k)
+	      from unnest(array['extreme', 'poor', 'struggling'])
+	          with ordinality u(s, k)))
+$$;
+
+-- GET /api/v1/branch/children: the children the caller sees, filtered
+-- (api.children_filtered), 50 a page, newest first.  A filter's value
+-- that names nothing (an unknown town, a school outside the caller's
+-- subtree) finds no child.
 create function api.children_list(p_sid text, p_lang text, p_archived boolean,
-    p_page int)
+    p_page int, p_town text default null, p_school bigint default null,
+    p_stage text default null, p_cause text default null,
+    p_level text default null, p_left_behind boolean default null,
+    p_q text default null)
 returns text language plpgsql as $$
 declare
 	v_u	users;
-	v_orgs	bigint[];
+	v_total	bigint;
+	v_page	int := coalesce(p_page, 1);
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	if v_u.role = 'staff' then
-		v_orgs := array(select api.org_subtree(v_u.org_id));
-	end if;
+	p_q := nullif(btrim(p_q), '');
+	select count(*) into v_total
+	  from api.children_filtered(v_u, p_archived, p_town, p_school, p_stage,
+	      p_cause, p_level, p_left_behind, p_q);
 	return json_build_object(
 	    'items', (select coalesce(json_agg(api.child_json(b, p_lang)
 	        order by b.id desc), '[]')
-	      from (select * from beneficiaries b
-	             where (v_orgs is null or b.org_id = any (v_orgs))
-	               and (b.archived_at is not null) = p_archived
+	      from (select * from api.children_filtered(v_u, p_archived, p_town,
+	             p_school, p_stage, p_cause, p_level, p_left_behind, p_q) b
 	             order by b.id desc
-	             limit 50 offset (p_page - 1) * 50) b),
-	    'total', (select count(*) from beneficiaries b
-	        where (v_orgs is null or b.org_id = any (v_orgs))
-	          and (b.archived_at is not null) = p_archived),
-	    'page', p_page,
-	    'archived', p_archived,
+	             limit 50 offset (v_page - 1) * 50) b),
+	    'total', v_total,
+	    'page', v_page,
+	    'pages', greatest(1, (v_total + 49) / 50),
+	    'prev', case when v_page > 1 then v_page - 1 end,
+	    'next', case when v_page::bigint * 50 < v_total then v_page + 1 end,
+	    'archived', coalesce(p_archived, false),
+	    'filters', json_build_object('town', p_town, 'school', p_school,
+	        'stage', p_stage, 'cause', p_cause, 'level', p_level,
+	        'left_behind', p_left_behind, 'q', p_q),
+	    'filter_choices', api.children_filter_choices(v_u, p_lang, p_town,
+	        p_school, p_stage, p_cause, p_level, p_left_behind),
 	    'title', api.l(p_lang, '儿童档案', 'Children'),
 	    'can_create', v_u.role = 'staff',
 	    'choices', api.child_choices(p_lang),
