@@ -60,6 +60,7 @@ static const struct field child_fields[] = {
 	{ "phone", FIELD_TEXT, 0, 0, 20, NULL },
 	{ "address", FIELD_TEXT, 0, 0, 200, NULL },
 	{ "notes", FIELD_LINES, 0, 0, 2000, NULL },
+	{ "confirm_alias", FIELD_BOOL, 0, 0, 0, NULL },
 	CSRF_FIELD,
 };
 
@@ -94,6 +95,7 @@ static int	child_refused(struct http_request *, struct db_call *, int,
 static int	child_archive_refused(struct http_request *,
 		    struct db_call *, int, const char *, const char *);
 static int	child_tel_ok(const char *);
+static const char *child_alias_warning(const struct form *);
 static json_t	*child_public(const struct form *);
 static json_t	*child_private_fields(const struct form *);
 static int	child_numbered(struct http_request *, struct db_call *,
@@ -337,6 +339,27 @@ child_tel_ok(const char *v)
 	return (digits >= 5);
 }
 
+/*
+ * Why the alias may give the child away (an error code), or NULL: it
+ * looks like a full name, or it is (or holds) the real name.  A warning:
+ * the form is refused until confirm_alias says staff mean it.
+ */
+static const char *
+child_alias_warning(const struct form *f)
+{
+	const char	*alias = form_get(f, "alias");
+	const char	*name = form_get(f, "real_name");
+
+	if (alias == NULL || form_bool(f, "confirm_alias"))
+		return (NULL);
+	if (name != NULL && alias_matches_name(alias, strlen(alias), name,
+	    strlen(name)))
+		return ("alias_is_real_name");
+	if (alias_looks_like_name(alias, strlen(alias)))
+		return ("alias_looks_like_name");
+	return (NULL);
+}
+
 /* The public fields as api.child_check reads them. */
 static json_t *
 child_public(const struct form *f)
@@ -384,7 +407,9 @@ child_private_fields(const struct form *f)
 }
 
 /*
- * POST a child, new (id NULL) or again: checks the input, then (new) gets
+ * POST a child, new (id NULL) or again: checks the input (an alias that
+ * looks like a name is refused, alias_looks_like_name or
+ * alias_is_real_name, until confirm_alias is sent), then (new) gets
  * the child's number first, to seal its private part to it, or (edit)
  * reads the sealed part as it is, to tell which private fields change.
  */
@@ -395,6 +420,7 @@ child_post(struct http_request *req, const char *id)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
+	json_t			*values;
 
 	if (!web_input(req, &f, child_fields, NFIELDS(child_fields), &err)) {
 		/* err says what is wrong */
@@ -404,8 +430,14 @@ child_post(struct http_request *req, const char *id)
 	} else if (!child_tel_ok(form_get(&f, "phone"))) {
 		err.code = "bad_tel";
 		kore_strlcpy(err.field, "phone", sizeof(err.field));
-	} else {
-		err.code = NULL;
+	} else if ((err.code = child_alias_warning(&f)) != NULL) {
+		/* The form again, with the box that confirms the alias. */
+		values = form_page_values(&f);
+		json_object_set_new(values, "alias_warning", json_true());
+		form_free(&f);
+		return (form_page_again(req, NULL, id ? SQL_CHILD_PRIVATE_PAGE :
+		    SQL_CHILDREN_FORM_PAGE, id ? "child-edit" : "children", id,
+		    400, err.code, "alias", values));
 	}
 	if (err.code != NULL)
 		return (form_page_bad_input(req, id ? SQL_CHILD_PRIVATE_PAGE :

@@ -469,27 +469,27 @@ returns json language sql stable as $$
 	            'not left behind'), 'selected', p_left_behind is false)),
 	    'town', (select json_agg(json_build_object('value', t.slug,
 	        'name', api.l(p_lang, t.name_zh, t.name_en),
-	        'selected', t.slug = p_town) order by t.sort, t.id)
+	        'selected', t.slug is not distinct from p_town) order by t.sort, t.id)
 	      from towns t),
 	    'school', (select coalesce(json_agg(json_build_object(
 	        'value', o.id::text, 'name', api.l(p_lang, o.name, o.name_en),
-	        'selected', o.id = p_school) order by o.name), '[]')
+	        'selected', o.id is not distinct from p_school) order by o.name), '[]')
 	      from orgs o
 	     where o.kind = 'school' and (p_u.role = 'admin'
 	        or o.id in (select api.org_subtree(p_u.org_id)))),
 	    'school_stage', (select json_agg(json_build_object('value', s,
-	        'name', api.stage_name(s, p_lang), 'selected', s = p_stage)
+	        'name', api.stage_name(s, p_lang), 'selected', s is not distinct from p_stage)
 	        order by k)
 	      from unnest(array['preschool', 'primary', 'junior', 'senior',
 	          'vocational', 'college', 'none']) with ordinality u(s, k)),
 	    'cause', (select json_agg(json_build_object('value', s,
-	        'name', api.cause_name(s, p_lang), 'selected', s = p_cause)
+	        'name', api.cause_name(s, p_lang), 'selected', s is not distinct from p_cause)
 	        order by k)
 	      from unnest(array['illness', 'disability', 'labour', 'education',
 	          'disaster', 'left_behind', 'orphan', 'other'])
 	          with ordinality u(s, k)),
 	    'poverty_level', (select json_agg(json_build_object('value', s,
-	        'name', api.level_name(s, p_lang), 'selected', s = p_level)
+	        'name', api.level_name(s, p_lang), 'selected', s is not distinct from p_level)
 	        order by k)
 	      from unnest(array['extreme', 'poor', 'struggling'])
 	          with ordinality u(s, k)))

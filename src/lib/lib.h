@@ -107,6 +107,10 @@ int	 photo_init(const char *);
 int	 photo_clean(const unsigned char *, size_t, struct buf *,
 	    struct buf *);
 
+/* alias.c: whether a child's public alias gives the child away. */
+int	 alias_looks_like_name(const char *, size_t);
+int	 alias_matches_name(const char *, size_t, const char *, size_t);
+
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
 

@@ -5,53 +5,61 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, sql, sqlValue, assertApiError } from '../lib/env.mjs';
-import { Api } from '../lib/session.mjs';
+import { Api, Browser, demo } from '../lib/session.mjs';
 import { parseCsv, xlsxRows } from '../lib/files.mjs';
 
 let school, town, otherTown, admin, donor, anon;
 const ids = {};
 
-// A school of 济水街道-like size with no child yet: its census is exactly
-// the children this file gives it.
-const EMPTY_SCHOOL = `select o.id from orgs o join towns t on t.id = o.town_id
-    where o.kind = 'school' and not exists (select 1 from beneficiaries b
-      where b.org_id = o.id) order by o.id limit 1`;
+// A new school under 王屋镇's branch, with a staff account (the password
+// of the town's demo account): its census is exactly the children this
+// file gives it.
+function newSchool() {
+  const townOrg = sqlValue(`select id from orgs where kind = 'town'
+      and town_id = (select id from towns where slug = 'wangwu')`);
+  const id = sqlValue(`insert into orgs (parent_id, kind, name, town_id)
+      select id, 'school', '登记测试小学', town_id from orgs where id = ${townOrg}
+      returning id`);
+  sql(`insert into users (role, org_id, display_name, email, password_hash)
+      select 'staff', ${id}, '登记测试', 'register-test@example.com', password_hash
+        from users where email = 'wangwu@example.com'`);
+  return id;
+}
 
 // The known set: [alias, stage, level, causes, left_behind, gender].
 const KNOWN = [
-  ['测试甲', 'primary', 'extreme', ['illness', 'left_behind'], true, 'f'],
-  ['测试乙', 'primary', 'poor', ['illness'], false, 'm'],
-  ['测试丙', 'junior', 'poor', ['education'], true, 'f'],
-  ['测试丁', 'junior', 'struggling', [], false, 'm'],
-  ['测试戊', 'senior', 'extreme', ['disability', 'labour', 'illness'], true, 'm'],
+  ['登测甲', 'primary', 'extreme', ['illness', 'left_behind'], true, 'f'],
+  ['登测乙', 'primary', 'poor', ['illness'], false, 'm'],
+  ['登测丙', 'junior', 'poor', ['education'], true, 'f'],
+  ['登测丁', 'junior', 'struggling', [], false, 'm'],
+  ['登测戊', 'senior', 'extreme', ['disability', 'labour', 'illness'], true, 'm'],
 ];
 
 before(async () => {
-  ids.school = sqlValue(EMPTY_SCHOOL);
-  assert.ok(ids.school, 'a school without children in the demo');
+  ids.school = newSchool();
   ids.town = sqlValue(`select parent_id from orgs where id = ${ids.school}`);
-  ids.townSlug = sqlValue(`select t.slug from orgs o join towns t on t.id = o.town_id
-      where o.id = ${ids.school}`);
-  const townLogin = sqlValue(`select email from users where org_id = ${ids.town}
-      and role = 'staff' order by id limit 1`);
-  school = await Api.as(`org${ids.school}@example.com`);
-  town = await Api.as(townLogin);
-  otherTown = await Api.as(ids.townSlug === 'potou' ? 'wangwu@example.com' : 'potou@example.com');
+  ids.townSlug = 'wangwu';
+  ids.user = sqlValue("select id from users where email = 'register-test@example.com'");
+  school = await Api.login('register-test@example.com', demo('wangwu@example.com').password);
+  town = await Api.as('wangwu@example.com');
+  otherTown = await Api.as('potou@example.com');
   admin = await Api.as('admin@example.com');
   donor = await Api.as('donor5@example.com');
   anon = new Api('0'.repeat(64));
   for (const [alias, stage, level, causes, lb, g] of KNOWN) {
     sql(`insert into beneficiaries (org_id, alias, birth_year, gender, town_id,
-        school_stage, poverty_causes, poverty_level, left_behind, consent_on)
+        school_stage, poverty_causes, poverty_level, left_behind, consent_on,
+        consent_recorded_by)
       select ${ids.school}, '${alias}', 2012, '${g}', town_id, '${stage}',
-        '{${causes.join(',')}}', '${level}', ${lb}, current_date
+        '{${causes.join(',')}}', '${level}', ${lb}, current_date, ${ids.user}
         from orgs where id = ${ids.school}`);
   }
   // One archived: in the archived list, never in the census.
   sql(`insert into beneficiaries (org_id, alias, birth_year, gender, town_id,
-      school_stage, poverty_causes, poverty_level, left_behind, consent_on, archived_at)
-    select ${ids.school}, '测试己', 2011, 'f', town_id, 'primary', '{orphan}',
-      'extreme', true, current_date, now() from orgs where id = ${ids.school}`);
+      school_stage, poverty_causes, poverty_level, left_behind, consent_on, archived_at,
+      consent_recorded_by)
+    select ${ids.school}, '登测己', 2011, 'f', town_id, 'primary', '{orphan}',
+      'extreme', true, current_date, now(), ${ids.user} from orgs where id = ${ids.school}`);
 });
 
 const list = async (who, q = '') => {
@@ -62,30 +70,30 @@ const list = async (who, q = '') => {
 const aliases = (b) => b.items.map((c) => c.alias).sort();
 
 test('the register filters by stage, cause, level, left behind, school and town', async () => {
-  assert.deepEqual(aliases(await list(school)), ['测试丁', '测试丙', '测试乙', '测试戊', '测试甲']);
-  assert.deepEqual(aliases(await list(school, '?stage=junior')), ['测试丁', '测试丙']);
-  assert.deepEqual(aliases(await list(school, '?cause=illness')), ['测试乙', '测试戊', '测试甲']);
-  assert.deepEqual(aliases(await list(school, '?level=extreme')), ['测试戊', '测试甲']);
-  assert.deepEqual(aliases(await list(school, '?left_behind=1')), ['测试丙', '测试戊', '测试甲']);
-  assert.deepEqual(aliases(await list(school, '?left_behind=0')), ['测试丁', '测试乙']);
+  assert.deepEqual(aliases(await list(school)), ['登测丁', '登测丙', '登测乙', '登测戊', '登测甲']);
+  assert.deepEqual(aliases(await list(school, '?stage=junior')), ['登测丁', '登测丙']);
+  assert.deepEqual(aliases(await list(school, '?cause=illness')), ['登测乙', '登测戊', '登测甲']);
+  assert.deepEqual(aliases(await list(school, '?level=extreme')), ['登测戊', '登测甲']);
+  assert.deepEqual(aliases(await list(school, '?left_behind=1')), ['登测丙', '登测戊', '登测甲']);
+  assert.deepEqual(aliases(await list(school, '?left_behind=0')), ['登测丁', '登测乙']);
   assert.deepEqual(aliases(await list(school, '?cause=illness&left_behind=1&level=extreme')),
-    ['测试戊', '测试甲']);
-  assert.deepEqual(aliases(await list(school, '?archived=1')), ['测试己']);
+    ['登测戊', '登测甲']);
+  assert.deepEqual(aliases(await list(school, '?archived=1')), ['登测己']);
   const b = await list(town, `?school=${ids.school}&stage=primary`);
-  assert.deepEqual(aliases(b), ['测试乙', '测试甲']);
+  assert.deepEqual(aliases(b), ['登测乙', '登测甲']);
   assert.equal(b.total, 2);
   assert.deepEqual(b.filters, { town: null, school: Number(ids.school), stage: 'primary',
     cause: null, level: null, left_behind: null, q: null });
   assert.ok(b.filter_choices.school.some((o) => o.value === String(ids.school) && o.selected));
   // The town filter: the school's town holds them; another town does not.
-  const inTown = await list(admin, `?town=${ids.townSlug}&q=测试`);
-  assert.deepEqual(aliases(inTown), ['测试丁', '测试丙', '测试乙', '测试戊', '测试甲']);
-  const other = ids.townSlug === 'potou' ? 'wangwu' : 'potou';
-  assert.equal((await list(admin, `?town=${other}&q=测试`)).total, 0);
+  const inTown = await list(admin, `?town=${ids.townSlug}&q=登测`);
+  assert.deepEqual(aliases(inTown), ['登测丁', '登测丙', '登测乙', '登测戊', '登测甲']);
+  const other = 'potou';
+  assert.equal((await list(admin, `?town=${other}&q=登测`)).total, 0);
 });
 
 test('search by alias: a piece of it, wildcards taken literally', async () => {
-  assert.deepEqual(aliases(await list(school, '?q=' + encodeURIComponent('丙'))), ['测试丙']);
+  assert.deepEqual(aliases(await list(school, '?q=' + encodeURIComponent('丙'))), ['登测丙']);
   assert.equal((await list(school, '?q=' + encodeURIComponent('%'))).total, 0);
   assert.equal((await list(school, '?q=_')).total, 0);
 });
@@ -93,10 +101,10 @@ test('search by alias: a piece of it, wildcards taken literally', async () => {
 test('scope: another town sees none of them, even when it names the school', async () => {
   const b = await list(otherTown, `?school=${ids.school}`);
   assert.equal(b.total, 0);
-  assert.equal((await list(otherTown, '?q=' + encodeURIComponent('测试'))).total, 0);
+  assert.equal((await list(otherTown, '?q=' + encodeURIComponent('登测'))).total, 0);
   assert.ok(!b.filter_choices.school.some((o) => o.value === String(ids.school)));
   // Admins see every child; the school's town sees its school's.
-  assert.equal((await list(town, '?q=' + encodeURIComponent('测试'))).total, 5);
+  assert.equal((await list(town, '?q=' + encodeURIComponent('登测'))).total, 5);
   assert.equal((await list(admin)).total,
     Number(sqlValue('select count(*) from beneficiaries where archived_at is null')));
 });
@@ -202,5 +210,45 @@ test('the register downloads with its filters', async () => {
   const csv = await download(`/api/v1/branch/children.csv?cause=illness&school=${ids.school}`, town);
   assert.equal(csv.status, 200, csv.bytes.toString());
   const rows = parseCsv(csv.bytes.subarray(3).toString('utf8'));
-  assert.deepEqual(rows.slice(1).map((r) => r[1]).sort(), ['测试乙', '测试戊', '测试甲']);
+  assert.deepEqual(rows.slice(1).map((r) => r[1]).sort(), ['登测乙', '登测戊', '登测甲']);
+});
+
+// A child as the one-by-one form posts it.
+const child = (over = {}) => ({
+  alias: '小雨点', birth_year: 2014, gender: 'f', school_stage: 'primary',
+  poverty_level: 'poor', consent: true, consent_on: '2026-09-01',
+  real_name: '欧阳秀兰', ...over });
+
+test('an alias that looks like a full name is refused until confirmed', async () => {
+  const before = Number(sqlValue('select count(*) from beneficiaries'));
+  for (const [alias, code] of [['王芳', 'alias_looks_like_name'],
+    ['欧阳娜娜', 'alias_looks_like_name'], ['欧阳秀兰', 'alias_is_real_name'],
+    ['秀兰', 'alias_is_real_name']]) {
+    const r = await school.post('/api/v1/branch/children', child({ alias }));
+    assertApiError(r, 400, code, 'alias');
+  }
+  assert.equal(Number(sqlValue('select count(*) from beneficiaries')), before, 'nothing written');
+  const ok = await school.post('/api/v1/branch/children', child({ alias: '王芳', confirm_alias: true }));
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.equal(sqlValue(`select alias from beneficiaries where id = ${ok.body.id}`), '王芳');
+  // An ordinary alias needs no confirmation; an edit is checked as well.
+  const plain = await school.post('/api/v1/branch/children', child());
+  assert.equal(plain.status, 201, JSON.stringify(plain.body));
+  const edit = await school.post(`/api/v1/branch/children/${plain.body.id}`,
+    child({ alias: '秀兰' }));
+  assertApiError(edit, 400, 'alias_is_real_name', 'alias');
+});
+
+test('the form shows the warning and the box that confirms it', async () => {
+  const b = new Browser();
+  await b.login('register-test@example.com', demo('wangwu@example.com').password);
+  await b.get('/branch/children');
+  const fields = { ...child({ alias: '李小明' }), consent: '1' };
+  const sent = await b.post('/branch/children', fields);
+  assert.equal(sent.status, 400);
+  assert.match(sent.text, /化名看起来像真实姓名/);
+  assert.match(sent.text, /name="confirm_alias"/);
+  assert.match(sent.text, /value="李小明"/);
+  const again = await b.post('/branch/children', { ...fields, confirm_alias: '1' });
+  assert.equal(again.status, 303, again.text);
 });
