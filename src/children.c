@@ -30,7 +30,7 @@ static const char *const causes[] = {
 };
 
 /* The private fields, in the sealed object. */
-static const char *const private_names[] = {
+const char *const child_private_names[] = {
 	"real_name", "id_number", "guardian", "guardian_relation", "phone",
 	"address", "notes", NULL
 };
@@ -94,10 +94,8 @@ static int	child_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	child_archive_refused(struct http_request *,
 		    struct db_call *, int, const char *, const char *);
-static int	child_tel_ok(const char *);
 static const char *child_alias_warning(const struct form *);
 static json_t	*child_public(const struct form *);
-static json_t	*child_private_fields(const struct form *);
 static int	child_numbered(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	child_have_old(struct http_request *, struct db_call *,
@@ -322,8 +320,23 @@ child_refused(struct http_request *req, struct db_call *call, int status,
 	    cp->id, status, code, field, form_page_values(&cp->form)));
 }
 
+/*
+ * The declared field name of the child form (child_import.c checks a
+ * file's private cells with them), or NULL.
+ */
+const struct field *
+child_field(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NFIELDS(child_fields); i++)
+		if (!strcmp(child_fields[i].name, name))
+			return (&child_fields[i]);
+	return (NULL);
+}
+
 /* A telephone number as people write it: digits, spaces, + and -. */
-static int
+int
 child_tel_ok(const char *v)
 {
 	size_t	digits = 0;
@@ -390,17 +403,20 @@ child_public(const struct form *f)
 	return (o);
 }
 
-/* The private fields, each a string ("" when not given). */
-static json_t *
+/*
+ * The private fields of f, each a string ("" when not given): what is
+ * sealed (child_import.c seals a file's rows with it too).
+ */
+json_t *
 child_private_fields(const struct form *f)
 {
 	json_t		*o = json_object();
 	const char	*v;
 	size_t		 i;
 
-	for (i = 0; private_names[i] != NULL; i++) {
-		v = form_get(f, private_names[i]);
-		json_object_set_new(o, private_names[i], json_string(v ? v :
+	for (i = 0; child_private_names[i] != NULL; i++) {
+		v = form_get(f, child_private_names[i]);
+		json_object_set_new(o, child_private_names[i], json_string(v ? v :
 		    ""));
 	}
 	return (o);
@@ -545,13 +561,13 @@ child_have_old(struct http_request *req, struct db_call *call, PGresult *res)
 	json_decref(r);
 	priv = child_private_fields(&cp->form);
 	buf_init(&changed, 64);
-	for (i = 0; private_names[i] != NULL; i++) {
-		a = json_object_get(old, private_names[i]);
-		b = json_object_get(priv, private_names[i]);
+	for (i = 0; child_private_names[i] != NULL; i++) {
+		a = json_object_get(old, child_private_names[i]);
+		b = json_object_get(priv, child_private_names[i]);
 		if (strcmp(json_is_string(a) ? json_string_value(a) : "",
 		    json_string_value(b)))
 			buf_printf(&changed, "%s%s", changed.len ? "," : "",
-			    private_names[i]);
+			    child_private_names[i]);
 	}
 	json_decref(old);
 	ok = child_write(req, call, SQL_CHILD_UPDATE, priv);

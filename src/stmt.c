@@ -401,6 +401,17 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	/* The register's census (issue 18, census.c). */
 	[SQL_CENSUS_PAGE] = { "select api.children_census($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	/* Children imported from a file (issue 18, child_import.c). */
+	[SQL_CHILD_IMPORT_HOME] = { "select api.child_import_home($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CHILD_IMPORT_CHECK] = { "select api.child_import_check($1, "
+		"$2::json, $3::boolean), api.viewer($1) as viewer", 3, 0 },
+	[SQL_CHILD_IMPORT_SAVE] = { "select api.child_import_save($1, $2, $3, "
+		"$4, $5::json, $6::json)", 6, 0 },
+	[SQL_CHILD_IMPORT_PAGE] = { "select api.child_import_get($1, "
+		"$2::bigint, $3), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_CHILD_IMPORT_CONFIRM] = { "select api.child_import_confirm($1, "
+		"$2::bigint, $3)", 3, 0 },
 	/* The outbox and each account's choices (issue 12). */
 	[SQL_OUTBOX_LIST] = { "select api.outbox_list($1, $2, $3::int, $4)",
 		4, STMT_READONLY },

@@ -230,6 +230,30 @@ begin
 	    nextval(pg_get_serial_sequence('beneficiaries', 'id')))::text;
 end $$;
 
+-- Writes the child p_id registered by p_u (public fields p_b, checked by
+-- api.child_check) with its private part sealed to it (key id, nonce and
+-- sealed value in hex), and its history's first entry: a child typed in
+-- (api.child_create) and an imported one (api.child_import_confirm).
+create function api.child_insert(p_u users, p_id bigint, p_b beneficiaries,
+    p_key_id text, p_nonce text, p_sealed text)
+returns void language plpgsql as $$
+begin
+	insert into beneficiaries (id, org_id, alias, birth_year, gender,
+	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
+	    consent_on, consent_recorded_by, created_by)
+	overriding system value
+	values (p_id, p_b.org_id, p_b.alias, p_b.birth_year, p_b.gender,
+	    p_b.town_id, p_b.school_stage, p_b.poverty_causes,
+	    p_b.poverty_level, p_b.left_behind, p_b.consent_on, p_u.id, p_u.id);
+	insert into beneficiary_private (beneficiary_id, key_id, nonce, sealed)
+	values (p_id, p_key_id, decode(p_nonce, 'hex'), decode(p_sealed, 'hex'));
+	insert into beneficiary_history (beneficiary_id, actor_id, action,
+	    changed)
+	values (p_id, p_u.id, 'create', array['alias', 'birth_year', 'gender',
+	    'town', 'school_stage', 'poverty_causes', 'poverty_level',
+	    'left_behind', 'consent_on', 'private']);
+end $$;
+
 -- POST /api/v1/branch/children: registers a child of the caller's own
 -- organisation, with its sealed private part (key id, nonce and sealed
 -- value in hex), in one transaction.
@@ -239,25 +263,11 @@ returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_org	orgs;
-	v_b	beneficiaries;
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
-	v_b := api.child_check(p_public, v_org);
-	insert into beneficiaries (id, org_id, alias, birth_year, gender,
-	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
-	    consent_on, consent_recorded_by, created_by)
-	overriding system value
-	values (p_id, v_org.id, v_b.alias, v_b.birth_year, v_b.gender,
-	    v_b.town_id, v_b.school_stage, v_b.poverty_causes,
-	    v_b.poverty_level, v_b.left_behind, v_b.consent_on, v_u.id, v_u.id);
-	insert into beneficiary_private (beneficiary_id, key_id, nonce, sealed)
-	values (p_id, p_key_id, decode(p_nonce, 'hex'), decode(p_sealed, 'hex'));
-	insert into beneficiary_history (beneficiary_id, actor_id, action,
-	    changed)
-	values (p_id, v_u.id, 'create', array['alias', 'birth_year', 'gender',
-	    'town', 'school_stage', 'poverty_causes', 'poverty_level',
-	    'left_behind', 'consent_on', 'private']);
+	perform api.child_insert(v_u, p_id, api.child_check(p_public, v_org),
+	    p_key_id, p_nonce, p_sealed);
 	perform api.audit(v_u, 'child_create', 'beneficiary', p_id, p_ip);
 	return json_build_object('id', p_id)::text;
 end $$;

@@ -567,5 +567,6 @@ int	 statement_map_ok(const struct statement_map *,
 	    struct statement_error *);
 json_t	*statement_read(const char *, size_t, const struct statement_map *,
 	    struct statement_error *);
+json_t	*statement_records(const char *, size_t, size_t);
 
 #endif
