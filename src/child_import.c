@@ -561,7 +561,7 @@ import_problems(struct http_request *req, json_t *r, json_t *problems,
 	if ((viewer = json_object_get(r, "viewer")) != NULL)
 		json_object_set(body, "viewer", viewer);
 	json_object_set_new(body, "title", json_string(json_string_value(
-	    json_object_get(web_messages(web_lang(req)), "import.title"))));
+	    json_object_get(web_messages(web_lang(req)), "cimport.title"))));
 	ret = web_page(req, 400, "child-import", body);
 	json_decref(body);
 	return (ret);

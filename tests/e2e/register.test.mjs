@@ -45,7 +45,7 @@ test('on a phone, the census of a school: charts and tables that fit', async () 
     '/branch/census.csv');
   // The register's filters, from the census's chips.
   await page.getByRole('link', { name: '儿童档案' }).first().click();
-  await page.getByLabel('困难程度').selectOption('extreme');
+  await page.locator('select[name=level]').selectOption('extreme');
   await page.getByRole('button', { name: '筛选' }).click();
   await page.waitForLoadState();
   assert.match(page.url(), /level=extreme/);
