@@ -34,6 +34,8 @@ int	child_import(struct http_request *);
 
 #define IMPORT_MAX_BYTES	(4 * 1024 * 1024)
 #define IMPORT_MAX_ROWS		10000
+/* Rows a statement checks: each within the statement timeout. */
+#define IMPORT_CHUNK		1000
 
 /* A column's field and the header texts that name it. */
 struct import_col {
@@ -76,6 +78,8 @@ struct import {
 	json_t		*privates;	/* each row's private fields */
 	json_t		*problems;	/* [{row, field, code}] found here */
 	json_t		*warnings;	/* [{row, field, code}] */
+	json_t		*checked;	/* the public fields, as read there */
+	size_t		 next;		/* the first row not yet checked */
 };
 
 static int	import_home(struct http_request *);
@@ -87,6 +91,8 @@ static void	import_row(struct import *, json_t *, const int *, size_t);
 static void	import_problem(json_t *, size_t, const char *, const char *);
 static void	import_wipe(json_t *);
 static void	import_free(void *);
+static void	import_send(struct http_request *, struct db_call *,
+		    struct import *);
 static int	import_checked(struct http_request *, struct db_call *,
 		    PGresult *);
 static void	import_messages(struct http_request *, json_t *);
@@ -201,6 +207,7 @@ import_free(void *arg)
 	json_decref(im->privates);
 	json_decref(im->problems);
 	json_decref(im->warnings);
+	json_decref(im->checked);
 	kore_free(im);
 }
 
@@ -379,7 +386,7 @@ import_upload(struct http_request *req)
 	struct buf		 data;
 	json_t			*j;
 	const char		*ctype;
-	char			*v, chunk[8192], *text;
+	char			*v, chunk[8192];
 	ssize_t			 n;
 
 	if (!http_request_header(req, "content-type", &ctype) ||
@@ -419,6 +426,7 @@ import_upload(struct http_request *req)
 	im->privates = json_array();
 	im->problems = json_array();
 	im->warnings = json_array();
+	im->checked = json_array();
 	buf_init(&data, file->length + 1);
 	http_file_rewind(file);
 	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
@@ -434,16 +442,39 @@ import_upload(struct http_request *req)
 	}
 	seal_buf_wipe(&data);
 
-	call = db_prepare(req, SQL_CHILD_IMPORT_CHECK, import_checked);
+	call = db_begin(req);
 	call->arg = im;
 	call->arg_free = import_free;
 	call->on_error = import_refused;
+	import_send(req, call, im);
+	return (db_run(req));
+}
+
+/*
+ * Chains the check of the next IMPORT_CHUNK rows; the last asks for the
+ * children's numbers when nothing is wrong so far.
+ */
+static void
+import_send(struct http_request *req, struct db_call *call, struct import *im)
+{
+	json_t	*chunk;
+	size_t	 i, n = json_array_size(im->publics);
+	char	*text;
+	int	 last;
+
+	chunk = json_array();
+	for (i = im->next; i < n && i < im->next + IMPORT_CHUNK; i++)
+		json_array_append(chunk, json_array_get(im->publics, i));
+	im->next = i;
+	last = im->next == n;
+	db_stmt(call, SQL_CHILD_IMPORT_CHECK, import_checked);
 	session_bind(req, call);
-	text = json_dumps(im->publics, JSON_COMPACT);
+	text = json_dumps(chunk, JSON_COMPACT);
+	json_decref(chunk);
 	db_text(call, text);
 	free(text);
-	db_bool(call, json_array_size(im->problems) == 0);
-	return (db_run(req));
+	db_int(call, last && json_array_size(im->problems) == 0 ? (long long)n :
+	    0);
 }
 
 /* A refused step of an upload: the form again, or the JSON error. */
@@ -473,10 +504,17 @@ import_checked(struct http_request *req, struct db_call *call, PGresult *res)
 	if ((r = web_db_ctx(res)) == NULL)
 		return (web_error(req, 500, "internal", NULL));
 	json_array_extend(im->problems, json_object_get(r, "problems"));
+	json_array_extend(im->checked, json_object_get(r, "publics"));
+	if (im->next < json_array_size(im->publics)) {
+		json_decref(r);
+		import_send(req, call, im);
+		return (KORE_RESULT_OK);
+	}
 	ids = json_object_get(r, "ids");
-	pubs = json_object_get(r, "publics");
+	pubs = im->checked;
 	if (json_array_size(im->problems) > 0 || !json_is_array(ids) ||
 	    json_array_size(ids) != json_array_size(im->privates)) {
+		json_object_set(r, "checked", im->checked);
 		ret = import_problems(req, r, im->problems, im->warnings);
 		json_decref(r);
 		return (ret);
@@ -551,7 +589,7 @@ import_problems(struct http_request *req, json_t *r, json_t *problems,
 	import_messages(req, problems);
 	import_messages(req, warnings);
 	body = json_pack("{s:b, s:I, s:O, s:O}", "ok", 0, "rows",
-	    (json_int_t)json_array_size(json_object_get(r, "publics")),
+	    (json_int_t)json_array_size(json_object_get(r, "checked")),
 	    "problems", problems, "warnings", warnings);
 	if (web_is_api(req)) {
 		ret = web_json(req, 200, body);

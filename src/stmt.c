@@ -405,7 +405,7 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_CHILD_IMPORT_HOME] = { "select api.child_import_home($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_CHILD_IMPORT_CHECK] = { "select api.child_import_check($1, "
-		"$2::json, $3::boolean), api.viewer($1) as viewer", 3, 0 },
+		"$2::json, $3::int), api.viewer($1) as viewer", 3, 0 },
 	[SQL_CHILD_IMPORT_SAVE] = { "select api.child_import_save($1, $2, $3, "
 		"$4, $5::json, $6::json)", 6, 0 },
 	[SQL_CHILD_IMPORT_PAGE] = { "select api.child_import_get($1, "

@@ -230,28 +230,50 @@ begin
 	    nextval(pg_get_serial_sequence('beneficiaries', 'id')))::text;
 end $$;
 
--- Writes the child p_id registered by p_u (public fields p_b, checked by
--- api.child_check) with its private part sealed to it (key id, nonce and
--- sealed value in hex), and its history's first entry: a child typed in
--- (api.child_create) and an imported one (api.child_import_confirm).
-create function api.child_insert(p_u users, p_id bigint, p_b beneficiaries,
-    p_key_id text, p_nonce text, p_sealed text)
-returns void language plpgsql as $$
+-- Writes the children p_rows ([{"id", "public", "key_id", "nonce",
+-- "sealed"}]: the public fields as api.child_check reads them, checked
+-- here for organisation p_org, and the private part sealed to the
+-- child's number, in hex) registered by p_u, with their history's first
+-- entries: a child typed in (api.child_create, one row) and an import
+-- (api.child_import_confirm, thousands: hence one statement for all,
+-- not a statement a row).  Returns how many.
+create function api.children_insert(p_u users, p_org orgs, p_rows jsonb)
+returns int language plpgsql as $$
+declare
+	v_n	int;
 begin
-	insert into beneficiaries (id, org_id, alias, birth_year, gender,
-	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
-	    consent_on, consent_recorded_by, created_by)
-	overriding system value
-	values (p_id, p_b.org_id, p_b.alias, p_b.birth_year, p_b.gender,
-	    p_b.town_id, p_b.school_stage, p_b.poverty_causes,
-	    p_b.poverty_level, p_b.left_behind, p_b.consent_on, p_u.id, p_u.id);
-	insert into beneficiary_private (beneficiary_id, key_id, nonce, sealed)
-	values (p_id, p_key_id, decode(p_nonce, 'hex'), decode(p_sealed, 'hex'));
-	insert into beneficiary_history (beneficiary_id, actor_id, action,
-	    changed)
-	values (p_id, p_u.id, 'create', array['alias', 'birth_year', 'gender',
-	    'town', 'school_stage', 'poverty_causes', 'poverty_level',
-	    'left_behind', 'consent_on', 'private']);
+	with r as materialized (
+		select (e ->> 'id')::bigint as id, e ->> 'key_id' as key_id,
+		    e ->> 'nonce' as nonce, e ->> 'sealed' as sealed,
+		    api.child_check((e -> 'public')::json, p_org) as b
+		  from jsonb_array_elements(p_rows) with ordinality x(e, k)
+	), ins as (
+		insert into beneficiaries (id, org_id, alias, birth_year,
+		    gender, town_id, school_stage, poverty_causes, poverty_level,
+		    left_behind, consent_on, consent_recorded_by, created_by)
+		overriding system value
+		select r.id, (r.b).org_id, (r.b).alias, (r.b).birth_year,
+		    (r.b).gender, (r.b).town_id, (r.b).school_stage,
+		    (r.b).poverty_causes, (r.b).poverty_level, (r.b).left_behind,
+		    (r.b).consent_on, p_u.id, p_u.id
+		  from r
+		returning id
+	), priv as (
+		insert into beneficiary_private (beneficiary_id, key_id, nonce,
+		    sealed)
+		select r.id, r.key_id, decode(r.nonce, 'hex'),
+		    decode(r.sealed, 'hex')
+		  from r
+	), hist as (
+		insert into beneficiary_history (beneficiary_id, actor_id,
+		    action, changed)
+		select r.id, p_u.id, 'create', array['alias', 'birth_year',
+		    'gender', 'town', 'school_stage', 'poverty_causes',
+		    'poverty_level', 'left_behind', 'consent_on', 'private']
+		  from r
+	)
+	select count(*) into v_n from ins;
+	return v_n;
 end $$;
 
 -- POST /api/v1/branch/children: registers a child of the caller's own
@@ -266,8 +288,9 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
-	perform api.child_insert(v_u, p_id, api.child_check(p_public, v_org),
-	    p_key_id, p_nonce, p_sealed);
+	perform api.children_insert(v_u, v_org, jsonb_build_array(
+	    jsonb_build_object('id', p_id, 'public', p_public, 'key_id', p_key_id,
+	        'nonce', p_nonce, 'sealed', p_sealed)));
 	perform api.audit(v_u, 'child_create', 'beneficiary', p_id, p_ip);
 	return json_build_object('id', p_id)::text;
 end $$;

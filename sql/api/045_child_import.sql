@@ -10,32 +10,50 @@
 -- private part to its number and keeps the import (api.child_import_save)
 -- until staff confirm it (api.child_import_confirm): all rows in one
 -- transaction, each checked again by api.child_check and written by
--- api.child_insert, as a child typed in one by one; one entry in the
+-- api.children_insert, as a child typed in one by one; one entry in the
 -- audit log (child_import).  Staff of the importing organisation only
 -- (they register its children); 401 without a session, 403 for others,
 -- 404 for another organisation's import.
 
--- A value typed for one of choices (a value or its Chinese or English
--- name, case and spaces aside), or null.
-create function api.import_choice(p_v text, p_values text[], p_kind text)
-returns text language sql stable as $$
-	select v from unnest(p_values) v
-	 where lower(btrim(p_v)) in (v, lower(case p_kind
-	        when 'stage' then api.stage_name(v, 'zh')
-	        when 'level' then api.level_name(v, 'zh')
-	        else api.cause_name(v, 'zh') end), lower(case p_kind
-	        when 'stage' then api.stage_name(v, 'en')
-	        when 'level' then api.level_name(v, 'en')
-	        else api.cause_name(v, 'en') end))
-	 limit 1
+-- What an import's cells may say, once per file: {"stage": {typed:
+-- value}, "level": ..., "cause": ..., "town": ...}, each typed text (a
+-- value, its Chinese or English name) lower-cased.
+create function api.import_names()
+returns jsonb language sql stable as $$
+	with c(kind, v) as (
+		select 'stage', unnest(array['preschool', 'primary', 'junior',
+		    'senior', 'vocational', 'college', 'none'])
+		union all
+		select 'level', unnest(array['extreme', 'poor', 'struggling'])
+		union all
+		select 'cause', unnest(array['illness', 'disability', 'labour',
+		    'education', 'disaster', 'left_behind', 'orphan', 'other'])
+	), n(kind, name, v) as (
+		select kind, v, v from c
+		union
+		select kind, lower(case kind when 'stage' then api.stage_name(v, l)
+		    when 'level' then api.level_name(v, l)
+		    else api.cause_name(v, l) end), v
+		  from c, unnest(array['zh', 'en']) l
+		union
+		select 'town', t.slug, t.slug from towns t
+		union
+		select 'town', t.name_zh, t.slug from towns t
+		union
+		select 'town', lower(t.name_en), t.slug from towns t
+	)
+	select jsonb_object_agg(kind, m) from (select kind,
+	    jsonb_object_agg(name, v) as m from n group by kind) k
 $$;
 
 -- One row's public cells (p_raw: alias, birth_year, gender, town,
 -- school_stage, poverty_level, poverty_causes, left_behind, consent_on
 -- as typed; consent_on already YYYY-MM-DD when the module could read
--- it) for organisation p_org: {"public": what api.child_check reads,
--- "problems": [{"field", "code"}]}.
-create function api.child_import_row(p_org orgs, p_raw json)
+-- it) for organisation p_org, names read with p_names
+-- (api.import_names), dates up to p_today: {"public": what
+-- api.child_check reads, "problems": [{"field", "code"}]}.
+create function api.child_import_row(p_org orgs, p_names jsonb,
+    p_today date, p_raw json)
 returns json language plpgsql stable as $$
 declare
 	v_p	jsonb := '{}';
@@ -53,10 +71,12 @@ begin
 	v_p := v_p || jsonb_build_object('alias', v);
 
 	v := btrim(coalesce(p_raw ->> 'birth_year', ''));
-	if v !~ '^[0-9]{4}$' or v::int < 1990
-	    or v::int > extract(year from api.today()) then
+	if v !~ '^[0-9]{4}$' then
 		v_pr := v_pr || jsonb_build_object('field', 'birth_year',
 		    'code', case when v = '' then 'required' else 'bad_number' end);
+	elsif v::int < 1990 or v::int > extract(year from p_today) then
+		v_pr := v_pr || jsonb_build_object('field', 'birth_year',
+		    'code', 'bad_number');
 	else
 		v_p := v_p || jsonb_build_object('birth_year', v::int);
 	end if;
@@ -72,8 +92,7 @@ begin
 
 	v := btrim(coalesce(p_raw ->> 'town', ''));
 	if v <> '' then
-		select slug into v_c from towns
-		 where slug = lower(v) or name_zh = v or lower(name_en) = lower(v);
+		v_c := p_names -> 'town' ->> lower(v);
 		if v_c is null then
 			v_pr := v_pr || jsonb_build_object('field', 'town',
 			    'code', 'unknown_value');
@@ -84,8 +103,7 @@ begin
 	end if;
 
 	v := btrim(coalesce(p_raw ->> 'school_stage', ''));
-	v_c := api.import_choice(v, array['preschool', 'primary', 'junior',
-	    'senior', 'vocational', 'college', 'none'], 'stage');
+	v_c := p_names -> 'stage' ->> lower(v);
 	if v_c is null then
 		v_pr := v_pr || jsonb_build_object('field', 'school_stage',
 		    'code', case when v = '' then 'required' else 'unknown_value' end);
@@ -93,8 +111,8 @@ begin
 	v_p := v_p || jsonb_build_object('school_stage', v_c);
 
 	v := btrim(coalesce(p_raw ->> 'poverty_level', ''));
-	v_c := case when v = '' then 'poor' else api.import_choice(v,
-	    array['extreme', 'poor', 'struggling'], 'level') end;
+	v_c := case when v = '' then 'poor'
+	    else p_names -> 'level' ->> lower(v) end;
 	if v_c is null then
 		v_pr := v_pr || jsonb_build_object('field', 'poverty_level',
 		    'code', 'unknown_value');
@@ -104,9 +122,7 @@ begin
 	foreach v in array regexp_split_to_array(btrim(coalesce(
 	    p_raw ->> 'poverty_causes', '')), '\s*[、,，;；/|]\s*|\s+') loop
 		continue when v = '';
-		v_c := api.import_choice(v, array['illness', 'disability', 'labour',
-		    'education', 'disaster', 'left_behind', 'orphan', 'other'],
-		    'cause');
+		v_c := p_names -> 'cause' ->> lower(v);
 		if v_c is null then
 			v_pr := v_pr || jsonb_build_object('field', 'poverty_causes',
 			    'code', 'unknown_value');
@@ -131,10 +147,16 @@ begin
 	if v = '' then
 		v_pr := v_pr || jsonb_build_object('field', 'consent_on',
 		    'code', 'consent_required');
-	elsif v !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then
+	elsif v !~ '^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}$' then
 		v_pr := v_pr || jsonb_build_object('field', 'consent_on',
 		    'code', 'bad_date');
-	elsif v::date > api.today() then
+	elsif substr(v, 9, 2)::int not between 1 and extract(day from
+	    make_date(substr(v, 1, 4)::int, substr(v, 6, 2)::int, 1)
+	    + interval '1 month' - interval '1 day') then
+		-- (no cast of 2026-02-31: it would be an error, not a problem)
+		v_pr := v_pr || jsonb_build_object('field', 'consent_on',
+		    'code', 'bad_date');
+	elsif v::date > p_today then
 		v_pr := v_pr || jsonb_build_object('field', 'consent_on',
 		    'code', 'bad_date');
 	else
@@ -143,36 +165,42 @@ begin
 	return json_build_object('public', v_p, 'problems', v_pr);
 end $$;
 
--- POST /api/v1/branch/children-import, the check: p_rows the rows'
--- public cells ([{"row", ...}]); p_reserve whether the module found the
--- private cells clean.  {"publics": [per row, in order], "problems":
--- [{"row", "field", "code"}], "ids": [a number per row] when nothing is
--- wrong and p_reserve}.  Writes nothing but the numbers' sequence.
+-- POST /api/v1/branch/children-import, the check of a chunk of rows (the
+-- module sends a large file a thousand rows a statement): p_rows the
+-- rows' public cells ([{"row", ...}]); p_reserve, on the last chunk when
+-- nothing was wrong before it, the number of children to number.
+-- {"publics": [per row, in order], "problems": [{"row", "field",
+-- "code"}], "ids": [p_reserve numbers] when this chunk is clean too}.
+-- Writes nothing but the numbers' sequence.
 create function api.child_import_check(p_sid text, p_rows json,
-    p_reserve boolean)
+    p_reserve int)
 returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_org	orgs;
-	v_r	json;
-	v_pubs	jsonb := '[]';
-	v_prs	jsonb := '[]';
-	v_one	json;
+	v_pubs	json;
+	v_prs	json;
+	v_names	jsonb := api.import_names();
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
-	for v_r in select * from json_array_elements(p_rows) loop
-		v_one := api.child_import_row(v_org, v_r);
-		v_pubs := v_pubs || jsonb_build_array(v_one -> 'public');
-		v_prs := v_prs || coalesce((select jsonb_agg(p || jsonb_build_object(
-		    'row', (v_r ->> 'row')::int))
-		  from jsonb_array_elements((v_one -> 'problems')::jsonb) p), '[]');
-	end loop;
-	return json_build_object('publics', v_pubs, 'problems', v_prs,
-	    'ids', case when p_reserve and jsonb_array_length(v_prs) = 0 then
+	-- One pass, set-based: a row at a time into an array is quadratic.
+	with x as materialized (
+		select k, (r ->> 'row')::int as row,
+		    api.child_import_row(v_org, v_names, api.today(), r) as one
+		  from json_array_elements(p_rows) with ordinality e(r, k)
+	)
+	select (select json_agg(x.one -> 'public' order by x.k) from x),
+	    (select coalesce(json_agg(p::jsonb || jsonb_build_object('row', x.row)
+	        order by x.k), '[]')
+	      from x, json_array_elements(x.one -> 'problems') p)
+	  into v_pubs, v_prs;
+	return json_build_object('publics', coalesce(v_pubs, '[]'),
+	    'problems', v_prs,
+	    'ids', case when p_reserve > 0 and json_array_length(v_prs) = 0 then
 	        (select json_agg(nextval(pg_get_serial_sequence('beneficiaries',
 	            'id')) order by i)
-	           from generate_series(1, json_array_length(p_rows)) i) end)::text;
+	           from generate_series(1, least(p_reserve, 10000)) i) end)::text;
 end $$;
 
 -- The import as staff see it before and after confirming: the first 100
@@ -291,7 +319,6 @@ declare
 	v_u	users;
 	v_org	orgs;
 	v_i	child_imports;
-	v_r	jsonb;
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	v_i := api.child_import_find(v_u, p_id, true);
@@ -302,11 +329,7 @@ begin
 		perform api.fail(409, 'import_expired');
 	end if;
 	select * into v_org from orgs where id = v_i.org_id;
-	for v_r in select * from jsonb_array_elements(v_i.rows) loop
-		perform api.child_insert(v_u, (v_r ->> 'id')::bigint,
-		    api.child_check((v_r -> 'public')::json, v_org),
-		    v_r ->> 'key_id', v_r ->> 'nonce', v_r ->> 'sealed');
-	end loop;
+	perform api.children_insert(v_u, v_org, v_i.rows);
 	update child_imports set rows = '[]', confirmed_at = now(),
 	    confirmed_by = v_u.id where id = p_id;
 	perform api.audit(v_u, 'child_import', 'child_import', p_id, p_ip,

@@ -195,3 +195,28 @@ test('the page: the form, a file\'s problems, a kept import', async () => {
     redirect: 'manual', headers: b.withCookies() });
   assert.equal(res3.status, 403);
 });
+
+// The import time of a 5,000-row file (the issue's figure): the upload
+// (read, checked, sealed, kept) and the confirmation (written), printed.
+test('a file of 5,000 children: imported whole, and how long it takes', async () => {
+  const N = Number(process.env.IMPORT_ROWS ?? 5000);
+  const rows = [];
+  for (let i = 0; i < N; i++)
+    rows.push(line({ alias: `批量${i}`, year: String(2005 + (i % 15)), gender: i % 2 ? '男' : '女',
+      causes: ['因病', '因学、留守', '因残', ''][i % 4], lb: i % 3 ? '否' : '是',
+      name: `测试姓名${i}`, idn: '', phone: '', notes: '第' + i + '行' }));
+  const bytes = csv(rows, { gbk: true });
+  const n0 = children();
+  let t = process.hrtime.bigint();
+  const r = await upload(school, bytes, 'big.csv');
+  const upMs = Number(process.hrtime.bigint() - t) / 1e6;
+  assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 500));
+  assert.equal(r.body.rows, N);
+  t = process.hrtime.bigint();
+  const c = await school.post(`/api/v1/branch/children-import/${r.body.id}/confirm`);
+  const okMs = Number(process.hrtime.bigint() - t) / 1e6;
+  assert.equal(c.status, 200, JSON.stringify(c.body));
+  assert.equal(children(), n0 + N);
+  console.log(`# import of ${N} rows (${(bytes.length / 1024).toFixed(0)} KiB, GBK): ` +
+    `check+seal+keep ${upMs.toFixed(0)} ms, confirm ${okMs.toFixed(0)} ms`);
+});
