@@ -33,7 +33,12 @@
 int	child_import(struct http_request *);
 
 #define IMPORT_MAX_BYTES	(4 * 1024 * 1024)
-#define IMPORT_MAX_ROWS		10000
+/*
+ * Rows a file may hold: confirming writes them all in one statement (all
+ * or nothing) under shop_app's 5 s statement timeout; 5,000 took 4 s on
+ * the shared test machine at a load of 20 (docs/needs-and-pledges.md).
+ */
+#define IMPORT_MAX_ROWS		5000
 /* Rows a statement checks: each within the statement timeout. */
 #define IMPORT_CHUNK		1000
 
@@ -110,7 +115,7 @@ static int	import_confirmed(struct http_request *, struct db_call *,
 /*
  * The routes above.  400 for a file that is no CSV (not_csv,
  * unknown_encoding, missing_column naming it, no_rows), 413 over 4 MiB
- * or 10,000 rows, 404 for another organisation's import, 409 for one
+ * or 5,000 rows, 404 for another organisation's import, 409 for one
  * confirmed already or more than a day old.
  */
 int
