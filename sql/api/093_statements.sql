@@ -111,6 +111,7 @@ begin
 	-- for every line (10,000 lines already kept took 5 s so).
 	create temporary table if not exists fund_old_keys (line_key text)
 	    on commit drop;
+	truncate fund_old_keys;
 	insert into fund_old_keys
 	select l.line_key from fund_statement_lines l
 	 where l.bank_id = v_bank.id and l.line_key = any (array(
