@@ -147,6 +147,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY | STMT_PUBLIC },
 	[SQL_VERIFY_PAGE] = { "select api.verify($1, $2), "
 		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
+	[SQL_LOG_ENTRY_PAGE] = { "select api.log_entry_page($1, $2::bigint), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
