@@ -35,10 +35,11 @@ int	child_import(struct http_request *);
 #define IMPORT_MAX_BYTES	(4 * 1024 * 1024)
 /*
  * Rows a file may hold: confirming writes them all in one statement (all
- * or nothing) under shop_app's 5 s statement timeout; 5,000 took 4 s on
- * the shared test machine at a load of 20 (docs/needs-and-pledges.md).
+ * or nothing) under shop_app's 5 s statement timeout; 5,000 took 4.0 s
+ * once and over 5 s another time on the shared test machine at a load
+ * of 15 to 23 (docs/needs-and-pledges.md).
  */
-#define IMPORT_MAX_ROWS		5000
+#define IMPORT_MAX_ROWS		2000
 /* Rows a statement checks: each within the statement timeout. */
 #define IMPORT_CHUNK		1000
 
@@ -115,7 +116,7 @@ static int	import_confirmed(struct http_request *, struct db_call *,
 /*
  * The routes above.  400 for a file that is no CSV (not_csv,
  * unknown_encoding, missing_column naming it, no_rows), 413 over 4 MiB
- * or 5,000 rows, 404 for another organisation's import, 409 for one
+ * or 2,000 rows, 404 for another organisation's import, 409 for one
  * confirmed already or more than a day old.
  */
 int
@@ -347,7 +348,7 @@ import_read(struct import *im, const char *s, size_t len,
 	else if (!statement_utf8(s, len, &text, &im->encoding))
 		err->code = "unknown_encoding";
 	else if ((recs = statement_records(text.data, text.len,
-	    IMPORT_MAX_ROWS + 2)) == NULL)
+	    IMPORT_MAX_ROWS + 1)) == NULL)
 		err->code = "not_csv";
 	if (err->code != NULL) {
 		seal_buf_wipe(&text);
