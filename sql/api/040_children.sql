@@ -111,6 +111,9 @@ returns json language sql stable as $$
 	        where id = b.consent_recorded_by),
 	    'archived', b.archived_at is not null,
 	    'archived_on', api.day(b.archived_at),
+	    'consent_withdrawn_on', api.day(b.consent_withdrawn_at),
+	    'private_purge_on', api.day(b.private_purge_after),
+	    'private_purged', b.private_purged_at is not null,
 	    'created_on', api.day(b.created_at),
 	    'updated_on', api.day(b.updated_at),
 	    'has_private', exists (select 1 from beneficiary_private p
@@ -417,6 +420,10 @@ begin
 	            when 'create' then api.l(p_lang, '登记', 'registered')
 	            when 'update' then api.l(p_lang, '修改', 'edited')
 	            when 'archive' then api.l(p_lang, '归档', 'archived')
+	            when 'consent_withdrawn' then api.l(p_lang,
+	                '监护人撤回同意', 'guardian withdrew consent')
+	            when 'private_purged' then api.l(p_lang, '隐私信息已清除',
+	                'private part erased')
 	            else api.l(p_lang, '恢复', 'restored') end,
 	        'changed', to_json(h.changed),
 	        'changed_names', (select coalesce(json_agg(
@@ -484,6 +491,9 @@ begin
 	end if;
 	if (v_b.archived_at is not null) = p_archive then
 		return json_build_object('id', p_id, 'archived', p_archive)::text;
+	end if;
+	if not p_archive and v_b.consent_withdrawn_at is not null then
+		perform api.fail(409, 'consent_withdrawn');
 	end if;
 	if p_archive and exists (select 1 from needs where beneficiary_id = p_id
 	    and status in ('submitted', 'verified', 'notice', 'open',
