@@ -69,13 +69,18 @@ declare
 	v_u	users;
 	v_new	text := coalesce(lower(p_email), p_phone);
 	v_email	boolean := p_email is not null;
+	v_old	text;
 begin
 	v_u := api.require_login(p_sid);
 	if (p_email is null) = (p_phone is null) then
 		perform api.fail(400, 'contact_required', '{"field":"email"}');
 	end if;
-	if v_new is not distinct from case when v_email then v_u.email
-	    else v_u.phone end then
+	-- (plpgsql mis-parses a CASE inside an IF's condition.)
+	v_old := coalesce(v_u.email, '');
+	if not v_email then
+		v_old := coalesce(v_u.phone, '');
+	end if;
+	if v_new = v_old then
 		perform api.fail(400, 'contact_unchanged', json_build_object(
 		    'field', case when v_email then 'email' else 'phone' end));
 	end if;

@@ -138,9 +138,8 @@ test('a new phone is verified by the code sent to it', async () => {
   assert.equal(to, phone);
   assert.equal(channel, 'sms');
   assert.equal(sqlValue(`select phone from users where id = ${d.id}`), null);
-  const wrong = await d.api.post('/api/v1/me/verify/code',
-    { verify_code: code === '000000' ? '000001' : '000000' });
-  assert.equal(wrong.body.ok, false);
+  assertApiError(await d.api.post('/api/v1/me/verify/code',
+    { verify_code: code === '000000' ? '000001' : '000000' }), 400, 'bad_code');
   const ok = await d.api.post('/api/v1/me/verify/code', { verify_code: code });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.equal(ok.body.ok, true);
@@ -237,7 +236,8 @@ test('deletion is refused while a pledge is in progress, then pseudonymises and 
 test('a guardian\'s withdrawal of consent archives the child, and the job purges its private part', async () => {
   const r = await school.post('/api/v1/branch/children', {
     alias: '撤回测试', birth_year: 2013, gender: 'm', school_stage: 'primary',
-    poverty_level: 'poor', cause_illness: true, consent: true, consent_on: '2026-09-01',
+    poverty_level: 'poor', cause_illness: true, cause_left_behind: true, left_behind: true,
+    consent: true, consent_on: '2026-09-01',
     real_name: '撤回真名', id_number: '11010519491231002X', guardian: '撤回监护人',
     guardian_relation: '父亲', phone: '0391-6612345', address: '王屋镇某村', notes: '无' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
