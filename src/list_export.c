@@ -60,6 +60,8 @@ LIST_EXPORT(list_trainings, SQL_EXPORT_TRAININGS, "$sid kind $after",
 LIST_EXPORT(list_leaders, SQL_EXPORT_LEADERS, "$sid kind $after",
     ACTION_FIELDS(f_leaders))
 LIST_EXPORT(list_fund, SQL_EXPORT_FUND, "$sid $after")
-LIST_EXPORT(list_audit, SQL_EXPORT_AUDIT, "$sid $after")
+LIST_EXPORT(list_audit, SQL_EXPORT_AUDIT,
+    "$sid actor action target_type target_id from to $after",
+    ACTION_FIELDS(audit_search_fields))
 /* Everything held about the signed-in account (rights.c). */
 LIST_EXPORT(list_me, SQL_EXPORT_ME, "$sid $after")

@@ -76,8 +76,9 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
 	[SQL_ACCOUNT_DISABLE] = { "select api.account_set_disabled($1, "
 		"$2::bigint, $3::boolean, $4)", 4, 0 },
-	[SQL_AUDIT_LIST] = { "select api.audit_list($1, $2::int)", 2,
-		STMT_READONLY },
+	[SQL_AUDIT_SEARCH] = { "select api.audit_search($1, $2, $3, $4, $5, "
+		"$6::bigint, $7::date, $8::date, $9::int), "
+		"api.viewer($1) as viewer", 9, STMT_READONLY },
 
 	/*
 	 * Accounts that can be recovered (issue 12): tokens go in as their
@@ -438,8 +439,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3::bigint)", 3, STMT_READONLY },
 	[SQL_EXPORT_FUND] = { "select api.export_fund($1, $2::bigint)", 2,
 		STMT_READONLY },
-	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2::bigint)", 2,
-		STMT_READONLY },
+	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2, $3, $4, "
+		"$5::bigint, $6::date, $7::date, $8::bigint)", 8, STMT_READONLY },
 	[SQL_EXPORT_ME] = { "select api.me_export_rows($1, $2::bigint)", 2,
 		STMT_READONLY },
 
@@ -455,4 +456,14 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_CHILD_WITHDRAW] = { "select api.child_withdraw_consent($1, "
 		"$2::bigint, $3)", 3, 0 },
 	[SQL_PRIVACY_TICK] = { "select api.privacy_tick($1::int)", 1, 0 },
+
+	/* The city committee's administration (issue 18): admin.c. */
+	[SQL_ORG_UPDATE] = { "select api.org_update($1, $2::bigint, $3, $4, "
+		"$5, $6::bigint, $7)", 7, 0 },
+	[SQL_ORG_DISABLE] = { "select api.org_set_disabled($1, $2::bigint, "
+		"true, $3)", 3, 0 },
+	[SQL_ORG_ENABLE] = { "select api.org_set_disabled($1, $2::bigint, "
+		"false, $3)", 3, 0 },
+	[SQL_ACCOUNT_UPDATE] = { "select api.account_update($1, $2::bigint, "
+		"$3, $4::bigint, $5)", 5, 0 },
 };

@@ -257,9 +257,11 @@ begin
 	    'prev', case when v_page > 1 then v_page - 1 end,
 	    'next', case when v_page * 50 < v_total then v_page + 1 end,
 	    'form', json_build_object('actor', p_actor, 'action', p_action,
-	        'target_type', p_type, 'target_id', p_target,
+	        'target_type', p_type, 'target_id', p_target::text,
 	        'from', to_char(p_from, 'YYYY-MM-DD'),
 	        'to', to_char(p_to, 'YYYY-MM-DD')),
-	    'actions', (select coalesce(json_agg(action order by action), '[]')
-	      from (select distinct action from audit_log) x))::text;
+	    'choices', json_build_object('action', (select coalesce(json_agg(
+	        json_build_object('value', action, 'name', action)
+	        order by action), '[]')
+	      from (select distinct action from audit_log) x)))::text;
 end $$;

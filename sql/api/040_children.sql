@@ -246,6 +246,7 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
+	perform api.org_require_enabled(v_org.id);
 	v_b := api.child_check(p_public, v_org);
 	insert into beneficiaries (id, org_id, alias, birth_year, gender,
 	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
