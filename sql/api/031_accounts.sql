@@ -169,6 +169,20 @@ begin
 	return json_build_object('items', api.accounts_visible(v_u, p_lang))::text;
 end $$;
 
+-- Whether an account of role p_role may belong to organisation p_org:
+-- admins sit at the city committee (400 admin_city_only), nobody is
+-- staff of a caring organisation (400 no_staff_for_caring).
+create function api.account_org_check(p_role text, p_org orgs)
+returns void language plpgsql immutable as $$
+begin
+	if p_role = 'admin' and p_org.kind <> 'city' then
+		perform api.fail(400, 'admin_city_only', '{"field":"org_id"}');
+	end if;
+	if p_org.kind = 'caring' then
+		perform api.fail(400, 'no_staff_for_caring', '{"field":"org_id"}');
+	end if;
+end $$;
+
 -- POST /api/v1/users: admins invite staff of any organisation and admins
 -- of the city committee; staff invite staff of the organisations below
 -- their own.  The account has no password: an invitation (a link to
@@ -193,12 +207,7 @@ begin
 	    or not api.above_org(v_u, v_org.id)) then
 		perform api.fail(403, 'forbidden');
 	end if;
-	if p_role = 'admin' and v_org.kind <> 'city' then
-		perform api.fail(400, 'admin_city_only', '{"field":"org_id"}');
-	end if;
-	if v_org.kind = 'caring' then
-		perform api.fail(400, 'no_staff_for_caring', '{"field":"org_id"}');
-	end if;
+	perform api.account_org_check(p_role, v_org);
 	perform api.org_require_enabled(v_org.id);
 	if p_email is null and p_phone is null then
 		perform api.fail(400, 'contact_required', '{"field":"email"}');

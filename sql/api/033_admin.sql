@@ -16,6 +16,12 @@
 -- Enabling it again enables the organisation only: its accounts are
 -- enabled one by one.
 
+-- The states of a need under way: asked for, and not yet done with.
+create function api.need_under_way()
+returns text[] language sql immutable as $$
+	select array['submitted', 'verified', 'notice', 'open', 'fully_pledged']
+$$;
+
 -- 409 org_disabled when organisation p_org is disabled.
 create function api.org_require_enabled(p_org bigint)
 returns void language plpgsql stable as $$
@@ -24,6 +30,19 @@ begin
 	    and disabled_at is not null) then
 		perform api.fail(409, 'org_disabled');
 	end if;
+end $$;
+
+-- Organisation p_id, locked for a change; 404 when there is none.
+create function api.org_find(p_id bigint)
+returns orgs language plpgsql as $$
+declare
+	v_o	orgs;
+begin
+	select * into v_o from orgs where id = p_id for update;
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	return v_o;
 end $$;
 
 -- The parent an organisation of kind p_kind must have: town, unit and
@@ -52,10 +71,7 @@ declare
 	v_new		orgs;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	select * into v_o from orgs where id = p_id for update;
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_o := api.org_find(p_id);
 	if p_parent is not null and p_parent is distinct from v_o.parent_id then
 		if v_o.kind in ('city', 'caring') or api.org_within(p_parent, p_id)
 		then
@@ -107,10 +123,7 @@ declare
 	v_staff	int;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	select * into v_o from orgs where id = p_id for update;
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_o := api.org_find(p_id);
 	if v_o.kind = 'city' then
 		perform api.fail(400, 'not_yourself');
 	end if;
@@ -121,8 +134,7 @@ begin
 	end if;
 	v_orgs := array(select api.org_subtree(p_id));
 	if exists (select 1 from needs where org_id = any (v_orgs)
-	    and status in ('submitted', 'verified', 'notice', 'open',
-	        'fully_pledged')) then
+	    and status = any (api.need_under_way())) then
 		perform api.fail(409, 'org_has_needs');
 	end if;
 	update orgs set disabled_at = coalesce(disabled_at, now())
@@ -175,12 +187,7 @@ begin
 	if v_org.id is null then
 		perform api.fail(400, 'unknown_value', '{"field":"org_id"}');
 	end if;
-	if v_role = 'admin' and v_org.kind <> 'city' then
-		perform api.fail(400, 'admin_city_only', '{"field":"org_id"}');
-	end if;
-	if v_org.kind = 'caring' then
-		perform api.fail(400, 'no_staff_for_caring', '{"field":"org_id"}');
-	end if;
+	perform api.account_org_check(v_role, v_org);
 	if v_org.id <> v_t.org_id then
 		perform api.org_require_enabled(v_org.id);
 	end if;

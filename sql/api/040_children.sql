@@ -154,6 +154,20 @@ begin
 	return v_b;
 end $$;
 
+-- Child p_id, locked, for a change by p_u: 404 when the caller does not
+-- see it, 403 when they see it but may not change it.
+create function api.child_for_change(p_u users, p_id bigint)
+returns beneficiaries language plpgsql as $$
+declare
+	v_b	beneficiaries;
+begin
+	v_b := api.child_find(p_u, p_id, true);
+	if not api.child_can_edit(p_u, v_b) then
+		perform api.fail(403, 'forbidden');
+	end if;
+	return v_b;
+end $$;
+
 -- Whether the caller may change the child's record.
 create function api.child_can_edit(p_u users, p_b beneficiaries)
 returns boolean language sql stable as $$
@@ -486,10 +500,7 @@ declare
 	v_b	beneficiaries;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	v_b := api.child_find(v_u, p_id, true);
-	if not api.child_can_edit(v_u, v_b) then
-		perform api.fail(403, 'forbidden');
-	end if;
+	v_b := api.child_for_change(v_u, p_id);
 	if (v_b.archived_at is not null) = p_archive then
 		return json_build_object('id', p_id, 'archived', p_archive)::text;
 	end if;
@@ -497,8 +508,7 @@ begin
 		perform api.fail(409, 'consent_withdrawn');
 	end if;
 	if p_archive and exists (select 1 from needs where beneficiary_id = p_id
-	    and status in ('submitted', 'verified', 'notice', 'open',
-	        'fully_pledged')) then
+	    and status = any (api.need_under_way())) then
 		perform api.fail(409, 'child_has_needs');
 	end if;
 	update beneficiaries set archived_at = case when p_archive then now() end,

@@ -370,16 +370,12 @@ declare
 	v_at	timestamptz;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	v_b := api.child_find(v_u, p_id, true);
-	if not api.child_can_edit(v_u, v_b) then
-		perform api.fail(403, 'forbidden');
-	end if;
+	v_b := api.child_for_change(v_u, p_id);
 	if v_b.consent_withdrawn_at is not null then
 		perform api.fail(409, 'consent_withdrawn');
 	end if;
 	if exists (select 1 from needs where beneficiary_id = p_id
-	    and status in ('submitted', 'verified', 'notice', 'open',
-	        'fully_pledged')) then
+	    and status = any (api.need_under_way())) then
 		perform api.fail(409, 'child_has_needs');
 	end if;
 	v_at := now() + make_interval(days =>

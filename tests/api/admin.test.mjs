@@ -234,3 +234,33 @@ test('the audit log is searched by actor, action, record and period, paged and d
   assert.match(page.text, /<option value="account_disable" selected>/);
   assert.match(page.text, new RegExp(`audit\\.csv\\?actor=&amp;action=account_disable&amp;target_type=&amp;target_id=${a.id}`));
 });
+
+test('the forms of /admin: an organisation renamed, a refused move shown again, an account moved', async () => {
+  const id = await newSchool(ids.wangwu, '表单测试小学');
+  const a = await staffOf(ids.school, '表单账户测试');
+  const b = new Browser();
+  const who = demo('admin@example.com');
+  await b.login(who.login, who.password);
+  const page = await b.get('/admin');
+  assert.match(page.text, new RegExp(`action="/orgs/${id}"`));
+  assert.match(page.text, new RegExp(`action="/accounts/${a.id}"`));
+  const r = await b.post(`/orgs/${id}`, { name: '表单改名小学', name_en: '', parent_id: '' });
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.get('location'), '/admin');
+  assert.equal(sqlValue(`select name from orgs where id = ${id}`), '表单改名小学');
+  const bad = await b.post(`/orgs/${id}`, { parent_id: String(ids.city) });
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, /上级组织不合适/);
+  const m = await b.post(`/accounts/${a.id}`, { role: 'staff', org_id: String(id) });
+  assert.equal(m.status, 303);
+  assert.equal(sqlValue(`select org_id from users where id = ${a.id}`), String(id));
+  // Without the CSRF token: refused, nothing changed.
+  const forged = await b.post(`/orgs/${id}`, { name: '伪造', csrf: '0'.repeat(64) });
+  assert.equal(forged.status, 403);
+  assert.equal(sqlValue(`select name from orgs where id = ${id}`), '表单改名小学');
+  // The search page, for admins only.
+  const staff = new Browser();
+  const s = demo(`org${ids.school}@example.com`);
+  await staff.login(s.login, s.password);
+  assert.equal((await staff.get('/admin/audit')).status, 403);
+});
