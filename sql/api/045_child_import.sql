@@ -329,6 +329,7 @@ begin
 		perform api.fail(409, 'import_expired');
 	end if;
 	select * into v_org from orgs where id = v_i.org_id;
+	perform api.org_require_enabled(v_org.id);
 	perform api.children_insert(v_u, v_org, v_i.rows);
 	update child_imports set rows = '[]', confirmed_at = now(),
 	    confirmed_by = v_u.id where id = p_id;
