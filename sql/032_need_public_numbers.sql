@@ -40,12 +40,8 @@ begin
 	if not need_public_ready() then
 		return null;
 	end if;
-	if new.status not in ('notice', 'open', 'fully_pledged',
-	    'fulfilled') then
-		delete from need_public where need_id = new.id;
-		return null;
-	end if;
-	if (old.title, old.kind, old.category, old.town_id, old.org_id,
+	if new.status in ('notice', 'open', 'fully_pledged', 'fulfilled')
+	    and (old.title, old.kind, old.category, old.town_id, old.org_id,
 	    old.campaign_id, old.beneficiary_id, old.item, old.spec, old.unit,
 	    old.quantity, old.unit_amount, old.urgency, old.deadline,
 	    old.status, old.opened_at)
@@ -64,16 +60,7 @@ begin
 			return null;
 		end if;
 	end if;
-	insert into need_public (need_id, year, zh, en)
-	select new.id, v_year,
-	    api.need_json(new, t, o, c, cp, b, 'zh'),
-	    api.need_json(new, t, o, c, cp, b, 'en')
-	  from towns t, orgs o, categories c
-	  left join campaigns cp on cp.id = new.campaign_id
-	  left join beneficiaries b on b.id = new.beneficiary_id
-	 where t.id = new.town_id and o.id = new.org_id
-	   and c.slug = new.category
-	on conflict (need_id) do update
-	    set year = excluded.year, zh = excluded.zh, en = excluded.en;
+	-- Written afresh (or forgotten, once it is no longer listed).
+	perform need_public_write(array[new.id]);
 	return null;
 end $$;
