@@ -30,7 +30,7 @@ static const char *const causes[] = {
 };
 
 /* The private fields, in the sealed object. */
-static const char *const private_names[] = {
+const char *const child_private_names[] = {
 	"real_name", "id_number", "guardian", "guardian_relation", "phone",
 	"address", "notes", NULL
 };
@@ -60,11 +60,20 @@ static const struct field child_fields[] = {
 	{ "phone", FIELD_TEXT, 0, 0, 20, NULL },
 	{ "address", FIELD_TEXT, 0, 0, 200, NULL },
 	{ "notes", FIELD_LINES, 0, 0, 2000, NULL },
+	{ "confirm_alias", FIELD_BOOL, 0, 0, 0, NULL },
 	CSRF_FIELD,
 };
 
-static const struct field list_fields[] = {
+/* The register's filters (api.children_filtered), and its page. */
+const struct field children_filters[CHILDREN_NFILTERS] = {
 	{ "archived", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "town", FIELD_SLUG, 0, 0, 40, NULL },
+	{ "school", FIELD_INT, 0, 1, ID_MAX, NULL },
+	{ "stage", FIELD_CHOICE, 0, 0, 0, stages },
+	{ "cause", FIELD_CHOICE, 0, 0, 0, causes },
+	{ "level", FIELD_CHOICE, 0, 0, 0, levels },
+	{ "left_behind", FIELD_BOOL, 0, 0, 0, NULL },
+	{ "q", FIELD_TEXT, 0, 0, 20, NULL },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
@@ -86,9 +95,8 @@ static int	child_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	child_archive_refused(struct http_request *,
 		    struct db_call *, int, const char *, const char *);
-static int	child_tel_ok(const char *);
+static const char *child_alias_warning(const struct form *);
 static json_t	*child_public(const struct form *);
-static json_t	*child_private_fields(const struct form *);
 static int	child_numbered(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	child_have_old(struct http_request *, struct db_call *,
@@ -104,9 +112,9 @@ static int	child_private_page(struct http_request *, struct db_call *,
 static json_t	*child_open(json_t *);
 
 /*
- * GET /branch/children, /api/v1/branch/children[?archived=1&page=]: the
- * children the caller sees (admins: all; staff: their subtree), 50 a
- * page.  POST: registers a child of the caller's organisation (staff):
+ * GET /branch/children, /api/v1/branch/children[?archived=1&page=&town=
+ * &school=&stage=&cause=&level=&left_behind=&q=]: the children the caller
+ * sees (admins: all; staff: their subtree), filtered, 50 a page.  POST: registers a child of the caller's organisation (staff):
  * the public fields, the guardian's consent (consent=1 and consent_on),
  * the private fields.  400 on bad input, 401/403 outside staff.
  */
@@ -167,7 +175,7 @@ child_list(struct http_request *req)
 	struct db_call	*call;
 	struct form	 f;
 
-	if (!web_query(req, &f, list_fields, NFIELDS(list_fields)))
+	if (!web_query(req, &f, children_filters, CHILDREN_NFILTERS))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_CHILDREN_LIST, web_db_json);
@@ -179,6 +187,13 @@ child_list(struct http_request *req)
 	db_text(call, web_lang_code(web_lang(req)));
 	db_bool(call, form_bool(&f, "archived"));
 	db_int(call, form_int(&f, "page", 1));
+	db_text(call, form_get(&f, "town"));
+	db_text(call, form_get(&f, "school"));
+	db_text(call, form_get(&f, "stage"));
+	db_text(call, form_get(&f, "cause"));
+	db_text(call, form_get(&f, "level"));
+	db_text(call, form_get(&f, "left_behind"));
+	db_text(call, form_get(&f, "q"));
 	form_free(&f);
 	return (db_run(req));
 }
@@ -308,8 +323,23 @@ child_refused(struct http_request *req, struct db_call *call, int status,
 	    cp->id, status, code, field, form_page_values(&cp->form)));
 }
 
+/*
+ * The declared field name of the child form (child_import.c checks a
+ * file's private cells with them), or NULL.
+ */
+const struct field *
+child_field(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NFIELDS(child_fields); i++)
+		if (!strcmp(child_fields[i].name, name))
+			return (&child_fields[i]);
+	return (NULL);
+}
+
 /* A telephone number as people write it: digits, spaces, + and -. */
-static int
+int
 child_tel_ok(const char *v)
 {
 	size_t	digits = 0;
@@ -323,6 +353,27 @@ child_tel_ok(const char *v)
 			return (0);
 	}
 	return (digits >= 5);
+}
+
+/*
+ * Why the alias may give the child away (an error code), or NULL: it
+ * looks like a full name, or it is (or holds) the real name.  A warning:
+ * the form is refused until confirm_alias says staff mean it.
+ */
+static const char *
+child_alias_warning(const struct form *f)
+{
+	const char	*alias = form_get(f, "alias");
+	const char	*name = form_get(f, "real_name");
+
+	if (alias == NULL || form_bool(f, "confirm_alias"))
+		return (NULL);
+	if (name != NULL && alias_matches_name(alias, strlen(alias), name,
+	    strlen(name)))
+		return ("alias_is_real_name");
+	if (alias_looks_like_name(alias, strlen(alias)))
+		return ("alias_looks_like_name");
+	return (NULL);
 }
 
 /* The public fields as api.child_check reads them. */
@@ -355,24 +406,29 @@ child_public(const struct form *f)
 	return (o);
 }
 
-/* The private fields, each a string ("" when not given). */
-static json_t *
+/*
+ * The private fields of f, each a string ("" when not given): what is
+ * sealed (child_import.c seals a file's rows with it too).
+ */
+json_t *
 child_private_fields(const struct form *f)
 {
 	json_t		*o = json_object();
 	const char	*v;
 	size_t		 i;
 
-	for (i = 0; private_names[i] != NULL; i++) {
-		v = form_get(f, private_names[i]);
-		json_object_set_new(o, private_names[i], json_string(v ? v :
+	for (i = 0; child_private_names[i] != NULL; i++) {
+		v = form_get(f, child_private_names[i]);
+		json_object_set_new(o, child_private_names[i], json_string(v ? v :
 		    ""));
 	}
 	return (o);
 }
 
 /*
- * POST a child, new (id NULL) or again: checks the input, then (new) gets
+ * POST a child, new (id NULL) or again: checks the input (an alias that
+ * looks like a name is refused, alias_looks_like_name or
+ * alias_is_real_name, until confirm_alias is sent), then (new) gets
  * the child's number first, to seal its private part to it, or (edit)
  * reads the sealed part as it is, to tell which private fields change.
  */
@@ -383,6 +439,7 @@ child_post(struct http_request *req, const char *id)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
+	json_t			*values;
 
 	if (!web_input(req, &f, child_fields, NFIELDS(child_fields), &err)) {
 		/* err says what is wrong */
@@ -392,8 +449,14 @@ child_post(struct http_request *req, const char *id)
 	} else if (!child_tel_ok(form_get(&f, "phone"))) {
 		err.code = "bad_tel";
 		kore_strlcpy(err.field, "phone", sizeof(err.field));
-	} else {
-		err.code = NULL;
+	} else if ((err.code = child_alias_warning(&f)) != NULL) {
+		/* The form again, with the box that confirms the alias. */
+		values = form_page_values(&f);
+		json_object_set_new(values, "alias_warning", json_true());
+		form_free(&f);
+		return (form_page_again(req, NULL, id ? SQL_CHILD_PRIVATE_PAGE :
+		    SQL_CHILDREN_FORM_PAGE, id ? "child-edit" : "children", id,
+		    400, err.code, "alias", values));
 	}
 	if (err.code != NULL)
 		return (form_page_bad_input(req, id ? SQL_CHILD_PRIVATE_PAGE :
@@ -501,13 +564,13 @@ child_have_old(struct http_request *req, struct db_call *call, PGresult *res)
 	json_decref(r);
 	priv = child_private_fields(&cp->form);
 	buf_init(&changed, 64);
-	for (i = 0; private_names[i] != NULL; i++) {
-		a = json_object_get(old, private_names[i]);
-		b = json_object_get(priv, private_names[i]);
+	for (i = 0; child_private_names[i] != NULL; i++) {
+		a = json_object_get(old, child_private_names[i]);
+		b = json_object_get(priv, child_private_names[i]);
 		if (strcmp(json_is_string(a) ? json_string_value(a) : "",
 		    json_string_value(b)))
 			buf_printf(&changed, "%s%s", changed.len ? "," : "",
-			    private_names[i]);
+			    child_private_names[i]);
 	}
 	json_decref(old);
 	ok = child_write(req, call, SQL_CHILD_UPDATE, priv);

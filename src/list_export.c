@@ -16,9 +16,6 @@
 #include "shop.h"
 
 /* The filters' choices are their pages' (need_work.c, programmes.c). */
-static const struct field f_children[] = {
-	{ "archived", FIELD_BOOL, 0, 0, 0, NULL },
-};
 static const struct field f_needs[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, need_statuses },
 };
@@ -47,8 +44,11 @@ static const struct field f_leaders[] = {
 	ACTION_HANDLER(name##_csv, NULL, NULL, &name##_csv_get, NULL)	\
 	ACTION_HANDLER(name##_xlsx, NULL, NULL, &name##_xlsx_get, NULL)
 
-LIST_EXPORT(list_children, SQL_EXPORT_CHILDREN, "$sid archived $after",
-    ACTION_FIELDS(f_children))
+/* The register's filters are its page's (children.c); the page aside. */
+LIST_EXPORT(list_children, SQL_EXPORT_CHILDREN,
+    "$sid archived town school stage cause level left_behind q $after",
+    .fields = children_filters, .nfields = CHILDREN_NFILTERS - 1)
+LIST_EXPORT(list_census, SQL_EXPORT_CENSUS, "$sid $after")
 LIST_EXPORT(list_work_needs, SQL_EXPORT_WORK_NEEDS, "$sid status $after",
     ACTION_FIELDS(f_needs))
 LIST_EXPORT(list_admin_needs, SQL_EXPORT_ADMIN_NEEDS, "$sid $after")

@@ -30,7 +30,7 @@
 #include "shop.h"
 
 #define OBS_SLOTS	17	/* worker ids 0..16 */
-#define OBS_ROUTES	256
+#define OBS_ROUTES	512	/* conf/kore.conf had 257 with issue 18 */
 #define OBS_BUCKETS	11	/* and +Inf */
 
 static const int	obs_codes[] = {

@@ -169,6 +169,14 @@ enum stmt {
 	SQL_CHILD_PRIVATE,
 	SQL_CHILD_PRIVATE_PAGE,
 	SQL_CHILD_ARCHIVE,
+	/* the register's census and import (issue 18) */
+	SQL_CENSUS_PAGE,
+	SQL_EXPORT_CENSUS,
+	SQL_CHILD_IMPORT_HOME,
+	SQL_CHILD_IMPORT_CHECK,
+	SQL_CHILD_IMPORT_SAVE,
+	SQL_CHILD_IMPORT_PAGE,
+	SQL_CHILD_IMPORT_CONFIRM,
 	SQL_WORK_NEEDS,
 	SQL_WORK_NEEDS_PAGE,
 	SQL_NEED_NEW_PAGE,
@@ -533,6 +541,13 @@ extern const char *const need_statuses[];	/* need_work.c */
 #define AUDIT_SEARCH_FIELDS	7
 extern const struct field	audit_search_fields[AUDIT_SEARCH_FIELDS];
 extern const char *const loan_statuses[];	/* programmes.c */
+/* children.c: the register's filters, the page number last */
+#define CHILDREN_NFILTERS	9
+extern const struct field children_filters[CHILDREN_NFILTERS];
+const struct field *child_field(const char *);
+int		 child_tel_ok(const char *);
+json_t		*child_private_fields(const struct form *);
+extern const char *const child_private_names[];
 extern const char *const training_kinds[];
 extern const char *const leader_kinds[];
 

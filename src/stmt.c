@@ -253,10 +253,11 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_REPORTS_TICK] = { "select api.reports_tick($1::int)", 1, 0 },
 	/* Children (issue 4); parameters (sid, ...) as their functions. */
 	[SQL_CHILDREN_LIST] = { "select api.children_list($1, $2, "
-		"$3::boolean, $4::int)", 4, STMT_READONLY },
+		"$3::boolean, $4::int, $5, $6::bigint, $7, $8, $9, $10::boolean, "
+		"$11)", 11, STMT_READONLY },
 	[SQL_CHILDREN_PAGE] = { "select api.children_list($1, $2, "
-		"$3::boolean, $4::int), api.viewer($1) as viewer", 4,
-		STMT_READONLY },
+		"$3::boolean, $4::int, $5, $6::bigint, $7, $8, $9, $10::boolean, "
+		"$11), api.viewer($1) as viewer", 11, STMT_READONLY },
 	[SQL_CHILDREN_FORM_PAGE] = { "select api.children_list($1, $2, false, "
 		"1), api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_CHILD_NEW_ID] = { "select api.child_new_id($1)", 1, 0 },
@@ -399,6 +400,20 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"select api.transparency_log_page($1::bigint, $2::bigint, "
 		"$3::date, $4::date)", 4, STMT_READONLY | STMT_PUBLIC },
 
+	/* The register's census (issue 18, census.c). */
+	[SQL_CENSUS_PAGE] = { "select api.children_census($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	/* Children imported from a file (issue 18, child_import.c). */
+	[SQL_CHILD_IMPORT_HOME] = { "select api.child_import_home($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CHILD_IMPORT_CHECK] = { "select api.child_import_check($1, "
+		"$2::json, $3::int), api.viewer($1) as viewer", 3, 0 },
+	[SQL_CHILD_IMPORT_SAVE] = { "select api.child_import_save($1, $2, $3, "
+		"$4, $5::json, $6::json)", 6, 0 },
+	[SQL_CHILD_IMPORT_PAGE] = { "select api.child_import_get($1, "
+		"$2::bigint, $3), api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_CHILD_IMPORT_CONFIRM] = { "select api.child_import_confirm($1, "
+		"$2::bigint, $3)", 3, 0 },
 	/* The outbox and each account's choices (issue 12). */
 	[SQL_OUTBOX_LIST] = { "select api.outbox_list($1, $2, $3::int, $4)",
 		4, STMT_READONLY },
@@ -422,7 +437,10 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	 * the filters, then the cursor of the page (null: the first).
 	 */
 	[SQL_EXPORT_CHILDREN] = { "select api.export_children($1, "
-		"$2::boolean, $3::bigint)", 3, STMT_READONLY },
+		"$2::boolean, $3, $4::bigint, $5, $6, $7, $8::boolean, $9, "
+		"$10::bigint)", 10, STMT_READONLY },
+	[SQL_EXPORT_CENSUS] = { "select api.export_census($1, $2::bigint)", 2,
+		STMT_READONLY },
 	[SQL_EXPORT_WORK_NEEDS] = { "select api.export_work_needs($1, $2, "
 		"$3::bigint)", 3, STMT_READONLY },
 	[SQL_EXPORT_ADMIN_NEEDS] = { "select api.export_admin_needs($1, "

@@ -247,6 +247,52 @@ begin
 	    nextval(pg_get_serial_sequence('beneficiaries', 'id')))::text;
 end $$;
 
+-- Writes the children p_rows ([{"id", "public", "key_id", "nonce",
+-- "sealed"}]: the public fields as api.child_check reads them, checked
+-- here for organisation p_org, and the private part sealed to the
+-- child's number, in hex) registered by p_u, with their history's first
+-- entries: a child typed in (api.child_create, one row) and an import
+-- (api.child_import_confirm, thousands: hence one statement for all,
+-- not a statement a row).  Returns how many.
+create function api.children_insert(p_u users, p_org orgs, p_rows jsonb)
+returns int language plpgsql as $$
+declare
+	v_n	int;
+begin
+	with r as materialized (
+		select (e ->> 'id')::bigint as id, e ->> 'key_id' as key_id,
+		    e ->> 'nonce' as nonce, e ->> 'sealed' as sealed,
+		    api.child_check((e -> 'public')::json, p_org) as b
+		  from jsonb_array_elements(p_rows) with ordinality x(e, k)
+	), ins as (
+		insert into beneficiaries (id, org_id, alias, birth_year,
+		    gender, town_id, school_stage, poverty_causes, poverty_level,
+		    left_behind, consent_on, consent_recorded_by, created_by)
+		overriding system value
+		select r.id, (r.b).org_id, (r.b).alias, (r.b).birth_year,
+		    (r.b).gender, (r.b).town_id, (r.b).school_stage,
+		    (r.b).poverty_causes, (r.b).poverty_level, (r.b).left_behind,
+		    (r.b).consent_on, p_u.id, p_u.id
+		  from r
+		returning id
+	), priv as (
+		insert into beneficiary_private (beneficiary_id, key_id, nonce,
+		    sealed)
+		select r.id, r.key_id, decode(r.nonce, 'hex'),
+		    decode(r.sealed, 'hex')
+		  from r
+	), hist as (
+		insert into beneficiary_history (beneficiary_id, actor_id,
+		    action, changed)
+		select r.id, p_u.id, 'create', array['alias', 'birth_year',
+		    'gender', 'town', 'school_stage', 'poverty_causes',
+		    'poverty_level', 'left_behind', 'consent_on', 'private']
+		  from r
+	)
+	select count(*) into v_n from ins;
+	return v_n;
+end $$;
+
 -- POST /api/v1/branch/children: registers a child of the caller's own
 -- organisation, with its sealed private part (key id, nonce and sealed
 -- value in hex), in one transaction.
@@ -256,26 +302,13 @@ returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_org	orgs;
-	v_b	beneficiaries;
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
 	perform api.org_require_enabled(v_org.id);
-	v_b := api.child_check(p_public, v_org);
-	insert into beneficiaries (id, org_id, alias, birth_year, gender,
-	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
-	    consent_on, consent_recorded_by, created_by)
-	overriding system value
-	values (p_id, v_org.id, v_b.alias, v_b.birth_year, v_b.gender,
-	    v_b.town_id, v_b.school_stage, v_b.poverty_causes,
-	    v_b.poverty_level, v_b.left_behind, v_b.consent_on, v_u.id, v_u.id);
-	insert into beneficiary_private (beneficiary_id, key_id, nonce, sealed)
-	values (p_id, p_key_id, decode(p_nonce, 'hex'), decode(p_sealed, 'hex'));
-	insert into beneficiary_history (beneficiary_id, actor_id, action,
-	    changed)
-	values (p_id, v_u.id, 'create', array['alias', 'birth_year', 'gender',
-	    'town', 'school_stage', 'poverty_causes', 'poverty_level',
-	    'left_behind', 'consent_on', 'private']);
+	perform api.children_insert(v_u, v_org, jsonb_build_array(
+	    jsonb_build_object('id', p_id, 'public', p_public, 'key_id', p_key_id,
+	        'nonce', p_nonce, 'sealed', p_sealed)));
 	perform api.audit(v_u, 'child_create', 'beneficiary', p_id, p_ip);
 	return json_build_object('id', p_id)::text;
 end $$;
@@ -455,32 +488,106 @@ begin
 	      from needs n where n.beneficiary_id = p_id))::text;
 end $$;
 
--- GET /api/v1/branch/children: the children the caller sees, 50 a page,
--- newest first; archived ones on request.
+-- The children of the register the caller p_u sees (admins: all; staff:
+-- their organisation's subtree), current or archived, narrowed by the
+-- filters that are not null: town (slug), school (the child's
+-- organisation), school stage, one poverty cause, level, left behind, and
+-- a piece of the alias (q, as typed: no pattern characters).
+create function api.children_filtered(p_u users, p_archived boolean,
+    p_town text, p_school bigint, p_stage text, p_cause text, p_level text,
+    p_left_behind boolean, p_q text)
+returns setof beneficiaries language sql stable as $$
+	select b.* from beneficiaries b
+	 where (p_u.role = 'admin'
+	        or b.org_id in (select api.org_subtree(p_u.org_id)))
+	   and (b.archived_at is not null) = coalesce(p_archived, false)
+	   and (p_town is null
+	        or b.town_id = (select id from towns where slug = p_town))
+	   and (p_school is null or b.org_id = p_school)
+	   and (p_stage is null or b.school_stage = p_stage)
+	   and (p_cause is null or p_cause = any (b.poverty_causes))
+	   and (p_level is null or b.poverty_level = p_level)
+	   and (p_left_behind is null or b.left_behind = p_left_behind)
+	   and (p_q is null or strpos(lower(b.alias), lower(p_q)) > 0)
+$$;
+
+-- The filters' choices, each option marked when it is the one chosen.
+create function api.children_filter_choices(p_u users, p_lang text,
+    p_town text, p_school bigint, p_stage text, p_cause text, p_level text,
+    p_left_behind boolean)
+returns json language sql stable as $$
+	select json_build_object(
+	    'left_behind', json_build_array(
+	        json_build_object('value', '1', 'name', api.l(p_lang, '留守',
+	            'left behind'), 'selected', p_left_behind is true),
+	        json_build_object('value', '0', 'name', api.l(p_lang, '非留守',
+	            'not left behind'), 'selected', p_left_behind is false)),
+	    'town', (select json_agg(json_build_object('value', t.slug,
+	        'name', api.l(p_lang, t.name_zh, t.name_en),
+	        'selected', t.slug is not distinct from p_town) order by t.sort, t.id)
+	      from towns t),
+	    'school', (select coalesce(json_agg(json_build_object(
+	        'value', o.id::text, 'name', api.l(p_lang, o.name, o.name_en),
+	        'selected', o.id is not distinct from p_school) order by o.name), '[]')
+	      from orgs o
+	     where o.kind = 'school' and (p_u.role = 'admin'
+	        or o.id in (select api.org_subtree(p_u.org_id)))),
+	    'school_stage', (select json_agg(json_build_object('value', s,
+	        'name', api.stage_name(s, p_lang), 'selected', s is not distinct from p_stage)
+	        order by k)
+	      from unnest(array['preschool', 'primary', 'junior', 'senior',
+	          'vocational', 'college', 'none']) with ordinality u(s, k)),
+	    'cause', (select json_agg(json_build_object('value', s,
+	        'name', api.cause_name(s, p_lang), 'selected', s is not distinct from p_cause)
+	        order by k)
+	      from unnest(array['illness', 'disability', 'labour', 'education',
+	          'disaster', 'left_behind', 'orphan', 'other'])
+	          with ordinality u(s, k)),
+	    'poverty_level', (select json_agg(json_build_object('value', s,
+	        'name', api.level_name(s, p_lang), 'selected', s is not distinct from p_level)
+	        order by k)
+	      from unnest(array['extreme', 'poor', 'struggling'])
+	          with ordinality u(s, k)))
+$$;
+
+-- GET /api/v1/branch/children: the children the caller sees, filtered
+-- (api.children_filtered), 50 a page, newest first.  A filter's value
+-- that names nothing (an unknown town, a school outside the caller's
+-- subtree) finds no child.
 create function api.children_list(p_sid text, p_lang text, p_archived boolean,
-    p_page int)
+    p_page int, p_town text default null, p_school bigint default null,
+    p_stage text default null, p_cause text default null,
+    p_level text default null, p_left_behind boolean default null,
+    p_q text default null)
 returns text language plpgsql as $$
 declare
 	v_u	users;
-	v_orgs	bigint[];
+	v_total	bigint;
+	v_page	int := coalesce(p_page, 1);
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	if v_u.role = 'staff' then
-		v_orgs := array(select api.org_subtree(v_u.org_id));
-	end if;
+	p_q := nullif(btrim(p_q), '');
+	select count(*) into v_total
+	  from api.children_filtered(v_u, p_archived, p_town, p_school, p_stage,
+	      p_cause, p_level, p_left_behind, p_q);
 	return json_build_object(
 	    'items', (select coalesce(json_agg(api.child_json(b, p_lang)
 	        order by b.id desc), '[]')
-	      from (select * from beneficiaries b
-	             where (v_orgs is null or b.org_id = any (v_orgs))
-	               and (b.archived_at is not null) = p_archived
+	      from (select * from api.children_filtered(v_u, p_archived, p_town,
+	             p_school, p_stage, p_cause, p_level, p_left_behind, p_q) b
 	             order by b.id desc
-	             limit 50 offset (p_page - 1) * 50) b),
-	    'total', (select count(*) from beneficiaries b
-	        where (v_orgs is null or b.org_id = any (v_orgs))
-	          and (b.archived_at is not null) = p_archived),
-	    'page', p_page,
-	    'archived', p_archived,
+	             limit 50 offset (v_page - 1) * 50) b),
+	    'total', v_total,
+	    'page', v_page,
+	    'pages', greatest(1, (v_total + 49) / 50),
+	    'prev', case when v_page > 1 then v_page - 1 end,
+	    'next', case when v_page::bigint * 50 < v_total then v_page + 1 end,
+	    'archived', coalesce(p_archived, false),
+	    'filters', json_build_object('town', p_town, 'school', p_school,
+	        'stage', p_stage, 'cause', p_cause, 'level', p_level,
+	        'left_behind', p_left_behind, 'q', p_q),
+	    'filter_choices', api.children_filter_choices(v_u, p_lang, p_town,
+	        p_school, p_stage, p_cause, p_level, p_left_behind),
 	    'title', api.l(p_lang, '儿童档案', 'Children'),
 	    'can_create', v_u.role = 'staff',
 	    'choices', api.child_choices(p_lang),

@@ -37,22 +37,21 @@ returns json language sql immutable as $$
 	select api.export_cell(p_value, p_kind = 'money')
 $$;
 
--- GET /branch/children.csv|xlsx[?archived=1] (staff and admins, as
--- /branch/children): the register's public part only.  The private
--- record (beneficiary_private, sealed) is not read here at all.
+-- GET /branch/children.csv|xlsx[?archived=1&town=...] (staff and admins,
+-- as /branch/children, with its filters): the register's public part
+-- only.  The private record (beneficiary_private, sealed) is not read
+-- here at all.
 create function api.export_children(p_sid text, p_archived boolean,
-    p_after bigint)
+    p_town text, p_school bigint, p_stage text, p_cause text, p_level text,
+    p_left_behind boolean, p_q text, p_after bigint)
 returns text language plpgsql as $$
 declare
 	v_u	users;
-	v_orgs	bigint[];
 	v_rows	json[];
 	v_keys	bigint[];
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	if v_u.role = 'staff' then
-		v_orgs := array(select api.org_subtree(v_u.org_id));
-	end if;
+	p_q := nullif(btrim(p_q), '');
 	select array_agg(json_build_array(b.id, b.alias, b.birth_year,
 	        api.age(b.birth_year),
 	        case b.gender when 'f' then '女' else '男' end,
@@ -65,10 +64,9 @@ begin
 	        order by b.id desc),
 	    array_agg(b.id order by b.id desc)
 	  into v_rows, v_keys
-	  from (select * from beneficiaries b
-	         where (v_orgs is null or b.org_id = any (v_orgs))
-	           and (b.archived_at is not null) = coalesce(p_archived, false)
-	           and (p_after is null or b.id < p_after)
+	  from (select * from api.children_filtered(v_u, p_archived, p_town,
+	             p_school, p_stage, p_cause, p_level, p_left_behind, p_q) b
+	         where (p_after is null or b.id < p_after)
 	         order by b.id desc limit api.export_rows_per_page()) b
 	  join towns t on t.id = b.town_id join orgs o on o.id = b.org_id;
 	return api.export_page(case when coalesce(p_archived, false)
@@ -78,6 +76,21 @@ begin
 	    array['编号', '化名', '出生年份', '年龄', '性别', '镇', '学段',
 	        '贫困程度', '致贫原因', '留守儿童', '单位', '登记日期', '归档日期'],
 	    v_rows, v_keys);
+end $$;
+
+-- GET /branch/census.csv|xlsx (as /branch/census): the census's figures,
+-- one row a category, in one page.
+create function api.export_census(p_sid text, p_after bigint)
+returns text language plpgsql as $$
+declare
+	v_u	users;
+begin
+	v_u := api.require_user(p_sid, array['admin', 'staff']);
+	return api.export_page('census', '摸清底数',
+	    array['维度', '类别', '人数'],
+	    (select array_agg(json_build_array(r.dim_name, r.name, r.n)
+	        order by r.k) from api.census_rows(v_u, 'zh') r),
+	    '{}');
 end $$;
 
 -- The needs of p_statuses in scope (p_orgs null: all), a page of rows.

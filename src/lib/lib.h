@@ -107,6 +107,10 @@ int	 photo_init(const char *);
 int	 photo_clean(const unsigned char *, size_t, struct buf *,
 	    struct buf *);
 
+/* alias.c: whether a child's public alias gives the child away. */
+int	 alias_looks_like_name(const char *, size_t);
+int	 alias_matches_name(const char *, size_t, const char *, size_t);
+
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
 
@@ -563,5 +567,6 @@ int	 statement_map_ok(const struct statement_map *,
 	    struct statement_error *);
 json_t	*statement_read(const char *, size_t, const struct statement_map *,
 	    struct statement_error *);
+json_t	*statement_records(const char *, size_t, size_t);
 
 #endif

@@ -627,3 +627,38 @@ bad:
 	buf_free(&text);
 	return (out);
 }
+
+/*
+ * The records of CSV text s (UTF-8 already: statement_utf8), its cells
+ * separated by commas, as a JSON array of arrays of strings, each cell
+ * as csv_row leaves it (trimmed, controls made spaces); the children's
+ * import (src/child_import.c) reads its file so.  A file of more than
+ * max records is read up to its record max + 1 (the caller sees it is
+ * too long).  NULL when s is no CSV (an unterminated quote, a record of
+ * too many cells).
+ */
+json_t *
+statement_records(const char *s, size_t len, size_t max)
+{
+	struct row	 r;
+	json_t		*out, *rec;
+	size_t		 pos = 0, c;
+	int		 rc = 0;
+
+	out = json_array();
+	buf_init(&r.text, 256);
+	while (json_array_size(out) <= max &&
+	    (rc = csv_row(s, len, &pos, ',', &r)) == 1) {
+		rec = json_array();
+		for (c = 0; c < r.n; c++)
+			json_array_append_new(rec, json_stringn(cell(&r,
+			    (int)c), cell_len(&r, (int)c)));
+		json_array_append_new(out, rec);
+	}
+	buf_free(&r.text);
+	if (rc == -1) {
+		json_decref(out);
+		return (NULL);
+	}
+	return (out);
+}

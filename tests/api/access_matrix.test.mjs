@@ -83,6 +83,10 @@ before(async () => {
     who[r] = { api: await Api.login(acct[r].login, acct[r].password), web };
   }
   await childrenAndNeeds();
+  // A kept import of the 坡头镇 school (issue 18): its staff's alone.
+  ids.potouImport = sqlValue(`insert into child_imports (org_id, created_by, encoding,
+      row_count, rows) values (${ids.potouSchool}, ${ids.potouSchoolStaff}, 'utf-8', 1, '[]')
+      returning id`);
 });
 
 // Children, needs in each state and objections of 坡头镇's school (another
@@ -128,7 +132,7 @@ async function childrenAndNeeds() {
 }
 
 const childBody = () => ({ alias: '矩阵', birth_year: 2014, gender: 'm', school_stage: 'primary',
-  consent: true, consent_on: '2026-09-01', real_name: '矩阵测试' });
+  consent: true, consent_on: '2026-09-01', real_name: '权限测试' });
 const needBody = () => ({ kind: 'goods', category: 'books', title: '矩阵测试图书', item: '图书',
   unit: '本', quantity: 5, deadline: new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10) });
 const campaignBody = (slug) => ({ ...(slug ? { slug } : {}), name_zh: '温暖冬天', name_en: 'Warm Winter',
@@ -235,6 +239,9 @@ const API = () => [
     { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
 
   // Children: 坡头镇's are another organisation's for both staff.
+  ['GET', '/api/v1/branch/census', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
+  ['GET', `/api/v1/branch/children-import/${ids.potouImport}`, undefined, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
+  ['POST', `/api/v1/branch/children-import/${ids.potouImport}/confirm`, {}, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 403 }],
   ['GET', '/api/v1/branch/children', undefined, { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['POST', '/api/v1/branch/children', childBody(), { public: 401, donor: 403, staffTown: 'ok', staffSchool: 'ok', admin: 403 }],
   ['GET', `/api/v1/branch/children/${ids.potouChild}`, undefined, { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],

@@ -322,6 +322,32 @@ test_cells(void **state)
 	buf_free(&b);
 }
 
+/* A file's records as they are (the children's import reads them so). */
+static void
+test_records(void **state)
+{
+	const char	*csv = "化名,备注\r\n小明,\"一,\"\"二\"\"\"\r\n\r\n 小红 ,x\n";
+	json_t		*r;
+
+	(void)state;
+	r = statement_records(csv, strlen(csv), 10);
+	assert_non_null(r);
+	assert_int_equal(json_array_size(r), 4);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(r,
+	    1), 1)), "一,\"二\"");
+	assert_int_equal(json_string_length(json_array_get(json_array_get(r,
+	    2), 0)), 0);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(r,
+	    3), 0)), "小红");
+	json_decref(r);
+	/* More than max: read up to max + 1, for the caller to refuse. */
+	r = statement_records(csv, strlen(csv), 2);
+	assert_int_equal(json_array_size(r), 3);
+	json_decref(r);
+	/* No CSV: an unterminated quote. */
+	assert_null(statement_records("a,\"b\r\n", 6, 10));
+}
+
 int
 main(void)
 {
@@ -332,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_read_gbk),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_records),
 	};
 
 	return (cmocka_run_group_tests_name("statement", tests, NULL, NULL));
