@@ -24,9 +24,9 @@
  * A page (GET) renders tmpl from the statement's row, or answers through
  * done (a download); the API answers the statement's JSON.  A form
  * (POST) goes on to back ('#': the record's number, '@': the id the
- * statement returns), or is shown again on its again page with the
- * message and what was typed; the API answers the statement's JSON or
- * the error.
+ * statement returns, its member "id" or back_id), or is shown again on
+ * its again page with the message and what was typed; the API answers
+ * the statement's JSON or the error.
  */
 #include <string.h>
 
@@ -320,7 +320,7 @@ action_posted(struct http_request *req, struct db_call *call, PGresult *res)
 		if (*s == '#')
 			buf_puts(&to, p->id);
 		else if (*s == '@' && json_is_integer(v = json_object_get(o,
-		    "id")))
+		    p->action->back_id != NULL ? p->action->back_id : "id")))
 			buf_printf(&to, "%lld",
 			    (long long)json_integer_value(v));
 		else

@@ -101,6 +101,7 @@ enum stmt {
 	SQL_DONOR_STATEMENT_PAGE,
 	SQL_VERIFY,
 	SQL_VERIFY_PAGE,
+	SQL_LOG_ENTRY_PAGE,
 	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_PLEDGES_TICK,
@@ -147,9 +148,7 @@ enum stmt {
 	SQL_FUND_PAGE,
 	SQL_FUND_PAYOUT,
 	/* Its bank statements (src/statements.c, issue 16). */
-	SQL_FUND_STATEMENTS,
 	SQL_FUND_STATEMENTS_PAGE,
-	SQL_FUND_STATEMENT,
 	SQL_FUND_STATEMENT_PAGE,
 	SQL_FUND_BANK_MAPPING,
 	SQL_FUND_STATEMENT_IMPORT,
@@ -536,6 +535,8 @@ struct action {
 	const struct action	*again;	/* POST: the page shown again */
 	const char		*back;	/* POST: where a form goes ('#': the
 					   record, '@': the id returned) */
+	const char		*back_id;	/* the answer's member '@'
+					   reads ("id" when NULL) */
 };
 
 /* A path's actions; page and api end where the record's number begins. */

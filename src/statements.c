@@ -11,12 +11,20 @@
  *   GET  /admin/fund/import/{id}, /api/v1/fund/statements/{id}
  *   POST .../{id}/confirm: every proposed receipt of it, at once
  *   POST /admin/fund/lines/{id}, /api/v1/fund/lines/{id}: one decision
+ *
+ * All but the upload are declared actions (src/action.c); the upload is
+ * multipart, read here.  400 for input that does not fit (the file's
+ * faults: not_csv, unknown_encoding, no_mapping, bad_mapping, no_header,
+ * bad_statement_amount with its row, no_lines), 413 for a file over
+ * 2 MiB, 404 for a statement or line that is not there, 409 for a
+ * decision that no longer fits (the line decided, the pledge received or
+ * the amount wrong).
  */
 #include <string.h>
 
 #include "shop.h"
 
-int	fund_import(struct http_request *);
+int	fund_statements(struct http_request *);
 
 /* The largest statement taken: some 20,000 lines of a bank's CSV. */
 #define STATEMENT_MAX_BYTES	(2 * 1024 * 1024)
@@ -51,6 +59,37 @@ static const struct field csrf_only[] = {
 	CSRF_FIELD,
 };
 
+static const struct action statements_page = {
+	.stmt = SQL_FUND_STATEMENTS_PAGE, .binds = "$sid $lang",
+	.tmpl = "fund_import",
+};
+static const struct action statement_page = {
+	.stmt = SQL_FUND_STATEMENT_PAGE, .binds = "$sid $lang $id",
+	.tmpl = "fund_statement",
+};
+static const struct action statement_confirm = {
+	.stmt = SQL_FUND_STATEMENT_CONFIRM, .binds = "$sid $id $ip",
+	ACTION_FIELDS(csrf_only), .again = &statement_page,
+	.back = "/admin/fund/import/#",
+};
+/* A line's decision goes back to the line's statement. */
+static const struct action line_decide = {
+	.stmt = SQL_FUND_LINE_DECIDE,
+	.binds = "$sid $id action pledge reference_code note $ip",
+	ACTION_FIELDS(decide_fields), .back = "/admin/fund/import/@",
+	.back_id = "statement",
+};
+static const struct action_path statements_path = {
+	NULL, NULL, &statements_page, NULL
+};
+
+ACTION_HANDLER(fund_statement, "/admin/fund/import/",
+    "/api/v1/fund/statements/", &statement_page, NULL)
+ACTION_HANDLER(fund_statement_confirm, "/admin/fund/import/",
+    "/api/v1/fund/statements/", NULL, &statement_confirm)
+ACTION_HANDLER(fund_line, "/admin/fund/lines/", "/api/v1/fund/lines/", NULL,
+    &line_decide)
+
 /* An upload between its two steps: the file, and what came with it. */
 struct upload {
 	struct buf	 data;
@@ -64,89 +103,21 @@ static int	upload_mapped(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	upload_done(struct http_request *, struct db_call *,
 		    PGresult *);
+static int	to_statement(struct http_request *, PGresult *, int);
 static int	upload_refused(struct http_request *, struct db_call *, int,
 		    const char *, const char *);
 static int	refuse(struct http_request *, struct db_call *, int,
 		    const char *, const char *, json_t *, json_t *);
-static int	stepped(struct http_request *, struct db_call *, PGresult *);
-static int	to_statement(struct http_request *, PGresult *, int);
 
-/*
- * The routes above.  400 for input that does not fit (the file's faults:
- * not_csv, unknown_encoding, no_mapping, bad_mapping, no_header,
- * bad_statement_amount with its row, no_lines), 413 for a file over 2 MiB, 404 for a
- * statement or line that is not there, 409 for a decision that no longer
- * fits (the line decided, the pledge received or the amount wrong).
- */
+/* The statements' list, or an upload. */
 int
-fund_import(struct http_request *req)
+fund_statements(struct http_request *req)
 {
-	struct db_call	*call;
-	struct form	 f;
-	const char	*rest;
-	char		 id[WEB_ID_MAX], ip[64];
-	int		 api = web_is_api(req);
-
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!strcmp(req->path, api ? "/api/v1/fund/statements" :
-	    "/admin/fund/import")) {
-		if (req->method == HTTP_METHOD_POST)
-			return (upload(req));
-		if (!web_method(req, HTTP_METHOD_GET))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, api ? SQL_FUND_STATEMENTS :
-		    SQL_FUND_STATEMENTS_PAGE, api ? web_db_json : web_db_page);
-		call->page = "fund_import";
-		session_bind(req, call);
-		db_text(call, web_lang_code(web_lang(req)));
-		return (db_run(req));
-	}
-	request_client_ip(req, ip, sizeof(ip));
-	if (web_path_id(req, api ? "/api/v1/fund/lines/" : "/admin/fund/lines/",
-	    id, sizeof(id), NULL)) {
-		if (!web_method(req, HTTP_METHOD_POST))
-			return (KORE_RESULT_OK);
-		if (!web_post_input(req, &f, decide_fields,
-		    NFIELDS(decide_fields)))
-			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_FUND_LINE_DECIDE, stepped);
-		session_bind(req, call);
-		db_text(call, id);
-		db_text(call, form_get(&f, "action"));
-		db_text(call, form_get(&f, "pledge"));
-		db_text(call, form_get(&f, "reference_code"));
-		db_text(call, form_get(&f, "note"));
-		db_text(call, ip);
-		form_free(&f);
-		return (db_run(req));
-	}
-	if (!web_path_id(req, api ? "/api/v1/fund/statements/" :
-	    "/admin/fund/import/", id, sizeof(id), &rest))
-		return (web_error(req, 404, "not_found", NULL));
-	if (!strcmp(rest, "/confirm")) {
-		if (!web_method(req, HTTP_METHOD_POST))
-			return (KORE_RESULT_OK);
-		if (!web_post_input(req, &f, csrf_only, NFIELDS(csrf_only)))
-			return (KORE_RESULT_OK);
-		form_free(&f);
-		call = db_prepare(req, SQL_FUND_STATEMENT_CONFIRM, stepped);
-		session_bind(req, call);
-		db_text(call, id);
-		db_text(call, ip);
-		return (db_run(req));
-	}
-	if (*rest != '\0')
-		return (web_error(req, 404, "not_found", NULL));
-	if (!web_method(req, HTTP_METHOD_GET))
-		return (KORE_RESULT_OK);
-	call = db_prepare(req, api ? SQL_FUND_STATEMENT :
-	    SQL_FUND_STATEMENT_PAGE, api ? web_db_json : web_db_page);
-	call->page = "fund_statement";
-	session_bind(req, call);
-	db_text(call, web_lang_code(web_lang(req)));
-	db_text(call, id);
-	return (db_run(req));
+	if (req->method == HTTP_METHOD_POST)
+		return (upload(req));
+	return (action_serve(req, &statements_path));
 }
 
 /*
@@ -320,8 +291,8 @@ upload_done(struct http_request *req, struct db_call *call, PGresult *res)
 }
 
 /*
- * The answer of a step that names a statement ("statement": its id):
- * under /api/ the JSON with status, from a form on to its page.
+ * The answer of the upload ("statement": its id): under /api/ the JSON
+ * with status, from a form on to its page.
  */
 static int
 to_statement(struct http_request *req, PGresult *res, int status)
@@ -380,11 +351,4 @@ refuse(struct http_request *req, struct db_call *call, int status,
 	call->error_detail = was;
 	json_decref(detail);
 	return (from_handler ? db_run(req) : KORE_RESULT_OK);
-}
-
-/* The proposals confirmed, or a line decided: back to the statement. */
-static int
-stepped(struct http_request *req, struct db_call *call, PGresult *res)
-{
-	return (to_statement(req, res, 200));
 }

@@ -149,6 +149,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY | STMT_PUBLIC },
 	[SQL_VERIFY_PAGE] = { "select api.verify($1, $2), "
 		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
+	[SQL_LOG_ENTRY_PAGE] = { "select api.log_entry_page($1, $2::bigint), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
@@ -234,12 +236,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
 		"$3::bigint, $4::date, $5, $6, $7, $8)", 8, 0 },
-	[SQL_FUND_STATEMENTS] = { "select api.fund_statements_page($1, $2)",
-		2, STMT_READONLY },
 	[SQL_FUND_STATEMENTS_PAGE] = { "select api.fund_statements_page($1, "
 		"$2), api.viewer($1) as viewer", 2, STMT_READONLY },
-	[SQL_FUND_STATEMENT] = { "select api.fund_statement_page($1, $2, "
-		"$3::bigint)", 3, STMT_READONLY },
 	[SQL_FUND_STATEMENT_PAGE] = { "select api.fund_statement_page($1, $2, "
 		"$3::bigint), api.viewer($1) as viewer", 3, STMT_READONLY },
 	[SQL_FUND_BANK_MAPPING] = { "select api.fund_bank_mapping($1, $2)", 2,

@@ -9,6 +9,7 @@
  *	GET /api/v1/transparency	the same data as JSON
  *	GET /transparency/totals.csv	the figures, CSV
  *	GET /transparency/log.csv	the public log, CSV (logcsv.c)
+ *	GET /transparency/entries/{n}	one entry of the log in plain words
  *
  * The page and the API take filters for the gifts received (the figures
  * are always of everything): town, category, campaign (slugs), since and
@@ -40,6 +41,12 @@ int	transparency_page(struct http_request *);
 int	transparency_api(struct http_request *);
 int	transparency_totals_csv(struct http_request *);
 
+static const struct action log_entry_get = {
+	.stmt = SQL_LOG_ENTRY_PAGE, .binds = "$lang $id $sid",
+	.tmpl = "log-entry",
+};
+ACTION_HANDLER(log_entry_page, "/transparency/entries/", NULL,
+    &log_entry_get, NULL)
 
 static const struct field filter_fields[] = {
 	{ "town", FIELD_SLUG, 0, 0, 40, NULL },

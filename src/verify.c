@@ -4,7 +4,8 @@
  * carry the link and its QR code; whoever holds it sees the gift's public
  * facts and its inclusion proof in the signed log, and the logverify
  * command that checks it without trusting this site.  What is shown, and
- * why no more: sql/api/052_verify.sql.
+ * why no more: sql/api/052_verify.sql.  GET /verify: the form where a
+ * person types or pastes the code (or the link) printed on a receipt.
  */
 #include <string.h>
 
@@ -13,12 +14,84 @@
 #define VERIFY_CODE_LEN	32	/* pledges.verify_code: 128 bits as hex */
 
 int	verify_page(struct http_request *);
+int	verify_lookup(struct http_request *);
+
+static const struct field lookup_fields[] = {
+	{ "code", FIELD_TEXT, 0, 1, 400, NULL },
+};
+static const struct action lookup_page = {
+	.stmt = SQL_VIEWER_PAGE, .binds = "$sid $lang",
+	.tmpl = "verify-lookup",
+};
+static const struct action_path lookup_path = {
+	NULL, NULL, &lookup_page, NULL
+};
+
+static int	verify_code_of(const char *, char *);
 
 static int	verify_found(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	verify_proved(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	verify_answer(struct http_request *, struct db_call *);
+
+/*
+ * GET /verify?code=: on to the gift's page when code holds one (typed in
+ * either case, with spaces, or the whole link pasted); 400 with the form
+ * again when it does not.  Without code, the form.
+ */
+int
+verify_lookup(struct http_request *req)
+{
+	struct form	 f;
+	json_t		*values;
+	const char	*typed;
+	char		 code[VERIFY_CODE_LEN + 1], where[64];
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, lookup_fields, NFIELDS(lookup_fields)))
+		return (KORE_RESULT_OK);
+	if ((typed = form_get(&f, "code")) == NULL) {
+		form_free(&f);
+		return (action_serve(req, &lookup_path));
+	}
+	if (verify_code_of(typed, code)) {
+		form_free(&f);
+		(void)snprintf(where, sizeof(where), "/verify/%s", code);
+		return (web_redirect(req, where));
+	}
+	values = form_page_values(&f);
+	form_free(&f);
+	return (form_page_again(req, NULL, SQL_VIEWER_PAGE, "verify-lookup",
+	    NULL, 400, "bad_verify_code", "code", values));
+}
+
+/*
+ * The code in what a person typed: after the last "/verify/" if there is
+ * one, spaces and dashes left out, in either case.  1 and code (its
+ * VERIFY_CODE_LEN lower-case hex digits and a NUL) when it is one.
+ */
+static int
+verify_code_of(const char *typed, char *code)
+{
+	const char	*p, *at;
+	size_t		 n = 0;
+
+	for (p = typed; (at = strstr(p, "/verify/")) != NULL; p = at + 8)
+		;
+	for (; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '-')
+			continue;
+		if (n == VERIFY_CODE_LEN || strchr("0123456789abcdefABCDEF",
+		    *p) == NULL)
+			return (0);
+		code[n++] = (char)(*p | 0x20);
+	}
+	code[n] = '\0';
+	return (n == VERIFY_CODE_LEN);
+}
 
 /*
  * The code is 32 lower-case hex digits; anything else is 404, as is a

@@ -47,6 +47,7 @@ begin
 	    'received_on', api.day(v_p.received_at),
 	    'entries', (select coalesce(json_agg(json_build_object(
 	        'position', l.position, 'kind', l.kind,
+	        'kind_name', api.log_kind_name(l.kind, p_lang),
 	        'leaf_hash', encode(l.leaf_hash, 'base64'),
 	        'entry', l.entry) order by l.position), '[]')
 	      from log_entries l

@@ -6,6 +6,27 @@
 -- donor as the public log names them (a display name or 爱心人士, never
 -- contact data; sql/008_public_log.sql).
 
+-- A log entry's kind as people say it (the page of an entry, the log's
+-- CSV).
+create function api.log_kind_name(p_kind text, p_lang text)
+returns text language sql immutable as $$
+	select case p_kind
+	    when 'need_opened' then api.l(p_lang, '需求上架', 'Need put on the shelf')
+	    when 'pledge_made' then api.l(p_lang, '认捐', 'Pledged')
+	    when 'pledge_delivered' then api.l(p_lang, '捐赠人已送出',
+	        'Sent by the donor')
+	    when 'pledge_received' then api.l(p_lang, '学校确认收到',
+	        'Received by the school')
+	    when 'pledge_cancelled' then api.l(p_lang, '认捐取消',
+	        'Pledge cancelled')
+	    when 'pledge_expired' then api.l(p_lang, '认捐过期',
+	        'Pledge expired')
+	    when 'need_fulfilled' then api.l(p_lang, '需求完成', 'Need fulfilled')
+	    when 'fund_received' then api.l(p_lang, '基金会收款',
+	        'Received by the foundation')
+	    else api.l(p_lang, '基金会拨付', 'Paid out by the foundation') end
+$$;
+
 -- The figures of a set of needs, one row per group: all needs that went
 -- on the shelf (dim 'all'), and the same by campaign, category and town.
 -- Money in fen; scholarships granted = terms received and their amount;
@@ -301,16 +322,7 @@ returns text language sql stable as $$
 	    'local', to_char(e.created_at at time zone 'Asia/Shanghai',
 	        'YYYY-MM-DD HH24:MI:SS'),
 	    'kind', e.kind,
-	    'kind_name', case e.kind
-	        when 'need_opened' then '需求上架'
-	        when 'pledge_made' then '认捐'
-	        when 'pledge_delivered' then '已送出'
-	        when 'pledge_received' then '已收到'
-	        when 'pledge_cancelled' then '认捐取消'
-	        when 'pledge_expired' then '认捐过期'
-	        when 'need_fulfilled' then '需求完成'
-	        when 'fund_received' then '基金收款'
-	        else '基金拨付' end,
+	    'kind_name', api.log_kind_name(e.kind, 'zh'),
 	    'need', e.need_id,
 	    'pledge', (e.fields ->> 'pledge')::bigint,
 	    'need_kind', e.fields ->> 'need_kind',
@@ -330,3 +342,52 @@ returns text language sql stable as $$
 	   and (p_until is null or e.created_at <
 	       (p_until + 1)::timestamp at time zone 'Asia/Shanghai')
 $$;
+
+-- GET /transparency/entries/{position}: one entry of the public log in
+-- plain words, for anyone: what happened, when, to which need (its
+-- public title when the need is on the shelf or was), how much, and who
+-- gave as the log names them; the entry's text and hash for those who
+-- check.  Nothing the log does not hold already.  404 past the log's end.
+create function api.log_entry_page(p_lang text, p_position bigint)
+returns text language plpgsql stable as $$
+declare
+	v_e	log_entries;
+	v_n	needs;
+	v_need	json;
+	v_qty	bigint;
+	v_size	bigint;
+begin
+	select * into v_e from log_entries where position = p_position;
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	if v_e.need_id is not null then
+		select * into v_n from needs where id = v_e.need_id;
+		v_need := api.need_public(v_n, p_lang);
+	end if;
+	v_qty := (v_e.fields ->> 'quantity')::bigint;
+	select coalesce(max(tree_size), 0) into v_size from log_checkpoints;
+	return json_build_object(
+	    'position', v_e.position,
+	    'time', api.minute(v_e.created_at),
+	    'kind', v_e.kind,
+	    'kind_name', api.log_kind_name(v_e.kind, p_lang),
+	    'need', case when v_n.id is not null then json_build_object(
+	        'id', v_n.id, 'title', v_need -> 'title',
+	        'kind_name', v_need -> 'kind_name',
+	        'town_name', v_need -> 'town_name',
+	        'org_name', v_need -> 'org_name',
+	        'listed', v_n.status in ('notice', 'open', 'fully_pledged',
+	            'fulfilled')) end,
+	    'given', case
+	        when v_e.fields ? 'amount' then
+	            api.amount(true, (v_e.fields ->> 'amount')::bigint, null)
+	        when v_qty is not null and v_n.id is not null then
+	            api.pledge_amount(v_n, v_qty::int) end,
+	    'donor', v_e.fields ->> 'donor',
+	    'entry', v_e.entry,
+	    'leaf_hash', encode(v_e.leaf_hash, 'hex'),
+	    'signed', v_e.position < v_size,
+	    'tree_size', v_size)::text;
+end $$;
+

@@ -257,6 +257,18 @@ test('the page: an admin uploads with the form (CSRF) and lands on the statement
   const st = await b.get(to);
   assert.equal(st.status, 200);
   assert.ok(st.text.includes('孙八') && st.text.includes('网页导入'));
+  // Its forms go back to the statement: the confirmation to its own
+  // number, a line's decision to the number of the line's statement.
+  const stId = to.split('/').pop();
+  const line = sqlValue(`select id from fund_statement_lines where statement_id = ${stId}`);
+  const conf = await b.post(`${to}/confirm`, {});
+  assert.equal(conf.status, 303, conf.text.slice(0, 300));
+  assert.equal(conf.headers.get('location'), to);
+  const decided = await b.post(`/admin/fund/lines/${line}`, { action: 'ignore', note: '网页决定' });
+  assert.equal(decided.status, 303, decided.text.slice(0, 300));
+  assert.equal(decided.headers.get('location'), to);
+  const again = await b.post(`/admin/fund/lines/${line}`, { action: 'ignore' });
+  assert.equal(again.status, 409);
   // A refused file: the form again, with the message.
   const bad = await send(b.csrf, Buffer.from('PK\x03\x04'));
   assert.equal(bad.status, 400);

@@ -1,6 +1,6 @@
 // A reader finds the transparency page from the navigation, sees the
 // charts, filters the gifts received by town, and follows a record to its
-// public log entry and to its need.
+// public log entry (in words, its text behind a summary) and to its need.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from '../lib/browser.mjs';
@@ -49,19 +49,24 @@ test('charts, a filter, and a record followed to its log entry and its need', as
   assert.ok(towns.length > 0);
   assert.ok(towns.every((t) => t === town), `only ${town}: ${towns}`);
 
-  // The first record: its log entry says it was received, for its need.
+  // The first record: its log entry says, in words, that the school
+  // received it, for its need; its text is one click further.
   const first = page.locator('tr.record').first();
   const title = await first.locator('a.need').textContent();
   const needHref = await first.locator('a.need').getAttribute('href');
   await first.locator('a.log-entry').click();
-  await page.waitForURL(/\/api\/v1\/log\/entries\?start=\d+&end=\d+$/);
-  const pos = Number(new URL(page.url()).searchParams.get('start'));
-  const log = JSON.parse(await page.locator('body').textContent());
-  assert.equal(log.entries.length, 1);
-  assert.equal(log.entries[0].index, pos);
-  assert.match(log.entries[0].entry, /\nkind pledge_received\n/);
+  await page.waitForURL(/\/transparency\/entries\/\d+$/);
+  const pos = Number(page.url().match(/(\d+)$/)[1]);
+  assert.equal((await page.locator('h1').textContent()).trim(), '学校确认收到');
+  assert.equal((await page.locator('.log-entry dd a').first().textContent()).trim(), title.trim());
+  const entry = page.locator('pre.entry');
+  assert.equal(await entry.isVisible(), false, 'the entry text waits behind its summary');
+  await page.locator('details.technical summary').click();
+  assert.ok(await entry.isVisible());
+  const text = await entry.textContent();
+  assert.match(text, /\nkind pledge_received\n/);
   const need = needHref.match(/\/needs\/(\d+)$/)[1];
-  assert.match(log.entries[0].entry, new RegExp(`\nneed ${need}\n`));
+  assert.match(text, new RegExp(`\nneed ${need}\n`));
   assert.equal(sqlValue(`select kind from log_entries where position = ${pos}`), 'pledge_received');
 
   await page.goBack();
