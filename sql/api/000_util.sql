@@ -108,9 +108,11 @@ end $$;
 -- {"quantity": n, "unit": u}.  SQL never writes money as text: the
 -- pages, the messages and the error messages write these as people read
 -- them (fmt_amount in src/lib/fmt.c: ¥1,200.50, 1,200 件), and API
--- clients get the numbers.
+-- clients get the numbers.  Stable, as json_build_object is: an
+-- immutable SQL function with a stable body is never inlined, and is
+-- planned again at every call.
 create function api.amount(p_money boolean, p_n bigint, p_unit text)
-returns json language sql immutable parallel safe as $$
+returns json language sql stable parallel safe as $$
 	select case when p_money then json_build_object('fen', p_n)
 	    else json_build_object('quantity', p_n, 'unit', p_unit) end
 $$;

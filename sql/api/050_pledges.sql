@@ -20,15 +20,21 @@ returns text language sql immutable as $$
 $$;
 
 -- A receipt code: 8 characters a person can read out and type
--- (no 0/O, 1/I), from the CSPRNG behind gen_random_uuid.
+-- (no 0/O, 1/I), from the CSPRNG behind gen_random_uuid.  plpgsql: a SQL
+-- function of a query is planned at every call, once per pledge.
 create function api.receipt_code()
-returns text language sql volatile as $$
-	with b as (select uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()) as r),
-	c as (select string_agg(substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-	    get_byte(b.r, i) % 32 + 1, 1), '' order by i) as s
-	  from b, unnest(array[0, 1, 2, 3, 16, 17, 18, 19]) i)
-	select substr(s, 1, 4) || '-' || substr(s, 5, 4) from c
-$$;
+returns text language plpgsql volatile as $$
+declare
+	v_r	bytea := uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+	v_s	text := '';
+	v_i	int;
+begin
+	foreach v_i in array array[0, 1, 2, 3, 16, 17, 18, 19] loop
+		v_s := v_s || substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+		    get_byte(v_r, v_i) % 32 + 1, 1);
+	end loop;
+	return substr(v_s, 1, 4) || '-' || substr(v_s, 5, 4);
+end $$;
 
 -- A receipt code as typed: any case, with or without the dash or spaces.
 create function api.receipt_code_norm(p_code text)
@@ -91,7 +97,7 @@ end $$;
 
 -- p_qty of a need, to show (api.amount): fen for money, else units.
 create function api.pledge_amount(p_need needs, p_qty int)
-returns json language sql immutable as $$
+returns json language sql stable as $$
 	select api.amount(p_need.kind = 'money', p_qty, p_need.unit)
 $$;
 

@@ -37,7 +37,7 @@ $$;
 -- p_n of the offer's unit, to show (api.amount): fen for money and
 -- scholarships, else units.
 create function api.offer_amount(o offers, p_n bigint)
-returns json language sql immutable as $$
+returns json language sql stable as $$
 	select api.amount(o.kind in ('money', 'scholarship'), p_n,
 	    coalesce(nullif(o.unit, ''), '份'))
 $$;

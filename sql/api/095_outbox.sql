@@ -61,11 +61,14 @@ language sql immutable as $$
 $$;
 
 -- Whether an account may turn kind p_kind off (and staff get it in the
--- digest).
+-- digest).  plpgsql, as the other functions a pledge calls (PostgreSQL
+-- plans a SQL function it does not inline on every call; this one's
+-- plan is kept for the session).
 create function api.notify_optional(p_kind text)
-returns boolean language sql immutable as $$
-	select exists (select 1 from api.notify_kinds() k where k.kind = p_kind)
-$$;
+returns boolean language plpgsql immutable as $$
+begin
+	return exists (select 1 from api.notify_kinds() k where k.kind = p_kind);
+end $$;
 
 -- Tells every active staff member of organisation p_org.
 create function api.notify_org(p_org bigint, p_kind text, p_params jsonb,
@@ -88,8 +91,9 @@ $$;
 -- day, the organisation; its path for the donor (p_staff false) or the
 -- need's staff.
 create function api.pledge_params(p_id bigint, p_staff boolean)
-returns jsonb language sql stable as $$
-	select jsonb_build_object('pledge_id', p.id, 'need_id', n.id,
+returns jsonb language plpgsql stable as $$
+begin
+	return (select jsonb_build_object('pledge_id', p.id, 'need_id', n.id,
 	    'need_title', n.title, 'amount', api.pledge_amount(n, p.quantity),
 	    'due_on', api.day(p.due_at), 'receipt_code', p.receipt_code,
 	    'org_name', o.name,
@@ -97,23 +101,33 @@ returns jsonb language sql stable as $$
 	        else '/me/pledges/' || p.id end)
 	  from pledges p join needs n on n.id = p.need_id
 	  join orgs o on o.id = n.org_id
-	 where p.id = p_id
-$$;
+	 where p.id = p_id);
+end $$;
 
 -- Tells the staff of the need's organisation about pledge p_id: a new
 -- pledge (pledge_new), a donor's message to review (pledge_message), a
 -- delivery marked (pledge_delivered), a dispute (pledge_disputed: the
--- others of the school, not who raised it).
+-- others of the school, not who raised it).  The message's parameters
+-- are the same for each of them: made once.
 create function api.notify_pledge_staff(p_id bigint, p_kind text,
     p_except bigint default null)
-returns int language sql as $$
-	select coalesce(sum(api.notify(u.id, p_kind,
-	    api.pledge_params(p_id, true), null)), 0)::int
+returns int language plpgsql as $$
+declare
+	v_params	jsonb;
+	v_u		bigint;
+	v_n		int := 0;
+begin
+	for v_u in select u.id
 	  from pledges p join needs n on n.id = p.need_id
 	  join users u on u.org_id = n.org_id
 	 where p.id = p_id and u.role = 'staff' and u.disabled_at is null
 	   and u.id is distinct from p_except
-$$;
+	 order by u.id loop
+		v_params := coalesce(v_params, api.pledge_params(p_id, true));
+		v_n := v_n + api.notify(v_u, p_kind, v_params, null);
+	end loop;
+	return v_n;
+end $$;
 
 -- Tells the donor that pledge p_id arrived: the school's thank-you and
 -- where the hand-over photos are (the pledge's page; the first photo's
@@ -204,7 +218,8 @@ begin
 	    'id', n.id, 'channel', n.channel, 'kind', n.kind,
 	    'params', n.params, 'subject', n.subject, 'body', n.body,
 	    'attempts', n.attempts,
-	    'to', case n.channel when 'email' then u.email else u.phone end,
+	    'to', coalesce(n.to_addr, case n.channel when 'email' then u.email
+	        else u.phone end),
 	    'name', u.display_name, 'lang', u.lang,
 	    'optional', api.notify_optional(n.kind) or n.kind = 'digest',
 	    'token', pr.token,

@@ -64,6 +64,45 @@ test('a donor pledges part of a need; 409 says what remains', async () => {
   assert.equal(made[0][0], demo('donor1@example.com').name);
 });
 
+// The stored public JSON of a need (sql/020_need_public.sql) is exactly
+// what api.need_json writes afresh, after every pledge, cancel and
+// receipt: they put the new numbers in place of the old
+// (sql/032_need_public_numbers.sql), even when the title holds the
+// same text.
+test('the stored JSON of a need follows its pledges, cancels and receipts', async () => {
+  const org = school(4);
+  const id = newNeed(10, org);
+  sql(`update needs set title = '书,"pledged":0,"received":0,"remaining":10,"pledged_pct":0,"received_pct":0,'
+      where id = ${id}`);
+  const fresh = () => sql(`select p.zh = api.need_json(n, t, o, c, cp, b, 'zh'),
+        p.en = api.need_json(n, t, o, c, cp, b, 'en'), p.zh
+      from need_public p join needs n on n.id = p.need_id
+      join towns t on t.id = n.town_id join orgs o on o.id = n.org_id
+      join categories c on c.slug = n.category
+      left join campaigns cp on cp.id = n.campaign_id
+      left join beneficiaries b on b.id = n.beneficiary_id where n.id = ${id}`)[0];
+  const check = async (pledged, received, status) => {
+    const [zh, en, text] = fresh();
+    assert.deepEqual([zh, en], ['t', 't'], text);
+    // A signed-in reader: past the microcache, the stored text itself.
+    const item = (await donor.get(`/api/v1/needs/${id}`)).body.need;
+    assert.equal(item.title, '书,"pledged":0,"received":0,"remaining":10,"pledged_pct":0,"received_pct":0,');
+    assert.deepEqual([item.pledged, item.received, item.remaining, item.status],
+      [pledged, received, 10 - pledged, status]);
+  };
+  await check(0, 0, 'open');
+  const a = (await donor.post(`/api/v1/needs/${id}/pledges`, { quantity: 3 })).body.pledge;
+  await check(3, 0, 'open');
+  const b = (await donor2.post(`/api/v1/needs/${id}/pledges`, { quantity: 7 })).body.pledge;
+  await check(10, 0, 'fully_pledged');
+  assert.equal((await donor2.post(`/api/v1/pledges/${b.id}/cancel`)).status, 200);
+  await check(3, 0, 'open');
+  assert.equal((await donor.post(`/api/v1/pledges/${a.id}/deliver`, { method: 'school' })).status, 200);
+  const staff = await staffOf(org);
+  assert.equal((await staff.post(`/api/v1/pledges/${a.id}/receive`)).status, 200);
+  await check(3, 3, 'open');
+});
+
 test('bad pledges are refused: input, roles, hidden needs', async () => {
   const id = newNeed(5);
   for (const [body, code, field] of [

@@ -38,7 +38,8 @@
 #
 # Environment: DURATION (seconds measured per step, 8), WARMUP (2),
 # SIZES ("1000 10000 100000 1000000"), SIZE_DURATION (5), MAIN_SIZE
-# (100000: the size at which everything else is measured).
+# (100000: the size at which everything else is measured), PLEDGE_ONLY
+# (1: only the pledge path's three steps, at MAIN_SIZE).
 set -eu
 cd "$(dirname "$0")/../.."
 PGBIN=/usr/lib/postgresql/15/bin
@@ -47,6 +48,7 @@ WARMUP=${WARMUP:-2}
 SIZE_DURATION=${SIZE_DURATION:-5}
 SIZES=${SIZES:-1000 10000 100000 1000000}
 MAIN_SIZE=${MAIN_SIZE:-100000}
+PLEDGE_ONLY=${PLEDGE_ONLY:-0}
 HZ=$(getconf CLK_TCK)
 
 T=$(mktemp -d /tmp/shop-bench.XXXXXX)
@@ -178,6 +180,11 @@ cpu_pg() {
 	cpu_of $(ps -o pid=,args= --ppid "$postmaster" |
 	    awk '/postgres: shop_app / { print $1 }')
 }
+# The CPU of the postmaster's children that exited (pgbench's backends,
+# reaped by the postmaster: its cutime and cstime).
+cpu_reaped() {
+	awk '{ print $16 + $17 }' "/proc/$postmaster/stat"
+}
 
 # A latency as wrk prints it (850.00us, 12.34ms, 1.02s) in milliseconds.
 to_ms() {
@@ -197,12 +204,14 @@ measure() {
 	b0=$(cpu_busy)
 	k0=$(cpu_kore)
 	p0=$(cpu_pg)
+	r0=$(cpu_reaped)
 	/usr/bin/time -f '%U %S' -o "$T/$name.time" "$@" >"$T/$name.out" 2>&1
 	b1=$(cpu_busy)
 	k1=$(cpu_kore)
 	p1=$(cpu_pg)
+	r1=$(cpu_reaped)
 	echo "$((b1 - b0)) $((k1 - k0)) $((p1 - p0)) $(cat "$T/$name.time")" \
-	    > "$T/$name.cpu"
+	    "$((r1 - r0))" > "$T/$name.cpu"
 }
 
 # wrk_run NAME SECONDS PORT PATH [PATHS-FILE]: wrk on PATH, or with PATH
@@ -270,36 +279,42 @@ for size in $SIZES; do
 	    -f sql/demo/large.sql > "$T/large.out"
 	echo "   large.sql: $(tail -3 "$T/large.out" | head -1 | tr -s ' ')" \
 	    "in $(($(date +%s) - start)) s"
-	check_mix
-	wrk_run "mix$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
-	    "$T/mix/paths.txt"
-	wrk_run "search$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
-	    "$T/mix/search.txt"
-	wrk_run "first$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs
-	echo "$size" >> "$T/sizes"
+	if [ "$PLEDGE_ONLY" = 1 ]; then
+		[ "$size" = "$MAIN_SIZE" ] || continue
+	else
+		check_mix
+		wrk_run "mix$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
+		    "$T/mix/paths.txt"
+		wrk_run "search$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs \
+		    "$T/mix/search.txt"
+		wrk_run "first$size" "$SIZE_DURATION" "$PORT0" /api/v1/needs
+		echo "$size" >> "$T/sizes"
+	fi
 	[ "$size" = "$MAIN_SIZE" ] || continue
 
 	echo "== measuring at $size needs, ${DURATION} s each after" \
 	    "${WARMUP} s of warm-up"
-	cat > "$T/minimal.sql" <<'SQL'
+	if [ "$PLEDGE_ONLY" != 1 ]; then
+		cat > "$T/minimal.sql" <<'SQL'
 select json_agg(t) from (select id, title, kind, category, town_id, quantity,
     pledged from needs where status = 'open'
     order by urgency desc, deadline, id limit 20) t;
 SQL
-	pg_run minimal 16 -f "$T/minimal.sql"
-	wrk_run api "$DURATION" "$PORT0" /api/v1/needs "$T/mix/paths.txt"
-	wrk_run html "$DURATION" "$PORT0" /needs "$T/mix/paths.txt"
-	# shellcheck disable=SC2046
-	pg_run pgbench 64 $(cat "$T/mix/pg.args")
-	# shellcheck disable=SC2046
-	pg_run pgbench8 8 $(cat "$T/mix/pg.args")
-	wrk_run static "$DURATION" "$PORT" /static/style.css
-	wrk_run bare "$DURATION" "$PORT" /bench/bare
-	need=$("$PGBIN/psql" -X -At "$OWNER_DB" -c "select min(id) from needs
-	    where status = 'open' and id > (select count(*) / 2 from needs)")
-	wrk_run cshelf "$DURATION" "$PORT" /needs "$T/mix/paths.txt"
-	wrk_run cneed "$DURATION" "$PORT" "/needs/$need"
-	wrk_run chome "$DURATION" "$PORT" /
+		pg_run minimal 16 -f "$T/minimal.sql"
+		wrk_run api "$DURATION" "$PORT0" /api/v1/needs "$T/mix/paths.txt"
+		wrk_run html "$DURATION" "$PORT0" /needs "$T/mix/paths.txt"
+		# shellcheck disable=SC2046
+		pg_run pgbench 64 $(cat "$T/mix/pg.args")
+		# shellcheck disable=SC2046
+		pg_run pgbench8 8 $(cat "$T/mix/pg.args")
+		wrk_run static "$DURATION" "$PORT" /static/style.css
+		wrk_run bare "$DURATION" "$PORT" /bench/bare
+		need=$("$PGBIN/psql" -X -At "$OWNER_DB" -c "select min(id) from needs
+		    where status = 'open' and id > (select count(*) / 2 from needs)")
+		wrk_run cshelf "$DURATION" "$PORT" /needs "$T/mix/paths.txt"
+		wrk_run cneed "$DURATION" "$PORT" "/needs/$need"
+		wrk_run chome "$DURATION" "$PORT" /
+	fi
 
 	# The pledge path: 40 needs that never fill up, 16 donors with a
 	# session each (tokens made here; the database keeps their SHA-256,
@@ -406,10 +421,11 @@ printf '%-36s %9s %8s %8s %7s %7s %7s %7s\n' "" "req/s" "p50 ms" "p99 ms" \
 printf '%-36s %9s %8s %8s %7s %7s %7s %7s\n' "" "" "" "" "us/req" "us/req" \
     "us/req" "us/req"
 while read -r name tool rps p50 p99 n; do
-	read -r busy kore pg cu cs < "$T/$name.cpu"
-	# pgbench's backends exit before their CPU can be read: PostgreSQL
-	# is then in "rest".
-	[ "$tool" = wrk ] || pg=0
+	read -r busy kore pg cu cs reaped < "$T/$name.cpu"
+	# pgbench's backends exit before their CPU can be read: the
+	# postmaster's reaped children's time is theirs (and any other
+	# process that exited meanwhile, an autovacuum worker's).
+	[ "$tool" = wrk ] || pg=$reaped
 	awk -v l="$(label "$name")" -v r="$rps" -v a="$p50" -v b="$p99" \
 	    -v n="$n" -v busy="$busy" -v kore="$kore" -v pg="$pg" -v cu="$cu" \
 	    -v cs="$cs" -v hz="$HZ" 'BEGIN {
@@ -431,6 +447,12 @@ function cpu(name,   f, busy, kore, pg, line) {
 	getline line < f; close(f);
 	split(line, c, " ");
 	return c[3] * 1e6 / hz / n[name];
+}
+function reaped(name,   f, line) {
+	f = dir "/" name ".cpu";
+	getline line < f; close(f);
+	split(line, c, " ");
+	return c[6] * 1e6 / hz / n[name];
 }
 function row(what, v, ref, target, ok) {
 	printf "%-46s %9s   %-28s %s\n", what, v, ref,
@@ -473,6 +495,9 @@ END {
 	if (r["pledge"] > 0) {
 		pc = cpu("pledge");
 		row("PostgreSQL CPU per pledge (us, <= 800)",
+		    sprintf("%.0f", pc), "", "", pc <= 800);
+		pc = reaped("pgpledge8");
+		row("  the same, pgbench -c 8 (us, <= 800)",
 		    sprintf("%.0f", pc), "", "", pc <= 800);
 		row("POST pledges / 2 x 763 (the issue'"'"'s)",
 		    sprintf("%.2f", r["pledge"] / 1526),
