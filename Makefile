@@ -24,7 +24,7 @@ PRIVATE_DB	:= $(if $(filter command line environment,$(origin SHOP_DATABASE)),no
 # Debian packages: to build and run, and in addition to test and measure.
 DEPS_RUN	 = kore libpq-dev libjansson-dev libssl-dev libqrencode-dev postgresql-15 \
 		   postgresql-client-15 gcc make binutils libxlsxwriter-dev \
-		   libcurl4-openssl-dev python3-yaml libvips-dev
+		   libcurl4-openssl-dev python3-yaml libvips-dev fonts-wqy-microhei
 DEPS_TEST	 = libcmocka-dev chromium wrk nodejs time clang libfuzzer-14-dev \
 		   libclang-rt-14-dev libvips-tools libimage-exiftool-perl libfaketime
 SUDO		:= $(if $(filter 0,$(shell id -u)),,sudo)
@@ -55,9 +55,9 @@ LDLIBS		 = -ljansson -lcrypto -lpq -lqrencode -lxlsxwriter $(VIPS_LIBS)
 
 # The pure modules (src/lib/: no Kore, no database, they include lib.h
 # only) are unit-tested and fuzzed alone; src/*.c is the Kore module.
-# photo.c is one of them but brings libvips: PHOTO_OBJ, apart.
-LIB_SRC		:= $(filter-out src/lib/photo.c,$(wildcard src/lib/*.c))
-PHOTO_OBJ	 = build/lib/photo.o
+# photo.c and poster.c are among them but bring libvips: PHOTO_OBJ, apart.
+LIB_SRC		:= $(filter-out src/lib/photo.c src/lib/poster.c,$(wildcard src/lib/*.c))
+PHOTO_OBJ	 = build/lib/photo.o build/lib/poster.o
 KORE_SRC	:= $(wildcard src/*.c)
 LIB_OBJ		 = $(LIB_SRC:src/lib/%.c=build/lib/%.o)
 KORE_OBJ	 = $(KORE_SRC:src/%.c=build/%.o)
@@ -126,7 +126,7 @@ build/lib/%.o: src/lib/%.c src/lib/lib.h build/flags
 	@mkdir -p build/lib
 	$(CC) $(CFLAGS) -c $< -o $@
 
-build/lib/photo.o: src/lib/photo.c src/lib/lib.h build/flags
+build/lib/photo.o build/lib/poster.o: build/lib/%.o: src/lib/%.c src/lib/lib.h build/flags
 	@mkdir -p build/lib
 	$(CC) $(CFLAGS) $(VIPS_CFLAGS) -c $< -o $@
 
@@ -299,9 +299,10 @@ build/unit/test_logverify: tests/unit/test_logverify.c src/logverify/lv.h \
 	    $(filter-out src/logverify/logverify.c,$(LV_SRC)) -lssl -lcrypto \
 	    -lcmocka
 
-# photo.c's test links libvips and reads tests/fixtures/photos.
-build/unit/test_photo: tests/unit/test_photo.c $(LIB_OBJ) $(PHOTO_OBJ) \
-    tests/unit/unit.h build/flags
+# photo.c's and poster.c's tests link libvips (photo's reads
+# tests/fixtures/photos).
+build/unit/test_photo build/unit/test_poster: build/unit/%: tests/unit/%.c \
+    $(LIB_OBJ) $(PHOTO_OBJ) tests/unit/unit.h build/flags
 	@mkdir -p build/unit
 	$(CC) $(CFLAGS) $(VIPS_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
 	    $(LIB_OBJ) $(PHOTO_OBJ) -ljansson -lcrypto -lqrencode -lcmocka \

@@ -25,7 +25,6 @@ static const struct field campaign_fields[] = {
 	CSRF_FIELD,
 };
 
-#define SLUG_MAX	48
 
 /* A posted campaign form. */
 struct campaign_post {
@@ -33,7 +32,6 @@ struct campaign_post {
 	char		slug[SLUG_MAX];
 };
 
-static int	campaign_slug(const char *, const char *, char *);
 static int	campaign_post(struct http_request *, const char *);
 static void	campaign_post_free(void *);
 static int	campaign_refused(struct http_request *, struct db_call *, int,
@@ -41,9 +39,13 @@ static int	campaign_refused(struct http_request *, struct db_call *, int,
 static int	campaign_saved(struct http_request *, struct db_call *,
 		    PGresult *);
 
-/* The slug in path after prefix, into slug (SLUG_MAX bytes); 0 if none. */
-static int
-campaign_slug(const char *path, const char *prefix, char *slug)
+/*
+ * The slug in path between prefix and suffix (the end of the path: ""
+ * when nothing follows), into slug (SLUG_MAX bytes); 0 if none.
+ */
+int
+campaign_slug(const char *path, const char *prefix, const char *suffix,
+    char *slug)
 {
 	size_t		 plen = strlen(prefix), len;
 	const char	*s;
@@ -52,9 +54,10 @@ campaign_slug(const char *path, const char *prefix, char *slug)
 		return (0);
 	s = path + plen;
 	len = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
-	if (len == 0 || len >= SLUG_MAX || s[len] != '\0')
+	if (len == 0 || len >= SLUG_MAX || strcmp(s + len, suffix))
 		return (0);
-	memcpy(slug, s, len + 1);
+	memcpy(slug, s, len);
+	slug[len] = '\0';
 	return (1);
 }
 
@@ -110,7 +113,7 @@ campaign(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!campaign_slug(req->path, api ? "/api/v1/campaigns/" : admin ?
-	    "/admin/campaigns/" : "/campaigns/", slug))
+	    "/admin/campaigns/" : "/campaigns/", "", slug))
 		return (web_error(req, 404, "not_found", NULL));
 	if (!web_method(req, HTTP_METHOD_GET | ((admin || api) ?
 	    HTTP_METHOD_POST : 0)))

@@ -69,7 +69,16 @@ KORE_SECCOMP_FILTER("shop",
 	KORE_SYSCALL_ALLOW(prlimit64),
 	KORE_SYSCALL_ALLOW(get_mempolicy),
 	KORE_SYSCALL_ALLOW(set_mempolicy),
-	KORE_SYSCALL_ALLOW(statfs)
+	KORE_SYSCALL_ALLOW(statfs),
+	/*
+	 * The share posters' text (poster.c: vips_text, Pango): fontconfig
+	 * asks what file system its cache is on (fstatfs) and advises the
+	 * kernel how it reads it (fadvise64), from Pango's own thread; the
+	 * sandbox killed that thread alone and vips_text waited for it
+	 * for ever.
+	 */
+	KORE_SYSCALL_ALLOW(fstatfs),
+	KORE_SYSCALL_ALLOW(fadvise64)
 );
 
 void

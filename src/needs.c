@@ -13,7 +13,9 @@ int	needs_page_list(struct http_request *);
 int	needs_api_get(struct http_request *);
 int	needs_page_get(struct http_request *);
 
-static const char *const sorts[] = { "urgent", "deadline", "newest", NULL };
+/* relevance: by where q's words are (api.needs_list), q's default. */
+static const char *const sorts[] = { "urgent", "deadline", "newest",
+	"relevance", NULL };
 static const char *const statuses[] = {
 	"open", "fully_pledged", "fulfilled", "notice", NULL
 };
@@ -94,7 +96,8 @@ list_start(struct http_request *req, enum stmt stmt, db_done_fn done)
 	db_text(call, form_get(&f, "town"));
 	db_text(call, form_get(&f, "campaign"));
 	db_text(call, form_get(&f, "q"));
-	db_text(call, (v = form_get(&f, "sort")) ? v : "urgent");
+	/* No sort: urgent, or relevance with a q (api.needs_list). */
+	db_text(call, form_get(&f, "sort"));
 	db_text(call, (v = form_get(&f, "status")) ? v : "open");
 	db_int(call, form_int(&f, "page", 1));
 	db_int(call, form_int(&f, "per_page", 20));
@@ -233,7 +236,8 @@ list_page_done(struct http_request *req, struct db_call *call, PGresult *res)
 	    form_get(f, "campaign"));
 	json_object_set_new(fac, "kinds", choices(need_kinds,
 	    form_get(f, "kind"), lang, "kind"));
-	json_object_set_new(fac, "sorts", choices(sorts, form_get(f, "sort"),
+	json_object_set_new(fac, "sorts", choices(sorts, form_get(f, "sort") ?
+	    form_get(f, "sort") : form_get(f, "q") ? "relevance" : NULL,
 	    lang, "sort"));
 	json_object_set_new(ctx, "facets", fac);
 	if ((fac = web_db_object(res, 2)) != NULL)

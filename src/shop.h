@@ -199,6 +199,7 @@ enum stmt {
 	SQL_CAMPAIGNS_ADMIN_PAGE,
 	SQL_CAMPAIGN_EDIT_PAGE,
 	SQL_CAMPAIGN_SAVE,
+	SQL_SITEMAP,
 	SQL_NEEDS_TICK,
 	/* Offers, matching and pairings (src/offers.c, matching.c,
 	   pairings.c). */
@@ -712,6 +713,12 @@ void		 stream_write(struct http_request *, struct stream *,
 		    struct buf *);
 void		 stream_end(struct http_request *, struct db_call *,
 		    struct stream *);
+
+/* campaigns.c: the campaigns. */
+#define SLUG_MAX	48
+
+int		 campaign_slug(const char *, const char *, const char *,
+		    char *);
 
 /* transparency.c: the transparency page. */
 int		 transparency_filters(struct http_request *, struct form *,

@@ -25,7 +25,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_JOB_RUN_SAVE] = { "select api.job_run_save($1, $2::int, "
 		"$3::bigint, $4::bigint, $5, $6::int)", 6, 0 },
 	[SQL_HOME] = { "select api.home($1)", 1, STMT_READONLY | STMT_PUBLIC },
-	[SQL_HOME_PAGE] = { "select api.home($1), api.viewer($2) as viewer",
+	[SQL_HOME_PAGE] = { "select api.home($1), api.viewer($2) as viewer, "
+		"api.share_og('home', null, $1) as og",
 		2, STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEEDS_LIST] = {
 		"select api.needs_list($1, $2, $3, $4, $5, $6, $7, "
@@ -37,7 +38,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_NEED_GET] = { "select api.need_get($1::bigint, $2)", 2,
 		STMT_READONLY | STMT_PUBLIC },
 	[SQL_NEED_PAGE] = { "select api.need_get($1::bigint, $2), "
-		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
+		"api.viewer($3) as viewer, api.share_og('need', $1::bigint::text, $2) as og",
+		3, STMT_READONLY | STMT_PUBLIC },
 
 	/* Pages whose parameters are the session and the language. */
 	[SQL_VIEWER_PAGE] = { "select json_build_object('lang', $2::text), "
@@ -321,11 +323,15 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_CAMPAIGN_GET] = { "select api.campaign_get($1, $2)", 2,
 		STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGN_PAGE] = { "select api.campaign_get($2, $3), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
+		"api.viewer($1) as viewer, api.share_og('campaign', $2, $3) "
+		"as og", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGNS_ADMIN_PAGE] = { "select api.campaigns_admin($1, $2), "
 		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_CAMPAIGN_EDIT_PAGE] = { "select api.campaign_edit($1, $2, $3), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	/* Sharing (src/share.c). */
+	[SQL_SITEMAP] = { "select api.sitemap($1::int, $2::int)", 2,
+		STMT_READONLY | STMT_PUBLIC },
 	[SQL_CAMPAIGN_SAVE] = { "select api.campaign_save($1, $2, "
 		"$3::boolean, $4::json, $5)", 5, 0 },
 	/* Offers, matching and pairings. */

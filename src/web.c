@@ -37,6 +37,7 @@ static const struct db_hooks	web_db_hooks = {
 	web_db_fail, web_primary_only, mcache_write, mcache_end
 };
 static int	query_lang(struct http_request *);
+static void	web_og(json_t *, const char *);
 static void	put_response_header(void *, const char *, const char *);
 
 /* Loads the templates and message catalogues; fatal when one is broken. */
@@ -497,6 +498,7 @@ web_render(struct buf *page, enum lang lang, const char *path,
 	json_object_set_new(ctx, "v", json_string(asset_version()));
 	json_object_set(ctx, "static", asset_static_names());
 	json_object_set_new(ctx, "path", json_string(path));
+	web_og(json_object_get(ctx, "og"), path);
 	buf_init(&body, 8192);
 	if (!tmpl_render(templates, name, ctx, messages[lang], &body))
 		fatal("cannot render template %s", name);
@@ -507,6 +509,36 @@ web_render(struct buf *page, enum lang lang, const char *path,
 	if (!tmpl_render(templates, "layout", ctx, messages[lang], page))
 		fatal("cannot render the layout");
 	buf_free(&body);
+}
+
+/*
+ * A shared page's OpenGraph data (og, from api.share_og; nothing when it
+ * is not an object), made whole for the layout: the page's address at
+ * path, and its image as an absolute address, the site's own image
+ * (assets/share.png) when the page has none.  Crawlers need absolute
+ * addresses: SHOP_PUBLIC_URL is the site's.
+ */
+static void
+web_og(json_t *og, const char *path)
+{
+	struct buf	 b;
+	const char	*img;
+
+	if (!json_is_object(og))
+		return;
+	buf_init(&b, 256);
+	buf_printf(&b, "%s%s", cfg.public_url, path);
+	json_object_set_new(og, "url", json_stringn(b.data, b.len));
+	buf_reset(&b);
+	if ((img = json_string_value(json_object_get(og, "image"))) == NULL) {
+		img = json_string_value(json_object_get(asset_static_names(),
+		    "share_png"));
+		json_object_set_new(og, "image_width", json_integer(1200));
+		json_object_set_new(og, "image_height", json_integer(630));
+	}
+	buf_printf(&b, "%s%s", cfg.public_url, img ? img : "/");
+	json_object_set_new(og, "image", json_stringn(b.data, b.len));
+	buf_free(&b);
 }
 
 /*

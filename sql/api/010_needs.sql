@@ -97,6 +97,17 @@ $$;
 -- The first pages of the shelf (no filter, no q, a listed state) skip the
 -- dynamic SQL of step 2: one static query per sort order, whose plan
 -- plpgsql keeps (api.needs_shelf).
+--
+-- q is words (split at spaces, the ideographic one too; 8 at most), each
+-- taken literally (% and _ are not wildcards): a need matches when every
+-- word is in its title, item, spec or story, or in the name of its
+-- organisation, town or category (either language).  Each word is one
+-- condition (api.needs_word_sql), an OR the planner answers with a
+-- bitmap of the search index's pieces and of the organisation, town and
+-- category indexes.  With a q and no sort (p_sort null) the needs come
+-- by relevance (sort=relevance): each word scores 0 in the title, 1 in
+-- the item or spec, 3 in the story, 2 in a name only; the lowest sum
+-- first, then as the urgent sort.
 create function api.needs_list(p_kind text, p_category text, p_town text,
     p_campaign text, p_q text, p_sort text, p_status text, p_page int,
     p_per_page int, p_lang text)
@@ -107,15 +118,13 @@ declare
 	v_total		bigint;
 	v_listed	bigint;
 	v_ids		bigint[];
-	v_items		text;
 	v_order		text;
 	v_where		text := '';
-	v_grams		text := '';
-	v_like		text := '';
-	v_q		text := nullif(p_q, '');
-	-- q matches literally: % and _ in it are not wildcards.
-	v_pat		text := '%' || replace(replace(replace(nullif(p_q, ''),
-			    '\', '\\'), '%', '\%'), '_', '\_') || '%';
+	v_words		text := '';
+	v_rank		text := '';
+	v_q		text[];
+	v_pat		text[];
+	v_sort		text;
 	v_off		int := (p_page - 1) * p_per_page;
 begin
 	-- Only what the public may see, whoever calls.
@@ -124,10 +133,16 @@ begin
 		perform api.fail(400, 'unknown_value',
 		    json_build_object('field', 'status'));
 	end if;
+	v_q := api.search_words(p_q);
+	v_sort := coalesce(p_sort, case when v_q is null then 'urgent'
+	    else 'relevance' end);
+	if v_q is null and v_sort = 'relevance' then
+		v_sort := 'urgent';
+	end if;
 	if p_kind is null and p_category is null and p_town is null
 	    and p_campaign is null and v_q is null
 	    and p_status in ('open', 'fully_pledged', 'fulfilled') then
-		return api.needs_shelf(p_sort, p_status, p_page, p_per_page,
+		return api.needs_shelf(v_sort, p_status, p_page, p_per_page,
 		    p_lang);
 	end if;
 	v_town := api.slug_lookup('town', p_town);
@@ -135,15 +150,21 @@ begin
 	perform api.slug_lookup('category', p_category);
 
 	-- The conditions of the filters given, from this fixed list; the
-	-- values are parameters, never part of the text.  With a q, ilike
-	-- is the exact test and the search index answers the condition on
-	-- pieces (too costly to test row by row).  For a q of one or two
-	-- characters the pieces are exact and the index alone answers the
-	-- count (ilike compares lower-cased text, as the pieces hold).
+	-- values are parameters, never part of the text (a word's number
+	-- is the only thing written in: api.needs_word_sql).
 	if v_q is not null then
-		v_grams := ' and search_grams(n.search) @>'
-		    ' search_query_grams($2)';
-		v_like := ' and n.search ilike $3';
+		-- q matches literally: % and _ in it are not wildcards.
+		v_pat := array(select '%' || replace(replace(replace(w, '\',
+		    '\\'), '%', '\%'), '_', '\_') || '%' from unnest(v_q) w);
+		for i in 1 .. cardinality(v_q) loop
+			v_words := v_words || ' and ' || api.needs_word_sql(i,
+			    api.search_names(v_pat[i]));
+			v_rank := v_rank || case when i > 1 then ' + ' else '' end
+			    || format('case when n.title ilike ($3)[%1$s] then 0'
+			    || ' when (n.item || '' '' || n.spec) ilike ($3)[%1$s]'
+			    || ' then 1 when n.story ilike ($3)[%1$s]'
+			    || ' then 3 else 2 end', i);
+		end loop;
 	end if;
 	if p_kind is not null then
 		v_where := v_where || ' and n.kind = $4';
@@ -167,11 +188,8 @@ begin
 	into v_total, v_listed
 	from need_counts c where c.status = p_status;
 	if v_q is not null and v_total > 0 then
-		if length(lower(v_q)) <= 2 then
-			v_like := '';
-		end if;
 		execute 'select count(*) from needs n where n.status = $1'
-		    || v_grams || v_like || v_where
+		    || v_words || v_where
 		into v_total
 		using p_status, v_q, v_pat, p_kind, p_category, v_town,
 		    v_campaign;
@@ -183,25 +201,26 @@ begin
 	end if;
 
 	-- The order comes from this fixed list, never from the request.
-	v_order := case p_sort
+	v_order := case v_sort
 	    when 'deadline' then 'deadline, id'
 	    when 'newest' then 'opened_at desc, id desc'
+	    when 'relevance' then 'rank, urgency desc, deadline, id'
 	    else 'urgency desc, deadline, id' end;
-	if (v_off + p_per_page) * v_listed
+	if v_sort <> 'relevance' and (v_off + p_per_page) * v_listed
 	    <= v_total * v_total * (case when v_q is null then 4 else 1 end) then
 		execute format('select array(select n.id from needs n
 		    where n.status = $1%s%s order by %s limit $8 offset $9)',
-		    case when v_q is null then '' else ' and n.search ilike $3'
-		    end, v_where, v_order)
+		    v_words, v_where, v_order)
 		into v_ids
 		using p_status, v_q, v_pat, p_kind, p_category, v_town,
 		    v_campaign, p_per_page, v_off;
 	else
 		execute format('with m as materialized (select n.id,
-		    n.urgency, n.deadline, n.opened_at from needs n
-		    where n.status = $1%s%s%s)
+		    n.urgency, n.deadline, n.opened_at, %s as rank
+		    from needs n where n.status = $1%s%s)
 		    select array(select id from m order by %s
-		    limit $8 offset $9)', v_grams, v_like, v_where, v_order)
+		    limit $8 offset $9)', case when v_rank = '' then '0'
+		    else v_rank end, v_words, v_where, v_order)
 		into v_ids
 		using p_status, v_q, v_pat, p_kind, p_category, v_town,
 		    v_campaign, p_per_page, v_off;
@@ -211,6 +230,50 @@ begin
 	    || '],"total":' || v_total || ',"page":' || p_page
 	    || ',"per_page":' || p_per_page || '}';
 end $$;
+
+-- The words of a search: q split at white space (the ideographic space
+-- U+3000 too), lower-cased, each once, 8 at most; null when none.
+create function api.search_words(p_q text)
+returns text[] language sql immutable as $$
+	select nullif(array(select w from (select distinct on (w) w, i
+	    from regexp_split_to_table(lower(coalesce(p_q, '')),
+	        '[[:space:]\u3000]+') with ordinality t(w, i)
+	   where w <> '' order by w, i) d order by i limit 8), '{}')
+$$;
+
+-- The condition that word i of a search holds for need n (the words in
+-- $2, their ilike patterns in $3): in the need's text (its pieces in the
+-- search index, then ilike the exact test), or, when p_names (some
+-- organisation, town or category is named by the word), in the name of
+-- its organisation, town or category (small tables: each array is
+-- computed once per query).  Only the word's number is written in.  With
+-- names, the text is tested by ilike alone: search_grams over every row
+-- of a scan cost seconds (measured: over 20 s on 100,000 needs).
+create function api.needs_word_sql(i int, p_names boolean)
+returns text language sql immutable as $$
+	select case when not p_names then format('(search_grams(n.search)
+	    @> search_query_grams(($2)[%1$s]) and n.search ilike ($3)[%1$s])',
+	    i)
+	else format('(n.search ilike ($3)[%1$s]
+	    or n.org_id = any (array(select o.id from orgs o
+	        where o.name ilike ($3)[%1$s] or o.name_en ilike ($3)[%1$s]))
+	    or n.town_id = any (array(select t.id from towns t
+	        where t.name_zh ilike ($3)[%1$s] or t.name_en ilike ($3)[%1$s]))
+	    or n.category = any (array(select c.slug from categories c
+	        where c.name_zh ilike ($3)[%1$s]
+	           or c.name_en ilike ($3)[%1$s])))', i) end
+$$;
+
+-- Whether some organisation, town or category is named by pattern p.
+create function api.search_names(p text)
+returns boolean language sql stable as $$
+	select exists (select 1 from orgs o where o.name ilike p
+	        or o.name_en ilike p)
+	    or exists (select 1 from towns t where t.name_zh ilike p
+	        or t.name_en ilike p)
+	    or exists (select 1 from categories c where c.name_zh ilike p
+	        or c.name_en ilike p)
+$$;
 
 -- The items of a page: the stored JSON of the needs p_ids, in that order,
 -- joined by commas; written afresh (api.need_json) when one is missing or

@@ -111,6 +111,25 @@ int	 photo_clean(const unsigned char *, size_t, struct buf *,
 int	 alias_looks_like_name(const char *, size_t);
 int	 alias_matches_name(const char *, size_t, const char *, size_t);
 
+/*
+ * poster.c: a share poster (PNG) of a need or a campaign, drawn with
+ * libvips like photo.c (not part of LIB_OBJ either).
+ */
+#define POSTER_W	750
+#define POSTER_H	1100
+
+struct poster {
+	const char	*site;		/* the site's name */
+	const char	*title;
+	const char	*line;		/* who and where */
+	const char	*progress;	/* in words */
+	int		 pct;		/* the bar, 0..100 */
+	const char	*url;		/* the page: its QR code */
+	const char	*caption;	/* under the QR code */
+};
+
+int	 poster_png(const struct poster *, struct buf *);
+
 /* qr.c: a QR code as inline SVG. */
 int	 qr_svg(const char *, const char *, struct buf *);
 

@@ -68,6 +68,8 @@ photo_init(const char *name)
 		if (loaders[i] != NULL)
 			vips_operation_block_set(loaders[i], FALSE);
 	vips_operation_block_set("VipsForeignSaveJpegBuffer", FALSE);
+	/* The share posters (poster.c) are written as PNG. */
+	vips_operation_block_set("VipsForeignSavePngBuffer", FALSE);
 	return (1);
 }
 
