@@ -1,6 +1,7 @@
 /*
  * Organisations and accounts: the city committee's /admin, a branch's
- * /branch, and the same actions under /api/v1/ (orgs, users, audit).
+ * /branch, and the same actions under /api/v1/ (orgs, users; their
+ * edits and the audit log's search are admin.c's).
  * Who may do what is decided in the api functions (sql/api/031_*.sql).
  */
 #include <string.h>
@@ -14,7 +15,6 @@ int	branch_page(struct http_request *);
 int	orgs(struct http_request *);
 int	accounts(struct http_request *);
 int	account_toggle(struct http_request *);
-int	audit(struct http_request *);
 
 static const char *const org_kinds[] = {
 	"town", "unit", "college", "school", "caring", NULL
@@ -44,10 +44,6 @@ static const struct field account_fields[] = {
 static const struct field toggle_fields[] = {
 	{ "from", FIELD_CHOICE, 0, 0, 0, froms },
 	CSRF_FIELD,
-};
-
-static const struct field page_fields[] = {
-	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 
 /* A form's steps: its values, where it came from. */
@@ -339,24 +335,5 @@ account_toggle(struct http_request *req)
 		db_bool(call, action == DISABLE);
 	}
 	db_text(call, ((struct posted *)call->arg)->ip);
-	return (db_run(req));
-}
-
-/* GET /api/v1/audit?page=: the audit log, newest first (admins). */
-int
-audit(struct http_request *req)
-{
-	struct db_call	*call;
-	struct form	 f;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !web_query(req, &f, page_fields, NFIELDS(page_fields)))
-		return (KORE_RESULT_OK);
-	call = db_prepare(req, SQL_AUDIT_LIST, web_db_json);
-	session_bind(req, call);
-	db_int(call, form_int(&f, "page", 1));
-	form_free(&f);
 	return (db_run(req));
 }

@@ -38,6 +38,8 @@ static const struct field register_fields[] = {
 	SECRET_NEW_FIELD("password"),
 	SECRET_AGAIN_FIELD("password2"),
 	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
+	/* The version of the privacy notice the reader accepted (rights.c). */
+	{ "privacy_version", FIELD_INT, 0, 1, 1000, NULL },
 	CSRF_FIELD,
 };
 
@@ -124,7 +126,7 @@ auth_register_form(struct http_request *req)
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET))
 		return (KORE_RESULT_OK);
-	db_prepare(req, SQL_VIEWER_PAGE, web_db_page)->page =
+	db_prepare(req, SQL_REGISTER_PAGE, web_db_page)->page =
 	    "register";
 	session_bind(req, http_state_get(req));
 	db_text(http_state_get(req), web_lang_code(web_lang(req)));
@@ -142,8 +144,10 @@ sign_refused(struct http_request *req, struct db_call *call, int status,
 	};
 	struct sign			*s = call->arg;
 
-	return (form_page_again(req, call, SQL_VIEWER_PAGE,
-	    strstr(req->path, "register") ? "register" : "login", NULL, status,
+	int				 reg = strstr(req->path, "register") != NULL;
+
+	return (form_page_again(req, call, reg ? SQL_REGISTER_PAGE :
+	    SQL_VIEWER_PAGE, reg ? "register" : "login", NULL, status,
 	    code, field, kept_values(&s->sec.form, keep)));
 }
 
@@ -287,10 +291,13 @@ signed_in(struct http_request *req, struct db_call *call, PGresult *res)
 /*
  * POST /register and /api/v1/register: a donor's own account (name,
  * e-mail and/or phone, password of 10 to 128 characters, optionally the
- * caring organisation they give for); signed in at once, and sent a
- * link to verify the e-mail address (or to a phone-only account a code
- * by SMS; recover.c).  400 on bad input, 409 when the e-mail or phone is
- * taken: both found before the password is hashed.
+ * caring organisation they give for) and privacy_version, the version
+ * of the privacy notice they accepted (the form's required box); signed
+ * in at once, and sent a link to verify the e-mail address (or to a
+ * phone-only account a code by SMS; recover.c).  400 on bad input,
+ * privacy_consent_required without the notice accepted,
+ * privacy_version_stale when it changed since; 409 when the e-mail or
+ * phone is taken: all found before the password is hashed.
  */
 int
 auth_register(struct http_request *req)
@@ -316,6 +323,9 @@ auth_register(struct http_request *req)
 	} else if (!secret_twice(req, &s->sec, "password")) {
 		err.code = "password_mismatch";
 		kore_strlcpy(err.field, "password2", sizeof(err.field));
+	} else if (form_get(&s->sec.form, "privacy_version") == NULL) {
+		err.code = "privacy_consent_required";
+		kore_strlcpy(err.field, "privacy_version", sizeof(err.field));
 	} else {
 		err.code = NULL;
 	}
@@ -333,6 +343,7 @@ auth_register(struct http_request *req)
 	db_text(call, form_get(&s->sec.form, "display_name"));
 	db_text(call, form_get(&s->sec.form, "email"));
 	db_text(call, form_get(&s->sec.form, "phone"));
+	db_text(call, form_get(&s->sec.form, "privacy_version"));
 	return (db_run(req));
 }
 
@@ -361,6 +372,7 @@ register_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	db_text(call, form_get(&s->sec.form, "email"));
 	db_text(call, form_get(&s->sec.form, "phone"));
 	db_text(call, form_get(&s->sec.form, "affiliation"));
+	db_text(call, form_get(&s->sec.form, "privacy_version"));
 	db_text(call, s->sec.hash);
 	db_text(call, s->sid);
 	db_text(call, s->sec.ip);

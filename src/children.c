@@ -78,7 +78,8 @@ struct child_post {
 
 static int	child_list(struct http_request *);
 static int	child_post(struct http_request *, const char *);
-static int	child_archive(struct http_request *, const char *, int);
+static int	child_archive(struct http_request *, const char *,
+		    const char *);
 static int	child_show(struct http_request *, const char *, const char *);
 static void	child_post_free(void *);
 static int	child_refused(struct http_request *, struct db_call *, int,
@@ -122,11 +123,12 @@ children(struct http_request *req)
 }
 
 /*
- * /branch/children/{id}[/private|/edit|/archive|/unarchive] and the same
- * under /api/v1/ (without /edit): GET the record (history, needs; no
- * private part), GET /private the private part (written to the audit
- * log), GET /edit the form with it; POST the record anew (every field, as
- * for a new child); POST /archive, /unarchive.  404 for a child the
+ * /branch/children/{id}[/private|/edit|/archive|/unarchive|/withdraw]
+ * and the same under /api/v1/ (without /edit): GET the record (history,
+ * needs; no private part), GET /private the private part (written to the
+ * audit log), GET /edit the form with it; POST the record anew (every
+ * field, as for a new child); POST /archive, /unarchive, /withdraw (the
+ * guardian's consent).  404 for a child the
  * caller does not see.
  */
 int
@@ -150,10 +152,11 @@ child(struct http_request *req)
 			return (child_post(req, id));
 		return (child_show(req, id, rest));
 	}
-	if (!strcmp(rest, "/archive") || !strcmp(rest, "/unarchive")) {
+	if (!strcmp(rest, "/archive") || !strcmp(rest, "/unarchive") ||
+	    !strcmp(rest, "/withdraw")) {
 		if (!web_method(req, HTTP_METHOD_POST))
 			return (KORE_RESULT_OK);
-		return (child_archive(req, id, !strcmp(rest, "/archive")));
+		return (child_archive(req, id, rest + 1));
 	}
 	return (web_error(req, 404, "not_found", NULL));
 }
@@ -541,9 +544,13 @@ child_archive_refused(struct http_request *req, struct db_call *call,
 	    code, field, NULL));
 }
 
-/* POST /branch/children/{id}/archive or /unarchive. */
+/*
+ * POST /branch/children/{id}/archive, /unarchive, or /withdraw: the
+ * guardian withdrew consent (archived for good, the private part purged
+ * after the retention period: sql/api/096_rights.sql).
+ */
 static int
-child_archive(struct http_request *req, const char *id, int archive)
+child_archive(struct http_request *req, const char *id, const char *what)
 {
 	struct child_post	*cp;
 	struct form_error	 err;
@@ -563,13 +570,15 @@ child_archive(struct http_request *req, const char *id, int archive)
 	cp->form = f;
 	kore_strlcpy(cp->id, id, sizeof(cp->id));
 	request_client_ip(req, cp->ip, sizeof(cp->ip));
-	call = db_prepare(req, SQL_CHILD_ARCHIVE, child_saved);
+	call = db_prepare(req, !strcmp(what, "withdraw") ? SQL_CHILD_WITHDRAW :
+	    SQL_CHILD_ARCHIVE, child_saved);
 	call->arg = cp;
 	call->arg_free = child_post_free;
 	call->on_error = child_archive_refused;
 	session_bind(req, call);
 	db_text(call, id);
-	db_bool(call, archive);
+	if (strcmp(what, "withdraw"))
+		db_bool(call, !strcmp(what, "archive"));
 	db_text(call, cp->ip);
 	return (db_run(req));
 }

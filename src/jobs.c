@@ -9,7 +9,9 @@
  *     pledges expire, their quantity goes back on the shelf), "1+1"
  *     pairings with a missed term are flagged, put right, lapsed or
  *     completed (api.pairings_tick), quarterly report reminders go to
- *     the outbox, each once (api.reports_tick); and
+ *     the outbox, each once (api.reports_tick), the sealed private
+ *     parts of children whose guardian withdrew consent are purged
+ *     once their retention is over (api.privacy_tick); and
  *   - signs a checkpoint of the public log when it grew.
  *
  * A job works in bounded batches: each call of its statement handles at
@@ -69,6 +71,8 @@ static const struct job	jobs[] = {
 	/* After the pledges: reads their expiries. */
 	{ "pairings_tick",	SQL_PAIRINGS_TICK,	100 },
 	{ "reports_tick",	SQL_REPORTS_TICK,	100 },
+	/* Children's private parts past their retention (rights.c). */
+	{ "privacy_tick",	SQL_PRIVACY_TICK,	100 },
 };
 
 static struct kore_task	task;

@@ -3,7 +3,8 @@
  * 16): /branch/children, /branch/needs, /admin/needs, /branch/pledges,
  * /programmes/loans, /programmes/trainings, /programmes/leaders,
  * /admin/fund and the audit log of /admin, each at its path with .csv or
- * .xlsx, and the same under /api/v1/ (conf/kore.conf).
+ * .xlsx, and the same under /api/v1/ (conf/kore.conf); and what the
+ * platform holds about the signed-in account (/me/export, rights.c).
  *
  * A download takes the filters of its page (the page number aside: it is
  * the whole list) and is refused as the page is, by the statement
@@ -59,4 +60,8 @@ LIST_EXPORT(list_trainings, SQL_EXPORT_TRAININGS, "$sid kind $after",
 LIST_EXPORT(list_leaders, SQL_EXPORT_LEADERS, "$sid kind $after",
     ACTION_FIELDS(f_leaders))
 LIST_EXPORT(list_fund, SQL_EXPORT_FUND, "$sid $after")
-LIST_EXPORT(list_audit, SQL_EXPORT_AUDIT, "$sid $after")
+LIST_EXPORT(list_audit, SQL_EXPORT_AUDIT,
+    "$sid actor action target_type target_id from to $after",
+    ACTION_FIELDS(audit_search_fields))
+/* Everything held about the signed-in account (rights.c). */
+LIST_EXPORT(list_me, SQL_EXPORT_ME, "$sid $after")

@@ -22,6 +22,7 @@ static const struct field settings_fields[] = {
 	{ "pairing_grace_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "pairing_return_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "unverified_pledge_limit", FIELD_INT, 0, -100000, 100000, NULL },
+	{ "child_private_retention_days", FIELD_INT, 0, -100000, 100000, NULL },
 	{ "fund_payee", FIELD_TEXT, 0, 0, 100, NULL },
 	{ "fund_bank", FIELD_TEXT, 0, 0, 100, NULL },
 	{ "fund_account", FIELD_TEXT, 0, 0, 40, NULL },

@@ -52,6 +52,7 @@ enum stmt {
 	SQL_LOGIN_FINISH,
 	SQL_REGISTER_CHECK,
 	SQL_REGISTER,
+	SQL_REGISTER_PAGE,
 	SQL_LOGOUT,
 	SQL_ME,
 	SQL_ME_PAGE,
@@ -65,7 +66,7 @@ enum stmt {
 	SQL_ACCOUNTS_LIST,
 	SQL_ACCOUNT_CREATE,
 	SQL_ACCOUNT_DISABLE,
-	SQL_AUDIT_LIST,
+	SQL_AUDIT_SEARCH,
 	/* Accounts that can be recovered (src/recover.c, issue 12). */
 	SQL_PASSWORD_FORGOT,
 	SQL_PASSWORD_TOKEN_CHECK,
@@ -244,6 +245,18 @@ enum stmt {
 	SQL_EXPORT_LEADERS,
 	SQL_EXPORT_FUND,
 	SQL_EXPORT_AUDIT,
+	SQL_EXPORT_ME,
+	SQL_PRIVACY_PAGE,
+	SQL_ME_DATA_PAGE,
+	SQL_CONTACT_CHANGE,
+	SQL_ME_EXPORT,
+	SQL_ME_DELETE,
+	SQL_CHILD_WITHDRAW,
+	SQL_PRIVACY_TICK,
+	SQL_ORG_UPDATE,
+	SQL_ORG_DISABLE,
+	SQL_ORG_ENABLE,
+	SQL_ACCOUNT_UPDATE,
 	SQL__COUNT
 };
 
@@ -514,6 +527,10 @@ void		 form_page_refused(struct http_request *, struct db_call *,
 
 /* The choices of the lists' filters, for their pages and downloads. */
 extern const char *const need_statuses[];	/* need_work.c */
+
+/* admin.c: the search of the audit log, which its downloads take too. */
+#define AUDIT_SEARCH_FIELDS	7
+extern const struct field	audit_search_fields[AUDIT_SEARCH_FIELDS];
 extern const char *const loan_statuses[];	/* programmes.c */
 extern const char *const training_kinds[];
 extern const char *const leader_kinds[];

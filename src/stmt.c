@@ -54,10 +54,13 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_LOGIN_BEGIN] = { "select api.login_begin($1, $2)", 2, 0 },
 	[SQL_LOGIN_FINISH] = { "select api.login_finish($1, $2, $3::boolean, "
 		"$4, $5)", 5, 0 },
-	[SQL_REGISTER_CHECK] = { "select api.register_check($1, $2, $3)", 3,
-		STMT_READONLY },
-	[SQL_REGISTER] = { "select api.register($1, $2, $3, $4, $5, $6, $7, "
-		"$8, $9, $10, $11, $12)", 12, 0 },
+	[SQL_REGISTER_CHECK] = { "select api.register_check($1, $2, $3, "
+		"$4::int)", 4, STMT_READONLY },
+	[SQL_REGISTER] = { "select api.register($1, $2, $3, $4, $5::int, $6, "
+		"$7, $8, $9, $10, $11, $12, $13)", 13, 0 },
+	[SQL_REGISTER_PAGE] = { "select json_build_object('lang', $2::text, "
+		"'privacy', api.privacy_current($2)), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
 	[SQL_LOGOUT] = { "select api.logout($1, $2)", 2, 0 },
 	[SQL_ME] = { "select api.me($1, $2)", 2, STMT_READONLY },
 	[SQL_ME_UPDATE] = { "select api.me_update($1, $2, $3)", 3, 0 },
@@ -73,8 +76,9 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3::bigint, $4, $5, $6, $7, $8, $9)", 9, 0 },
 	[SQL_ACCOUNT_DISABLE] = { "select api.account_set_disabled($1, "
 		"$2::bigint, $3::boolean, $4)", 4, 0 },
-	[SQL_AUDIT_LIST] = { "select api.audit_list($1, $2::int)", 2,
-		STMT_READONLY },
+	[SQL_AUDIT_SEARCH] = { "select api.audit_search($1, $2, $3, $4, $5, "
+		"$6::bigint, $7::date, $8::date, $9::int), "
+		"api.viewer($1) as viewer", 9, STMT_READONLY },
 
 	/*
 	 * Accounts that can be recovered (issue 12): tokens go in as their
@@ -431,6 +435,31 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3::bigint)", 3, STMT_READONLY },
 	[SQL_EXPORT_FUND] = { "select api.export_fund($1, $2::bigint)", 2,
 		STMT_READONLY },
-	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2::bigint)", 2,
+	[SQL_EXPORT_AUDIT] = { "select api.export_audit($1, $2, $3, $4, "
+		"$5::bigint, $6::date, $7::date, $8::bigint)", 8, STMT_READONLY },
+	[SQL_EXPORT_ME] = { "select api.me_export_rows($1, $2::bigint)", 2,
 		STMT_READONLY },
+
+	/* Personal-information rights (issue 18): rights.c. */
+	[SQL_PRIVACY_PAGE] = { "select api.privacy_page($2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_ME_DATA_PAGE] = { "select api.me_data_page($1, $2), "
+		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_CONTACT_CHANGE] = { "select api.contact_change($1, $2, $3, $4, "
+		"$5, $6, $7, $8)", 8, 0 },
+	[SQL_ME_EXPORT] = { "select api.me_export($1)", 1, STMT_READONLY },
+	[SQL_ME_DELETE] = { "select api.me_delete($1, $2)", 2, 0 },
+	[SQL_CHILD_WITHDRAW] = { "select api.child_withdraw_consent($1, "
+		"$2::bigint, $3)", 3, 0 },
+	[SQL_PRIVACY_TICK] = { "select api.privacy_tick($1::int)", 1, 0 },
+
+	/* The city committee's administration (issue 18): admin.c. */
+	[SQL_ORG_UPDATE] = { "select api.org_update($1, $2::bigint, $3, $4, "
+		"$5, $6::bigint, $7)", 7, 0 },
+	[SQL_ORG_DISABLE] = { "select api.org_set_disabled($1, $2::bigint, "
+		"true, $3)", 3, 0 },
+	[SQL_ORG_ENABLE] = { "select api.org_set_disabled($1, $2::bigint, "
+		"false, $3)", 3, 0 },
+	[SQL_ACCOUNT_UPDATE] = { "select api.account_update($1, $2::bigint, "
+		"$3, $4::bigint, $5)", 5, 0 },
 };

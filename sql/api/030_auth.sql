@@ -280,10 +280,14 @@ end $$;
 -- What a registration is refused for, asked before its password is
 -- hashed (about 140 ms of a CPU: only for a sign-up that can succeed):
 -- 400 without a contact or for a name holding one, 409 when the e-mail
--- or phone is already registered.  api.register checks again.
-create function api.register_check(p_name text, p_email text, p_phone text)
+-- or phone is already registered; 400 without the current privacy
+-- notice's version (api.privacy_check, sql/api/096_rights.sql).
+-- api.register checks again.
+create function api.register_check(p_name text, p_email text, p_phone text,
+    p_privacy int)
 returns text language plpgsql stable as $$
 begin
+	perform api.privacy_check(p_privacy);
 	if p_email is null and p_phone is null then
 		perform api.fail(400, 'contact_required', json_build_object(
 		    'field', 'email'));
@@ -300,19 +304,22 @@ end $$;
 -- already registered.  The new account is sent the way to verify its
 -- contact (api.verify_send, sql/api/032_recovery.sql: a link to the
 -- e-mail address, p_link with its token's hash p_link_hash, or to a
--- phone-only account the code p_code, its hash p_code_hash).
+-- phone-only account the code p_code, its hash p_code_hash).  The
+-- version of the privacy notice accepted (p_privacy) is recorded.
 create function api.register(p_name text, p_email text, p_phone text,
-    p_affiliation text, p_hash text, p_sid text, p_ip text, p_ua text,
-    p_link_hash text, p_link text, p_code_hash text, p_code text)
+    p_affiliation text, p_privacy int, p_hash text, p_sid text, p_ip text,
+    p_ua text, p_link_hash text, p_link text, p_code_hash text,
+    p_code text)
 returns text language plpgsql as $$
 declare
 	v_u	users;
 	v_age	int;
 begin
-	perform api.register_check(p_name, p_email, p_phone);
+	perform api.register_check(p_name, p_email, p_phone, p_privacy);
 	insert into users (role, display_name, email, phone, password_hash,
-	    affiliation)
-	values ('donor', p_name, lower(p_email), p_phone, p_hash, p_affiliation)
+	    affiliation, privacy_version)
+	values ('donor', p_name, lower(p_email), p_phone, p_hash, p_affiliation,
+	    p_privacy)
 	returning * into v_u;
 	perform api.verify_send(v_u, p_link_hash, p_link, p_code_hash, p_code,
 	    p_ip);
@@ -371,7 +378,9 @@ begin
 	    'is_donor', v_u.role = 'donor',
 	    'org_id', v_u.org_id,
 	    'org_name', (select name from orgs where id = v_u.org_id),
-	    'created_on', api.day(v_u.created_at)),
+	    'created_on', api.day(v_u.created_at),
+	    'privacy_version', v_u.privacy_version,
+	    'contact_pending', api.contact_pending(v_u.id)),
 	    'notifications', api.messages_json(v_u.id))::text;
 end $$;
 

@@ -36,6 +36,7 @@ returns json language sql stable as $$
 	    'id', o.id, 'parent_id', o.parent_id, 'kind', o.kind,
 	    'kind_name', api.org_kind_name(o.kind, p_lang),
 	    'name', o.name, 'name_en', o.name_en, 'depth', t.depth,
+	    'disabled', o.disabled_at is not null,
 	    'town', (select slug from towns where id = o.town_id),
 	    'staff', (select count(*) from users u where u.org_id = o.id
 	        and u.role <> 'donor' and u.disabled_at is null))
@@ -55,6 +56,8 @@ returns json language sql stable as $$
 	    'disabled', u.disabled_at is not null,
 	    'invited', u.password_hash is null,
 	    'is_self', u.id = p_user.id,
+	    'is_admin', u.role = 'admin',
+	    'admin_edits', p_user.role = 'admin' and u.id <> p_user.id,
 	    'created_on', api.day(u.created_at)) order by o.id, u.id), '[]')
 	from users u join orgs o on o.id = u.org_id
 	where u.role <> 'donor' and api.above_org(p_user, o.id)
@@ -72,13 +75,14 @@ begin
 	    'accounts', api.accounts_visible(v_u, p_lang),
 	    'from', 'admin',
 	    'org_choices', (select json_agg(json_build_object('id', id,
-	        'name', name) order by id) from orgs where kind <> 'caring'),
+	        'name', name) order by id) from orgs where kind <> 'caring'
+	        and disabled_at is null),
 	    'towns', (select json_agg(json_build_object('slug', slug,
 	        'name', api.l(p_lang, name_zh, name_en)) order by sort)
 	      from towns),
 	    'parents', (select json_agg(json_build_object('id', id,
 	        'name', name, 'kind', kind) order by id)
-	      from orgs where kind in ('city', 'town')),
+	      from orgs where kind in ('city', 'town') and disabled_at is null),
 	    'audit', (select coalesce(json_agg(json_build_object(
 	        'at', api.minute(a.at),
 	        'actor', u.display_name, 'action', a.action,
@@ -165,6 +169,20 @@ begin
 	return json_build_object('items', api.accounts_visible(v_u, p_lang))::text;
 end $$;
 
+-- Whether an account of role p_role may belong to organisation p_org:
+-- admins sit at the city committee (400 admin_city_only), nobody is
+-- staff of a caring organisation (400 no_staff_for_caring).
+create function api.account_org_check(p_role text, p_org orgs)
+returns void language plpgsql immutable as $$
+begin
+	if p_role = 'admin' and p_org.kind <> 'city' then
+		perform api.fail(400, 'admin_city_only', '{"field":"org_id"}');
+	end if;
+	if p_org.kind = 'caring' then
+		perform api.fail(400, 'no_staff_for_caring', '{"field":"org_id"}');
+	end if;
+end $$;
+
 -- POST /api/v1/users: admins invite staff of any organisation and admins
 -- of the city committee; staff invite staff of the organisations below
 -- their own.  The account has no password: an invitation (a link to
@@ -189,12 +207,8 @@ begin
 	    or not api.above_org(v_u, v_org.id)) then
 		perform api.fail(403, 'forbidden');
 	end if;
-	if p_role = 'admin' and v_org.kind <> 'city' then
-		perform api.fail(400, 'admin_city_only', '{"field":"org_id"}');
-	end if;
-	if v_org.kind = 'caring' then
-		perform api.fail(400, 'no_staff_for_caring', '{"field":"org_id"}');
-	end if;
+	perform api.account_org_check(p_role, v_org);
+	perform api.org_require_enabled(v_org.id);
 	if p_email is null and p_phone is null then
 		perform api.fail(400, 'contact_required', '{"field":"email"}');
 	end if;
@@ -246,6 +260,12 @@ begin
 	if v_t.id = v_u.id then
 		perform api.fail(400, 'not_yourself');
 	end if;
+	if not p_disabled and v_t.role = 'staff' then
+		perform api.org_require_enabled(v_t.org_id);
+	end if;
+	if v_t.deleted_at is not null then
+		perform api.fail(409, 'account_deleted');
+	end if;
 	update users set disabled_at = case when p_disabled
 	    then coalesce(disabled_at, now()) end, updated_at = now()
 	 where id = p_id;
@@ -257,24 +277,4 @@ begin
 	perform api.audit(v_u, case when p_disabled then 'account_disable'
 	    else 'account_enable' end, 'user', p_id, p_ip);
 	return json_build_object('id', p_id, 'disabled', p_disabled)::text;
-end $$;
-
--- GET /api/v1/audit (admins): the latest entries, newest first.
-create function api.audit_list(p_sid text, p_page int)
-returns text language plpgsql as $$
-declare
-	v_u	users;
-begin
-	v_u := api.require_user(p_sid, array['admin']);
-	return json_build_object('items', (select coalesce(json_agg(
-	    json_build_object('id', a.id,
-	        'at', to_char(a.at at time zone 'Asia/Shanghai',
-	            'YYYY-MM-DD"T"HH24:MI:SS'),
-	        'actor_id', a.actor_id, 'actor_role', a.actor_role,
-	        'action', a.action, 'target_type', a.target_type,
-	        'target_id', a.target_id, 'ip', host(a.ip),
-	        'detail', a.detail) order by a.id desc), '[]')
-	  from (select * from audit_log order by id desc
-	        limit 100 offset (p_page - 1) * 100) a),
-	  'page', p_page)::text;
 end $$;

@@ -228,6 +228,16 @@ begin
 	if v_t.id is null then
 		perform api.fail(400, 'bad_token', '{"field":"token"}');
 	end if;
+	if v_t.new_value is not null then
+		-- A change of address (api.contact_change): done once.
+		if v_t.used_at is null then
+			v_u := api.contact_apply(v_t, p_ip);
+			update account_tokens set used_at = now()
+			 where id = v_t.id;
+		end if;
+		return json_build_object('ok', true, 'email',
+		    v_t.new_value)::text;
+	end if;
 	update users set email_verified_at = coalesce(email_verified_at, now()),
 	    updated_at = now()
 	 where id = v_t.user_id and email is not null
@@ -265,7 +275,9 @@ end $$;
 -- the phone is verified.  A wrong code is counted, so it is answered
 -- {"ok": false, "error": "bad_code"} rather than raised (a raise would
 -- undo the count); a code dies after 5 wrong tries or 30 minutes:
--- {"ok": false, "error": "code_expired"}.  409 already_verified.
+-- {"ok": false, "error": "code_expired"}.  409 already_verified.  The
+-- code sent to a new phone (api.contact_change) is typed here too: the
+-- phone then becomes the account's.
 create function api.verify_code(p_sid text, p_code_hash text, p_ip text)
 returns text language plpgsql as $$
 declare
@@ -273,7 +285,9 @@ declare
 	v_t	account_tokens;
 begin
 	v_u := api.require_login(p_sid);
-	if api.user_verified(v_u) then
+	if api.user_verified(v_u) and not exists (select 1 from account_tokens
+	    where user_id = v_u.id and purpose = 'verify_phone'
+	      and new_value is not null and used_at is null) then
 		perform api.fail(409, 'already_verified');
 	end if;
 	select * into v_t from account_tokens
@@ -289,8 +303,12 @@ begin
 		 where id = v_t.id;
 		return '{"ok":false,"error":"bad_code"}';
 	end if;
-	update users set phone_verified_at = now(), updated_at = now()
-	 where id = v_u.id;
+	if v_t.new_value is not null then
+		perform api.contact_apply(v_t, p_ip);
+	else
+		update users set phone_verified_at = now(), updated_at = now()
+		 where id = v_u.id;
+	end if;
 	update account_tokens set used_at = now() where id = v_t.id;
 	return '{"ok":true}';
 end $$;

@@ -111,6 +111,9 @@ returns json language sql stable as $$
 	        where id = b.consent_recorded_by),
 	    'archived', b.archived_at is not null,
 	    'archived_on', api.day(b.archived_at),
+	    'consent_withdrawn_on', api.day(b.consent_withdrawn_at),
+	    'private_purge_on', api.day(b.private_purge_after),
+	    'private_purged', b.private_purged_at is not null,
 	    'created_on', api.day(b.created_at),
 	    'updated_on', api.day(b.updated_at),
 	    'has_private', exists (select 1 from beneficiary_private p
@@ -147,6 +150,20 @@ begin
 	end if;
 	if v_b.id is null or not api.sees_org(p_u, v_b.org_id) then
 		perform api.fail(404, 'not_found');
+	end if;
+	return v_b;
+end $$;
+
+-- Child p_id, locked, for a change by p_u: 404 when the caller does not
+-- see it, 403 when they see it but may not change it.
+create function api.child_for_change(p_u users, p_id bigint)
+returns beneficiaries language plpgsql as $$
+declare
+	v_b	beneficiaries;
+begin
+	v_b := api.child_find(p_u, p_id, true);
+	if not api.child_can_edit(p_u, v_b) then
+		perform api.fail(403, 'forbidden');
 	end if;
 	return v_b;
 end $$;
@@ -243,6 +260,7 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
+	perform api.org_require_enabled(v_org.id);
 	v_b := api.child_check(p_public, v_org);
 	insert into beneficiaries (id, org_id, alias, birth_year, gender,
 	    town_id, school_stage, poverty_causes, poverty_level, left_behind,
@@ -417,6 +435,10 @@ begin
 	            when 'create' then api.l(p_lang, '登记', 'registered')
 	            when 'update' then api.l(p_lang, '修改', 'edited')
 	            when 'archive' then api.l(p_lang, '归档', 'archived')
+	            when 'consent_withdrawn' then api.l(p_lang,
+	                '监护人撤回同意', 'guardian withdrew consent')
+	            when 'private_purged' then api.l(p_lang, '隐私信息已清除',
+	                'private part erased')
 	            else api.l(p_lang, '恢复', 'restored') end,
 	        'changed', to_json(h.changed),
 	        'changed_names', (select coalesce(json_agg(
@@ -478,16 +500,15 @@ declare
 	v_b	beneficiaries;
 begin
 	v_u := api.require_user(p_sid, array['admin', 'staff']);
-	v_b := api.child_find(v_u, p_id, true);
-	if not api.child_can_edit(v_u, v_b) then
-		perform api.fail(403, 'forbidden');
-	end if;
+	v_b := api.child_for_change(v_u, p_id);
 	if (v_b.archived_at is not null) = p_archive then
 		return json_build_object('id', p_id, 'archived', p_archive)::text;
 	end if;
+	if not p_archive and v_b.consent_withdrawn_at is not null then
+		perform api.fail(409, 'consent_withdrawn');
+	end if;
 	if p_archive and exists (select 1 from needs where beneficiary_id = p_id
-	    and status in ('submitted', 'verified', 'notice', 'open',
-	        'fully_pledged')) then
+	    and status = any (api.need_under_way())) then
 		perform api.fail(409, 'child_has_needs');
 	end if;
 	update beneficiaries set archived_at = case when p_archive then now() end,

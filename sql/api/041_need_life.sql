@@ -340,6 +340,7 @@ declare
 begin
 	v_u := api.require_user(p_sid, array['staff']);
 	select * into v_org from orgs where id = v_u.org_id;
+	perform api.org_require_enabled(v_org.id);
 	v_n := api.need_check(p_f, v_org);
 	perform set_config('shop.actor_id', v_u.id::text, true);
 	perform set_config('shop.actor_role', v_u.role, true);

@@ -50,6 +50,7 @@ returns int4range language sql immutable as $$
 	    when 'pairing_grace_days' then int4range(0, 60, '[]')
 	    when 'pairing_return_days' then int4range(1, 180, '[]')
 	    when 'unverified_pledge_limit' then int4range(0, 100, '[]')
+	    when 'child_private_retention_days' then int4range(0, 3650, '[]')
 	    end
 $$;
 

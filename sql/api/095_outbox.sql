@@ -204,7 +204,8 @@ begin
 	    'id', n.id, 'channel', n.channel, 'kind', n.kind,
 	    'params', n.params, 'subject', n.subject, 'body', n.body,
 	    'attempts', n.attempts,
-	    'to', case n.channel when 'email' then u.email else u.phone end,
+	    'to', coalesce(n.to_addr, case n.channel when 'email' then u.email
+	        else u.phone end),
 	    'name', u.display_name, 'lang', u.lang,
 	    'optional', api.notify_optional(n.kind) or n.kind = 'digest',
 	    'token', pr.token,

@@ -326,9 +326,10 @@ begin
 	    v_rows, v_keys);
 end $$;
 
--- GET /admin/audit.csv|xlsx (admins, as the audit log on /admin): the
--- columns the page shows.
-create function api.export_audit(p_sid text, p_after bigint)
+-- GET /admin/audit.csv|xlsx (admins): the search of /admin/audit
+-- (api.audit_match, sql/api/033_admin.sql), whole; the columns it shows.
+create function api.export_audit(p_sid text, p_actor text, p_action text,
+    p_type text, p_target bigint, p_from date, p_to date, p_after bigint)
 returns text language plpgsql as $$
 declare
 	v_rows	json[];
@@ -341,8 +342,10 @@ begin
 	        order by a.id desc),
 	    array_agg(a.id order by a.id desc)
 	  into v_rows, v_keys
-	  from (select * from audit_log
-	         where p_after is null or id < p_after
+	  from (select * from audit_log a
+	         where (p_after is null or id < p_after)
+	           and api.audit_match(a, p_actor, p_action, p_type, p_target,
+	               p_from, p_to)
 	         order by id desc limit api.export_rows_per_page()) a
 	  left join users u on u.id = a.actor_id;
 	return api.export_page('audit-log', '审计日志',

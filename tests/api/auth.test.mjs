@@ -9,7 +9,7 @@ const json = sendJson;
 
 test('a donor registers through the API and is signed in', async () => {
   const email = freshEmail('reg');
-  const r = await json('POST', '/api/v1/register', { display_name: '周女士',
+  const r = await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '周女士',
     email, password: 'a long enough secret', affiliation: '晨光爱心志愿者协会' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.match(r.body.token, /^[0-9a-f]{64}$/);
@@ -32,7 +32,7 @@ test('a donor registers through the API and is signed in', async () => {
 });
 
 test('registration refuses bad input with a 400 naming the field', async () => {
-  const ok = { display_name: '测试', email: freshEmail('bad'), password: 'x'.repeat(12) };
+  const ok = { privacy_version: 1, display_name: '测试', email: freshEmail('bad'), password: 'x'.repeat(12) };
   const cases = [
     [{ ...ok, email: 'not-an-email' }, 'bad_email', 'email'],
     [{ ...ok, email: undefined, phone: '12345' }, 'bad_phone', 'phone'],
@@ -64,7 +64,7 @@ test('registration refuses bad input with a 400 naming the field', async () => {
 
 test('a duplicate registration is a 409 and changes nothing', async () => {
   const email = freshEmail('dup');
-  const body = { display_name: '甲', email, password: 'first password 1' };
+  const body = { privacy_version: 1, display_name: '甲', email, password: 'first password 1' };
   assert.equal((await json('POST', '/api/v1/register', body)).status, 201);
   const again = await json('POST', '/api/v1/register', { ...body,
     email: email.toUpperCase(), display_name: '乙' });
@@ -74,7 +74,7 @@ test('a duplicate registration is a 409 and changes nothing', async () => {
 
 test('sign-in: the same answer for a wrong password and an unknown account', async () => {
   const email = freshEmail('in');
-  await json('POST', '/api/v1/register', { display_name: '丙', email,
+  await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '丙', email,
     password: 'right password here' });
   const wrong = await json('POST', '/api/v1/login', { identifier: email, password: 'wrong password' });
   const unknown = await json('POST', '/api/v1/login', { identifier: freshEmail('nobody'),
@@ -91,7 +91,7 @@ test('sign-in: the same answer for a wrong password and an unknown account', asy
 test('repeated failures slow down, then lock, for known and unknown accounts alike', async () => {
   for (const email of [freshEmail('lock'), freshEmail('ghost')]) {
     if (email.startsWith('lock')) {
-      await json('POST', '/api/v1/register', { display_name: '丁', email,
+      await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '丁', email,
         password: 'right password here' });
     }
     const seen = [];
@@ -120,7 +120,7 @@ test('repeated failures slow down, then lock, for known and unknown accounts ali
 
 test('logout ends the session on the server', async () => {
   const email = freshEmail('out');
-  const r = await json('POST', '/api/v1/register', { display_name: '戊', email,
+  const r = await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '戊', email,
     password: 'right password here' });
   const api = new Api(r.body.token);
   assert.equal((await api.get('/api/v1/me')).status, 200);
@@ -130,7 +130,7 @@ test('logout ends the session on the server', async () => {
 
 test('sessions expire after inactivity and at their absolute limit', async () => {
   const email = freshEmail('idle');
-  const r = await json('POST', '/api/v1/register', { display_name: '己', email,
+  const r = await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '己', email,
     password: 'right password here' });
   const api = new Api(r.body.token);
   const where = `user_id = (select id from users where email = '${email}')`;
@@ -234,7 +234,7 @@ test('forms need the CSRF token, and a foreign Origin is refused', async () => {
 
 test('changing the password ends every other session', async () => {
   const email = freshEmail('pw');
-  await json('POST', '/api/v1/register', { display_name: '庚', email, password: 'old password 123' });
+  await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '庚', email, password: 'old password 123' });
   const one = await Api.login(email, 'old password 123');
   const two = await Api.login(email, 'old password 123');
   assertApiError(await one.post('/api/v1/me/password', { current_password: 'not it at all',

@@ -54,7 +54,7 @@ test('the counters count: a sign-up and a sign-in each begin one task', async ()
   const before = await work();
   const email = `costly-${randomBytes(4).toString('hex')}@example.com`;
   assert.equal(await call('POST', '/api/v1/register', { body: {
-    display_name: '计数', email, password: 'a long enough password' } }), 201);
+    privacy_version: 1, display_name: '计数', email, password: 'a long enough password' } }), 201);
   assert.equal(await call('POST', '/api/v1/login', { body: {
     identifier: email, password: 'a long enough password' } }), 200);
   const after = await work();
@@ -77,14 +77,14 @@ test('accounts: anonymous and unauthorised creation begins nothing', async () =>
 test('sign-up: refused ones hash no password', async () => {
   const taken = demo('donor2@example.com').login;
   await refusedWithoutWork('a taken e-mail', [409], (i) => call('POST',
-    '/api/v1/register', { body: { display_name: '重复', email: taken,
+    '/api/v1/register', { body: { privacy_version: 1, display_name: '重复', email: taken,
       password: `a long enough password ${i}` } }));
   await refusedWithoutWork('a name holding a phone number', [400], (i) =>
-    call('POST', '/api/v1/register', { body: { display_name: '找我 13800138000',
+    call('POST', '/api/v1/register', { body: { privacy_version: 1, display_name: '找我 13800138000',
       email: `name-${i}-${randomBytes(4).toString('hex')}@example.com`,
       password: 'a long enough password' } }));
   await refusedWithoutWork('a short password', [400], () => call('POST',
-    '/api/v1/register', { body: { display_name: '短', email: 'short@example.com',
+    '/api/v1/register', { body: { privacy_version: 1, display_name: '短', email: 'short@example.com',
       password: 'short' } }));
 });
 

@@ -39,7 +39,7 @@ async function newDonor(tag) {
   const email = freshEmail(tag);
   const r = await fetch(BASE + '/api/v1/register', { method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ display_name: 'Ann ' + tag, email, password: 'a long enough secret' }) });
+    body: JSON.stringify({ privacy_version: 1, display_name: 'Ann ' + tag, email, password: 'a long enough secret' }) });
   const body = await r.json();
   assert.equal(r.status, 201, JSON.stringify(body));
   const id = Number(body.user.id ?? sqlValue(`select id from users where email = '${email}'`));

@@ -16,7 +16,7 @@ const PASSWORD = 'first password 123';
 // A new donor (signed in); e-mail, or a phone when phone is true.
 async function donor(phone = false) {
   const login = phone ? freshPhone() : freshEmail('rec');
-  const r = await json('POST', '/api/v1/register', { display_name: '找回测试',
+  const r = await json('POST', '/api/v1/register', { privacy_version: 1, display_name: '找回测试',
     [phone ? 'phone' : 'email']: login, password: PASSWORD });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return { login, api: new Api(r.body.token),

@@ -90,7 +90,7 @@ before(async () => {
   assert.equal(workers().length, 2);
 
   email = `worker-death-${Date.now()}@example.com`;
-  const r = await request('POST', '/api/v1/register', { display_name: '压力测试',
+  const r = await request('POST', '/api/v1/register', { privacy_version: 1, display_name: '压力测试',
     email, password }, 10000);
   assert.equal(r.status, 201, r.body ?? r.error);
 

@@ -21,6 +21,7 @@ test('register → sign out → sign in → my profile', async () => {
   await page.getByLabel('邮箱').fill(email);
   await page.getByLabel('密码', { exact: true }).fill('a secret of mine');
   await page.getByLabel('再次输入密码').fill('a secret of mine');
+  await page.getByLabel(/我已阅读并同意/).check();
   await page.getByRole('button', { name: '注册' }).click();
   await page.waitForURL(/\/me$/);
   assert.equal((await page.locator('h1').textContent()).trim(), '欧阳女士');
@@ -49,6 +50,7 @@ test('the registration form says what is wrong and keeps what was typed', async 
   await page.getByLabel('手机号').fill('13800138000');
   await page.getByLabel('密码', { exact: true }).fill('a secret of mine');
   await page.getByLabel('再次输入密码').fill('another secret');
+  await page.getByLabel(/我已阅读并同意/).check();
   await page.getByRole('button', { name: '注册' }).click();
   assert.match(await page.locator('.alert').textContent(), /两次输入的密码不一致/);
   assert.equal(await page.getByLabel('姓名或昵称').inputValue(), '慕容先生');

@@ -24,7 +24,7 @@ test('forgot → reset → sign in', async () => {
   const email = `e2eforgot${Date.now()}@example.org`;
   const r = await fetch(BASE + '/api/v1/register', { method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ display_name: '司马女士', email, password: 'the old secret' }) });
+    body: JSON.stringify({ privacy_version: 1, display_name: '司马女士', email, password: 'the old secret' }) });
   assert.equal(r.status, 201);
 
   await page.goto(BASE + '/login');

@@ -3,6 +3,17 @@
 // API), and small HTTP helpers.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { Agent, setGlobalDispatcher } from 'undici';
+
+// Kore closes a keep-alive connection idle for 15 s and says so
+// ("keep-alive: timeout=15"); fetch would reuse one idle for up to 14 s,
+// and on a machine at load 20 a worker busy for more than that second
+// closed it under a POST ("other side closed": the pledge cap test, the
+// photo test).  The tests' fetch (node's own, whose dispatcher this sets)
+// reuses a connection idle for 5 s at most: a margin of ten seconds.
+export const CLIENT_KEEPALIVE_MS = 5000;
+setGlobalDispatcher(new Agent({ keepAliveTimeout: 4000,
+  keepAliveMaxTimeout: CLIENT_KEEPALIVE_MS }));
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8888';
 const OWNER_DB = process.env.OWNER_DB;

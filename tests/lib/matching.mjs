@@ -11,7 +11,7 @@ export async function newDonor(name = '测试捐赠人') {
   const password = 'a long enough secret';
   const res = await fetch(BASE + '/api/v1/register', { method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ display_name: name, email, password }) });
+    body: JSON.stringify({ privacy_version: 1, display_name: name, email, password }) });
   const body = await res.json();
   assert.equal(res.status, 201, JSON.stringify(body));
   const api = new Api(body.token);
