@@ -14,7 +14,7 @@ let org, other, staff, need, goods;
 before(async () => {
   [org, other] = sql(`select o.id from orgs o join users u on u.org_id = o.id
       where o.kind = 'school' and u.email = 'org' || o.id || '@example.com'
-      order by o.id limit 2`).map(([id]) => id);
+      order by o.id desc limit 2`).map(([id]) => id);	// not the first school, which other tests use
   staff = await Api.as(`org${org}@example.com`);
   const donor = sqlValue("select id from users where email = 'donor1@example.com'");
   // A money need and a goods need, pledged to by many; every tenth
