@@ -17,7 +17,6 @@ int	pledge_page(struct http_request *);
 int	pledge_photo(struct http_request *);
 int	me_pledges(struct http_request *);
 int	me_statement(struct http_request *);
-int	branch_pledges(struct http_request *);
 
 static const char *const methods[] = { "school", "post", "transfer", NULL };
 static const char *const outcomes[] = { "received", "cancelled", NULL };
@@ -761,27 +760,22 @@ statement_csv(struct http_request *req, struct db_call *call, PGresult *res)
 }
 
 /*
- * GET /branch/pledges (page), /api/v1/branch/pledges: for staff, the
- * pledges on their way to their organisation's needs, disputes and
- * messages to moderate; the receipt-code form.
+ * GET /branch/pledges (page), /api/v1/branch/pledges: for staff, what
+ * waits on their organisations, most urgent first, the pledges on their
+ * way paged and filtered (sql/api/051_pledges_read.sql); the
+ * receipt-code form.
  */
-int
-branch_pledges(struct http_request *req)
-{
-	struct db_call	*call;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET))
-		return (KORE_RESULT_OK);
-	if (web_is_api(req)) {
-		call = db_prepare(req, SQL_BRANCH_PLEDGES, web_db_json);
-	} else {
-		call = db_prepare(req, SQL_BRANCH_PLEDGES_PAGE,
-		    web_db_page);
-		call->page = "branch-pledges";
-	}
-	session_bind(req, call);
-	db_text(call, web_lang_code(web_lang(req)));
-	return (db_run(req));
-}
+static const char *const incoming_statuses[] = { "pledged", "delivered",
+	NULL };
+static const struct field branch_query[] = {
+	{ "status", FIELD_CHOICE, 0, 0, 0, incoming_statuses },
+	{ "kind", FIELD_CHOICE, 0, 0, 0, need_kinds },
+	{ "q", FIELD_TEXT, 0, 1, 50, NULL },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+};
+static const struct action branch_pledges_get = {
+	.stmt = SQL_BRANCH_PLEDGES_PAGE,
+	.binds = "$sid $lang status kind q page",
+	ACTION_FIELDS(branch_query), .tmpl = "branch-pledges",
+};
+ACTION_HANDLER(branch_pledges, NULL, NULL, &branch_pledges_get, NULL)

@@ -103,7 +103,6 @@ enum stmt {
 	SQL_VERIFY,
 	SQL_VERIFY_PAGE,
 	SQL_LOG_ENTRY_PAGE,
-	SQL_BRANCH_PLEDGES,
 	SQL_BRANCH_PLEDGES_PAGE,
 	SQL_PLEDGES_TICK,
 	/* Where to take a gift (src/where.c). */

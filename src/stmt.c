@@ -155,10 +155,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
 	[SQL_LOG_ENTRY_PAGE] = { "select api.log_entry_page($1, $2::bigint), "
 		"api.viewer($3) as viewer", 3, STMT_READONLY | STMT_PUBLIC },
-	[SQL_BRANCH_PLEDGES] = { "select api.branch_pledges($1, $2)", 2,
-		STMT_READONLY },
-	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2), "
-		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_BRANCH_PLEDGES_PAGE] = { "select api.branch_pledges($1, $2, $3, "
+		"$4, $5, $6::int), api.viewer($1) as viewer", 6, STMT_READONLY },
 	[SQL_PLEDGES_TICK] = { "select api.pledges_tick($1::int)", 1, 0 },
 	/* Where to take a gift: (sid, org or null/0: one's own, lang). */
 	[SQL_ORG_CONTACT] = { "select api.org_contact($1, $2::bigint, $3)", 3,

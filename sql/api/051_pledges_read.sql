@@ -159,30 +159,83 @@ begin
 	           'Asia/Shanghai') = p_year))::text;
 end $$;
 
--- GET /branch/pledges: what staff have to do: pledges on the way to
--- their organisation's needs, disputes, messages to moderate.
-create function api.branch_pledges(p_sid text, p_lang text)
-returns text language plpgsql as $$
+-- GET /branch/pledges, /api/v1/branch/pledges (staff, admins): what
+-- waits on the caller's organisations, most urgent first: the messages to
+-- moderate and the disputes (the first 50 of each, with their counts),
+-- then the pledges on their way, 50 a page -- those the donor says were
+-- delivered first, then by the day they are due.  p_status (pledged,
+-- delivered), p_kind (the need's kind) and p_q (words of the need's
+-- title) filter the pledges on their way.
+create function api.branch_pledges(p_sid text, p_lang text, p_status text,
+    p_kind text, p_q text, p_page int)
+returns text language plpgsql stable as $$
 declare
 	v_u	users;
+	v_orgs	bigint[];
+	v_page	int := coalesce(p_page, 1);
+	v_total	bigint;
 begin
 	v_u := api.require_user(p_sid, array['staff', 'admin']);
+	-- The caller's organisations once, not a walk up the tree per row.
+	if v_u.role <> 'admin' then
+		v_orgs := array(select api.org_subtree(v_u.org_id));
+	end if;
+	select count(*) into v_total
+	  from pledges p join needs n on n.id = p.need_id
+	 where p.status in ('pledged', 'delivered')
+	   and (v_orgs is null or n.org_id = any (v_orgs))
+	   and (p_status is null or p.status = p_status)
+	   and (p_kind is null or n.kind = p_kind)
+	   and (p_q is null or strpos(n.title, p_q) > 0);
 	return json_build_object(
-	    'incoming', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
-	        order by p.due_at), '[]')
-	      from pledges p join needs n on n.id = p.need_id
-	     where p.status in ('pledged', 'delivered')
-	       and api.sees_org(v_u, n.org_id)),
-	    'disputes', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
-	        order by p.id), '[]')
+	    'filters', json_build_object('status', p_status, 'kind', p_kind,
+	        'q', p_q),
+	    'statuses', (select json_agg(json_build_object('value', v,
+	            'name', api.pledge_status_name(v, p_lang),
+	            'selected', v = p_status) order by i)
+	      from unnest(array['delivered', 'pledged']) with ordinality
+	          s(v, i)),
+	    'kinds', (select json_agg(json_build_object('value', k,
+	            'name', api.kind_name(k, p_lang), 'selected', k = p_kind)
+	        order by i)
+	      from unnest(api.need_kinds())
+	          with ordinality s(k, i)),
+	    'incoming_total', v_total,
+	    'pager', api.prog_pager(v_page, 50, v_total),
+	    'incoming', (select coalesce(json_agg(api.pledge_json(x.p, x.n,
+	            p_lang) order by x.delivered desc, x.due_at, x.id), '[]')
+	      from (select p, n, p.status = 'delivered' as delivered,
+	              p.due_at, p.id
+	          from pledges p join needs n on n.id = p.need_id
+	         where p.status in ('pledged', 'delivered')
+	           and (v_orgs is null or n.org_id = any (v_orgs))
+	           and (p_status is null or p.status = p_status)
+	           and (p_kind is null or n.kind = p_kind)
+	           and (p_q is null or strpos(n.title, p_q) > 0)
+	         order by p.status = 'delivered' desc, p.due_at, p.id
+	         limit 50 offset (v_page - 1) * 50) x),
+	    'disputes_total', (select count(*)
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.status = 'disputed'
-	       and api.sees_org(v_u, n.org_id)),
-	    'messages', (select coalesce(json_agg(api.pledge_json(p, n, p_lang)
-	        order by p.id), '[]')
+	       and (v_orgs is null or n.org_id = any (v_orgs))),
+	    'disputes', (select coalesce(json_agg(api.pledge_json(x.p, x.n,
+	            p_lang) order by x.id), '[]')
+	      from (select p, n, p.id from pledges p
+	          join needs n on n.id = p.need_id
+	         where p.status = 'disputed'
+	           and (v_orgs is null or n.org_id = any (v_orgs))
+	         order by p.id limit 50) x),
+	    'messages_total', (select count(*)
 	      from pledges p join needs n on n.id = p.need_id
 	     where p.message_state = 'pending'
-	       and api.sees_org(v_u, n.org_id)))::text;
+	       and (v_orgs is null or n.org_id = any (v_orgs))),
+	    'messages', (select coalesce(json_agg(api.pledge_json(x.p, x.n,
+	            p_lang) order by x.id), '[]')
+	      from (select p, n, p.id from pledges p
+	          join needs n on n.id = p.need_id
+	         where p.message_state = 'pending'
+	           and (v_orgs is null or n.org_id = any (v_orgs))
+	         order by p.id limit 50) x))::text;
 end $$;
 
 -- A photo of a pledge, for its donor and the need's staff: the bytes as
