@@ -84,7 +84,9 @@ begin
 	      from pledge_events e where e.pledge_id = p_id),
 	    'log_size', (select size from log_head),
 	    'log', (select coalesce(json_agg(json_build_object(
-	        'position', l.position, 'kind', l.kind) order by l.position),
+	        'position', l.position, 'kind', l.kind,
+	        'kind_name', api.log_kind_name(l.kind, p_lang))
+	        order by l.position),
 	        '[]')
 	      from log_entries l where l.need_id = v_p.need_id
 	        and (l.fields ->> 'pledge')::bigint = p_id),

@@ -376,6 +376,11 @@ test('pages: my pledges, the pledge with its QR code, certificate, statement and
   const pp = await b.get(`/me/pledges/${pid}`);
   assert.equal(pp.status, 200);
   assert.match(pp.text, /<svg class="qr"/);
+  // Its entries in the public log, in words, each linked to its page.
+  const made = sqlValue(`select position from log_entries where kind = 'pledge_made'
+      and (fields ->> 'pledge')::bigint = ${pid}`);
+  assert.ok(pp.text.includes(`<a href="/transparency/entries/${made}">认捐 · #${made}</a>`));
+  assert.doesNotMatch(pp.text.replace(/<[^>]*>/g, ' '), /pledge_made/);
   assert.equal((await b.get(`/me/pledges/${pid}/certificate`)).status, 404, 'not received yet');
   const staff = await staffOf(org);
   await staff.post(`/api/v1/pledges/${pid}/receive`, { thank_you: '收到了，谢谢！' });
