@@ -38,6 +38,25 @@
  * idle longer than it, just as their clients reused them.  A tick wakes
  * every worker once a second, so each idle connection is closed quietly
  * at http_keepalive_time, long before the header timeout.
+ *
+ * Busy connections.  Kore starts a connection's idle timer when it last
+ * read from it (kore_connection_handle ends with
+ * kore_connection_start_idletimer), lets it run while the request is
+ * worked on, and checks it (kore_connection_check_timeout, twice a
+ * second) as soon as the connection has no request left, i.e. in the
+ * very turn of the event loop that answered and freed it (worker.c:
+ * http_process, then the timeouts).  An answer that came more than
+ * http_keepalive_time after its request (a sign-in whose scrypt waited
+ * for the task threads, a photo for libvips, at load 20) was followed
+ * within half a second by a close without a word, though it said
+ * "keep-alive: timeout=15": the client, which had just read that
+ * answer, sent its next request on the connection as it was closed
+ * under it, and undici saw "other side closed" (the second of three
+ * logins in a row, the POST after photo uploads).  Kore 4.1 has no hook
+ * after an answer: the module's answers all go through web_send or
+ * stream_end; Kore's own (a refused head) close the connection.
+ * A connection is idle from its answer on: edge_answered restarts the
+ * timer when one is given (web_send, stream_end).
  */
 #include <sys/socket.h>
 
@@ -98,6 +117,18 @@ edge_connect(struct connection *c)
 	net_recv_queue(c, http_header_max, NETBUF_CALL_CB_ALWAYS,
 	    edge_head_recv);
 	c->handle = edge_handle;
+}
+
+/*
+ * An answer was given on c (queued; Kore sends it when the handler
+ * returns): the keep-alive time counts from now, not from when the
+ * request was read (see "Busy connections" above).
+ */
+void
+edge_answered(struct connection *c)
+{
+	if (c != NULL && c->proto == CONN_PROTO_HTTP)
+		kore_connection_start_idletimer(c);
 }
 
 /* Each event on the connection: our reader of heads, then Kore's work. */

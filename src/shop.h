@@ -729,6 +729,7 @@ int		 outbox_db_json(struct http_request *, struct db_call *,
 
 /* edge.c: connections before a request reaches a handler. */
 void		 edge_init(void);
+void		 edge_answered(struct connection *);
 
 /* jobs.c: periodic work in one worker. */
 void		 jobs_init(void);

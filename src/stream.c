@@ -136,10 +136,13 @@ stream_end(struct http_request *req, struct db_call *call, struct stream *s)
 	if (s->chunked && !s->head)
 		net_send_queue(c, "0\r\n\r\n", 5);
 	c->flags &= ~CONN_IS_BUSY;
-	if (s->close)
+	if (s->close) {
 		c->flags |= CONN_CLOSE_EMPTY;
-	else
+	} else {
 		http_start_recv(c);
+		/* Idle from the end of the body on (src/edge.c). */
+		edge_answered(c);
+	}
 }
 
 /* A step failed after the headers went: the body stays incomplete. */

@@ -269,6 +269,8 @@ web_send(struct http_request *req, int status, const char *ctype,
 	mcache_answer(req, status, ctype, body, len);
 	alog_check();
 	http_response(req, status, body, len);
+	/* Idle from now on, however long the request took (src/edge.c). */
+	edge_answered(req->owner);
 	return (KORE_RESULT_OK);
 }
 
