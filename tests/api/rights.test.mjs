@@ -131,7 +131,12 @@ test('a new e-mail address replaces the old one only once its link comes back', 
     assert.ok(to.includes(`<${next}>`), to);
     assert.ok(!eml.includes(d.email));
   } else {
-    const claimed = JSON.parse(sql(`begin; select replace(api.outbox_claim(500, 60), E'\n', ' '); rollback;`)[0][0]);
+    // This message first in the queue (in the same rolled-back
+    // transaction): the pledges of earlier test files may have left
+    // more than a claim's 500 waiting before it.
+    const claimed = JSON.parse(sql(`begin;
+        update notifications set next_attempt_at = '-infinity' where id = ${msg};
+        select replace(api.outbox_claim(1, 60), E'\n', ' '); rollback;`)[0][0]);
     assert.equal(claimed.find((m) => m.id === Number(msg)).to, next);
   }
 });
