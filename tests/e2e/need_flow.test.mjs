@@ -35,15 +35,17 @@ test('a school registers a child, and sees its private part on a page of its own
   const page = await signedIn(schoolEmail);
   await page.getByRole('link', { name: /儿童档案/ }).first().click();
   await page.waitForURL(/\/branch\/children$/);
-  await page.getByLabel('化名').fill('小星星');
-  await page.getByLabel('出生年份').fill('2015');
-  await page.getByLabel('性别').selectOption({ label: '男' });
-  await page.getByLabel('学段').selectOption({ label: '小学' });
-  await page.getByLabel('因学').check();
-  await page.getByLabel('真实姓名').fill('上官星辰');
-  await page.getByLabel('手机号').fill('13600000003');
-  await page.getByLabel('监护人已同意登记（书面同意）').check();
-  await page.getByRole('button', { name: '保存' }).click();
+  // The child's form, not the register's filters above it.
+  const form = page.locator('form.child-form');
+  await form.getByLabel('化名', { exact: true }).fill('小星星');
+  await form.getByLabel('出生年份').fill('2015');
+  await form.getByLabel('性别').selectOption({ label: '男' });
+  await form.getByLabel('学段').selectOption({ label: '小学' });
+  await form.getByLabel('因学').check();
+  await form.getByLabel('真实姓名').fill('上官星辰');
+  await form.getByLabel('手机号').fill('13600000003');
+  await form.getByLabel('监护人已同意登记（书面同意）').check();
+  await form.getByRole('button', { name: '保存' }).click();
   await page.waitForURL(/\/branch\/children\/\d+$/);
   assert.equal((await page.locator('h1').textContent()).trim(), '小星星');
   assert.ok(!(await page.content()).includes('上官星辰'));
