@@ -390,28 +390,16 @@ import_upload(struct http_request *req)
 	struct form		 f;
 	struct form_error	 err;
 	struct buf		 data;
-	json_t			*j;
-	const char		*ctype;
-	char			*v, chunk[8192];
-	ssize_t			 n;
 
-	if (!http_request_header(req, "content-type", &ctype) ||
-	    strncasecmp(ctype, "multipart/form-data", 19))
-		return (web_error(req, 415, "unsupported_type", "file"));
-	http_populate_multipart_form(req);
-	/* Kore keeps the declared fields only (conf/kore.conf params). */
-	j = json_object();
-	if (http_argument_get_string(req, "csrf", &v))
-		json_object_set_new(j, "csrf", json_string(v));
-	form_init(&f);
-	memset(&err, 0, sizeof(err));
-	if (!form_from_json(&f, j, &err) ||
-	    !form_check(&f, upload_fields, NFIELDS(upload_fields), 1, &err)) {
-		json_decref(j);
+	switch (web_multipart_input(req, &f, upload_fields,
+	    NFIELDS(upload_fields), &err)) {
+	case -1:
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	case 0:
 		return (form_page_bad_input(req, SQL_CHILD_IMPORT_HOME,
 		    "child-import", NULL, &f, &err));
 	}
-	json_decref(j);
 	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
@@ -434,10 +422,7 @@ import_upload(struct http_request *req)
 	im->warnings = json_array();
 	im->checked = json_array();
 	buf_init(&data, file->length + 1);
-	http_file_rewind(file);
-	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
-		buf_append(&data, chunk, (size_t)n);
-	OPENSSL_cleanse(chunk, sizeof(chunk));
+	web_file_read(file, &data);
 	if (!import_read(im, data.data, data.len, &err)) {
 		seal_buf_wipe(&data);
 		import_free(im);

@@ -490,6 +490,9 @@ int		 web_db_json(struct http_request *, struct db_call *,
 		    PGresult *);
 int		 web_input(struct http_request *, struct form *,
 		    const struct field *, size_t, struct form_error *);
+int		 web_multipart_input(struct http_request *, struct form *,
+		    const struct field *, size_t, struct form_error *);
+void		 web_file_read(struct http_file *, struct buf *);
 int		 web_post_input(struct http_request *, struct form *,
 		    const struct field *, size_t);
 int		 web_saved(struct http_request *, PGresult *, int,

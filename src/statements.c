@@ -138,31 +138,17 @@ upload(struct http_request *req)
 	struct db_call		*call;
 	struct form		 f;
 	struct form_error	 err;
-	json_t			*j, *values;
-	const char		*ctype;
-	char			*v, chunk[8192];
-	size_t			 i;
-	ssize_t			 n;
+	json_t			*values;
 
-	if (!http_request_header(req, "content-type", &ctype) ||
-	    strncasecmp(ctype, "multipart/form-data", 19))
-		return (web_error(req, 415, "unsupported_type", "file"));
-	http_populate_multipart_form(req);
-	/* Kore keeps the declared fields only (conf/kore.conf params). */
-	j = json_object();
-	for (i = 0; i < NFIELDS(upload_fields); i++)
-		if (http_argument_get_string(req, upload_fields[i].name, &v))
-			json_object_set_new(j, upload_fields[i].name,
-			    json_string(v));
-	form_init(&f);
-	memset(&err, 0, sizeof(err));
-	if (!form_from_json(&f, j, &err) ||
-	    !form_check(&f, upload_fields, NFIELDS(upload_fields), 1, &err)) {
-		json_decref(j);
+	switch (web_multipart_input(req, &f, upload_fields,
+	    NFIELDS(upload_fields), &err)) {
+	case -1:
+		form_free(&f);
+		return (KORE_RESULT_OK);
+	case 0:
 		return (form_page_bad_input(req, SQL_FUND_STATEMENTS_PAGE,
 		    "fund_import", NULL, &f, &err));
 	}
-	json_decref(j);
 	if (!web_post_ok(req, &f)) {
 		form_free(&f);
 		return (KORE_RESULT_OK);
@@ -181,9 +167,7 @@ upload(struct http_request *req)
 	kore_strlcpy(up->filename, file->filename != NULL ? file->filename : "",
 	    sizeof(up->filename));
 	buf_init(&up->data, file->length + 1);
-	http_file_rewind(file);
-	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
-		buf_append(&up->data, chunk, (size_t)n);
+	web_file_read(file, &up->data);
 	call = db_prepare(req, SQL_FUND_BANK_MAPPING, upload_mapped);
 	call->arg = up;
 	call->arg_free = upload_free;

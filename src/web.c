@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "shop.h"
@@ -844,6 +845,54 @@ web_saved_record(struct http_request *req, PGresult *res, int status,
 	    json_object_get(r, member), "id")));
 	json_decref(r);
 	return (web_redirect(req, where));
+}
+
+/*
+ * The fields spec declares of a multipart/form-data POST (Kore keeps those
+ * conf/kore.conf's params name; the files stay in the request) into f,
+ * checked as web_input checks a form.  1: f holds them; 0: err says what
+ * does not fit (f kept, to show the form again); -1: the body is not
+ * multipart, 415 answered.  Either way the caller frees f.
+ */
+int
+web_multipart_input(struct http_request *req, struct form *f,
+    const struct field *spec, size_t n, struct form_error *err)
+{
+	const char	*ctype;
+	char		*v;
+	json_t		*j;
+	size_t		 i;
+	int		 ok;
+
+	form_init(f);
+	memset(err, 0, sizeof(*err));
+	if (!http_request_header(req, "content-type", &ctype) ||
+	    strncasecmp(ctype, "multipart/form-data", 19)) {
+		(void)web_error(req, 415, "unsupported_type", "file");
+		return (-1);
+	}
+	http_populate_multipart_form(req);
+	j = json_object();
+	for (i = 0; i < n; i++)
+		if (http_argument_get_string(req, spec[i].name, &v))
+			json_object_set_new(j, spec[i].name, json_string(v));
+	ok = form_from_json(f, j, err) && form_check(f, spec, n, 1, err);
+	json_decref(j);
+	return (ok);
+}
+
+/* A file of a multipart body, whole, appended to out. */
+void
+web_file_read(struct http_file *file, struct buf *out)
+{
+	char	chunk[8192];
+	ssize_t	n;
+
+	http_file_rewind(file);
+	while ((n = http_file_read(file, chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	/* It may have held a child's private cells (child_import.c). */
+	OPENSSL_cleanse(chunk, sizeof(chunk));
 }
 
 /*
