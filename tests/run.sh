@@ -50,6 +50,10 @@ cleanup() {
 		echo "--- last lines of the server log ---"
 		tail -n 30 "$T/kore.log"
 	fi
+	if [ "$status" != 0 ] && [ -s "$T/failures.txt" ]; then
+		echo "--- what failed ---"
+		tail -n 40 "$T/failures.txt"
+	fi
 	rm -rf "$T"
 	exit "$status"
 }
@@ -148,8 +152,13 @@ export SHOP_ROOT="$root"
 # SUITE=faults (make faults): the fault tests, the long ones too
 # (tests/faults/long/); SUITE=soak (make soak): the soak alone.
 export KORE_PID=$kpid KORE2_PID=$k2pid
+# Each failure is also written, message only, to $T/failures.txt: printed
+# last when the run fails (tests/lib/failures_reporter.mjs).
+REPORT="--test-reporter=spec --test-reporter-destination=stdout
+    --test-reporter=./tests/lib/failures_reporter.mjs
+    --test-reporter-destination=$T/failures.txt"
 run_files() {
-	[ -z "$*" ] || node --test --test-concurrency=1 --test-reporter=spec "$@"
+	[ -z "$*" ] || node --test --test-concurrency=1 $REPORT "$@"
 }
 case "${SUITE:-all}" in
 all)
@@ -158,7 +167,7 @@ all)
 	# docs/openapi.yaml (tests/lib/check_responses.mjs): the contract
 	# cannot drift.
 	node --import ./tests/lib/check_responses.mjs --test \
-	    --test-concurrency=1 --test-reporter=spec \
+	    --test-concurrency=1 $REPORT \
 	    ${API_TESTS:-tests/api/*.test.mjs}
 	echo "== browser tests"
 	run_files ${E2E_TESTS:-tests/e2e/*.test.mjs}
