@@ -528,12 +528,27 @@ db_wait(struct http_request *req)
 	return (HTTP_STATE_CONTINUE);
 }
 
+/*
+ * A statement's rows.  A read-only statement's callback runs on them at
+ * once.  Any other's rows are held until the statement is complete:
+ * over the extended protocol its implicit transaction commits after the
+ * rows and their CommandComplete have arrived (at Sync), and the commit
+ * can still fail (a serialization conflict, a deferred constraint, the
+ * server gone before its WAL was flushed); answered from the rows, a
+ * write was acknowledged that never happened (a pledge answered 201 and
+ * not there after a crash: tests/api/commit_acknowledged.test.mjs).
+ */
 static int
 db_result(struct http_request *req)
 {
 	struct db_call	*call = http_state_get(req);
 
-	if (!call->called) {
+	if (!call->called && !(stmts[call->stmt].flags & STMT_READONLY)) {
+		if (call->held == NULL) {
+			call->held = call->pgsql.result;
+			call->pgsql.result = NULL;
+		}
+	} else if (!call->called) {
 		call->called = 1;
 		if (req->method != HTTP_METHOD_GET &&
 		    req->method != HTTP_METHOD_HEAD)
@@ -546,8 +561,9 @@ db_result(struct http_request *req)
 }
 
 /*
- * The statement is complete: go on to the step its callback chained, or
- * finish.  A statement that returned no rows still reaches its callback.
+ * The statement is complete (committed, for a write): go on to the step
+ * its callback chained, or finish.  A statement that returned no rows
+ * still reaches its callback; a write's held rows reach it now.
  */
 static int
 db_done(struct http_request *req)
@@ -559,7 +575,7 @@ db_done(struct http_request *req)
 		if (req->method != HTTP_METHOD_GET &&
 		    req->method != HTTP_METHOD_HEAD)
 			db_hooks->wrote();
-		call->done(req, call, NULL);
+		call->done(req, call, call->held);
 	}
 	return (db_next(req, call));
 }
@@ -704,6 +720,8 @@ db_pgsql_cleanup(struct db_call *call)
 	if (pgsql->conn != NULL && PQsocket(pgsql->conn->db) == -1)
 		pgsql->flags &= ~KORE_PGSQL_SCHEDULED;
 	kore_pgsql_cleanup(pgsql);
+	PQclear(call->held);
+	call->held = NULL;
 }
 
 /* Whether SQLSTATE state (NULL: none) says the server is out of reach. */

@@ -341,6 +341,8 @@ struct db_call {
 	int			 next;		/* the chained step */
 	int			 started;
 	int			 called;	/* done ran for this step */
+	PGresult		*held;		/* a write's rows, until it
+						   is complete (db_result) */
 	int			 retried;
 	const char		*page;	/* template for web_db_page */
 	const char		*saved_to;	/* web_db_saved: where a

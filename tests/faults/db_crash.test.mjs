@@ -75,7 +75,8 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
   const downFailed = failed(down);
   const firstFail = Math.min(...failed(all).filter((a) => a.at + a.ms >= crashAt)
     .map((a) => a.at + a.ms)) - crashAt;
-  const slowest = Math.max(...down.map((a) => a.ms));
+  const slowAnswer = down.reduce((s, a) => (a.ms > s.ms ? a : s), { ms: 0 });
+  const slowest = slowAnswer.ms;
   const wrong = downFailed.filter((a) => a.status !== 503 || !a.retryAfter);
   // Back: all answered 200 again after the restart (counted from when
   // it was started, recovery from the WAL included).
@@ -94,7 +95,9 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
     `recovery): ${all.length} requests, ${down.length} sent while it was down, ` +
     `${downFailed.length} of them failed (${failures(down)}); first failure ` +
     `answered ${firstFail} ms after the crash was asked; slowest answer while down ` +
-    `${slowest} ms (p99 ${pct(down.map((a) => a.ms), 0.99)} ms); after the ` +
+    `${slowest} ms (${slowAnswer.status} ${slowAnswer.path?.replace(/\?.*/, '')}, sent ` +
+    `${slowAnswer.at - crashAt} ms after the crash was asked; p99 ` +
+    `${pct(down.map((a) => a.ms), 0.99)} ms); after the ` +
     `start, the first 200 in ${first200} ms, all reads 200 again in ${rr} ms ` +
     `and all pledges in ${rw} ms; ${ok201.length} ` +
     `pledges answered 201 (${before.length} before the crash), ${keys.size} ` +
