@@ -37,6 +37,11 @@ cleanup() {
 		# A developer's look at what a failing test left: nothing is
 		# stopped; stop it with sql/cluster.sh wipe and kill by PID.
 		echo "kept: BASE_URL=http://127.0.0.1:$PORT OWNER_DB='host=$(sql/cluster.sh sock "$T") dbname=shop user=shop_owner' kore pid $kpid"
+		# What a test file needs to run again against what was kept:
+		# . $T/env.sh && node --test tests/...
+		export -p | grep -E " (BASE_URL|SECOND_URL|METRICS_URL|[A-Z]+_DB|TEST_VAR|DEMO_ACCOUNTS|SHOP_ROOT|KORE2?_PID)=" \
+		    > "$T/env.sh" || true
+		echo "kept: its environment in $T/env.sh"
 		exit "$status"
 	fi
 	for p in $spid $kpid $k2pid; do

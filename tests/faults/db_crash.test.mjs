@@ -75,8 +75,15 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
   const downFailed = failed(down);
   const firstFail = Math.min(...failed(all).filter((a) => a.at + a.ms >= crashAt)
     .map((a) => a.at + a.ms)) - crashAt;
-  const slowAnswer = down.reduce((s, a) => (a.ms > s.ms ? a : s), { ms: 0 });
+  // Sent while it was stopped, and while it was starting (recovering
+  // from the WAL): a request of the second kind may wait for the start
+  // (on a machine as loaded as a busy CI's, 5-6 s for a request sent
+  // just after pg_ctl start, answered when the server was ready).
+  const slowAnswer = down.filter((a) => a.at < startAt)
+    .reduce((s, a) => (a.ms > s.ms ? a : s), { ms: 0 });
   const slowest = slowAnswer.ms;
+  const starting = down.filter((a) => a.at >= startAt);
+  const pastReady = Math.max(0, ...starting.map((a) => a.at + a.ms - upAt));
   const wrong = downFailed.filter((a) => a.status !== 503 || !a.retryAfter);
   // Back: all answered 200 again after the restart (counted from when
   // it was started, recovery from the WAL included).
@@ -94,15 +101,20 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
     `${startAt - goneAt} ms later, ready after ${upAt - startAt} ms of ` +
     `recovery): ${all.length} requests, ${down.length} sent while it was down, ` +
     `${downFailed.length} of them failed (${failures(down)}); first failure ` +
-    `answered ${firstFail} ms after the crash was asked; slowest answer while down ` +
+    `answered ${firstFail} ms after the crash was asked; slowest answer sent while it was stopped ` +
     `${slowest} ms (${slowAnswer.status} ${slowAnswer.path?.replace(/\?.*/, '')}, sent ` +
     `${slowAnswer.at - crashAt} ms after the crash was asked; p99 ` +
-    `${pct(down.map((a) => a.ms), 0.99)} ms); after the ` +
+    `${pct(down.map((a) => a.ms), 0.99)} ms), of those sent while it started ` +
+    `${Math.max(0, ...starting.map((a) => a.ms))} ms, the last answered ${pastReady} ms ` +
+    `after it was ready; after the ` +
     `start, the first 200 in ${first200} ms, all reads 200 again in ${rr} ms ` +
     `and all pledges in ${rw} ms; ${ok201.length} ` +
     `pledges answered 201 (${before.length} before the crash), ${keys.size} ` +
     `keys made a pledge; ${logLines.length} lines about it in the node's log`);
   t.diagnostic(logLines.slice(0, 12).join('\n'));
+  t.diagnostic('answers over 1.5 s (ms after the crash was asked: sent, took, status, path): ' +
+    all.filter((a) => a.ms > 1500).map((a) => `${a.at - crashAt} ${a.ms} ${a.status} ` +
+      `${a.path.replace(/\?.*/, '')}`).join('; '));
 
   assert.equal(down.filter((a) => a.status === 0).length, 0,
     `no request hangs or is dropped: ${failures(down)}`);
@@ -110,7 +122,9 @@ test('the database crashes under load: 503 at once, 200 soon after, nothing ackn
     'a failure is a 503 with Retry-After');
   // The issue's figure is 3 s; twice that is a request held, not slow
   // (before db.c bounded its connection attempts: 5 to 9 s).
-  assert.ok(slowest < 6000, `answered while down within 6 s (${slowest} ms)`);
+  assert.ok(slowest < 6000, `answered while stopped within 6 s (${slowest} ms)`);
+  assert.ok(pastReady < 3000, `answered while starting, at most 3 s after it was ` +
+    `ready (${pastReady} ms)`);
   assert.ok(down.length > 0 && downFailed.length > 0, 'the load saw the crash');
   assert.ok(rr < 30000 && rw < 30000, `recovered (reads ${rr} ms, pledges ${rw} ms)`);
 
