@@ -113,6 +113,9 @@ static struct db_lograte	db_rate_full = { .what = "database disk full" };
 static struct db_lograte	db_rate_cut = {
 	.what = "statement failed mid-answer"
 };
+static struct db_lograte	db_rate_lost = {
+	.what = "statement complete without its result"
+};
 
 /* How long a worker leaves a replica alone that failed (ms). */
 #define DB_READ_BACKOFF	5000
@@ -572,6 +575,16 @@ db_done(struct http_request *req)
 
 	if (!call->called) {
 		call->called = 1;
+		/*
+		 * Every statement returns rows; none seen means Kore read the
+		 * connection again before this request ran, and replaced the
+		 * result (conf/kore.conf: http_request_ms).  The callback then
+		 * answers 500.
+		 */
+		if (call->held == NULL &&
+		    db_log_rated(&db_rate_lost, call, NULL))
+			kore_log(LOG_ERR, "statement %d complete without its "
+			    "result", call->stmt);
 		if (req->method != HTTP_METHOD_GET &&
 		    req->method != HTTP_METHOD_HEAD)
 			db_hooks->wrote();

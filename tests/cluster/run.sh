@@ -23,6 +23,10 @@ cleanup() {
 			echo "--- last lines of $f"
 			tail -n 15 "$R/$f" 2>/dev/null || true
 		done
+		if [ -s "$R/failures.txt" ]; then
+			echo "--- what failed"
+			tail -n 40 "$R/failures.txt"
+		fi
 	fi
 	conf/cluster.sh down >/dev/null 2>&1 || true
 	if [ -n "${R:-}" ]; then
@@ -57,7 +61,11 @@ echo "== up in $(($(date +%s) - t0)) s"
 export CLUSTER_ROOT="$R" SHOP_ROOT="$root"
 export BASE_URL="https://127.0.0.1:$HTTPS_PORT"
 export NODE_EXTRA_CA_CERTS="$R/tls/ca.pem"
+# Each failure's message again at the very end (tests/lib/failures_reporter.mjs).
 node --test --test-concurrency=1 --test-reporter=spec \
+    --test-reporter-destination=stdout \
+    --test-reporter=./tests/lib/failures_reporter.mjs \
+    --test-reporter-destination="$R/failures.txt" \
     ${CLUSTER_TESTS:-tests/cluster/*.test.mjs}
 
 if grep -E "sandbox violation|restarting worker" "$R/node1/kore.log" \
