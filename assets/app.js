@@ -59,6 +59,34 @@ document.addEventListener('DOMContentLoaded', function () {
       }
     });
   });
+  // A refused form's message (form-error.html) goes beside the field it
+  // is about, which is marked invalid and described by it, and gets the
+  // focus: on a long page the field may be far below the form's top.
+  // Without JavaScript the message stays at the top of the form.
+  var err = document.getElementById('form-error');
+  var name = err && err.getAttribute('data-field');
+  if (name) {
+    var sel = '[name="' + name.replace(/[^a-z0-9_]/g, '') + '"]';
+    var field = document.querySelector('form[action="' + location.pathname + '"] ' + sel) ||
+      document.querySelector('form ' + sel);
+    if (field && field.type !== 'hidden') {
+      var at = field.closest('label') || field;
+      at.insertAdjacentElement('afterend', err);
+      field.setAttribute('aria-invalid', 'true');
+      field.setAttribute('aria-describedby', ((field.getAttribute('aria-describedby') || '') +
+        ' form-error').trim());
+      field.focus();
+    }
+  }
+  // A form that succeeded said so (done= in the address, layout.html);
+  // the address loses it, so that reloading or sharing the page does not
+  // say it again.
+  if (document.getElementById('done') && window.history.replaceState) {
+    var url = new URL(location.href);
+    url.searchParams.delete('done');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+
   // A certificate's print button: without JavaScript the browser's own
   // print does the same (the page has print styles).
   document.querySelectorAll('button[data-print]').forEach(function (b) {

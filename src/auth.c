@@ -27,8 +27,9 @@ static const struct field login_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field login_query[] = {
-	{ "reset", FIELD_BOOL, 0, 0, 0, NULL },
+/* GET /login and /register: where to go once signed in (or up). */
+static const struct field next_query[] = {
+	{ "next", FIELD_TEXT, 0, 1, 200, NULL },
 };
 
 static const struct field register_fields[] = {
@@ -40,6 +41,7 @@ static const struct field register_fields[] = {
 	{ "affiliation", FIELD_TEXT, 0, 0, 100, NULL },
 	/* The version of the privacy notice the reader accepted (rights.c). */
 	{ "privacy_version", FIELD_INT, 0, 1, 1000, NULL },
+	{ "next", FIELD_TEXT, 0, 1, 200, NULL },
 	CSRF_FIELD,
 };
 
@@ -96,41 +98,45 @@ safe_next(const char *next)
 	return (next);
 }
 
-/* GET /login: the form; ?reset=1 says a password was just set. */
-int
-auth_login_form(struct http_request *req)
+/*
+ * GET /login and /register: the form, carrying ?next= (a path of this
+ * site: where the reader was going) through to the sign-in or sign-up,
+ * and from one form's link to the other.
+ */
+static int
+sign_form(struct http_request *req, enum stmt stmt, const char *page)
 {
 	struct db_call	*call;
 	struct form	 f;
+	const char	*next;
 
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!web_method(req, HTTP_METHOD_GET) ||
-	    !web_query(req, &f, login_query, NFIELDS(login_query)))
+	    !web_query(req, &f, next_query, NFIELDS(next_query)))
 		return (KORE_RESULT_OK);
-	call = db_prepare(req, SQL_VIEWER_PAGE, web_db_page);
-	call->page = "login";
-	if (form_bool(&f, "reset"))
-		call->extra = json_pack("{s:b}", "password_set", 1);
+	call = db_prepare(req, stmt, web_db_page);
+	call->page = page;
+	if ((next = safe_next(form_get(&f, "next"))) != NULL)
+		call->extra = json_pack("{s:{s:s}}", "values", "next", next);
 	form_free(&f);
 	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
 }
 
+/* GET /login: the form. */
+int
+auth_login_form(struct http_request *req)
+{
+	return (sign_form(req, SQL_VIEWER_PAGE, "login"));
+}
+
 /* GET /register: the form. */
 int
 auth_register_form(struct http_request *req)
 {
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET))
-		return (KORE_RESULT_OK);
-	db_prepare(req, SQL_REGISTER_PAGE, web_db_page)->page =
-	    "register";
-	session_bind(req, http_state_get(req));
-	db_text(http_state_get(req), web_lang_code(web_lang(req)));
-	return (db_run(req));
+	return (sign_form(req, SQL_REGISTER_PAGE, "register"));
 }
 
 /* A refused sign-in or sign-up: the form again, or the JSON error. */

@@ -175,6 +175,13 @@ form_page_refused(struct http_request *req, struct db_call *call,
 	    call->error_detail);
 	json_decref(call->extra);
 	call->extra = json_pack("{s:s}", "error", msg.data);
+	/* The field at fault: the page puts the message beside it (app.js). */
+	if (field == NULL && call->error_detail != NULL)
+		field = json_string_value(json_object_get(call->error_detail,
+		    "field"));
+	if (field != NULL)
+		json_object_set_new(call->extra, "error_field",
+		    json_string(field));
 	if (values != NULL)
 		json_object_set_new(call->extra, "values", values);
 	buf_free(&msg);

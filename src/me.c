@@ -14,13 +14,6 @@ static const struct field profile_fields[] = {
 	CSRF_FIELD,
 };
 
-/* After a form of recover.c: what it did (a link sent, a phone verified). */
-static const char *const sents[] = { "verify", "verified", NULL };
-
-static const struct field me_query[] = {
-	{ "sent", FIELD_CHOICE, 0, 0, 0, sents },
-};
-
 static const struct field password_fields[] = {
 	SECRET_TYPED_FIELD("current_password"),
 	SECRET_NEW_FIELD("new_password"),
@@ -49,8 +42,7 @@ me_refused(struct http_request *req, struct db_call *call, int status,
 
 /*
  * GET /me, /api/v1/me: the profile (401 without a session; pages go to
- * the sign-in form); the page's ?sent=verify|verified says what a form
- * of recover.c did.  POST: a new display name and affiliation; 400 on
+ * the sign-in form).  POST: a new display name and affiliation; 400 on
  * bad input, 403 without the CSRF token.
  */
 int
@@ -59,7 +51,6 @@ me(struct http_request *req)
 	struct form_error	 err;
 	struct db_call		*call;
 	struct form		 f;
-	const char		*sent;
 
 	if (http_state_exists(req))
 		return (db_run(req));
@@ -69,15 +60,8 @@ me(struct http_request *req)
 		if (web_is_api(req)) {
 			call = db_prepare(req, SQL_ME, me_api_done);
 		} else {
-			if (!web_query(req, &f, me_query, NFIELDS(me_query)))
-				return (KORE_RESULT_OK);
 			call = db_prepare(req, SQL_ME_PAGE, web_db_page);
 			call->page = "me";
-			if ((sent = form_get(&f, "sent")) != NULL)
-				call->extra = json_pack("{s:b}",
-				    !strcmp(sent, "verify") ? "verify_sent" :
-				    "verify_done", 1);
-			form_free(&f);
 		}
 		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
@@ -128,7 +112,7 @@ me_saved(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)res;
 	if (web_is_api(req))
 		return (web_json_text(req, 200, "{\"ok\":true}", 11));
-	return (web_redirect(req, "/me?saved=1"));
+	return (web_redirect(req, "/me"));
 }
 
 /*

@@ -317,12 +317,7 @@ need_start(struct http_request *req, const char *prefix, enum stmt stmt,
 	call->page = "need";
 	db_text(call, id);
 	db_text(call, web_lang_code(web_lang(req)));
-	if (stmt == SQL_NEED_PAGE) {
+	if (stmt == SQL_NEED_PAGE)
 		session_bind(req, call);
-		/* Back from the objection form (objections.c). */
-		if (req->query_string != NULL &&
-		    !strcmp(req->query_string, "objected=1"))
-			call->extra = json_pack("{s:b}", "objected", 1);
-	}
 	return (db_run(req));
 }

@@ -134,7 +134,7 @@ objection_filed(struct http_request *req, struct db_call *call,
 	struct objection_post	*op = call->arg;
 	char			 to[64];
 
-	(void)snprintf(to, sizeof(to), "/needs/%s?objected=1", op->id);
+	(void)snprintf(to, sizeof(to), "/needs/%s", op->id);
 	return (web_saved(req, res, 201, to));
 }
 

@@ -35,10 +35,6 @@ static const struct field prefs_fields[] = {
 
 #define PREFS_FIRST_KIND	2	/* prefs_fields[2] on are kinds */
 
-static const struct field page_fields[] = {
-	{ "saved", FIELD_BOOL, 0, 0, 0, NULL },
-};
-
 static const struct field link_fields[] = {
 	{ "t", FIELD_TEXT, 1, 1, 64, NULL },
 	{ "k", FIELD_TEXT, 1, 1, 40, NULL },
@@ -81,18 +77,13 @@ me_notifications(struct http_request *req)
 	if (!web_method(req, HTTP_METHOD_GET | HTTP_METHOD_POST))
 		return (KORE_RESULT_OK);
 	if (req->method != HTTP_METHOD_POST) {
-		if (!web_query(req, &f, page_fields, NFIELDS(page_fields)))
-			return (KORE_RESULT_OK);
 		if (api) {
 			call = db_prepare(req, SQL_NOTIFY_PREFS, web_db_json);
 		} else {
 			call = db_prepare(req, SQL_NOTIFY_PREFS_PAGE,
 			    web_db_page);
 			call->page = "notify-prefs";
-			call->extra = json_pack("{s:b}", "saved",
-			    form_bool(&f, "saved"));
 		}
-		form_free(&f);
 		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
@@ -113,7 +104,7 @@ me_notifications(struct http_request *req)
 			    json_boolean(form_bool(&f, prefs_fields[i].name)));
 	}
 	call = db_prepare(req, SQL_NOTIFY_PREFS_SET, web_db_saved);
-	call->saved_to = "/me/notifications?saved=1";
+	call->saved_to = "/me/notifications";
 	call->on_error = prefs_refused;
 	session_bind(req, call);
 	if ((s = json_dumps(kinds, JSON_COMPACT)) == NULL)

@@ -38,10 +38,6 @@ static const struct field forgot_fields[] = {
 	CSRF_FIELD,
 };
 
-static const struct field forgot_query[] = {
-	{ "sent", FIELD_BOOL, 0, 0, 0, NULL },
-};
-
 static const struct field reset_fields[] = {
 	{ "token", FIELD_TOKEN, 1, 0, 0, NULL },
 	SECRET_NEW_FIELD("password"),
@@ -191,11 +187,12 @@ json_free_arg(void *p)
 /* ------------------------------------------------------ forgot password */
 
 /*
- * GET /password/forgot: the form (?sent=1: what happens next).  POST
+ * GET /password/forgot: the form (after it, done= says what happens
+ * next: web_redirect).  POST
  * /password/forgot and /api/v1/password/forgot: identifier, an e-mail
  * address or a phone number; a link to set a new password (30 minutes)
  * goes to the account, when there is one that is not disabled.  The same
- * answer either way: 200 {"ok":true} (API) or on to ?sent=1.  400 on a
+ * answer either way: 200 {"ok":true} (API) or on to the form again.  400 on a
  * bad identifier, 403 without the CSRF token (forms), 429 while the
  * identifier or the address asked too often.
  */
@@ -231,7 +228,7 @@ password_forgot(struct http_request *req)
 	}
 	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_PASSWORD_FORGOT, web_db_saved);
-	call->saved_to = "/password/forgot?sent=1";
+	call->saved_to = "/password/forgot";
 	call->on_error = forgot_refused;
 	call->arg = json_pack("{s:s}", "identifier",
 	    form_get(&f, "identifier"));
@@ -247,14 +244,9 @@ static int
 forgot_page(struct http_request *req)
 {
 	struct db_call	*call;
-	struct form	 f;
 
-	if (!web_query(req, &f, forgot_query, NFIELDS(forgot_query)))
-		return (KORE_RESULT_OK);
 	call = db_prepare(req, SQL_VIEWER_PAGE, web_db_page);
 	call->page = "password-forgot";
-	call->extra = json_pack("{s:b}", "sent", form_bool(&f, "sent"));
-	form_free(&f);
 	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
@@ -297,7 +289,7 @@ reset_values(const struct form *f, int with_token)
  * are checked before the password is hashed (on a task thread, as at
  * sign-up); then the password is set, the token used, every session of
  * the account ended, and the address the link went to counts as
- * verified.  200 {"ok","invite","login"} (API) or on to /login?reset=1.
+ * verified.  200 {"ok","invite","login"} (API) or on to /login.
  * 400 naming the field on bad input, 400 bad_token (field token) for a
  * link unknown, used, expired or of a disabled account, 403 without the
  * CSRF token (forms).
@@ -436,7 +428,7 @@ reset_hashed(struct http_request *req, struct db_call *call, PGresult *res)
 	if (!r->sec.ok)
 		return (web_error(req, 500, "internal", NULL));
 	db_stmt(call, SQL_PASSWORD_RESET, web_db_saved);
-	call->saved_to = "/login?reset=1";
+	call->saved_to = "/login";
 	db_text(call, r->token_hash);
 	db_text(call, r->sec.hash);
 	db_text(call, r->sec.ip);
@@ -504,7 +496,7 @@ verify_refused(struct http_request *req, struct db_call *call, int status,
  * POST /me/verify, /api/v1/me/verify (signed in): a new link to verify
  * the account's e-mail address, or for a phone-only account a new code
  * by SMS; the one sent before dies.  200 {"ok","channel"} (API) or on to
- * /me?sent=verify.  401 without a session, 403 without the CSRF token,
+ * /me.  401 without a session, 403 without the CSRF token,
  * 409 already_verified, 429 from the 4th in a quarter of an hour.
  */
 int
@@ -534,7 +526,7 @@ me_verify(struct http_request *req)
 	form_free(&f);
 	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_VERIFY_RESEND, web_db_saved);
-	call->saved_to = "/me?sent=verify";
+	call->saved_to = "/me";
 	call->on_error = me_refused;
 	session_bind(req, call);
 	recover_verify_bind(call);
@@ -545,7 +537,7 @@ me_verify(struct http_request *req)
 /*
  * POST /me/verify/code, /api/v1/me/verify/code (signed in): verify_code,
  * the 6 digits sent by SMS to a phone-only account; the phone is
- * verified.  200 {"ok":true} (API) or on to /me?sent=verified.  400
+ * verified.  200 {"ok":true} (API) or on to /me.  400
  * bad_code (a wrong code: counted, and after 5 the code dies) or
  * code_expired (ask for a new one), field verify_code; 401, 403 as
  * above; 409 already_verified.
@@ -597,7 +589,7 @@ code_checked(struct http_request *req, struct db_call *call, PGresult *res)
 		return (web_error(req, 500, "internal", NULL));
 	if (json_is_true(json_object_get(r, "ok"))) {
 		json_decref(r);
-		return (web_saved(req, res, 200, "/me?sent=verified"));
+		return (web_saved(req, res, 200, "/me"));
 	}
 	code = json_string_value(json_object_get(r, "error"));
 	ret = me_refused(req, call, 400, code != NULL ? code : "bad_code",

@@ -53,7 +53,7 @@ static const struct action me_export_get = {
  */
 static const struct action me_delete_post = {
 	.stmt = SQL_ME_DELETE, .binds = "$sid $ip", ACTION_FIELDS(f_delete),
-	.again = &me_data_get, .back = "/?deleted=1",
+	.again = &me_data_get, .back = "/",
 };
 
 ACTION_HANDLER(privacy_page, NULL, NULL, &privacy_get, NULL)
@@ -73,7 +73,7 @@ contact_refused(struct http_request *req, struct db_call *call, int status,
  * POST /me/contact, /api/v1/me/contact (signed in): email or phone, one
  * of them, the account's new contact.  A link goes to the new address
  * (or a code by SMS to the new phone); the contact changes when it comes
- * back.  200 {"ok","channel"} (API) or on to /me/data?sent=contact.  400
+ * back.  200 {"ok","channel"} (API) or on to /me/data.  400
  * on bad input, contact_required (neither or both), contact_unchanged;
  * 401; 403 without a valid CSRF token (forms); 409 account_exists; 429.
  */
@@ -102,7 +102,7 @@ me_contact(struct http_request *req)
 	}
 	request_client_ip(req, ip, sizeof(ip));
 	call = db_prepare(req, SQL_CONTACT_CHANGE, web_db_saved);
-	call->saved_to = "/me/data?sent=contact";
+	call->saved_to = "/me/data";
 	call->on_error = contact_refused;
 	session_bind(req, call);
 	db_text(call, form_get(&f, "email"));

@@ -38,6 +38,8 @@ static const struct db_hooks	web_db_hooks = {
 	web_db_fail, web_primary_only, mcache_write, mcache_end
 };
 static int	query_lang(struct http_request *);
+static void	done_word(struct http_request *, char *, size_t);
+static void	done_message(struct http_request *, enum lang, json_t *);
 static void	web_og(json_t *, const char *);
 static void	put_response_header(void *, const char *, const char *);
 
@@ -461,6 +463,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 		fatal("RAND_bytes failed");
 	hex_encode(key, rnd, sizeof(rnd));
 	json_object_set_new(ctx, "form_key", json_string(key));
+	done_message(req, lang, ctx);
 	web_render(&page, lang, req->path, name, ctx);
 
 	/*
@@ -954,8 +957,91 @@ web_input(struct http_request *req, struct form *f, const struct field *spec,
 int
 web_redirect(struct http_request *req, const char *location)
 {
-	http_response_header(req, "location", location);
-	return (web_send(req, 303, "text/plain; charset=utf-8", NULL, 0));
+	struct buf	 to;
+	const char	*hash;
+	char		 word[48];
+	int		 r;
+
+	if (req->method != HTTP_METHOD_POST) {
+		http_response_header(req, "location", location);
+		return (web_send(req, 303, "text/plain; charset=utf-8",
+		    NULL, 0));
+	}
+	/*
+	 * A form that succeeded: the page it leads to says what was done
+	 * (done=WORD before any #fragment; web_page).
+	 */
+	done_word(req, word, sizeof(word));
+	buf_init(&to, 128);
+	hash = strchr(location, '#');
+	buf_append(&to, location, hash ? (size_t)(hash - location) :
+	    strlen(location));
+	buf_printf(&to, "%cdone=%s", strchr(to.data, '?') ? '&' : '?', word);
+	if (hash != NULL)
+		buf_puts(&to, hash);
+	http_response_header(req, "location", to.data);
+	r = web_send(req, 303, "text/plain; charset=utf-8", NULL, 0);
+	buf_free(&to);
+	return (r);
+}
+
+/*
+ * What a form posted to req's path did, in one word: the path's parts
+ * that are words (of a-z and -, records' numbers and slugs with digits
+ * left out) joined by _, - as _ (/pledges/12/receive: pledges_receive,
+ * /password/reset: password_reset); "saved" when none or too long.  The
+ * catalogue says it as done.WORD (or done.saved).
+ */
+static void
+done_word(struct http_request *req, char *word, size_t len)
+{
+	const char	*p = req->path, *end;
+	size_t		 n = 0, i, seg;
+
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		seg = (size_t)(end - p);
+		for (i = 0; i < seg && ((p[i] >= 'a' && p[i] <= 'z') ||
+		    p[i] == '-'); i++)
+			;
+		if (seg > 0 && i == seg) {
+			if (n + (n > 0) + seg + 1 > len) {
+				n = 0;
+				break;
+			}
+			if (n > 0)
+				word[n++] = '_';
+			for (i = 0; i < seg; i++)
+				word[n++] = p[i] == '-' ? '_' : p[i];
+		}
+		p = end;
+	}
+	if (n == 0)
+		(void)kore_strlcpy(word, "saved", len);
+	else
+		word[n] = '\0';
+}
+
+/*
+ * Puts into ctx, as "done", what the form that led here did (done= of
+ * the query, web_redirect): done.WORD of the catalogue, or done.saved.
+ */
+static void
+done_message(struct http_request *req, enum lang lang, json_t *ctx)
+{
+	json_t	*m;
+	char	 word[48], key[56];
+
+	if (req->query_string == NULL || !hdr_done_query(req->query_string,
+	    strlen(req->query_string), word, sizeof(word)))
+		return;
+	(void)snprintf(key, sizeof(key), "done.%s", word);
+	if (!json_is_string(m = json_object_get(messages[lang], key)))
+		m = json_object_get(messages[lang], "done.saved");
+	if (json_is_string(m))
+		json_object_set(ctx, "done", m);
 }
 
 /*

@@ -15,7 +15,6 @@ int	branch_org(struct http_request *);
 /* ?org=: an organisation (admins); staff may name only their own. */
 static const struct field org_query[] = {
 	{ "org", FIELD_INT, 0, 1, ID_MAX, NULL },
-	{ "saved", FIELD_BOOL, 0, 0, 0, NULL },
 };
 
 /* The lengths are the schema's (sql/016_where.sql); the phone's form is
@@ -82,8 +81,6 @@ org_show(struct http_request *req, const struct form *q)
 	} else {
 		call = db_prepare(req, SQL_ORG_CONTACT_PAGE, form_page_done);
 		call->page = "org-contact";
-		if (form_bool(q, "saved"))
-			call->extra = json_pack("{s:b}", "saved", 1);
 	}
 	session_bind(req, call);
 	db_text(call, form_get(q, "org"));
@@ -176,9 +173,8 @@ org_saved(struct http_request *req, struct db_call *call, PGresult *res)
 	char		 to[64];
 
 	if (strcmp(p->org, "0"))
-		(void)snprintf(to, sizeof(to), "/branch/org?org=%s&saved=1",
-		    p->org);
+		(void)snprintf(to, sizeof(to), "/branch/org?org=%s", p->org);
 	else
-		kore_strlcpy(to, "/branch/org?saved=1", sizeof(to));
+		kore_strlcpy(to, "/branch/org", sizeof(to));
 	return (web_saved(req, res, 200, to));
 }

@@ -221,6 +221,35 @@ hdr_lang_query(const char *q, size_t len)
 }
 
 /*
+ * The word done= in query string q names (what a form that succeeded
+ * did: web_redirect adds it, the page it leads to says so), copied into
+ * out[outlen]: 1 to 47 of a-z and _, else 0.
+ */
+int
+hdr_done_query(const char *q, size_t len, char *out, size_t outlen)
+{
+	const char	*p, *end = q + len;
+	size_t		 n;
+
+	for (p = q; (p = find(p, (size_t)(end - p), "done=", 5)) != NULL;
+	    p += 5) {
+		if (p != q && p[-1] != '&')
+			continue;
+		for (n = 0; p + 5 + n < end && p[5 + n] != '&'; n++) {
+			if ((p[5 + n] < 'a' || p[5 + n] > 'z') &&
+			    p[5 + n] != '_')
+				return (0);
+		}
+		if (n == 0 || n > 47 || n >= outlen)
+			return (0);
+		memcpy(out, p + 5, n);
+		out[n] = '\0';
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * X-Real-IP, set by our proxy: an IPv4 or IPv6 address, copied into
  * out[outlen] as it was written.  0 when it is not one or does not fit.
  */

@@ -68,6 +68,7 @@ int	 hdr_cookie(const char *, size_t, const char *, const char **,
 int	 hdr_lang_cookie(const char *, size_t);
 int	 hdr_lang_accept(const char *, size_t);
 int	 hdr_lang_query(const char *, size_t);
+int	 hdr_done_query(const char *, size_t, char *, size_t);
 int	 hdr_ip(const char *, size_t, char *, size_t);
 int	 hdr_request_id(const char *, size_t, char *, size_t);
 int	 hdr_origin_ok(const char *, size_t, const char *, size_t, int);

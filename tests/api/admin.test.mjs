@@ -246,7 +246,7 @@ test('the forms of /admin: an organisation renamed, a refused move shown again, 
   assert.match(page.text, new RegExp(`action="/accounts/${a.id}"`));
   const r = await b.post(`/orgs/${id}`, { name: '表单改名小学', name_en: '', parent_id: '' });
   assert.equal(r.status, 303);
-  assert.equal(r.headers.get('location'), '/admin');
+  assert.equal(r.headers.get('location'), '/admin?done=orgs');
   assert.equal(sqlValue(`select name from orgs where id = ${id}`), '表单改名小学');
   const bad = await b.post(`/orgs/${id}`, { parent_id: String(ids.city) });
   assert.equal(bad.status, 400);

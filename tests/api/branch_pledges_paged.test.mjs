@@ -112,7 +112,7 @@ test('the page: filters kept in the pager; one click on page 3 goes back to page
   assert.deepEqual(Number(id), expected("and n.kind = 'goods'")[100]);
   const r = await b.post(`/pledges/${id}/receive`, {}, { referer: `http://127.0.0.1${url}` });
   assert.equal(r.status, 303, r.text.slice(0, 200));
-  assert.equal(r.headers.get('location'), url);
+  assert.equal(r.headers.get('location'), url + '&done=pledges_receive');
   assert.equal(sqlValue(`select status from pledges where id = ${id}`), 'received');
   // A page past the end: an empty list, not an error.
   const far = await b.get('/branch/pledges?page=999');

@@ -179,7 +179,7 @@ test('the page: the form pays out, a refused one comes back with what was typed'
     const ok = await web.post('/admin/fund/payouts', { need: String(id), amount_yuan: '120',
       reference: 'CCB-9', note: '全额拨付', idem: key });
     assert.equal(ok.status, 303);
-    assert.equal(ok.headers.get('location'), '/admin/fund');
+    assert.equal(ok.headers.get('location'), '/admin/fund?done=admin_fund_payouts');
   }
   assert.equal(paidOut(id), 12000);
   const after = await web.get('/admin/fund');

@@ -162,7 +162,7 @@ test('the upload forms: on the receive page and the donor\'s pledge page, for a 
   const r = await fetch(`${BASE}/pledges/${pledge}/photos`, { method: 'POST', redirect: 'manual',
     body: fd, headers: d.withCookies({ referer: `${BASE}/me/pledges/${pledge}` }) });
   assert.equal(r.status, 303);
-  assert.equal(r.headers.get('location'), `/me/pledges/${pledge}`);
+  assert.equal(r.headers.get('location'), `/me/pledges/${pledge}?done=pledges_photos`);
   assert.equal(Number(sqlValue(`select count(*) from pledge_photos where pledge_id = ${pledge}`)),
     before + 1);
   // Without the form's token: refused.

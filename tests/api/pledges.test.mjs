@@ -367,12 +367,12 @@ test('pages: my pledges, the pledge with its QR code, certificate, statement and
   const key = page.text.match(/name="idem" value="([0-9a-f]{32})"/)[1];
   const r = await b.post(`/needs/${id}/pledge`, { quantity: '2', idem: key });
   assert.equal(r.status, 303);
-  assert.match(r.headers.get('location'), /^\/me\/pledges\/\d+$/);
+  assert.match(r.headers.get('location'), /^\/me\/pledges\/\d+\?done=needs_pledge$/);
   // A double click (the same form posted again) makes one pledge.
   const again = await b.post(`/needs/${id}/pledge`, { quantity: '2', idem: key });
   assert.equal(again.headers.get('location'), r.headers.get('location'));
   assert.equal(need(id)[1], 2);
-  const pid = r.headers.get('location').split('/').pop();
+  const pid = r.headers.get('location').match(/(\d+)\?/)[1];
   const pp = await b.get(`/me/pledges/${pid}`);
   assert.equal(pp.status, 200);
   assert.match(pp.text, /<svg class="qr"/);

@@ -160,7 +160,7 @@ test('no public page, listing, API answer or error shows a marker', async () => 
       `/api/v1/needs?status=${s}&per_page=100&town=wangwu&sort=newest`]),
     '/api/v1/home', '/api/v1/campaigns', '/api/v1/needs?q=' + encodeURIComponent('隐私测试'),
     ...slugs.flatMap((s) => [`/campaigns/${s}`, `/api/v1/campaigns/${s}`]),
-    ...needs.flatMap((id) => [`/needs/${id}`, `/api/v1/needs/${id}`, `/needs/${id}?objected=1`]),
+    ...needs.flatMap((id) => [`/needs/${id}`, `/api/v1/needs/${id}`, `/needs/${id}?done=needs_objections`]),
   ];
   const seenAlias = [];
   for (const [who, headers] of [['public', {}],

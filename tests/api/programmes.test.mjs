@@ -280,7 +280,7 @@ test('pages: the records as staff see them, forms with their errors', async () =
   r = await web.post('/programmes/loans', { beneficiary_id: String(id.schoolYouth), bank: '农商银行',
     amount_yuan: '12000', term_months: '12', purpose: '买种苗' });
   assert.equal(r.status, 303);
-  const loan = r.headers.get('location').match(/^\/programmes\/loans\/(\d+)$/)[1];
+  const loan = r.headers.get('location').match(/^\/programmes\/loans\/(\d+)\?done=programmes_loans$/)[1];
   r = await web.get(`/programmes/loans/${loan}`);
   assert.equal(r.status, 200);
   assert.match(r.text, /¥12,000/);
@@ -290,7 +290,7 @@ test('pages: the records as staff see them, forms with their errors', async () =
   assert.match(r.text, /class="alert"/);
   r = await web.post(`/programmes/loans/${loan}/status`, { action: 'approve' });
   assert.equal(r.status, 303);
-  assert.equal(r.headers.get('location'), `/programmes/loans/${loan}`);
+  assert.equal(r.headers.get('location'), `/programmes/loans/${loan}?done=programmes_loans_status`);
   assert.equal(sqlValue(`select status from loans where id = ${loan}`), 'approved');
   // Without the CSRF token: refused.
   r = await web.post(`/programmes/loans/${loan}/status`, { action: 'reject', csrf: '' });

@@ -251,8 +251,8 @@ test('the forms: forgot, sent, reset with its message, then sign in', async () =
   assert.match(bad.text, /value="not an address"/);
   const r = await b.post('/password/forgot', { identifier: d.login });
   assert.equal(r.status, 303);
-  assert.equal(r.headers.get('location'), '/password/forgot?sent=1');
-  assert.match((await b.get('/password/forgot?sent=1')).text, /设置新密码的链接已经发出/);
+  assert.equal(r.headers.get('location'), '/password/forgot?done=password_forgot');
+  assert.match((await b.get('/password/forgot?done=password_forgot')).text, /设置新密码的链接已经发出/);
 
   const t = token(d.login, 'password_reset');
   await b.get(`/password/reset?token=${t}`);
@@ -264,8 +264,8 @@ test('the forms: forgot, sent, reset with its message, then sign in', async () =
   const ok = await b.post('/password/reset', { token: t, password: 'a brand new secret',
     password2: 'a brand new secret' });
   assert.equal(ok.status, 303, ok.text.slice(0, 300));
-  assert.equal(ok.headers.get('location'), '/login?reset=1');
-  assert.match((await b.get('/login?reset=1')).text, /新密码已设置/);
+  assert.equal(ok.headers.get('location'), '/login?done=password_reset');
+  assert.match((await b.get('/login?done=password_reset')).text, /新密码已设置/);
   await b.login(d.login, 'a brand new secret');
   // A used link: the form is gone, a way to ask again is there.
   const used = await b.get(`/password/reset?token=${t}`);
@@ -363,8 +363,8 @@ test('a phone-only donor verifies with the code sent by SMS; wrong codes are cou
   assert.match(bad.text, /验证码不正确/);
   const good = await b.post('/me/verify/code', { verify_code: wcode });
   assert.equal(good.status, 303);
-  assert.equal(good.headers.get('location'), '/me?sent=verified');
-  const after = await b.get('/me?sent=verified');
+  assert.equal(good.headers.get('location'), '/me?done=me_verify_code');
+  const after = await b.get('/me?done=me_verify_code');
   assert.match(after.text, /手机号已验证/);
   assert.ok(!after.text.includes('action="/me/verify/code"'));
   unthrottle();
@@ -389,7 +389,7 @@ test('sending the verification again is throttled', async () => {
   unthrottle();
   const ok = await b.post('/me/verify', {});
   assert.equal(ok.status, 303);
-  assert.match((await b.get('/me?sent=verify')).text, /已重新发送/);
+  assert.match((await b.get('/me?done=me_verify')).text, /已重新发送/);
   unthrottle();
 });
 

@@ -214,5 +214,5 @@ test('the dashboard page: the summary block, the ranking, the forms', async () =
   assert.match(p.text, /class="alert"/);
   p = await web.post(`/admin/targets/${t}`, { value: '50', deadline: '2017-12-31' });
   assert.equal(p.status, 303);
-  assert.equal(p.headers.get('location'), '/admin/targets');
+  assert.equal(p.headers.get('location'), '/admin/targets?done=admin_targets');
 });

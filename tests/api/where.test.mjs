@@ -189,8 +189,8 @@ test('the /branch/org page: the form, a refused form again, saved', async () => 
   const ok = await web.post('/branch/org', { address: before[0], contact_name: '表单 李老师',
     contact_phone: '0391-6612345', hours: '周一至周五\r\n8:00–17:00' });
   assert.equal(ok.status, 303, ok.text.slice(0, 300));
-  assert.equal(ok.headers.get('location'), '/branch/org?saved=1');
-  const again = await web.get('/branch/org?saved=1');
+  assert.equal(ok.headers.get('location'), '/branch/org?done=branch_org');
+  const again = await web.get('/branch/org?done=branch_org');
   assert.match(again.text, /收件信息已保存/);
   assert.match(again.text, /value="表单 李老师"/);
   assert.deepEqual(details(schoolA).slice(1), ['表单 李老师', '0391-6612345', '周一至周五\n8:00–17:00']);
@@ -213,7 +213,7 @@ test('the /branch/org page: the form, a refused form again, saved', async () => 
   const saved = await ad.post(`/branch/org?org=${schoolB}`, { address: details(schoolB)[0],
     contact_name: details(schoolB)[1], contact_phone: details(schoolB)[2], hours: '管理员改的时间' });
   assert.equal(saved.status, 303);
-  assert.equal(saved.headers.get('location'), `/branch/org?org=${schoolB}&saved=1`);
+  assert.equal(saved.headers.get('location'), `/branch/org?org=${schoolB}&done=branch_org`);
   assert.equal(details(schoolB)[3], '管理员改的时间');
 });
 

@@ -29,7 +29,7 @@ before(async () => {
 
 const idFrom = (r, prefix) => {
   assert.equal(r.status, 303, r.text.slice(0, 500));
-  const m = r.headers.get('location').match(new RegExp(`^${prefix}(\\d+)$`));
+  const m = r.headers.get('location').match(new RegExp(`^${prefix}(\\d+)\\?done=[a-z_]+$`));
   assert.ok(m, r.headers.get('location'));
   return m[1];
 };
@@ -132,10 +132,12 @@ test('a school posts and submits a need; the town verifies; the public objects; 
   const short = await visitor.post(`/needs/${ids.need}/objections`, { reason: '短', contact: '' });
   assert.equal(short.status, 400);
   assert.match(short.text, /太短/);
+  // The message names its field, for the page to put it beside it.
+  assert.match(short.text, /id="form-error" data-field="reason">/);
   const o = await visitor.post(`/needs/${ids.need}/objections`, { reason: '这家刚盖了新房子', contact: 'wx:page-test' });
   assert.equal(o.status, 303);
-  assert.equal(o.headers.get('location'), `/needs/${ids.need}?objected=1`);
-  const thanks = await visitor.get(`/needs/${ids.need}?objected=1`);
+  assert.equal(o.headers.get('location'), `/needs/${ids.need}?done=needs_objections`);
+  const thanks = await visitor.get(`/needs/${ids.need}?done=needs_objections`);
   assert.match(thanks.text, /您的异议已经收到/);
   assert.match(thanks.text, /公示已暂停/);
   assert.ok(!thanks.text.includes('wx:page-test'));
@@ -151,7 +153,7 @@ test('a school posts and submits a need; the town verifies; the public objects; 
   const oid = page.text.match(/action="\/objections\/(\d+)\/resolve"/)[1];
   const ans = await town.post(`/objections/${oid}/resolve`, { decision: 'dismiss', note: '新房是危房改造补助' });
   assert.equal(ans.status, 303);
-  assert.equal(ans.headers.get('location'), `/branch/needs/${ids.need}`);
+  assert.equal(ans.headers.get('location'), `/branch/needs/${ids.need}?done=objections_resolve`);
   assert.equal(sqlValue(`select notice_paused_at is null from needs where id = ${ids.need}`), 't');
   page = await town.get(`/branch/needs/${ids.need}`);
   assert.match(page.text, /异议不成立，继续公示/);

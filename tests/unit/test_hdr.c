@@ -127,6 +127,22 @@ test_lang(void **state)
 		{ "", -1 },
 		{ "q=lang=en", -1 },
 	};
+	static const struct {
+		const char	*query;
+		const char	*word;	/* NULL: none */
+	} dones[] = {
+		{ "done=receive", "receive" },
+		{ "page=3&done=pledges", "pledges" },
+		{ "done=child_import&x=1", "child_import" },
+		{ "undone=x", NULL },
+		{ "done=", NULL },
+		{ "done=Saved", NULL },
+		{ "done=%3Cscript", NULL },
+		{ "done=a.b", NULL },
+		{ "done=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv", NULL },
+		{ "", NULL },
+	};
+	char	done[48];
 	size_t	i;
 
 	(void)state;
@@ -139,6 +155,13 @@ test_lang(void **state)
 		if (hdr_lang_query(queries[i].query,
 		    strlen(queries[i].query)) != queries[i].lang)
 			fail_msg("query %zu (%s)", i, queries[i].query);
+	}
+	for (i = 0; i < NELEM(dones); i++) {
+		done[0] = '\0';
+		if (hdr_done_query(dones[i].query, strlen(dones[i].query),
+		    done, sizeof(done)) != (dones[i].word != NULL) ||
+		    (dones[i].word != NULL && strcmp(done, dones[i].word)))
+			fail_msg("done %zu (%s): %s", i, dones[i].query, done);
 	}
 	assert_int_equal(hdr_lang_cookie("en", 2), LANG_EN);
 	assert_int_equal(hdr_lang_cookie("zh", 2), LANG_ZH);

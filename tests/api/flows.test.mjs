@@ -1,0 +1,128 @@
+// Flows keep their place and end with a result (issue 19): ?next= goes
+// from the need's "sign in to pledge" through the sign-in page, its link
+// to registration and the registration itself back to the need; a form
+// that succeeded leads to a page that says what was done (done=, one
+// message per route); a refused form names its field for the page to
+// put the message beside it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql, sqlValue } from '../lib/env.mjs';
+import { Browser, demo, freshEmail } from '../lib/session.mjs';
+
+const openNeed = () => Number(sqlValue(`select id from needs where status = 'open'
+    and kind = 'goods' and quantity - pledged >= 3 order by id limit 1`));
+
+test('next= is kept from the sign-in page to registration and back to the need', async () => {
+  const need = openNeed();
+  const b = new Browser();
+  const login = await b.get(`/login?next=/needs/${need}`);
+  assert.equal(login.status, 200);
+  assert.match(login.text, new RegExp(`<input type="hidden" name="next" value="/needs/${need}">`));
+  assert.match(login.text, new RegExp(`href="/register\\?next=%2Fneeds%2F${need}"`));
+
+  const reg = await b.get(`/register?next=%2Fneeds%2F${need}`);
+  assert.match(reg.text, new RegExp(`<input type="hidden" name="next" value="/needs/${need}">`));
+  assert.match(reg.text, new RegExp(`href="/login\\?next=%2Fneeds%2F${need}"`));
+  // The password rule and where the name shows are said in the page,
+  // tied to their fields.
+  assert.match(reg.text, /aria-describedby="password-rule"/);
+  assert.match(reg.text, /id="password-rule">密码至少 10 个字符/);
+  assert.match(reg.text, /id="name-note">认捐时默认公开显示为“爱心人士”/);
+
+  // A refused registration keeps next, and names its field.
+  const email = freshEmail('flow');
+  const fields = { display_name: '回来的人', email, password: 'a long enough secret',
+    password2: 'not the same secret', privacy_version: '1', next: `/needs/${need}` };
+  const bad = await b.post('/register', fields);
+  assert.equal(bad.status, 400);
+  assert.match(bad.text, new RegExp(`name="next" value="/needs/${need}"`));
+  assert.match(bad.text, /id="form-error" data-field="password2">/);
+
+  const ok = await b.post('/register', { ...fields, password2: fields.password });
+  assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  assert.equal(ok.headers.get('location'), `/needs/${need}?done=register`);
+  const back = await b.get(ok.headers.get('location'));
+  assert.match(back.text, /<p class="done" role="status" id="done">注册成功/);
+  // Signed in: the pledge form is there.
+  assert.match(back.text, new RegExp(`action="/needs/${need}/pledge"`));
+
+  // Anywhere else than a path of this site: not carried.
+  for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+    const p = await new Browser().get('/login?next=' + encodeURIComponent(next));
+    assert.equal(p.status, 200);
+    assert.ok(!p.text.includes('name="next"'), next);
+    assert.ok(!p.text.includes('evil.example'), next);
+  }
+});
+
+test('a pledge made on the page ends on its page saying it is made, and what next', async () => {
+  const need = openNeed();
+  const donor = demo('donor5@example.com');
+  const b = new Browser();
+  await b.login(donor.login, donor.password);
+  const page = await b.get(`/needs/${need}`);
+  // Anonymous is the default: the box is ticked.
+  assert.match(page.text, /name="anonymous" value="1" checked/);
+  const idem = page.text.match(/name="idem" value="([0-9a-f]{32})"/)[1];
+  const r = await b.post(`/needs/${need}/pledge`, { quantity: '1', anonymous: '1', idem });
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+  const m = r.headers.get('location').match(/^\/me\/pledges\/(\d+)\?done=needs_pledge$/);
+  assert.ok(m, r.headers.get('location'));
+  const done = await b.get(r.headers.get('location'));
+  assert.match(done.text, /id="done">认捐成功！/);
+  // ... and the next step is on the same page: where to take it, the code.
+  assert.match(done.text, /class="receipt"/);
+  assert.equal(sqlValue(`select anonymous from pledges where id = ${m[1]}`), 't');
+  // The message is the route's: in English too.
+  const en = await b.get(r.headers.get('location') + '&lang=en');
+  assert.match(en.text, /id="done">Pledged: thank you!/);
+  sql(`update pledges set status = 'cancelled' where id = ${m[1]}`);
+});
+
+test('done= says only what the catalogue has: an unknown word is "saved", anything else nothing', async () => {
+  const b = new Browser();
+  assert.match((await b.get('/needs?done=whatever')).text, /id="done">已保存。</);
+  for (const q of ['done=%3Cscript%3E', 'done=Register', 'done=', 'xdone=register'])
+    assert.ok(!(await b.get('/needs?' + q)).text.includes('id="done"'), q);
+  // Not on an answer of the API.
+  const api = await fetch(process.env.BASE_URL + '/api/v1/needs?done=register');
+  assert.equal(api.status, 200);
+  assert.ok(!(await api.text()).includes('注册成功'));
+});
+
+// (An objection's: work_pages.test.mjs.)
+test('a sign-in says so, where it leads', async () => {
+  const admin = demo('admin@example.com');
+  const s = new Browser();
+  await s.get('/login');
+  const r = await s.post('/login', { identifier: admin.login, password: admin.password });
+  assert.equal(r.headers.get('location'), '/admin?done=login');
+  assert.match((await s.get('/admin?done=login')).text, /id="done">已登录。</);
+});
+
+// Words that said the wrong thing (issue 19): a need on public notice
+// is not closed for good; a school has no branches below it.
+test('a need on notice says when pledges open; a school\'s accounts are its own', async () => {
+  const need = sqlValue(`select id from needs where status = 'notice' order by id limit 1`);
+  const page = await new Browser().get(`/needs/${need}`);
+  assert.match(page.text, /这个需求正在公示，公示期满（ <b>[^<]+<\/b>）后即可认捐/);
+  assert.ok(!page.text.includes('不接受新的认捐'));
+  const closed = sqlValue(`select id from needs where status = 'fully_pledged' order by id limit 1`);
+  assert.match((await new Browser().get(`/needs/${closed}`)).text, /不接受新的认捐/);
+
+  const school = demo(demoSchoolLogin());
+  const b = new Browser();
+  await b.login(school.login, school.password);
+  const home = await b.get('/branch');
+  assert.match(home.text, /<h2>本单位的账号<\/h2>/);
+  const town = demo('wangwu@example.com');
+  const t = new Browser();
+  await t.login(town.login, town.password);
+  assert.match((await t.get('/branch')).text, /<h2>本单位和下属单位的账号<\/h2>/);
+});
+
+const demoSchoolLogin = () => {
+  const id = sqlValue(`select o.id from orgs o join users u on u.org_id = o.id
+      and u.email = 'org' || o.id || '@example.com' where o.kind = 'school' order by o.id limit 1`);
+  return `org${id}@example.com`;
+};
