@@ -100,7 +100,8 @@ test-deps:
 	@cd tests && if [ ! -d node_modules/playwright-core ] || \
 	    [ ! -d node_modules/smtp-server ] || [ ! -d node_modules/mailparser ] || \
 	    [ ! -d node_modules/ajv ] || [ ! -d node_modules/ajv-formats ] || \
-	    [ ! -d node_modules/yaml ] || [ ! -d node_modules/undici ]; then \
+	    [ ! -d node_modules/yaml ] || [ ! -d node_modules/undici ] || \
+	    [ ! -d node_modules/axe-core ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 # The schema this build expects: the last migration and the api checksum.

@@ -26,6 +26,30 @@ document.addEventListener('DOMContentLoaded', function () {
     show();
   });
 
+  // A long list of choices (the need form's children: a school has
+  // hundreds) gets a box above it that keeps the options holding what is
+  // typed.  Without JavaScript the list is whole, in pinyin order.
+  document.querySelectorAll('select[data-filter]').forEach(function (s) {
+    var box = document.createElement('input');
+    box.type = 'search';
+    box.placeholder = s.getAttribute('data-filter');
+    box.setAttribute('aria-label', s.getAttribute('data-filter'));
+    box.className = 'select-filter';
+    // Before the label, not in it: the label names the list alone.
+    var at = s.closest('label') || s;
+    at.parentNode.insertBefore(box, at);
+    box.addEventListener('input', function () {
+      var q = box.value.trim().toLowerCase();
+      var first = null;
+      Array.prototype.forEach.call(s.options, function (o) {
+        var on = !q || !o.value || o.text.toLowerCase().indexOf(q) >= 0;
+        o.hidden = !on;
+        if (on && o.value && !first) first = o;
+      });
+      if (q && first && (s.selectedIndex < 0 || s.options[s.selectedIndex].hidden)) s.value = first.value;
+    });
+  });
+
   // A copyable block (where to take a pledge: the address, the account,
   // the reference code) gets a button that copies it.  Without
   // JavaScript the button stays hidden and the block is plain text that

@@ -146,7 +146,7 @@ sign_refused(struct http_request *req, struct db_call *call, int status,
 {
 	static const char *const	keep[] = {
 		"identifier", "display_name", "email", "phone", "affiliation",
-		"next", NULL
+		"privacy_version", "next", NULL
 	};
 	struct sign			*s = call->arg;
 

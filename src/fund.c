@@ -11,6 +11,7 @@
 
 static const struct field f_fund[] = {
 	{ "need", FIELD_INT, 0, 1, ID_MAX, NULL },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
 };
 static const struct field f_payout[] = {
 	{ "need", FIELD_INT, 1, 1, ID_MAX, NULL },
@@ -25,10 +26,11 @@ static const struct field f_payout[] = {
 
 /*
  * GET /admin/fund, /api/v1/fund: the account, the needs awaiting a
- * pay-out, the latest pay-outs; ?need= picks the form's need.
+ * pay-out (?page=, 50 a page), the latest pay-outs; ?need= picks the
+ * form's need.
  */
 static const struct action fund_book = {
-	.stmt = SQL_FUND_PAGE, .binds = "$sid $lang need",
+	.stmt = SQL_FUND_PAGE, .binds = "$sid $lang need page",
 	ACTION_FIELDS(f_fund), .tmpl = "fund",
 };
 

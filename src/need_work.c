@@ -49,6 +49,11 @@ static const struct field step_fields[] = {
 	CSRF_FIELD,
 };
 
+/* GET /branch/needs/new?child=N: from a child's page, that child chosen. */
+static const struct field new_query[] = {
+	{ "child", FIELD_INT, 0, 1, ID_MAX, NULL },
+};
+
 static const struct field list_fields[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, need_statuses },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
@@ -77,6 +82,8 @@ static int	need_saved(struct http_request *, struct db_call *,
 static char	*need_json(const struct form *);
 static void	need_open_contacts(json_t *);
 static int	need_json_done(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	need_new_done(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	need_page_done(struct http_request *, struct db_call *,
 		    PGresult *);
@@ -110,6 +117,7 @@ int
 work_need(struct http_request *req)
 {
 	struct db_call	*call;
+	struct form	 q;
 	const char	*rest;
 	char		 id[WEB_ID_MAX];
 	int		 api = web_is_api(req);
@@ -118,10 +126,16 @@ work_need(struct http_request *req)
 	if (http_state_exists(req))
 		return (db_run(req));
 	if (!api && !strcmp(req->path, "/branch/needs/new")) {
-		if (!web_method(req, HTTP_METHOD_GET))
+		if (!web_method(req, HTTP_METHOD_GET) ||
+		    !web_query(req, &q, new_query, NFIELDS(new_query)))
 			return (KORE_RESULT_OK);
-		call = db_prepare(req, SQL_NEED_NEW_PAGE, form_page_done);
+		call = db_prepare(req, SQL_NEED_NEW_PAGE, need_new_done);
 		call->page = "need-new";
+		if (form_get(&q, "child") != NULL) {
+			call->arg = kore_strdup(form_get(&q, "child"));
+			call->arg_free = kore_free;
+		}
+		form_free(&q);
 		session_bind(req, call);
 		db_text(call, web_lang_code(web_lang(req)));
 		return (db_run(req));
@@ -415,4 +429,18 @@ admin_needs(struct http_request *req)
 	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
 	return (db_run(req));
+}
+
+/* The new need's form, with the child of ?child= (call->arg) chosen. */
+static int
+need_new_done(struct http_request *req, struct db_call *call, PGresult *res)
+{
+	json_t	*ctx;
+
+	if ((ctx = web_db_ctx(res)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	if (call->arg != NULL)
+		json_object_set_new(json_object_get(ctx, "form"),
+		    "beneficiary_id", json_string(call->arg));
+	return (form_page_render(req, call, ctx));
 }

@@ -234,8 +234,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_REPORT_DEADLINE] = { "select api.report_deadline_set($1, $2::int, "
 		"$3::int, $4::date, $5)", 5, 0 },
 	[SQL_REPORTS_REMIND] = { "select api.reports_remind($1, $2)", 2, 0 },
-	[SQL_FUND_PAGE] = { "select api.fund_page($1, $2, $3::bigint), "
-		"api.viewer($1) as viewer", 3, STMT_READONLY },
+	[SQL_FUND_PAGE] = { "select api.fund_page($1, $2, $3::bigint, "
+		"$4::int), api.viewer($1) as viewer", 4, STMT_READONLY },
 	[SQL_FUND_PAYOUT] = { "select api.fund_payout($1, $2::bigint, "
 		"$3::bigint, $4::date, $5, $6, $7, $8)", 8, 0 },
 	[SQL_FUND_STATEMENTS_PAGE] = { "select api.fund_statements_page($1, "

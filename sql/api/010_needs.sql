@@ -351,7 +351,8 @@ end $$;
 -- donor's name, or 爱心人士 when they chose to stay anonymous).  404 for
 -- needs that do not exist or are not public.  A need in its public notice
 -- (公示) is public too, so that anyone may object: with when the notice
--- ends and whether an objection paused it; and who verified a need, when.
+-- ends and whether an objection paused it; how many objections it had and
+-- how they ended; and who verified a need, when.
 create function api.need_get(p_id bigint, p_lang text)
 returns text language plpgsql stable as $$
 declare
@@ -379,6 +380,14 @@ begin
 	    'notice', case when v_n.status = 'notice' then json_build_object(
 	        'ends_at', api.minute(v_n.notice_ends_at),
 	        'paused', v_n.notice_paused_at is not null) end,
+	    -- The objections of its notice and how they ended (issue 19: the
+	    -- outcome was shown to no one outside): counts only, the answers
+	    -- may speak of the family.
+	    'objections', (select json_build_object('total', count(*),
+	        'open', count(*) filter (where o.status = 'open'),
+	        'dismissed', count(*) filter (where o.status = 'dismissed'),
+	        'upheld', count(*) filter (where o.status = 'upheld'))
+	      from objections o where o.need_id = p_id having count(*) > 0),
 	    'verified', case when v_n.verified_at is not null then
 	        json_build_object('on', api.day(v_n.verified_at),
 	        'by', (select api.l(p_lang, o.name, o.name_en) from users u

@@ -250,6 +250,14 @@ returns boolean language sql immutable as $$
 	    or regexp_replace(p_name, '[^0-9０-９]', '', 'g') ~ '[0-9０-９]{7}'
 $$;
 
+-- A name that is not a name (issue 19: a donor called <script>… was
+-- listed, escaped but listed): markup, a link, or control characters.
+create function api.looks_like_markup(p_name text)
+returns boolean language sql immutable as $$
+	select p_name ~ '[<>{}＜＞]' or p_name ~* '(://|www\.|\.(com|cn|net|org)\M)'
+	    or p_name ~ '[[:cntrl:]]'
+$$;
+
 -- What the public sees of a donor: the display name, or 爱心人士 when
 -- they give anonymously, are unknown, or the name holds something like
 -- contact data (an @, or seven digits in a row).
@@ -261,19 +269,24 @@ declare
 begin
 	if not coalesce(p_anonymous, false) then
 		select u.display_name into v from users u where u.id = p_user;
-		if v is not null and not api.looks_like_contact(v) then
+		if v is not null and not api.looks_like_contact(v)
+		    and not api.looks_like_markup(v) then
 			return v;
 		end if;
 	end if;
 	return api.l(p_lang, '爱心人士', 'A caring donor');
 end $$;
 
--- A display name is public: no e-mail address or phone number in it.
+-- A display name is public: no e-mail address or phone number in it, no
+-- markup or link.
 create function api.check_display_name(p_name text)
 returns void language plpgsql immutable as $$
 begin
 	if api.looks_like_contact(p_name) then
 		perform api.fail(400, 'name_contact', '{"field":"display_name"}');
+	end if;
+	if api.looks_like_markup(p_name) then
+		perform api.fail(400, 'name_markup', '{"field":"display_name"}');
 	end if;
 end $$;
 

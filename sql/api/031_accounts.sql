@@ -86,7 +86,10 @@ begin
 	    'audit', (select coalesce(json_agg(json_build_object(
 	        'at', api.minute(a.at),
 	        'actor', u.display_name, 'action', a.action,
-	        'target_type', a.target_type, 'target_id', a.target_id,
+	        'action_name', api.audit_action_name(a.action, p_lang),
+	        'target_type', a.target_type,
+	        'target_name', api.audit_target_name(a.target_type, p_lang),
+	        'target_id', a.target_id,
 	        'ip', host(a.ip)) order by a.id desc), '[]')
 	      from (select * from audit_log order by id desc limit 50) a
 	      left join users u on u.id = a.actor_id))::text;

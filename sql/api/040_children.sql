@@ -457,6 +457,9 @@ begin
 	    'child', api.child_json(v_b, p_lang),
 	    'title', v_b.alias,
 	    'can_edit', api.child_can_edit(v_u, v_b) and v_b.archived_at is null,
+	    -- A need for this child: its school's staff (api.need_check).
+	    'can_post_need', v_u.role = 'staff' and v_u.org_id = v_b.org_id
+	        and v_b.archived_at is null,
 	    'can_archive', api.child_can_edit(v_u, v_b),
 	    'form', api.child_form(v_b),
 	    'choices', api.child_choices(p_lang),

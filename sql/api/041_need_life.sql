@@ -208,7 +208,7 @@ returns json language sql stable as $$
 	    'beneficiary_id', (select coalesce(json_agg(json_build_object(
 	        'value', b.id::text, 'name', b.alias || ' · ' ||
 	        api.age(b.birth_year) || api.l(p_lang, '岁', ' years'))
-	        order by b.alias, b.id), '[]')
+	        order by b.alias collate public.natural_zh, b.id), '[]')
 	      from beneficiaries b where b.org_id = p_org
 	        and b.archived_at is null))
 $$;

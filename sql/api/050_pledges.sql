@@ -95,6 +95,22 @@ begin
 	values (p_pledge, p_actor, p_action, p_from, p_to, left(p_note, 500));
 end $$;
 
+-- A step of a pledge's history in words: the status it reached, or for
+-- a step that changed no status (a message moderated, a reminder) what
+-- happened (issue 19: those showed the status again, "已收到" twice).
+create function api.pledge_event_name(p_action text, p_status text,
+    p_lang text)
+returns text language sql stable as $$
+	select case p_action
+	    when 'message_approved' then api.l(p_lang, '留言已转交孩子',
+	        'message passed on to the child')
+	    when 'message_rejected' then api.l(p_lang, '留言未转交',
+	        'message not passed on')
+	    when 'due_notice' then api.l(p_lang, '已提醒送达期限',
+	        'reminded of the due date')
+	    else api.pledge_status_name(p_status, p_lang) end
+$$;
+
 -- p_qty of a need, to show (api.amount): fen for money, else units.
 create function api.pledge_amount(p_need needs, p_qty int)
 returns json language sql stable as $$

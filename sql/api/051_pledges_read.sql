@@ -22,6 +22,11 @@ returns json language sql stable as $$
 	    'delivery_method', p.delivery_method, 'delivery_ref', p.delivery_ref,
 	    'thank_you', p.thank_you,
 	    'message', p.message, 'message_state', p.message_state,
+	    'message_state_name', case p.message_state
+	        when 'pending' then api.l(p_lang, '等待学校审核', 'waiting for the school')
+	        when 'approved' then api.l(p_lang, '已转交孩子', 'passed on to the child')
+	        when 'rejected' then api.l(p_lang, '学校未转交', 'not passed on by the school')
+	        end,
 	    'org_name', (select name from orgs where id = n.org_id),
 	    'town_name', (select api.l(p_lang, name_zh, name_en) from towns
 	        where id = n.town_id))
@@ -77,7 +82,7 @@ begin
 	        'expired'),
 	    'events', (select coalesce(json_agg(json_build_object(
 	        'action', e.action, 'to_status', e.to_status,
-	        'to_name', api.pledge_status_name(coalesce(e.to_status,
+	        'to_name', api.pledge_event_name(e.action, coalesce(e.to_status,
 	            v_p.status), p_lang),
 	        'note', e.note,
 	        'at', api.minute(e.at)) order by e.id), '[]')

@@ -13,36 +13,58 @@ returns bigint language sql stable as $$
 	 where need_id = p_need
 $$;
 
--- The money needs with received money not yet paid out, the longest
--- waiting first.
-create function api.fund_awaiting(p_lang text)
+-- One need of the book: what the fund received and paid out for it.
+create function api.fund_awaiting_json(p_n needs, p_paid bigint,
+    p_last timestamptz, p_lang text)
 returns json language sql stable as $$
-	select coalesce(json_agg(json_build_object(
-	    'need_id', x.id, 'title', x.title, 'org_name', x.org_name,
-	    'town', x.town, 'received', x.received, 'paid_out', x.paid,
-	    'outstanding', x.received - x.paid,
-	    'outstanding_yuan', api.yuan_text(x.received - x.paid),
-	    'last_received', api.day(x.last_received))
-	    order by x.last_received, x.id), '[]')
-	  from (select n.id, n.title, o.name as org_name,
-	          api.l(p_lang, t.name_zh, t.name_en) as town,
-	          n.received, api.fund_paid(n.id) as paid,
-	          (select max(p.received_at) from pledges p
-	            where p.need_id = n.id and p.status = 'received')
-	              as last_received
-	          from needs n join orgs o on o.id = n.org_id
-	          join towns t on t.id = n.town_id
-	         where n.kind = 'money' and n.received > 0) x
-	 where x.received > x.paid
+	select json_build_object(
+	    'need_id', p_n.id, 'title', p_n.title,
+	    'org_name', (select name from orgs where id = p_n.org_id),
+	    'town', (select api.l(p_lang, t.name_zh, t.name_en) from towns t
+	        where t.id = p_n.town_id),
+	    'received', p_n.received, 'paid_out', p_paid,
+	    'outstanding', p_n.received - p_paid,
+	    'outstanding_yuan', api.yuan_text(p_n.received - p_paid),
+	    'last_received', api.day(p_last))
 $$;
 
--- GET /admin/fund, /api/v1/fund (admins): the account's totals, the needs
--- awaiting a pay-out, the latest 50 pay-outs, and the pay-out form (for
--- need p_need when given: ?need= from a row's link); the receiving
--- account donors are shown, and the transfers donors promised (money
--- and scholarship pledges still pledged or delivered, the latest 100),
--- by the reference code a transfer's note carries.
-create function api.fund_page(p_sid text, p_lang text, p_need bigint)
+-- The money needs with received money not yet paid out, the longest
+-- waiting first: page p_page of 50, and how many in all.  One pass over
+-- the pay-outs and the received pledges (the book once listed every
+-- money need of the city on one page, 2 MB at 100,000 needs).
+create function api.fund_awaiting(p_lang text, p_page int)
+returns json language sql stable as $$
+	with paid as (
+		select need_id, sum(amount)::bigint as paid from fund_payouts
+		 group by need_id
+	), aw as materialized (
+		select n.id, n.received, coalesce(p.paid, 0) as paid
+		  from needs n left join paid p on p.need_id = n.id
+		 where n.kind = 'money' and n.received > coalesce(p.paid, 0)
+	), last as (
+		select pl.need_id, max(pl.received_at) as at
+		  from pledges pl join aw on aw.id = pl.need_id
+		 where pl.status = 'received' group by pl.need_id
+	), pg as (
+		select aw.*, last.at from aw left join last on last.need_id = aw.id
+		 order by last.at, aw.id
+		 limit 50 offset (coalesce(p_page, 1) - 1) * 50
+	)
+	select json_build_object('total', (select count(*) from aw),
+	    'items', (select coalesce(json_agg(api.fund_awaiting_json(n, pg.paid,
+	        pg.at, p_lang) order by pg.at, pg.id), '[]')
+	      from pg join needs n on n.id = pg.id))
+$$;
+
+-- GET /admin/fund, /api/v1/fund (admins): the account's totals, the pay-out
+-- form (for need p_need when given: ?need= from a row's link, the form's
+-- need then described in "pick"), page p_page of the needs awaiting a
+-- pay-out (50 a page, "awaiting_total", "pager"), the latest 50 pay-outs;
+-- the receiving account donors are shown, and the transfers donors
+-- promised (money and scholarship pledges still pledged or delivered,
+-- the latest 100), by the reference code a transfer's note carries.
+create function api.fund_page(p_sid text, p_lang text, p_need bigint,
+    p_page int)
 returns text language plpgsql as $$
 declare
 	v_u	users;
@@ -50,21 +72,21 @@ declare
 	v_pick	json;
 begin
 	v_u := api.require_user(p_sid, array['admin']);
-	v_aw := api.fund_awaiting(p_lang);
-	select e into v_pick from json_array_elements(v_aw) e
-	 where p_need is null or (e ->> 'need_id')::bigint = p_need limit 1;
+	v_aw := api.fund_awaiting(p_lang, p_page);
+	if p_need is not null then
+		select api.fund_awaiting_json(n, api.fund_paid(n.id), null, p_lang)
+		into v_pick from needs n where n.id = p_need and n.kind = 'money';
+	else
+		v_pick := v_aw -> 'items' -> 0;
+	end if;
 	return json_build_object(
-	    'awaiting', v_aw,
+	    'awaiting', v_aw -> 'items',
+	    'awaiting_total', v_aw -> 'total',
+	    'pager', api.prog_pager(p_page, 50, (v_aw ->> 'total')::bigint),
+	    'pick', v_pick,
 	    'form', json_build_object('need', (v_pick ->> 'need_id'),
 	        'amount_yuan', v_pick ->> 'outstanding_yuan',
 	        'paid_on', to_char(api.today(), 'YYYY-MM-DD')),
-	    'choices', json_build_object('need', (select coalesce(json_agg(
-	        json_build_object('value', (e ->> 'need_id'),
-	            'name', '#' || (e ->> 'need_id') || ' ' || (e ->> 'title')
-	                || ' · ' || (e ->> 'org_name'),
-	            'amount', api.amount(true, (e ->> 'outstanding')::bigint,
-	                null))), '[]')
-	      from json_array_elements(v_aw) e)),
 	    'title', api.l(p_lang, '基金账户', 'Foundation account'),
 	    'account', api.fund_account(),
 	    'transfers', (select coalesce(json_agg(json_build_object(

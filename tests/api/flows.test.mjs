@@ -6,8 +6,8 @@
 // put the message beside it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, sqlValue } from '../lib/env.mjs';
-import { Browser, demo, freshEmail } from '../lib/session.mjs';
+import { sql, sqlValue, sendJson, getJson, assertApiError } from '../lib/env.mjs';
+import { Api, Browser, demo, freshEmail } from '../lib/session.mjs';
 
 const openNeed = () => Number(sqlValue(`select id from needs where status = 'open'
     and kind = 'goods' and quantity - pledged >= 3 order by id limit 1`));
@@ -126,3 +126,97 @@ const demoSchoolLogin = () => {
       and u.email = 'org' || o.id || '@example.com' where o.kind = 'school' order by o.id limit 1`);
   return `org${id}@example.com`;
 };
+
+// The need form's child picker (issue 19: a thousand options in the
+// order 乐乐0, 乐乐1, 乐乐10…): names by pinyin and numbers by value, and a
+// child's page leads to a need for that child, chosen already.
+test('children in natural order on the need form; a child\'s page posts a need for it', async () => {
+  const login = demoSchoolLogin();
+  const org = Number(login.match(/\d+/)[0]);
+  const user = sqlValue(`select id from users where email = '${login}'`);
+  const ids = {};
+  for (const alias of ['序测10', '序测2', '序测1', '阿序测'])
+    ids[alias] = Number(sqlValue(`insert into beneficiaries (org_id, alias, birth_year, gender,
+        town_id, school_stage, poverty_causes, poverty_level, left_behind, consent_on,
+        consent_recorded_by)
+      select ${org}, '${alias}', 2014, 'm', town_id, 'primary', '{illness}', 'poor', false,
+        current_date, ${user} from orgs where id = ${org} returning id`));
+  const school = demo(login);
+  const b = new Browser();
+  await b.login(school.login, school.password);
+  const form = await b.get('/branch/needs/new');
+  const at = (alias) => form.text.indexOf(`<option value="${ids[alias]}"`);
+  assert.ok(at('序测1') > 0 && at('序测1') < at('序测2') && at('序测2') < at('序测10'),
+    'numbers by their value');
+  assert.ok(at('阿序测') < at('序测1'), 'by pinyin: a before x');
+  assert.match(form.text, /<select name="beneficiary_id" data-filter="输入化名查找孩子">/);
+
+  const child = await b.get(`/branch/children/${ids['序测2']}`);
+  assert.match(child.text, new RegExp(`href="/branch/needs/new\\?child=${ids['序测2']}">为这个孩子发布需求`));
+  const chosen = await b.get(`/branch/needs/new?child=${ids['序测2']}`);
+  assert.match(chosen.text, new RegExp(`<option value="${ids['序测2']}" selected>序测2`));
+  assert.equal((await b.get('/branch/needs/new?child=x')).status, 400);
+  // An admin sees the child, but posts no need for a school.
+  const admin = demo('admin@example.com');
+  const a = new Browser();
+  await a.login(admin.login, admin.password);
+  const seen = await a.get(`/branch/children/${ids['序测2']}`);
+  assert.equal(seen.status, 200);
+  assert.ok(!seen.text.includes('/branch/needs/new?child='));
+  sql(`update beneficiaries set archived_at = now() where id in (${Object.values(ids).join(',')})`);
+});
+
+// Names in public (issue 19): a display name goes on public pages and
+// into the log, so markup and links are refused like contact data, and
+// an old account's name of that kind is shown as 爱心人士.
+test('display names: markup and links refused; an old one of that kind never shown', async () => {
+  const base = { privacy_version: 1, password: 'a long enough secret' };
+  for (const name of ['<script>alert(1)</script>', '看这里 www.example.com', 'http://x.cn', '名字{{x}}'])
+    assertApiError(await sendJson('POST', '/api/v1/register', { ...base, display_name: name,
+      email: freshEmail('mod') }), 400, 'name_markup', 'display_name');
+  const ok = await sendJson('POST', '/api/v1/register', { ...base, display_name: '王老师 (退休)',
+    email: freshEmail('mod') });
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  const me = new Api(ok.body.token);
+  assertApiError(await me.post('/api/v1/me', { display_name: '<b>x</b>' }), 400, 'name_markup',
+    'display_name');
+
+  const need = openNeed();
+  const p = await me.post(`/api/v1/needs/${need}/pledges`, { quantity: 1, anonymous: false });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  await new Promise((r) => setTimeout(r, 1100));	// the microcache's second
+  assert.ok((await getJson(`/api/v1/needs/${need}`)).body.pledges.some((x) => x.donor === '王老师 (退休)'));
+  sql(`update users set display_name = '<img src=x>' where id = ${ok.body.user.id}`);
+  await new Promise((r) => setTimeout(r, 1100));	// the microcache's second
+  const pub = await getJson(`/api/v1/needs/${need}`);
+  assert.ok(!JSON.stringify(pub.body).includes('<img'), 'the name is not listed');
+  assert.ok(pub.body.pledges.some((x) => x.donor === '爱心人士'));
+  sql(`update pledges set status = 'cancelled' where id = ${p.body.pledge.id}`);
+});
+
+// A pledge's history says what each step did (issue 19: after a message
+// was moderated it showed "已收到" twice, and the message's state stood
+// raw: "(approved)").
+test('a pledge\'s history and its message in words', async () => {
+  const need = Number(sqlValue(`select n.id from needs n join users u on u.org_id = n.org_id
+      and u.email = 'org' || n.org_id || '@example.com'
+    where n.status = 'open' and n.kind = 'goods' and n.quantity - n.pledged >= 2
+    order by n.id desc limit 1`));
+  const org = sqlValue(`select org_id from needs where id = ${need}`);
+  const donor = await Api.as('donor4@example.com');
+  const staff = await Api.as(`org${org}@example.com`);
+  const p = await donor.post(`/api/v1/needs/${need}/pledges`, { quantity: 1, message: '加油！' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  const id = p.body.pledge.id;
+  assert.equal((await staff.post(`/api/v1/pledges/${id}/receive`, {})).status, 200);
+  assert.equal((await staff.post(`/api/v1/pledges/${id}/approve`, {})).status, 200);
+  const d = demo('donor4@example.com');
+  const b = new Browser();
+  await b.login(d.login, d.password);
+  const page = await b.get(`/me/pledges/${id}`);
+  const history = page.text.slice(page.text.indexOf('<ol class="history">'));
+  assert.equal((history.match(/已收到/g) ?? []).length, 1, history.slice(0, 600));
+  assert.match(history, /留言已转交孩子/);
+  assert.match(page.text, /“加油！” \(已转交孩子\)/);
+  assert.ok(!/\((pending|approved|rejected)\)/.test(page.text));
+});

@@ -155,6 +155,11 @@ test('a school posts and submits a need; the town verifies; the public objects; 
   assert.equal(ans.status, 303);
   assert.equal(ans.headers.get('location'), `/branch/needs/${ids.need}?done=objections_resolve`);
   assert.equal(sqlValue(`select notice_paused_at is null from needs where id = ${ids.need}`), 't');
+  // The public sees how the objection ended (the count, not the answer:
+  // it may speak of the family).
+  const after = await visitor.get(`/needs/${ids.need}`);
+  assert.match(after.text, /公示期间收到异议 1 条 · 经核实不成立 1/);
+  assert.ok(!after.text.includes('新房是危房改造补助'));
   page = await town.get(`/branch/needs/${ids.need}`);
   assert.match(page.text, /异议不成立，继续公示/);
 });

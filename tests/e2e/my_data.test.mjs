@@ -61,7 +61,8 @@ test('register with the notice, download my data, delete my account', async () =
   await page.reload();
   await page.getByLabel('我明白此操作不可撤销').check();
   await press(page, '注销账户');
-  await page.waitForURL(/\/\?done=me_delete$/);
+  await page.waitForURL(new RegExp(`^${BASE}/$`));
+  assert.match(await page.locator('#done').textContent(), /账号已注销/);
   assert.ok(await page.getByRole('link', { name: '登录' }).isVisible());
   await page.goto(BASE + '/me');
   await page.waitForURL(/\/login/);
