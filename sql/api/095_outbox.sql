@@ -60,6 +60,21 @@ language sql immutable as $$
 	        'Messages failing', 51)
 $$;
 
+-- A message's kind in words (the admins' outbox showed pledge_made):
+-- those an account may turn off, and those it always gets.
+create function api.notify_kind_name(p_kind text, p_lang text)
+returns text language sql immutable as $$
+	select coalesce((select api.l(p_lang, k.name_zh, k.name_en)
+	      from api.notify_kinds() k where k.kind = p_kind),
+	    case p_kind
+	    when 'password_reset' then api.l(p_lang, '设置新密码', 'Password reset')
+	    when 'invite' then api.l(p_lang, '账号邀请', 'Invitation')
+	    when 'verify_email' then api.l(p_lang, '验证邮箱', 'E-mail check')
+	    when 'verify_phone' then api.l(p_lang, '验证手机号', 'Phone check')
+	    when 'digest' then api.l(p_lang, '每日汇总', 'Daily digest')
+	    end, p_kind)
+$$;
+
 -- Whether an account may turn kind p_kind off (and staff get it in the
 -- digest).  plpgsql, as the other functions a pledge calls (PostgreSQL
 -- plans a SQL function it does not inline on every call; this one's
@@ -385,7 +400,9 @@ begin
 	        from unnest(array['pending', 'failed', 'held', 'sent',
 	            'folded']) with ordinality x(s, k)),
 	    'messages', (select coalesce(json_agg(json_build_object(
-	        'id', n.id, 'kind', n.kind, 'channel', n.channel,
+	        'id', n.id, 'kind', n.kind,
+	        'kind_name', api.notify_kind_name(n.kind, p_lang),
+	        'channel', n.channel,
 	        'status', n.status,
 	        'status_name', api.outbox_status_name(n.status, p_lang),
 	        'is_failed', n.status = 'failed',

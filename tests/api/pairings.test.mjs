@@ -274,13 +274,13 @@ test('the pages: a pairing from a need\'s page, the card, the list', async () =>
   const made = await web.post(`/needs/${id}/pair`, { terms: '2', first_due: day(15) });
   assert.equal(made.status, 303, made.text.slice(0, 300));
   const where = made.headers.get('location');
-  assert.match(where, /^\/pairings\/\d+$/);
+  assert.match(where, /^\/pairings\/\d+\?done=needs_pair$/);
   const card = await web.get(where);
   assert.equal(card.status, 200);
   assert.match(card.text, /小树/);
   assert.match(card.text, new RegExp(day(15)));
   assert.equal((await web.get('/pairings')).status, 200);
-  const ended = await web.post(`${where}/end`, { reason: '测试结束' });
+  const ended = await web.post(`${where.split('?')[0]}/end`, { reason: '测试结束' });
   assert.equal(ended.status, 303);
   assert.match((await web.get(where)).text, /测试结束/);
   assert.equal((await new Browser().get(where)).status, 303, 'the public signs in first');

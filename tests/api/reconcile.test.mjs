@@ -252,8 +252,9 @@ test('the page: an admin uploads with the form (CSRF) and lands on the statement
   assert.equal((await send('0'.repeat(64), file)).status, 403);
   const r = await send(b.csrf, file);
   assert.equal(r.status, 303);
-  const to = r.headers.get('location');
-  assert.match(to, /^\/admin\/fund\/import\/\d+$/);
+  const where = r.headers.get('location');
+  assert.match(where, /^\/admin\/fund\/import\/\d+\?done=admin_fund_import$/);
+  const to = where.split('?')[0];
   const st = await b.get(to);
   assert.equal(st.status, 200);
   assert.ok(st.text.includes('孙八') && st.text.includes('网页导入'));
@@ -263,10 +264,10 @@ test('the page: an admin uploads with the form (CSRF) and lands on the statement
   const line = sqlValue(`select id from fund_statement_lines where statement_id = ${stId}`);
   const conf = await b.post(`${to}/confirm`, {});
   assert.equal(conf.status, 303, conf.text.slice(0, 300));
-  assert.equal(conf.headers.get('location'), to);
+  assert.equal(conf.headers.get('location'), `${to}?done=admin_fund_import_confirm`);
   const decided = await b.post(`/admin/fund/lines/${line}`, { action: 'ignore', note: '网页决定' });
   assert.equal(decided.status, 303, decided.text.slice(0, 300));
-  assert.equal(decided.headers.get('location'), to);
+  assert.equal(decided.headers.get('location'), `${to}?done=admin_fund_lines`);
   const again = await b.post(`/admin/fund/lines/${line}`, { action: 'ignore' });
   assert.equal(again.status, 409);
   // A refused file: the form again, with the message.
