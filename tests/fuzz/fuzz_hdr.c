@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const	 back[] = { "/me/pledges",
 	    "/branch/pledges", NULL };
 	const char			*v = (const char *)data + 1, *c;
-	char				 tok[65], ip[64], rid[33], path[80];
+	char				 tok[65], ip[64], rid[33], path[80], done[48];
 	char				*copy;
 	size_t				 len, cut, clen, i;
 
@@ -54,6 +54,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	expect(i == LANG_ZH || i == LANG_EN);
 	i = (size_t)(hdr_lang_query(v, len) + 1);
 	expect(i <= 2);
+	/* done=: a word of a-z and _ only, that fits (web_page shows it). */
+	if (hdr_done_query(v, len, done, sizeof(done))) {
+		expect(strlen(done) > 0 && strlen(done) < sizeof(done));
+		expect(strspn(done, "abcdefghijklmnopqrstuvwxyz_") == strlen(done));
+	}
 	if (hdr_ip(v, len, ip, sizeof(ip)))
 		expect(strlen(ip) == len);
 	if (hdr_request_id(v, len, rid, sizeof(rid)))
