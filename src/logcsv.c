@@ -10,6 +10,15 @@
  * Sent in pieces of 2000 entries (stream.c): the positions of the period
  * first, then each piece fetched once the one before is on its way, so a
  * download of any size holds one piece in memory.
+ *
+ * A whole download costs the database the whole log, a cost that grows
+ * with every gift (at 150,000 entries a soak's downloads took the other
+ * readers past 15 s: issue 14).  But the log only grows: an entry never
+ * changes once appended, so a complete piece of a whole download (its
+ * 2000 positions all there) is the same bytes forever.  Each worker keeps
+ * those pieces as it sends them, up to KEEP_MAX bytes, and sends them
+ * again without asking; only the last, incomplete piece (and a period's
+ * pieces, which begin anywhere) is fetched each time.
  */
 #include <string.h>
 
@@ -32,6 +41,7 @@ static const char *const log_head[] = {
 };
 
 #define PIECE		2000	/* entries a piece (api.transparency_log_page) */
+#define KEEP_MAX	(64 * 1024 * 1024)	/* bytes of pieces kept */
 
 /* What a download keeps between its pieces. */
 struct log_arg {
@@ -49,6 +59,23 @@ static int	log_finish(struct http_request *, struct db_call *,
 		    PGresult *);
 static void	log_row(struct buf *, json_t *);
 static void	cell_int(struct buf *, json_t *);
+static int	piece_whole(struct log_arg *);
+static void	piece_keep(struct log_arg *, struct buf *, size_t);
+static void	pieces_check(json_t *, long long);
+
+/*
+ * The complete pieces of whole downloads this worker sent: kept[k] holds
+ * positions k * PIECE .. k * PIECE + PIECE - 1 (NULL data: not kept).
+ * An append-only log changes no entry, but a database restored to an
+ * earlier time gives later positions to other entries: each download
+ * first checks the leaf hash of the last entry kept (kept_top), and
+ * drops them all when it differs.
+ */
+static struct buf	*kept;
+static size_t		 nkept;
+static size_t		 kept_bytes;
+static long long	 kept_top = -1;
+static char		 kept_hash[65];
 
 /*
  * GET /transparency/log.csv?since=&until=: every entry of the public log
@@ -80,6 +107,7 @@ logcsv_download(struct http_request *req)
 	call->arg_free = kore_free;
 	db_text(call, arg->since[0] ? arg->since : NULL);
 	db_text(call, arg->until[0] ? arg->until : NULL);
+	db_int(call, kept_top);
 	return (db_run(req));
 }
 
@@ -98,6 +126,7 @@ log_range(struct http_request *req, struct db_call *call, PGresult *res)
 	last = json_object_get(r, "last");
 	arg->next = json_is_integer(first) ? json_integer_value(first) : 0;
 	arg->last = json_is_integer(last) ? json_integer_value(last) : -1;
+	pieces_check(json_object_get(r, "mark"), arg->last);
 	json_decref(r);
 
 	(void)snprintf(disp, sizeof(disp),
@@ -115,14 +144,24 @@ log_range(struct http_request *req, struct db_call *call, PGresult *res)
 	return (KORE_RESULT_OK);
 }
 
-/* The last piece was sent: the next one. */
+/* The last piece was sent: the next one, kept or fetched. */
 static int
 log_fetch(struct http_request *req, struct db_call *call, PGresult *res)
 {
 	struct log_arg	*arg = call->arg;
+	struct buf	 b, *k;
 
-	(void)req;
 	(void)res;
+	if (piece_whole(arg) && (size_t)(arg->next / PIECE) < nkept &&
+	    (k = &kept[arg->next / PIECE])->data != NULL) {
+		buf_init(&b, k->len);
+		buf_append(&b, k->data, k->len);
+		stream_write(req, &arg->s, &b);
+		buf_free(&b);
+		arg->next += PIECE;
+		db_pause(call, arg->next <= arg->last ? log_fetch : log_finish);
+		return (KORE_RESULT_OK);
+	}
 	db_stmt(call, SQL_TRANSPARENCY_LOG_PAGE, log_page);
 	db_int(call, arg->next);
 	db_int(call, arg->last);
@@ -148,6 +187,7 @@ log_page(struct http_request *req, struct db_call *call, PGresult *res)
 	buf_init(&b, 65536);
 	json_array_foreach(rows, i, row)
 		log_row(&b, row);
+	piece_keep(arg, &b, json_array_size(rows));
 	json_decref(rows);
 	stream_write(req, &arg->s, &b);
 	buf_free(&b);
@@ -166,6 +206,66 @@ log_finish(struct http_request *req, struct db_call *call, PGresult *res)
 	(void)res;
 	stream_end(req, call, &arg->s);
 	return (KORE_RESULT_OK);
+}
+
+/* Whether the piece at arg->next is a complete piece of the whole log. */
+static int
+piece_whole(struct log_arg *arg)
+{
+	return (arg->since[0] == '\0' && arg->until[0] == '\0' &&
+	    arg->next % PIECE == 0 && arg->next + PIECE - 1 <= arg->last);
+}
+
+/* Keeps a copy of the piece b of n rows when it is complete and fits. */
+static void
+piece_keep(struct log_arg *arg, struct buf *b, size_t n)
+{
+	size_t	k = arg->next / PIECE, more;
+
+	if (!piece_whole(arg) || n != PIECE || kept_bytes + b->len > KEEP_MAX)
+		return;
+	if (k >= nkept) {
+		more = k + 16;
+		kept = kore_realloc(kept, more * sizeof(*kept));
+		memset(kept + nkept, 0, (more - nkept) * sizeof(*kept));
+		nkept = more;
+	}
+	if (kept[k].data != NULL)
+		return;
+	buf_init(&kept[k], b->len);
+	buf_append(&kept[k], b->data, b->len);
+	kept_bytes += b->len;
+	/* The row ends with the leaf hash: 64 hex digits, CR LF. */
+	if ((long long)k * PIECE + PIECE - 1 > kept_top && b->len >= 66) {
+		kept_top = (long long)k * PIECE + PIECE - 1;
+		memcpy(kept_hash, b->data + b->len - 66, 64);
+		kept_hash[64] = '\0';
+	}
+}
+
+/*
+ * Drops every kept piece unless the database has kept_hash at kept_top
+ * (no entry there is fine while the log's end is before it: a replica
+ * a moment behind; a period's download has no end to tell, and uses no
+ * kept piece).
+ */
+static void
+pieces_check(json_t *mark, long long last)
+{
+	size_t	k;
+
+	if (kept_top < 0 || (json_is_string(mark) &&
+	    strcmp(json_string_value(mark), kept_hash) == 0))
+		return;
+	if (!json_is_string(mark) && last < kept_top)
+		return;
+	kore_log(LOG_NOTICE, "log.csv: the entry at %lld is not the one kept: "
+	    "the kept pieces are dropped", kept_top);
+	for (k = 0; k < nkept; k++)
+		buf_free(&kept[k]);
+	memset(kept, 0, nkept * sizeof(*kept));
+	kept_bytes = 0;
+	kept_top = -1;
 }
 
 static void

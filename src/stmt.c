@@ -398,7 +398,8 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"api.transparency_records_json($1, $2, $3, $4, $5::date, "
 		"$6::date), api.viewer($7) as viewer", 7, STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_LOG_RANGE] = {
-		"select api.transparency_log_range($1::date, $2::date)", 2,
+		"select api.transparency_log_range($1::date, $2::date, "
+		"$3::bigint)", 3,
 		STMT_READONLY | STMT_PUBLIC },
 	[SQL_TRANSPARENCY_LOG_PAGE] = {
 		"select api.transparency_log_page($1::bigint, $2::bigint, "

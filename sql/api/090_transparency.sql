@@ -296,10 +296,15 @@ end $$;
 -- of the period (Asia/Shanghai days, inclusive; null: from the start, to
 -- the end), or nulls when it holds none.  Entries are appended in time
 -- order, so the period is one run of positions; the pages check the time
--- again all the same.
-create function api.transparency_log_range(p_since date, p_until date)
+-- again all the same.  And the leaf hash at p_mark, the last entry of the
+-- pieces the worker keeps (logcsv.c): another hash, or none, means the
+-- database is not the one they came from (restored to an earlier time).
+create function api.transparency_log_range(p_since date, p_until date,
+    p_mark bigint)
 returns text language sql stable as $$
 	select json_build_object(
+	    'mark', (select encode(leaf_hash, 'hex') from log_entries
+	       where position = p_mark),
 	    'first', (select position from log_entries
 	       where p_since is null or created_at >=
 	           p_since::timestamp at time zone 'Asia/Shanghai'

@@ -405,6 +405,27 @@ test('the log CSV: every entry in pieces, its leaf hash, a period, formulas defu
   const evil = body.find((r) => r[14].includes('HYPERLINK("http://x")'));
   assert.equal(evil[14], '\'=HYPERLINK("http://x")');
 
+  // Whole downloads again, four at once (a worker keeps the complete
+  // pieces it sent and sends them again without the database): the same
+  // bytes.  After more entries: those bytes, then the new rows, each
+  // entry's leaf hash the stored one (a kept piece cut short or put in
+  // the wrong place would show here).
+  const whole = await csvText(await get('/transparency/log.csv'));
+  for (const t of await Promise.all([1, 2, 3, 4].map(async () =>
+    csvText(await get('/transparency/log.csv'))))) {
+    assert.ok(t === whole, 'the same download');
+  }
+  appSql(`select count(api.log_append('fund_received', null, jsonb_build_object('amount', g,
+    'donor', '分段测试'))) from generate_series(1, 1500) g`);
+  for (const t of await Promise.all([1, 2, 3].map(async () =>
+    csvText(await get('/transparency/log.csv'))))) {
+    assert.ok(t.startsWith(whole), 'the rows sent before, unchanged');
+    const more = parseCsv(t).slice(1);
+    assert.equal(more.length, size + 1500);
+    assert.equal(md5(more.map((r) => r.at(-1)).join(',')), sqlValue(`select md5(string_agg(
+      encode(leaf_hash, 'hex'), ',' order by position)) from log_entries`));
+  }
+
   // A period: the entries of those days (Asia/Shanghai), no more.
   const [since, until] = sql(`select api.day(min(created_at)), api.day(min(created_at) + interval '3 days')
     from log_entries`)[0];
