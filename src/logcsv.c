@@ -48,6 +48,7 @@ struct log_arg {
 	struct stream	 s;
 	long long	 next;		/* the next position to fetch */
 	long long	 last;
+	long long	 mark;		/* the kept piece's end checked */
 	char		 since[11];
 	char		 until[11];
 };
@@ -61,21 +62,26 @@ static void	log_row(struct buf *, json_t *);
 static void	cell_int(struct buf *, json_t *);
 static int	piece_whole(struct log_arg *);
 static void	piece_keep(struct log_arg *, struct buf *, size_t);
-static void	pieces_check(json_t *, long long);
+static void	pieces_check(struct log_arg *, json_t *);
 
 /*
  * The complete pieces of whole downloads this worker sent: kept[k] holds
- * positions k * PIECE .. k * PIECE + PIECE - 1 (NULL data: not kept).
- * An append-only log changes no entry, but a database restored to an
- * earlier time gives later positions to other entries: each download
- * first checks the leaf hash of the last entry kept (kept_top), and
+ * positions k * PIECE .. k * PIECE + PIECE - 1 (NULL csv.data: not
+ * kept), and the leaf hash of its last entry.  An append-only log
+ * changes no entry, but a database restored to an earlier time gives
+ * later positions to other entries: each download asks for the leaf hash
+ * at the end of the highest piece kept (kept_top, when it began) and
  * drops them all when it differs.
  */
-static struct buf	*kept;
-static size_t		 nkept;
-static size_t		 kept_bytes;
-static long long	 kept_top = -1;
-static char		 kept_hash[65];
+struct kept_piece {
+	struct buf	csv;
+	char		last_hash[65];
+};
+
+static struct kept_piece	*kept;
+static size_t			 nkept;
+static size_t			 kept_bytes;
+static long long		 kept_top = -1;
 
 /*
  * GET /transparency/log.csv?since=&until=: every entry of the public log
@@ -107,7 +113,8 @@ logcsv_download(struct http_request *req)
 	call->arg_free = kore_free;
 	db_text(call, arg->since[0] ? arg->since : NULL);
 	db_text(call, arg->until[0] ? arg->until : NULL);
-	db_int(call, kept_top);
+	arg->mark = kept_top;
+	db_int(call, arg->mark);
 	return (db_run(req));
 }
 
@@ -126,7 +133,7 @@ log_range(struct http_request *req, struct db_call *call, PGresult *res)
 	last = json_object_get(r, "last");
 	arg->next = json_is_integer(first) ? json_integer_value(first) : 0;
 	arg->last = json_is_integer(last) ? json_integer_value(last) : -1;
-	pieces_check(json_object_get(r, "mark"), arg->last);
+	pieces_check(arg, json_object_get(r, "mark"));
 	json_decref(r);
 
 	(void)snprintf(disp, sizeof(disp),
@@ -153,7 +160,7 @@ log_fetch(struct http_request *req, struct db_call *call, PGresult *res)
 
 	(void)res;
 	if (piece_whole(arg) && (size_t)(arg->next / PIECE) < nkept &&
-	    (k = &kept[arg->next / PIECE])->data != NULL) {
+	    (k = &kept[arg->next / PIECE].csv)->data != NULL) {
 		buf_init(&b, k->len);
 		buf_append(&b, k->data, k->len);
 		stream_write(req, &arg->s, &b);
@@ -230,39 +237,39 @@ piece_keep(struct log_arg *arg, struct buf *b, size_t n)
 		memset(kept + nkept, 0, (more - nkept) * sizeof(*kept));
 		nkept = more;
 	}
-	if (kept[k].data != NULL)
+	/* The last row ends with its leaf hash: "64 hex digits" CR LF. */
+	if (kept[k].csv.data != NULL || b->len < 68)
 		return;
-	buf_init(&kept[k], b->len);
-	buf_append(&kept[k], b->data, b->len);
+	buf_init(&kept[k].csv, b->len);
+	buf_append(&kept[k].csv, b->data, b->len);
+	memcpy(kept[k].last_hash, b->data + b->len - 67, 64);
+	kept[k].last_hash[64] = '\0';
 	kept_bytes += b->len;
-	/* The row ends with the leaf hash: 64 hex digits, CR LF. */
-	if ((long long)k * PIECE + PIECE - 1 > kept_top && b->len >= 66) {
+	if ((long long)k * PIECE + PIECE - 1 > kept_top)
 		kept_top = (long long)k * PIECE + PIECE - 1;
-		memcpy(kept_hash, b->data + b->len - 66, 64);
-		kept_hash[64] = '\0';
-	}
 }
 
 /*
- * Drops every kept piece unless the database has kept_hash at kept_top
- * (no entry there is fine while the log's end is before it: a replica
- * a moment behind; a period's download has no end to tell, and uses no
- * kept piece).
+ * Drops every kept piece unless the database has, at arg->mark, the leaf
+ * hash kept for it (no entry there is fine while the log's end is before
+ * it: a replica a moment behind).  The piece may have gone meanwhile
+ * (another download dropped them): nothing to check then.
  */
 static void
-pieces_check(json_t *mark, long long last)
+pieces_check(struct log_arg *arg, json_t *mark)
 {
 	size_t	k;
 
-	if (kept_top < 0 || (json_is_string(mark) &&
-	    strcmp(json_string_value(mark), kept_hash) == 0))
+	if (arg->mark < 0 || (size_t)(arg->mark / PIECE) >= nkept ||
+	    kept[arg->mark / PIECE].csv.data == NULL)
 		return;
-	if (!json_is_string(mark) && last < kept_top)
+	if (json_is_string(mark) ? strcmp(json_string_value(mark),
+	    kept[arg->mark / PIECE].last_hash) == 0 : arg->last < arg->mark)
 		return;
 	kore_log(LOG_NOTICE, "log.csv: the entry at %lld is not the one kept: "
-	    "the kept pieces are dropped", kept_top);
+	    "the kept pieces are dropped", arg->mark);
 	for (k = 0; k < nkept; k++)
-		buf_free(&kept[k]);
+		buf_free(&kept[k].csv);
 	memset(kept, 0, nkept * sizeof(*kept));
 	kept_bytes = 0;
 	kept_top = -1;
