@@ -2,8 +2,11 @@
  * Objections to a need during its public notice (公示): anyone may send
  * one through the form on the need's page (or the API), with an optional
  * contact that is sealed at once like a child's private part; the branch
- * above the need's organisation, or an admin, answers it.  The rules are
- * in sql/api/041_need_life.sql (objection_file, objection_resolve).
+ * above the need's organisation, or an admin, answers it.  Whoever filed
+ * it gets a follow-up code and reads the answer with it (GET
+ * /objections/follow?code=): objections are anonymous, so the code is
+ * the only way back to them.  The rules are in sql/api/041_need_life.sql
+ * (objection_file, objection_resolve, objection_follow).
  */
 #include <string.h>
 
@@ -11,11 +14,16 @@
 
 int	objection_file(struct http_request *);
 int	objection_resolve(struct http_request *);
+int	objection_follow(struct http_request *);
 
 static const struct field file_fields[] = {
 	{ "reason", FIELD_LINES, 1, 5, 1000, NULL },
 	{ "contact", FIELD_TEXT, 0, 0, 100, NULL },
 	CSRF_FIELD,
+};
+
+static const struct field follow_fields[] = {
+	{ "code", FIELD_TEXT, 0, 1, 40, NULL },
 };
 
 static const char *const decisions[] = { "dismiss", "uphold", NULL };
@@ -39,6 +47,10 @@ static int	objection_filed(struct http_request *, struct db_call *,
 		    PGresult *);
 static int	objection_resolved(struct http_request *, struct db_call *,
 		    PGresult *);
+static int	objection_followed(struct http_request *, struct db_call *,
+		    PGresult *);
+static int	objection_unknown(struct http_request *, struct db_call *,
+		    int, const char *, const char *);
 
 static void
 objection_post_free(void *p)
@@ -127,15 +139,90 @@ objection_file(struct http_request *req)
 	return (db_run(req));
 }
 
+/* Filed: the JSON, or on to the page of its follow-up code. */
 static int
 objection_filed(struct http_request *req, struct db_call *call,
     PGresult *res)
 {
-	struct objection_post	*op = call->arg;
-	char			 to[64];
+	json_t		*r;
+	const char	*code;
+	char		 to[96];
 
-	(void)snprintf(to, sizeof(to), "/needs/%s", op->id);
-	return (web_saved(req, res, 201, to));
+	(void)call;
+	if (web_is_api(req))
+		return (web_saved(req, res, 201, NULL));
+	if ((r = web_db_object(res, 0)) == NULL ||
+	    (code = json_string_value(json_object_get(r, "follow_code"))) ==
+	    NULL) {
+		json_decref(r);
+		return (web_error(req, 500, "internal", NULL));
+	}
+	(void)snprintf(to, sizeof(to), "/objections/follow?code=%s", code);
+	json_decref(r);
+	return (web_redirect(req, to));
+}
+
+/*
+ * GET /objections/follow[?code=], /api/v1/objections/follow?code= (anyone
+ * with the code): how the objection stands or ended.  The page without a
+ * code is its form; 404 naming code for one no objection has.
+ */
+int
+objection_follow(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	int		 api = web_is_api(req);
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, follow_fields, NFIELDS(follow_fields)))
+		return (KORE_RESULT_OK);
+	if (api && form_get(&f, "code") == NULL) {
+		form_free(&f);
+		return (web_error(req, 400, "required", "code"));
+	}
+	call = db_prepare(req, api ? SQL_OBJECTION_FOLLOW :
+	    SQL_OBJECTION_FOLLOW_PAGE, objection_followed);
+	call->on_error = objection_unknown;
+	db_text(call, form_get(&f, "code"));
+	db_text(call, web_lang_code(web_lang(req)));
+	if (!api)
+		session_bind(req, call);
+	/* Kept to show the typed code again (freed with the call). */
+	call->extra = form_page_values(&f);
+	form_free(&f);
+	return (db_run(req));
+}
+
+static int
+objection_followed(struct http_request *req, struct db_call *call,
+    PGresult *res)
+{
+	json_t	*d;
+	int	 r;
+
+	if (web_is_api(req))
+		return (web_db_json(req, call, res));
+	if ((d = web_db_ctx(res)) == NULL)
+		return (web_error(req, 500, "internal", NULL));
+	json_object_set(d, "values", call->extra);
+	r = web_page(req, 200, "objection-follow", d);
+	json_decref(d);
+	return (r);
+}
+
+/* No objection has the code: the form again, the message beside it. */
+static int
+objection_unknown(struct http_request *req, struct db_call *call, int status,
+    const char *code, const char *field)
+{
+	json_t	*values = call->extra;
+
+	call->extra = NULL;
+	return (form_page_again(req, call, SQL_VIEWER_PAGE, "objection-follow",
+	    NULL, status, code, field, values));
 }
 
 /*

@@ -19,7 +19,6 @@ static const char *const statuses[] = {
 static const struct field list_fields[] = {
 	{ "status", FIELD_CHOICE, 0, 0, 0, statuses },
 	{ "page", FIELD_INT, 0, 1, 100000, NULL },
-	{ "retried", FIELD_INT, 0, 1, ID_MAX, NULL },
 };
 
 static int	outbox_retried(struct http_request *, struct db_call *,
@@ -67,9 +66,6 @@ outbox_admin(struct http_request *req)
 	} else {
 		call = db_prepare(req, SQL_OUTBOX_PAGE, web_db_page);
 		call->page = "outbox";
-		if (form_get(&f, "retried") != NULL)
-			call->extra = json_pack("{s:s}", "retried",
-			    form_get(&f, "retried"));
 	}
 	session_bind(req, call);
 	db_text(call, form_get(&f, "status"));
@@ -112,13 +108,10 @@ outbox_retry(struct http_request *req)
 	return (db_run(req));
 }
 
+/* Queued again: the JSON, or the list, which says so (done=). */
 static int
 outbox_retried(struct http_request *req, struct db_call *call, PGresult *res)
 {
-	char	to[64];
-
 	(void)call;
-	(void)snprintf(to, sizeof(to), "/admin/outbox?retried=%lld",
-	    web_db_id(res, "id"));
-	return (web_saved(req, res, 200, to));
+	return (web_saved(req, res, 200, "/admin/outbox"));
 }

@@ -303,6 +303,12 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		"$3, $4, $5, $6)", 6, 0 },
 	[SQL_OBJECTION_RESOLVE] = { "select api.objection_resolve($1, "
 		"$2::bigint, $3, $4, $5)", 5, 0 },
+	/* Not STMT_PUBLIC: the page follows the filing at once, before a
+	 * replica may have the objection. */
+	[SQL_OBJECTION_FOLLOW] = { "select api.objection_follow($1, $2)", 2,
+		STMT_READONLY },
+	[SQL_OBJECTION_FOLLOW_PAGE] = { "select api.objection_follow($1, $2), "
+		"api.viewer($3) as viewer", 3, STMT_READONLY },
 	[SQL_ADMIN_NEEDS] = { "select api.admin_needs($1, $2)", 2,
 		STMT_READONLY },
 	[SQL_ADMIN_NEEDS_PAGE] = { "select api.admin_needs($1, $2), "

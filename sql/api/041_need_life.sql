@@ -646,6 +646,30 @@ end $$;
 
 -- ------------------------------------------------------------ objections
 
+-- An objection's follow-up code: 12 characters in three groups a person
+-- can copy or read out (no 0/O, 1/I; 60 bits from the CSPRNG behind
+-- gen_random_uuid), and its form as typed (any case, spaces, dashes).
+create function api.follow_code()
+returns text language plpgsql volatile as $$
+declare
+	v_r	bytea := uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+	v_s	text := '';
+	v_i	int;
+begin
+	foreach v_i in array array[0, 1, 2, 3, 4, 5, 16, 17, 18, 19, 20, 21] loop
+		v_s := v_s || substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+		    get_byte(v_r, v_i) % 32 + 1, 1);
+	end loop;
+	return substr(v_s, 1, 4) || '-' || substr(v_s, 5, 4) || '-' ||
+	    substr(v_s, 9, 4);
+end $$;
+
+create function api.follow_code_hash(p_code text)
+returns bytea language sql immutable as $$
+	select sha256(convert_to(upper(regexp_replace(p_code, '[\s-]', '',
+	    'g')), 'UTF8'))
+$$;
+
 -- POST /api/v1/needs/{id}/objections (anyone): an objection to a need in
 -- its public notice, which pauses the notice until it is answered.  The
 -- contact, if given, arrives sealed.  404 for a need the public does not
@@ -658,6 +682,7 @@ declare
 	v_n	needs;
 	v_first	timestamptz;
 	v_id	bigint;
+	v_code	text;
 begin
 	select * into v_n from needs where id = p_need for update;
 	if v_n.id is null or v_n.status not in ('notice', 'open',
@@ -681,17 +706,67 @@ begin
 		perform api.fail(429, 'too_many_objections', json_build_object(
 		    'retry_after', 3600));
 	end if;
+	v_code := api.follow_code();
 	insert into objections (need_id, reason, contact_key_id, contact_nonce,
-	    contact_sealed, ip)
+	    contact_sealed, ip, follow_hash)
 	values (p_need, p_reason, p_key_id, decode(p_nonce, 'hex'),
-	    decode(p_sealed, 'hex'), nullif(p_ip, '')::inet)
+	    decode(p_sealed, 'hex'), nullif(p_ip, '')::inet,
+	    api.follow_code_hash(v_code))
 	returning id into v_id;
 	update needs set notice_paused_at = coalesce(notice_paused_at, now())
 	 where id = p_need;
 	perform api.need_event(p_need, null, 'public', 'objection',
 	    '#' || v_id);
 	perform api.notify_objection(p_need);
-	return json_build_object('id', v_id, 'need_id', p_need)::text;
+	return json_build_object('id', v_id, 'need_id', p_need,
+	    'follow_code', v_code)::text;
+end $$;
+
+-- GET /objections/follow?code=, /api/v1/objections/follow?code= (anyone
+-- holding the code the objection was filed with): how it stands or how
+-- it ended -- the answer's words, which the form that answers says the
+-- objector will read -- and the need, by its public title while the
+-- public sees it.  404 naming the field code for a code no objection
+-- has (or none: the page shows its form).
+create function api.objection_follow(p_code text, p_lang text)
+returns text language plpgsql stable as $$
+declare
+	v_o	objections;
+	v_n	needs;
+begin
+	if p_code is null then
+		return json_build_object('title', api.l(p_lang, '异议的核实和答复',
+		    'An objection, looked into and answered'),
+		    'objection', null)::text;
+	end if;
+	select * into v_o from objections
+	 where follow_hash = api.follow_code_hash(p_code);
+	if v_o.id is null then
+		perform api.fail(404, 'objection_code_unknown',
+		    '{"field":"code"}');
+	end if;
+	select * into v_n from needs where id = v_o.need_id;
+	return json_build_object('title', api.l(p_lang, '异议的核实和答复',
+	    'An objection, looked into and answered'),
+	    'objection', json_build_object(
+	    'code', (select substr(c, 1, 4) || '-' || substr(c, 5, 4) || '-' ||
+	        substr(c, 9) from (select upper(regexp_replace(p_code, '[\s-]',
+	        '', 'g')) as c) x),
+	    'filed_at', v_o.created_at,
+	    'filed_on', api.day(v_o.created_at),
+	    'status', v_o.status,
+	    'status_name', case v_o.status
+	        when 'open' then api.l(p_lang, '正在核实', 'Being looked into')
+	        when 'dismissed' then api.l(p_lang, '经核实不成立',
+	            'Looked into: not upheld')
+	        else api.l(p_lang, '经核实成立，需求已撤下',
+	            'Looked into: upheld, the need was withdrawn') end,
+	    'open', v_o.status = 'open',
+	    'resolved_on', api.day(v_o.resolved_at),
+	    'resolution', v_o.resolution,
+	    'need', case when v_n.status in ('notice', 'open', 'fully_pledged',
+	        'fulfilled') then json_build_object('id', v_n.id,
+	        'title', v_n.title) end))::text;
 end $$;
 
 -- POST /api/v1/objections/{id}/resolve: a branch above the need's

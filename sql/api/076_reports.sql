@@ -210,7 +210,10 @@ end $$;
 
 -- The roll-up of a quarter across the tree: each branch's figures (those
 -- of its latest submitted version, or live ones while it has none, said
--- so), the city committee's own records, and the total of the rows.
+-- so), the city committee's own records, and two totals that are never
+-- added together (issue 19: one total of frozen and live figures had no
+-- one meaning): of the submitted versions, and of the live figures (the
+-- branches yet to report and the city committee's own records).
 create function api.report_rollup(p_year int, p_quarter int, p_lang text)
 returns json language sql stable as $$
 	with c as (
@@ -251,9 +254,14 @@ returns json language sql stable as $$
 	            'is_money', f.is_money) order by f.sort)
 	          from api.report_fields(p_lang) f))
 	        order by r.grp, r.tsort, r.id) from rws r),
-	    'total', (select json_agg(json_build_object(
+	    'total_submitted', (select json_agg(json_build_object(
 	        'value', (select coalesce(sum((r.figures ->> f.key)::bigint), 0)
-	            from rws r),
+	            from rws r where r.submitted),
+	        'is_money', f.is_money) order by f.sort)
+	      from api.report_fields(p_lang) f),
+	    'total_live', (select json_agg(json_build_object(
+	        'value', (select coalesce(sum((r.figures ->> f.key)::bigint), 0)
+	            from rws r where not r.submitted),
 	        'is_money', f.is_money) order by f.sort)
 	      from api.report_fields(p_lang) f))
 	  from (select 1) one

@@ -54,7 +54,7 @@ begin
 end $$;
 
 -- GET /reports/rollup.csv|xlsx?year=&quarter= (admins): the roll-up of a
--- quarter, a row per branch and the total.
+-- quarter, a row per branch and its two totals (submitted, live).
 create function api.rollup_export(p_sid text, p_year int, p_quarter int)
 returns text language plpgsql as $$
 declare
@@ -91,12 +91,17 @@ begin
 	                  with ordinality e(c, k)) cs) as row
 	          from json_array_elements(v_ru -> 'rows') with ordinality r(v, i)
 	        union all
-	        select 100000, (select json_agg(c order by k) from (
-	            select 1 as k, to_json('合计'::text) as c
+	        select t.i, (select json_agg(c order by k) from (
+	            select 1 as k, to_json(t.name) as c
 	            union all select 2, to_json(''::text)
 	            union all select 3, to_json(''::text)
 	            union all select 10 + e.k, api.export_cell(
 	                (e.c ->> 'value')::bigint, (e.c ->> 'is_money')::boolean)
-	              from json_array_elements(v_ru -> 'total')
-	                  with ordinality e(c, k)) cs)) x))::text;
+	              from json_array_elements(v_ru -> t.key)
+	                  with ordinality e(c, k)) cs)
+	          from (values (100000, 'total_submitted',
+	                   '已上报合计（最新提交版本）'),
+	               (100001, 'total_live',
+	                   '实时合计（未上报单位及团市委直属）')) t(i, key, name)
+	        ) x))::text;
 end $$;

@@ -271,6 +271,9 @@ const API = () => [
     { public: 'ok', donor: 'ok', staffTown: 'ok', staffSchool: 'ok', admin: 'ok' }],
   ['POST', `/api/v1/objections/${ids.potouObjection}/resolve`, { decision: 'dismiss', note: '核实无误' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 'ok' }],
+  // An objection's state: whoever holds its code, nobody without.
+  ['GET', '/api/v1/objections/follow?code=AAAA-BBBB-CCCC', undefined,
+    { public: 404, donor: 404, staffTown: 404, staffSchool: 404, admin: 404 }],
   ['GET', '/api/v1/admin/needs', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['GET', '/api/v1/settings', undefined, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
   ['POST', '/api/v1/settings', { notice_days: 5 }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 'ok' }],
@@ -539,6 +542,8 @@ const PAGES = () => [
     { public: 303, donor: 303, staffTown: 303, staffSchool: 303, admin: 303 }],
   ['POST', `/objections/${ids.potouObjection2}/resolve`, { decision: 'dismiss', note: '核实无误' },
     { public: 401, donor: 403, staffTown: 404, staffSchool: 404, admin: 303 }],
+  ['GET', '/objections/follow', undefined,
+    { public: 200, donor: 200, staffTown: 200, staffSchool: 200, admin: 200 }],
   ['GET', '/admin/needs', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],
   ['POST', '/admin/settings', { notice_days: '5' }, { public: 401, donor: 403, staffTown: 403, staffSchool: 403, admin: 303 }],
   ['GET', '/admin/fund', undefined, { public: 303, donor: 403, staffTown: 403, staffSchool: 403, admin: 200 }],

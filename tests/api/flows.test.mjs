@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, sqlValue, sendJson, getJson, assertApiError } from '../lib/env.mjs';
 import { Api, Browser, demo, freshEmail } from '../lib/session.mjs';
+import { sleep } from '../lib/load.mjs';
 
 const openNeed = () => Number(sqlValue(`select id from needs where status = 'open'
     and kind = 'goods' and quantity - pledged >= 3 order by id limit 1`));
@@ -184,10 +185,10 @@ test('display names: markup and links refused; an old one of that kind never sho
   const need = openNeed();
   const p = await me.post(`/api/v1/needs/${need}/pledges`, { quantity: 1, anonymous: false });
   assert.equal(p.status, 201, JSON.stringify(p.body));
-  await new Promise((r) => setTimeout(r, 1100));	// the microcache's second
+  await sleep(1100);	// the microcache's second
   assert.ok((await getJson(`/api/v1/needs/${need}`)).body.pledges.some((x) => x.donor === '王老师 (退休)'));
   sql(`update users set display_name = '<img src=x>' where id = ${ok.body.user.id}`);
-  await new Promise((r) => setTimeout(r, 1100));	// the microcache's second
+  await sleep(1100);	// the microcache's second
   const pub = await getJson(`/api/v1/needs/${need}`);
   assert.ok(!JSON.stringify(pub.body).includes('<img'), 'the name is not listed');
   assert.ok(pub.body.pledges.some((x) => x.donor === '爱心人士'));

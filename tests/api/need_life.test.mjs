@@ -211,6 +211,20 @@ test('during the notice the public sees the need (public part only) and may obje
   const o = await anon.post(`/api/v1/needs/${id}/objections`, { reason: '这户人家条件很好，不需要帮助。', contact: '13800000001' });
   assert.equal(o.status, 201, JSON.stringify(o.body));
   ids.objection = o.body.id;
+  // Its follow-up code: only its hash is kept, and it reads the state.
+  assert.match(o.body.follow_code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  ids.follow = o.body.follow_code;
+  assert.equal(sqlValue(`select follow_hash = sha256('${o.body.follow_code.replace(/-/g, '')}')
+      from objections where id = ${o.body.id}`), 't');
+  const f = await getJson(`/api/v1/objections/follow?code=${o.body.follow_code}`);
+  assert.equal(f.status, 200, JSON.stringify(f.body));
+  assert.deepEqual([f.body.objection.status, f.body.objection.open, f.body.objection.resolution,
+    f.body.objection.need.id], ['open', true, null, Number(id)]);
+  assert.ok(!JSON.stringify(f.body).includes('13800000001'), 'never the contact');
+  assertApiError(await getJson('/api/v1/objections/follow'), 400, 'required', 'code');
+  assertApiError(await getJson('/api/v1/objections/follow?code=AAAA-BBBB-CCCC'), 404,
+    'objection_code_unknown', 'code');
+  assertApiError(await getJson(`/api/v1/objections/follow?code=${'A'.repeat(41)}`), 400, 'too_long', 'code');
   // The contact is stored sealed; the need is paused.
   assert.equal(sqlValue(`select contact_sealed is not null and position('13800000001' in
       encode(contact_sealed, 'escape')) = 0 from objections where id = ${o.body.id}`), 't');
@@ -250,6 +264,10 @@ test('a paused notice does not open; the branch dismisses, the clock goes on', a
   assert.ok(Math.abs(left - (48 * 60 + 60)) <= 1, `${left} minutes left`);
   assert.equal(sqlValue(`select notice_paused_at is null from needs where id = ${id}`), 't');
   assertApiError(await town.post(`/api/v1/objections/${o}/resolve`, { decision: 'uphold', note: 'x' }), 409, 'already_resolved');
+  // The objector reads how it ended.
+  const f = (await getJson(`/api/v1/objections/follow?code=${ids.follow}`)).body.objection;
+  assert.deepEqual([f.status, f.open, f.resolution], ['dismissed', false, '再次入户核实，情况属实']);
+  assert.match(f.resolved_on, /^\d{4}-\d\d-\d\d$/);
 });
 
 test('the job puts a need whose notice is over on the shelf', async () => {
@@ -278,6 +296,11 @@ test('an upheld objection rejects the need; rejected goes back to draft', async 
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.need_status, 'rejected');
   assert.equal(sqlValue(`select status from objections where id = ${o2.body.id}`), 'upheld');
+  // Both objectors read it; the need, withdrawn, is named no more.
+  for (const x of [o1, o2]) {
+    const f = (await getJson(`/api/v1/objections/follow?code=${x.body.follow_code}`)).body.objection;
+    assert.deepEqual([f.status, f.resolution, f.need], ['upheld', '确认重复，驳回', null]);
+  }
   assert.equal(sqlValue(`select notice_paused_at is null from needs where id = ${g}`), 't');
   assertApiError(await getJson(`/api/v1/needs/${g}`), 404, 'not_found');
   assertApiError(await town.post(`/api/v1/branch/needs/${g}/redraft`), 403, 'forbidden');

@@ -239,6 +239,9 @@ test('550 is not retried, shows as failed at /admin/outbox, and its button retri
   smtp.refuse.delete(donor.email);
   const retry = await web.post(`/admin/outbox/${id}/retry`, {});
   assert.equal(retry.status, 303);
+  assert.equal(retry.headers.get('location'), '/admin/outbox?done=admin_outbox_retry');
+  assert.match((await web.get(retry.headers.get('location'))).text,
+    /id="done">这条消息已重新排队/);
   await until(() => mailTo(donor.email).length === 1, 15000, 'the retried message');
   assert.equal(row(id)[0], 'sent');
   assertApiError(await admin.post(`/api/v1/admin/outbox/${id}/retry`), 409, 'bad_state');

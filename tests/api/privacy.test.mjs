@@ -97,6 +97,8 @@ before(async () => {
   await web.get(`/needs/${open}`);
   const f = await web.post(`/needs/${open}/objections`, { reason: `${M.reason} 2`, contact: M.contact });
   assert.equal(f.status, 303);
+  // What their follow-up codes show, answered below, is crawled too.
+  ids.follow = [o.body.follow_code, f.headers.get('location').match(/code=([A-Z2-9-]+)/)[1]];
   for (const oid of sql(`select id from objections where need_id = ${open}`).map((x) => x[0])) {
     const a = await town.post(`/api/v1/objections/${oid}/resolve`, { decision: 'dismiss', note: '核实无误' });
     assert.equal(a.status, 200, JSON.stringify(a.body));
@@ -161,6 +163,7 @@ test('no public page, listing, API answer or error shows a marker', async () => 
     '/api/v1/home', '/api/v1/campaigns', '/api/v1/needs?q=' + encodeURIComponent('隐私测试'),
     ...slugs.flatMap((s) => [`/campaigns/${s}`, `/api/v1/campaigns/${s}`]),
     ...needs.flatMap((id) => [`/needs/${id}`, `/api/v1/needs/${id}`, `/needs/${id}?done=needs_objections`]),
+    ...ids.follow.flatMap((c) => [`/objections/follow?code=${c}`, `/api/v1/objections/follow?code=${c}`]),
   ];
   const seenAlias = [];
   for (const [who, headers] of [['public', {}],

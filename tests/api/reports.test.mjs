@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, sql, sqlValue, assertApiError } from '../lib/env.mjs';
-import { Api, demo } from '../lib/session.mjs';
+import { Api, Browser, demo } from '../lib/session.mjs';
 import { parseCsv, xlsxRows } from '../lib/files.mjs';
 import { TODAY, back, label, key, addDays, quarterStart, quarterEnd } from '../lib/quarters.mjs';
 
@@ -213,7 +213,7 @@ test('reminders go to the outbox before the due day and when late, once each', a
   assert.match(m.body, new RegExp(`已于 ${due(PAST)} 截止`));
 });
 
-test('the roll-up across the tree: submitted figures, live ones, the total', async () => {
+test('the roll-up across the tree: submitted figures, live ones, their two totals', async () => {
   const r = await admin.get(`/api/v1/reports?year=${CUR.year}&quarter=${CUR.quarter}`);
   const ru = r.body.rollup;
   assert.equal(ru.label, label(CUR));
@@ -225,8 +225,27 @@ test('the roll-up across the tree: submitted figures, live ones, the total', asy
   ru.columns.forEach((col, k) => assert.equal(row.values[k].value, frozen[col.key], col.key));
   const live = ru.rows.find((x) => String(x.org_id) === String(xiaye));
   assert.equal(live.live, true);
-  ru.columns.forEach((col, k) => assert.equal(ru.total[k].value,
-    ru.rows.reduce((a, x) => a + x.values[k].value, 0), col.key));
+  // Two totals, never one of frozen and live figures together (issue
+  // 19): the submitted versions', and the live rows' (the city
+  // committee's own records among them).
+  assert.equal(ru.total, undefined);
+  assert.ok(ru.rows.some((x) => x.submitted) && ru.rows.some((x) => !x.submitted));
+  ru.columns.forEach((col, k) => {
+    assert.equal(ru.total_submitted[k].value, ru.rows.filter((x) => x.submitted)
+      .reduce((a, x) => a + x.values[k].value, 0), col.key);
+    assert.equal(ru.total_live[k].value, ru.rows.filter((x) => !x.submitted)
+      .reduce((a, x) => a + x.values[k].value, 0), col.key);
+  });
+  // The page says which is which.
+  const b = new Browser();
+  const a = demo('admin@example.com');
+  await b.login(a.login, a.password);
+  const page = (await b.get(`/reports?year=${CUR.year}&quarter=${CUR.quarter}`)).text;
+  assert.match(page, /已上报合计（最新提交版本）/);
+  assert.match(page, /实时合计（未上报单位及团市委直属）/);
+  assert.match(page, /两个合计分开计算，不相加/);
+  const table = page.slice(page.indexOf('<table class="list rollup">'));
+  assert.doesNotMatch(table.slice(0, table.indexOf('</table>')), /<th>合计<\/th>/);
   assertApiError(await admin.get(`/api/v1/reports?year=${CUR.year}&quarter=9`), 400, 'bad_number', 'quarter');
   const ahead = back(-4);
   assertApiError(await admin.get(`/api/v1/reports?year=${ahead.year}&quarter=${ahead.quarter}`),
@@ -291,21 +310,26 @@ test('the roll-up exported for the committee: a row per branch and the total', a
   assert.deepEqual(rows[0].slice(0, 5), ['单位', '上报情况', '版本', '发布需求（件）', '审核上架需求（件）']);
   assert.equal(rows[0].length, 3 + 18);
   const branches = Number(sqlValue("select count(*) from orgs where kind in ('town', 'unit', 'college')"));
-  assert.equal(rows.length, 1 + branches + 2, 'header, branches, the city committee, the total');
-  assert.equal(rows.at(-1)[0], '合计');
+  assert.equal(rows.length, 1 + branches + 3, 'header, branches, the city committee, two totals');
+  assert.equal(rows.at(-2)[0], '已上报合计（最新提交版本）');
+  assert.equal(rows.at(-1)[0], '实时合计（未上报单位及团市委直属）');
   const ww = rows.find((r) => r[0] === '共青团王屋镇委员会');
   assert.equal(ww[1], '逾期上报');
   assert.equal(rows.find((r) => r[0] === '共青团下冶镇委员会')[1], '未上报（实时数据）');
+  const body = rows.slice(1, -2);
+  const reported = (r) => !r[1].includes('实时数据') && r[0] !== '团市委直属';
   for (let k = 3; k < rows[0].length; k++) {
-    const sum = rows.slice(1, -1).reduce((a, r) => a + Number(r[k]), 0);
-    assert.ok(Math.abs(sum - Number(rows.at(-1)[k])) < 0.001, rows[0][k]);
+    const sum = (list) => list.reduce((a, r) => a + Number(r[k]), 0);
+    assert.ok(Math.abs(sum(body.filter(reported)) - Number(rows.at(-2)[k])) < 0.001, rows[0][k]);
+    assert.ok(Math.abs(sum(body.filter((r) => !reported(r))) - Number(rows.at(-1)[k])) < 0.001,
+      rows[0][k]);
   }
   const x = await download(`/api/v1/reports/rollup.xlsx?${qs}`);
   assert.equal(x.status, 200);
   const book = xlsxRows(x.bytes);
   assert.equal(book.rows.length, rows.length);
   assert.deepEqual(book.rows[0], rows[0]);
-  assert.equal(book.rows.at(-1)[0], '合计');
+  assert.equal(book.rows.at(-1)[0], '实时合计（未上报单位及团市委直属）');
   book.rows.slice(1).forEach((r, i) => {
     for (let k = 3; k < r.length; k++) assert.equal(r[k], Number(rows[i + 1][k]), `${r[0]} ${rows[0][k]}`);
   });

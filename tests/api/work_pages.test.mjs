@@ -136,12 +136,30 @@ test('a school posts and submits a need; the town verifies; the public objects; 
   assert.match(short.text, /id="form-error" data-field="reason">/);
   const o = await visitor.post(`/needs/${ids.need}/objections`, { reason: '这家刚盖了新房子', contact: 'wx:page-test' });
   assert.equal(o.status, 303);
-  assert.equal(o.headers.get('location'), `/needs/${ids.need}?done=needs_objections`);
-  const thanks = await visitor.get(`/needs/${ids.need}?done=needs_objections`);
+  // On to the page of its follow-up code: the one way back to an
+  // anonymous objection (issue 19: the objector never learnt the outcome).
+  const where = o.headers.get('location');
+  const code = where.match(/^\/objections\/follow\?code=([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})&done=needs_objections$/)?.[1];
+  assert.ok(code, where);
+  const thanks = await visitor.get(where);
+  assert.equal(thanks.status, 200);
   assert.match(thanks.text, /您的异议已经收到/);
   assert.match(thanks.text, /公示已暂停/);
+  assert.ok(thanks.text.includes(`<strong class="code">${code}</strong>`));
+  assert.match(thanks.text, /正在核实/);
+  assert.match(thanks.text, new RegExp(`href="/needs/${ids.need}"`));
   assert.ok(!thanks.text.includes('wx:page-test'));
   assert.ok(!thanks.text.includes('这家刚盖了新房子'));
+  // The need's page links to the lookup, whose form finds it again typed
+  // in small letters with spaces; a code nobody has: 404 beside the field.
+  assert.match((await visitor.get(`/needs/${ids.need}`)).text, /href="\/objections\/follow"/);
+  assert.match((await visitor.get('/objections/follow')).text, /<input name="code"/);
+  const typed = await visitor.get(`/objections/follow?code=${encodeURIComponent(code.toLowerCase().replace(/-/g, ' '))}`);
+  assert.ok(typed.text.includes(`<strong class="code">${code}</strong>`));
+  const wrong = await visitor.get('/objections/follow?code=AAAA-BBBB-CCCC');
+  assert.equal(wrong.status, 404);
+  assert.match(wrong.text, /id="form-error" data-field="code">[^<]*没有找到这个查询码/);
+  assert.match(wrong.text, /value="AAAA-BBBB-CCCC"/);
 
   // The school sees the reason only; the town the contact too, and answers.
   const mine = await school.get(`/branch/needs/${ids.need}`);
@@ -160,6 +178,11 @@ test('a school posts and submits a need; the town verifies; the public objects; 
   const after = await visitor.get(`/needs/${ids.need}`);
   assert.match(after.text, /公示期间收到异议 1 条 · 经核实不成立 1/);
   assert.ok(!after.text.includes('新房是危房改造补助'));
+  // The objector, with the code, reads the answer (the form said so).
+  assert.match(page.text, /答复会显示给提交异议的人/);
+  const told = await visitor.get(`/objections/follow?code=${code}`);
+  assert.match(told.text, /经核实不成立/);
+  assert.match(told.text, /<dd class="answer">新房是危房改造补助<\/dd>/);
   page = await town.get(`/branch/needs/${ids.need}`);
   assert.match(page.text, /异议不成立，继续公示/);
 });

@@ -2,7 +2,9 @@
 // sideways scrolling (the transparency tiles were 449 px wide in a
 // 390 px screen), and text contrast at WCAG 2.1 AA (4.5:1; the receive
 // buttons were grey on red at about 1.5:1), checked by axe-core's
-// color-contrast rule in the page as it is shown.  Both languages.
+// color-contrast rule in the page as it is shown; and a header that
+// leaves the screen to the page (signed in, its wrapped links stood
+// 191 px high and stayed there while the page scrolled).  Both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -45,7 +47,19 @@ async function check(page, path) {
       e.getBoundingClientRect().right > window.innerWidth + 1)
       .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))[0],
   }));
+  const head = await page.evaluate(() => {
+    const top = document.querySelector('.top');
+    const height = top.getBoundingClientRect().height;
+    window.scrollTo(0, 400);
+    const covered = window.scrollY >= height ? Math.max(0, top.getBoundingClientRect().bottom) : 0;
+    window.scrollTo(0, 0);
+    return { height, covered, view: window.innerHeight };
+  });
   const problems = [];
+  if (head.height > 0.15 * head.view)
+    problems.push(`${path}: the header is ${head.height} px high in ${head.view}`);
+  if (head.covered > 0)
+    problems.push(`${path}: scrolled, the header still covers ${head.covered} px`);
   if (wide.scroll > wide.view)
     problems.push(`${path}: ${wide.scroll} px wide in ${wide.view} (${wide.culprit})`);
   await page.evaluate(AXE);
