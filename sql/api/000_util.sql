@@ -159,3 +159,27 @@ begin
 	end if;
 	return v_id;
 end $$;
+
+-- A code a person can read out and type: p_groups groups of 4 characters
+-- joined by dashes (no 0/O, 1/I), 5 bits a character from the CSPRNG
+-- behind gen_random_uuid (bytes 0-5 and 16-21 of two UUIDs: none of the
+-- version and variant bits).  A pledge's receipt code has 2 groups, an
+-- objection's follow-up code 3.  plpgsql: a SQL function of a query is
+-- planned at every call.
+create function api.readable_code(p_groups int)
+returns text language plpgsql volatile as $$
+declare
+	v_r	bytea := uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
+	v_s	text := '';
+	v_i	int;
+begin
+	foreach v_i in array (array[0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 20,
+	    21])[1:4 * p_groups] loop
+		if v_s <> '' and length(replace(v_s, '-', '')) % 4 = 0 then
+			v_s := v_s || '-';
+		end if;
+		v_s := v_s || substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+		    get_byte(v_r, v_i) % 32 + 1, 1);
+	end loop;
+	return v_s;
+end $$;

@@ -646,24 +646,8 @@ end $$;
 
 -- ------------------------------------------------------------ objections
 
--- An objection's follow-up code: 12 characters in three groups a person
--- can copy or read out (no 0/O, 1/I; 60 bits from the CSPRNG behind
--- gen_random_uuid), and its form as typed (any case, spaces, dashes).
-create function api.follow_code()
-returns text language plpgsql volatile as $$
-declare
-	v_r	bytea := uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
-	v_s	text := '';
-	v_i	int;
-begin
-	foreach v_i in array array[0, 1, 2, 3, 4, 5, 16, 17, 18, 19, 20, 21] loop
-		v_s := v_s || substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-		    get_byte(v_r, v_i) % 32 + 1, 1);
-	end loop;
-	return substr(v_s, 1, 4) || '-' || substr(v_s, 5, 4) || '-' ||
-	    substr(v_s, 9, 4);
-end $$;
-
+-- An objection's follow-up code is api.readable_code(3): 12 characters,
+-- 60 bits; its hash, of the code as typed (any case, spaces, dashes):
 create function api.follow_code_hash(p_code text)
 returns bytea language sql immutable as $$
 	select sha256(convert_to(upper(regexp_replace(p_code, '[\s-]', '',
@@ -706,7 +690,7 @@ begin
 		perform api.fail(429, 'too_many_objections', json_build_object(
 		    'retry_after', 3600));
 	end if;
-	v_code := api.follow_code();
+	v_code := api.readable_code(3);
 	insert into objections (need_id, reason, contact_key_id, contact_nonce,
 	    contact_sealed, ip, follow_hash)
 	values (p_need, p_reason, p_key_id, decode(p_nonce, 'hex'),

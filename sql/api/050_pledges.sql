@@ -20,20 +20,11 @@ returns text language sql immutable as $$
 $$;
 
 -- A receipt code: 8 characters a person can read out and type
--- (no 0/O, 1/I), from the CSPRNG behind gen_random_uuid.  plpgsql: a SQL
--- function of a query is planned at every call, once per pledge.
+-- (api.readable_code).
 create function api.receipt_code()
 returns text language plpgsql volatile as $$
-declare
-	v_r	bytea := uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid());
-	v_s	text := '';
-	v_i	int;
 begin
-	foreach v_i in array array[0, 1, 2, 3, 16, 17, 18, 19] loop
-		v_s := v_s || substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
-		    get_byte(v_r, v_i) % 32 + 1, 1);
-	end loop;
-	return substr(v_s, 1, 4) || '-' || substr(v_s, 5, 4);
+	return api.readable_code(2);
 end $$;
 
 -- A receipt code as typed: any case, with or without the dash or spaces.
