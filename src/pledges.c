@@ -618,15 +618,28 @@ verify_link(json_t *o, const char *code, const char *url_key,
 	buf_free(&url);
 }
 
-/* GET /me/pledges (page), /api/v1/me/pledges: the donor's pledges. */
+/*
+ * GET /me/pledges?status=&page= (page), /api/v1/me/pledges: the donor's
+ * pledges, newest first, 20 a page, of one status or all
+ * (sql/api/051_pledges_read.sql); 400 for a bad filter.
+ */
+static const char *const pledge_statuses[] = { "pledged", "delivered",
+	"disputed", "received", "cancelled", "expired", NULL };
+static const struct field mine_query[] = {
+	{ "status", FIELD_CHOICE, 0, 0, 0, pledge_statuses },
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+};
+
 int
 me_pledges(struct http_request *req)
 {
 	struct db_call	*call;
+	struct form	 f;
 
 	if (http_state_exists(req))
 		return (db_run(req));
-	if (!web_method(req, HTTP_METHOD_GET))
+	if (!web_method(req, HTTP_METHOD_GET) ||
+	    !web_query(req, &f, mine_query, NFIELDS(mine_query)))
 		return (KORE_RESULT_OK);
 	if (web_is_api(req)) {
 		call = db_prepare(req, SQL_ME_PLEDGES, outbox_db_json);
@@ -637,6 +650,9 @@ me_pledges(struct http_request *req)
 	}
 	session_bind(req, call);
 	db_text(call, web_lang_code(web_lang(req)));
+	db_text(call, form_get(&f, "status"));
+	db_text(call, form_get(&f, "page"));
+	form_free(&f);
 	return (db_run(req));
 }
 

@@ -40,6 +40,11 @@ const struct stmt_def stmts[SQL__COUNT] = {
 	[SQL_NEED_PAGE] = { "select api.need_get($1::bigint, $2), "
 		"api.viewer($3) as viewer, api.share_og('need', $1::bigint::text, $2) as og",
 		3, STMT_READONLY | STMT_PUBLIC },
+	[SQL_NEED_PLEDGES] = { "select api.need_pledges($1::bigint, $2, $3::int)",
+		3, STMT_READONLY | STMT_PUBLIC },
+	[SQL_NEED_PLEDGES_PAGE] = { "select api.need_pledges($1::bigint, $2, "
+		"$3::int), api.viewer($4) as viewer", 4,
+		STMT_READONLY | STMT_PUBLIC },
 
 	/* Pages whose parameters are the session and the language. */
 	[SQL_VIEWER_PAGE] = { "select json_build_object('lang', $2::text), "
@@ -141,10 +146,10 @@ const struct stmt_def stmts[SQL__COUNT] = {
 		STMT_READONLY },
 	[SQL_PLEDGE_PAGE] = { "select api.pledge_get($1, $2::bigint, $3), "
 		"api.viewer($1) as viewer", 3, STMT_READONLY },
-	[SQL_ME_PLEDGES] = { "select api.me_pledges($1, $2)", 2,
+	[SQL_ME_PLEDGES] = { "select api.me_pledges($1, $2, $3, $4::int)", 4,
 		STMT_READONLY },
-	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2), "
-		"api.viewer($1) as viewer", 2, STMT_READONLY },
+	[SQL_ME_PLEDGES_PAGE] = { "select api.me_pledges($1, $2, $3, $4::int), "
+		"api.viewer($1) as viewer", 4, STMT_READONLY },
 	[SQL_DONOR_STATEMENT] = { "select api.statement($1, $2::int, "
 		"$3::int, $4)", 4, STMT_READONLY },
 	[SQL_DONOR_STATEMENT_PAGE] = { "select api.statement($1, $2::int, "

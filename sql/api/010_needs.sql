@@ -366,6 +366,7 @@ returns text language plpgsql stable as $$
 declare
 	v_need	json;
 	v_n	needs;
+	v_count	bigint;
 begin
 	select * into v_n from needs n
 	 where n.id = p_id
@@ -373,6 +374,7 @@ begin
 	if not found then
 		perform api.fail(404, 'not_found');
 	end if;
+	v_count := api.need_pledges_count(p_id);
 	select (case when p_lang = 'en' then p.en else p.zh end)::json
 	  into v_need from need_public p
 	 where p.need_id = p_id
@@ -401,15 +403,11 @@ begin
 	        'by', (select api.l(p_lang, o.name, o.name_en) from users u
 	            join orgs o on o.id = u.org_id where u.id = v_n.verified_by))
 	        end,
-	    'pledges', (select coalesce(json_agg(json_build_object(
-	        'donor', api.donor_public_name(p.donor_id, p.anonymous, p_lang),
-	        'quantity', p.quantity,
-	        'status', p.status,
-	        'status_name', api.pledge_status_name(p.status, p_lang),
-	        'date', api.day(p.created_at)) order by p.created_at, p.id),
-	        '[]')
-	      from pledges p
-	     where p.need_id = p_id
-	       and p.status in ('pledged', 'delivered', 'received', 'disputed'))
+	    -- The newest ten; the rest on GET /needs/{id}/pledges
+	    -- (sql/api/051_pledges_read.sql).
+	    'pledges', api.need_pledges_json(p_id, p_lang, 10, 0),
+	    'pledges_total', v_count,
+	    'pledges_more', v_count > 10
 	)::text;
 end $$;
+

@@ -32,18 +32,103 @@ returns json language sql stable as $$
 	        where id = n.town_id))
 $$;
 
--- GET /me/pledges: the donor's pledges, newest first.
-create function api.me_pledges(p_sid text, p_lang text)
+-- The pledges a need's public page lists (who, how much, how far; the
+-- cancelled and expired are not): a need's page shows the newest few and
+-- links to the rest, 50 a page, so that neither costs more with a need's
+-- thousands of supporters on a campaign day (the soak's needs showed it).
+create function api.need_pledges_json(p_id bigint, p_lang text,
+    p_limit int, p_offset int)
+returns json language sql stable as $$
+	select coalesce(json_agg(json_build_object(
+	    'donor', api.donor_public_name(p.donor_id, p.anonymous, p_lang),
+	    'quantity', p.quantity,
+	    'status', p.status,
+	    'status_name', api.pledge_status_name(p.status, p_lang),
+	    'date', api.day(p.created_at)) order by p.created_at desc, p.id desc),
+	    '[]')
+	  from (select * from pledges
+	         where need_id = p_id
+	           and status in ('pledged', 'delivered', 'received', 'disputed')
+	         order by created_at desc, id desc
+	         limit p_limit offset p_offset) p
+$$;
+
+create function api.need_pledges_count(p_id bigint)
+returns bigint language sql stable as $$
+	select count(*) from pledges
+	 where need_id = p_id
+	   and status in ('pledged', 'delivered', 'received', 'disputed')
+$$;
+
+-- GET /needs/{id}/pledges, /api/v1/needs/{id}/pledges?page=: all of a
+-- listed need's public pledges, newest first, 50 a page; 404 as
+-- api.need_get.
+create function api.need_pledges(p_id bigint, p_lang text, p_page int)
+returns text language plpgsql stable as $$
+declare
+	v_n	needs;
+	v_page	int := coalesce(p_page, 1);
+	v_total	bigint;
+begin
+	select * into v_n from needs n
+	 where n.id = p_id
+	   and n.status in ('notice', 'open', 'fully_pledged', 'fulfilled');
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	v_total := api.need_pledges_count(p_id);
+	return json_build_object(
+	    'need', json_build_object('id', v_n.id, 'title', v_n.title,
+	        'is_money', v_n.kind = 'money', 'unit', v_n.unit),
+	    'title', v_n.title,
+	    'total', v_total,
+	    'pager', api.prog_pager(v_page, 50, v_total),
+	    'pledges', api.need_pledges_json(p_id, p_lang, 50,
+	        (v_page - 1) * 50))::text;
+end $$;
+
+-- GET /me/pledges?status=&page=: the donor's pledges, newest first, 20
+-- a page, of one status or all, with how many there are of each (a donor
+-- of years has hundreds: the page was every one of them at each visit).
+create function api.me_pledges(p_sid text, p_lang text, p_status text,
+    p_page int)
 returns text language plpgsql as $$
 declare
 	v_u	users;
+	v_page	int := coalesce(p_page, 1);
+	v_counts	json;
+	v_all	bigint;
+	v_total	bigint;
 begin
 	v_u := api.require_user(p_sid, array['donor']);
-	return json_build_object('pledges', (select coalesce(json_agg(
-	    api.pledge_json(p, n, p_lang) order by p.created_at desc, p.id desc),
-	    '[]') from pledges p join needs n on n.id = p.need_id
-	    where p.donor_id = v_u.id),
-	  'notifications', api.messages_json(v_u.id))::text;
+	select json_agg(json_build_object('value', s.v,
+	           'name', api.pledge_status_name(s.v, p_lang),
+	           'count', coalesce(c.n, 0), 'selected', s.v = p_status)
+	           order by s.i),
+	       sum(coalesce(c.n, 0)),
+	       sum(coalesce(c.n, 0)) filter (where p_status is null
+	           or s.v = p_status)
+	  into v_counts, v_all, v_total
+	  from unnest(array['pledged', 'delivered', 'disputed', 'received',
+	          'cancelled', 'expired']) with ordinality s(v, i)
+	  left join (select status, count(*) n from pledges
+	              where donor_id = v_u.id group by status) c
+	    on c.status = s.v;
+	return json_build_object(
+	    'filters', json_build_object('status', p_status),
+	    'statuses', v_counts,
+	    'all_total', v_all,
+	    'total', v_total,
+	    'pager', api.prog_pager(v_page, 20, v_total),
+	    'pledges', (select coalesce(json_agg(api.pledge_json(x.p, x.n,
+	            p_lang) order by x.created_at desc, x.id desc), '[]')
+	      from (select p, n, p.created_at, p.id
+	          from pledges p join needs n on n.id = p.need_id
+	         where p.donor_id = v_u.id
+	           and (p_status is null or p.status = p_status)
+	         order by p.created_at desc, p.id desc
+	         limit 20 offset (v_page - 1) * 20) x),
+	    'notifications', api.messages_json(v_u.id))::text;
 end $$;
 
 -- GET /me/pledges/{id}: one pledge, its history and where its events are

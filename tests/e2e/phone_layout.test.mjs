@@ -26,7 +26,8 @@ function publicPages() {
   const notice = one(`select id from needs where status = 'notice' order by id limit 1`);
   const campaign = one('select slug from campaigns order by id limit 1');
   const entry = one('select max(position) from log_entries');
-  return ['/', '/needs', `/needs/${need}`, `/needs/${notice}`, '/needs?q=棉衣', '/campaigns',
+  return ['/', '/needs', `/needs/${need}`, `/needs/${need}/pledges`, `/needs/${notice}`,
+    '/needs?q=棉衣', '/campaigns',
     `/campaigns/${campaign}`, '/offers', '/transparency', `/transparency/entries/${entry}`,
     '/verify', '/privacy', '/login', '/register', '/password/forgot', '/api'];
 }
