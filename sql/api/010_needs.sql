@@ -124,6 +124,7 @@ declare
 	v_rank		text := '';
 	v_q		text[];
 	v_pat		text[];
+	v_names		boolean[];
 	v_sort		text;
 	v_off		int := (p_page - 1) * p_per_page;
 begin
@@ -156,9 +157,10 @@ begin
 		-- q matches literally: % and _ in it are not wildcards.
 		v_pat := array(select '%' || replace(replace(replace(w, '\',
 		    '\\'), '%', '\%'), '_', '\_') || '%' from unnest(v_q) w);
+		v_names := array(select api.search_names(p) from unnest(v_pat) p);
 		for i in 1 .. cardinality(v_q) loop
 			v_words := v_words || ' and ' || api.needs_word_sql(i,
-			    api.search_names(v_pat[i]));
+			    v_names[i], false = any (v_names));
 			v_rank := v_rank || case when i > 1 then ' + ' else '' end
 			    || format('case when n.title ilike ($3)[%1$s] then 0'
 			    || ' when (n.item || '' '' || n.spec) ilike ($3)[%1$s]'
@@ -247,16 +249,29 @@ $$;
 -- p_names (some organisation, town or category is named by the word), in
 -- the name of its organisation, town or category (small tables: each
 -- array is computed once per query).  Only the word's number is written
--- in.  With names, each way of matching is its own indexed query of the
--- ids in that status (the search index; needs_org_work, needs_shelf_town,
--- needs_shelf_category), and the need is among them: an OR of the four
+-- in.  A name word alone (p_other false: no other word is plain text)
+-- is each way of matching as its own indexed query of the ids in that
+-- status (the search index; needs_org_work, needs_shelf_town,
+-- needs_shelf_category), and the need among them: an OR of the four
 -- within one scan no index answers, and ilike over every listed need
--- took 0.3 s quiet, 1.2 s under load, on 100,000 needs (issue 18).
-create function api.needs_word_sql(i int, p_names boolean)
+-- took 0.3 s quiet, 1.2 s under load, on 100,000 needs (issue 18).  With
+-- a plain word beside it (p_other), that word's index finds the few
+-- candidates and the name is tested on each of them: the ids of a town's
+-- 14,000 needs cost 390 ms to gather for "王屋镇 棉衣", the test on
+-- 棉衣's candidates 21 ms (tests/bench/search.sql, 100,000 needs).
+create function api.needs_word_sql(i int, p_names boolean, p_other boolean)
 returns text language sql immutable as $$
 	select case when not p_names then format('(search_grams(n.search)
 	    @> search_query_grams(($2)[%1$s]) and n.search ilike ($3)[%1$s])',
 	    i)
+	when p_other then format('(n.search ilike ($3)[%1$s]
+	    or n.org_id = any (array(select o.id from orgs o
+	        where o.name ilike ($3)[%1$s] or o.name_en ilike ($3)[%1$s]))
+	    or n.town_id = any (array(select t.id from towns t
+	        where t.name_zh ilike ($3)[%1$s] or t.name_en ilike ($3)[%1$s]))
+	    or n.category = any (array(select c.slug from categories c
+	        where c.name_zh ilike ($3)[%1$s]
+	           or c.name_en ilike ($3)[%1$s])))', i)
 	else format('n.id in (select s.id from needs s where s.status = $1
 	      and search_grams(s.search) @> search_query_grams(($2)[%1$s])
 	      and s.search ilike ($3)[%1$s]

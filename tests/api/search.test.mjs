@@ -20,6 +20,16 @@ const search = async (q, more = '') => {
   assert.equal(r.body.total, r.body.items.length);
   return r.body.items.map((n) => n.id);
 };
+// Every page of a search that may find more than a page.
+const searchAll = async (q) => {
+  const out = [];
+  for (let page = 1; ; page++) {
+    const r = await getJson(`/api/v1/needs?q=${encodeURIComponent(q)}&per_page=100&page=${page}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    out.push(...r.body.items.map((n) => n.id));
+    if (page * 100 >= r.body.total) return out;
+  }
+};
 
 before(async () => {
   const school = await Api.as(`org${schoolOf('wangwu')}@example.com`);
@@ -81,6 +91,12 @@ test('the names of the organisation, town and category are searched', async () =
   // Category: 文具 (stationery) is the bag's and the far coat's.
   assert.deepEqual((await search(`${T} 文具`)).sort(), [ids.bag, ids.far].sort());
   assert.deepEqual((await search(`${T} stationery 140`)), [ids.far]);
+  // Names alone (no plain word to find the candidates: each name's ids
+  // through its own indexes), and a name beside a plain word (the plain
+  // word's candidates, the name tested on each): the same needs.
+  const names = await searchAll('王屋镇 文具');
+  assert.ok(names.includes(ids.bag) && !names.includes(ids.far) && !names.includes(ids.coat));
+  assert.deepEqual((await search(`${T} 王屋镇 文具`)), [ids.bag]);
   // Filters still hold on top of the words.
   assert.deepEqual(await search(`${T} 140`, '&town=wangwu'), [ids.coat]);
   assert.deepEqual(await search(`${T} 140`, '&category=stationery'), [ids.far]);
