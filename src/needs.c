@@ -12,8 +12,6 @@ int	needs_api_list(struct http_request *);
 int	needs_page_list(struct http_request *);
 int	needs_api_get(struct http_request *);
 int	needs_page_get(struct http_request *);
-int	need_pledges(struct http_request *);
-int	pledge_create(struct http_request *);	/* pledges.c */
 
 /* relevance: by where q's words are (api.needs_list), q's default. */
 static const char *const sorts[] = { "urgent", "deadline", "newest",
@@ -302,51 +300,6 @@ needs_page_get(struct http_request *req)
 		return (r);
 	return (need_start(req, "/needs/", SQL_NEED_PAGE,
 		    web_db_page));
-}
-
-/*
- * GET /needs/{id}/pledges?page= (page), /api/v1/needs/{id}/pledges: a
- * listed need's public pledges, newest first, 50 a page (its page shows
- * the newest ten); 404 as the need.  A POST to the API's path makes one
- * (pledge_create).
- */
-static const struct field pledges_query[] = {
-	{ "page", FIELD_INT, 0, 1, 100000, NULL },
-};
-
-int
-need_pledges(struct http_request *req)
-{
-	struct db_call	*call;
-	struct form	 f;
-	char		 id[WEB_ID_MAX];
-	const char	*rest;
-	int		 api = web_is_api(req), r;
-
-	if (http_state_exists(req))
-		return (db_run(req));
-	if (api && req->method == HTTP_METHOD_POST)
-		return (pledge_create(req));
-	if (web_cached(req, &r))
-		return (r);
-	if (!web_method(req, HTTP_METHOD_GET |
-	    (api ? HTTP_METHOD_POST : 0)))
-		return (KORE_RESULT_OK);
-	if (!web_path_id(req, api ? "/api/v1/needs/" : "/needs/", id,
-	    sizeof(id), &rest) || strcmp(rest, "/pledges"))
-		return (web_error(req, 404, "not_found", NULL));
-	if (!web_query(req, &f, pledges_query, NFIELDS(pledges_query)))
-		return (KORE_RESULT_OK);
-	call = db_prepare(req, api ? SQL_NEED_PLEDGES : SQL_NEED_PLEDGES_PAGE,
-	    api ? web_db_json : web_db_page);
-	call->page = "need-pledges";
-	db_text(call, id);
-	db_text(call, web_lang_code(web_lang(req)));
-	db_text(call, form_get(&f, "page"));
-	if (!api)
-		session_bind(req, call);
-	form_free(&f);
-	return (db_run(req));
 }
 
 static int

@@ -11,6 +11,7 @@
 #include "shop.h"
 
 int	pledge_create(struct http_request *);
+int	need_pledges(struct http_request *);
 int	pledge_action(struct http_request *);
 int	pledge_receipt(struct http_request *);
 int	pledge_page(struct http_request *);
@@ -154,6 +155,51 @@ pledge_create(struct http_request *req)
 	db_bool(call, form_bool(&f, "anonymous"));
 	db_text(call, form_get(&f, "message"));
 	db_text(call, key);
+	form_free(&f);
+	return (db_run(req));
+}
+
+/*
+ * GET /needs/{id}/pledges?page= (page), /api/v1/needs/{id}/pledges: a
+ * listed need's public pledges, newest first, 50 a page (its page shows
+ * the newest ten); 404 as the need.  A POST to the API's path makes one
+ * (pledge_create).
+ */
+static const struct field pledges_query[] = {
+	{ "page", FIELD_INT, 0, 1, 100000, NULL },
+};
+
+int
+need_pledges(struct http_request *req)
+{
+	struct db_call	*call;
+	struct form	 f;
+	char		 id[WEB_ID_MAX];
+	const char	*rest;
+	int		 api = web_is_api(req), r;
+
+	if (http_state_exists(req))
+		return (db_run(req));
+	if (api && req->method == HTTP_METHOD_POST)
+		return (pledge_create(req));
+	if (web_cached(req, &r))
+		return (r);
+	if (!web_method(req, HTTP_METHOD_GET |
+	    (api ? HTTP_METHOD_POST : 0)))
+		return (KORE_RESULT_OK);
+	if (!web_path_id(req, api ? "/api/v1/needs/" : "/needs/", id,
+	    sizeof(id), &rest) || strcmp(rest, "/pledges"))
+		return (web_error(req, 404, "not_found", NULL));
+	if (!web_query(req, &f, pledges_query, NFIELDS(pledges_query)))
+		return (KORE_RESULT_OK);
+	call = db_prepare(req, api ? SQL_NEED_PLEDGES : SQL_NEED_PLEDGES_PAGE,
+	    api ? web_db_json : web_db_page);
+	call->page = "need-pledges";
+	db_text(call, id);
+	db_text(call, web_lang_code(web_lang(req)));
+	db_text(call, form_get(&f, "page"));
+	if (!api)
+		session_bind(req, call);
 	form_free(&f);
 	return (db_run(req));
 }
