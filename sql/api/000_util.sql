@@ -64,6 +64,18 @@ returns text language sql immutable parallel safe as $$
 	    else api.l(p_lang, '未在读', 'not in school') end
 $$;
 
+-- Whether a need in this status is public: in its notice (公示, public
+-- so that anyone may object), open, fully pledged or fulfilled.  Anything
+-- else (draft, submitted, verified, rejected, cancelled, expired) shows
+-- nothing of itself to the public.  The one statement of the rule in api
+-- (the migrations' need_public triggers hold the same four); SQL and
+-- immutable, so the planner inlines it and a WHERE on it still uses the
+-- indexes a literal IN list would.
+create function api.need_is_public(p_status text)
+returns boolean language sql immutable parallel safe as $$
+	select p_status in ('notice', 'open', 'fully_pledged', 'fulfilled')
+$$;
+
 -- The kinds of need and offer, in the order forms list them: the one
 -- list of them in api (C's is need_kinds in src/lib/match.c; the tables'
 -- CHECKs hold the same four, the last line of defence).

@@ -129,8 +129,7 @@ declare
 	v_off		int := (p_page - 1) * p_per_page;
 begin
 	-- Only what the public may see, whoever calls.
-	if p_status is null or p_status not in ('notice', 'open',
-	    'fully_pledged', 'fulfilled') then
+	if p_status is null or not api.need_is_public(p_status) then
 		perform api.fail(400, 'unknown_value',
 		    json_build_object('field', 'status'));
 	end if;
@@ -370,6 +369,22 @@ begin
 	    || ',"per_page":' || p_per_page || '}';
 end $$;
 
+-- A need the public may see (api.need_is_public), by id; 404 not_found
+-- for one that does not exist or is not public, the same answer for both
+-- so that an id reveals nothing of a need withdrawn or never verified.
+create function api.need_listed(p_id bigint)
+returns needs language plpgsql stable as $$
+declare
+	v_n	needs;
+begin
+	select * into v_n from needs n
+	 where n.id = p_id and api.need_is_public(n.status);
+	if not found then
+		perform api.fail(404, 'not_found');
+	end if;
+	return v_n;
+end $$;
+
 -- GET /api/v1/needs/{id}: a listed need, its story and who pledged (the
 -- donor's name, or 爱心人士 when they chose to stay anonymous).  404 for
 -- needs that do not exist or are not public.  A need in its public notice
@@ -383,12 +398,7 @@ declare
 	v_n	needs;
 	v_count	bigint;
 begin
-	select * into v_n from needs n
-	 where n.id = p_id
-	   and n.status in ('notice', 'open', 'fully_pledged', 'fulfilled');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_n := api.need_listed(p_id);
 	v_count := api.need_pledges_count(p_id);
 	select (case when p_lang = 'en' then p.en else p.zh end)::json
 	  into v_need from need_public p

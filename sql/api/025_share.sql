@@ -25,7 +25,7 @@ returns json language sql stable as $$
 	  join orgs o on o.id = n.org_id
 	  join towns t on t.id = n.town_id
 	 where n.id = p_key::bigint
-	   and n.status in ('notice', 'open', 'fully_pledged', 'fulfilled'))
+	   and api.need_is_public(n.status))
 	when 'campaign' then (select json_build_object('type', 'article',
 	    'title', api.l(p_lang, c.name_zh, c.name_en),
 	    'description', left(regexp_replace(api.l(p_lang, c.summary_zh,
@@ -54,7 +54,7 @@ begin
 	v_small := v_fixed || array(select '/campaigns/' || c.slug
 	    from campaigns c order by c.id);
 	select coalesce(sum(c.n), 0) into v_needs from need_counts c
-	 where c.status in ('notice', 'open', 'fully_pledged', 'fulfilled');
+	 where api.need_is_public(c.status);
 	v_out := greatest(1, ceil((cardinality(v_small) + v_needs)::numeric
 	    / p_per))::text || E'\n';
 	select v_out || coalesce(string_agg(u || E'\t', E'\n'), '')
@@ -68,8 +68,7 @@ begin
 		        || api.day(n.updated_at), E'\n' order by n.id), '')
 		  into v_out
 		  from (select n.id, n.updated_at from needs n
-		         where n.status in ('notice', 'open', 'fully_pledged',
-		             'fulfilled')
+		         where api.need_is_public(n.status)
 		         order by n.id
 		         offset greatest(0, v_off - cardinality(v_small))
 		         limit least(p_per, v_off + p_per

@@ -134,8 +134,7 @@ create function api.need_staff_json(n needs, p_u users, p_lang text)
 returns json language sql stable as $$
 	select (api.need_public(n, p_lang)::jsonb || jsonb_build_object(
 	    'status_name', api.status_name(n.status, p_lang),
-	    'is_public', n.status in ('notice', 'open', 'fully_pledged',
-	        'fulfilled'),
+	    'is_public', api.need_is_public(n.status),
 	    'story', n.story,
 	    'org_id', n.org_id,
 	    'beneficiary_id', n.beneficiary_id,
@@ -669,8 +668,7 @@ declare
 	v_code	text;
 begin
 	select * into v_n from needs where id = p_need for update;
-	if v_n.id is null or v_n.status not in ('notice', 'open',
-	    'fully_pledged', 'fulfilled') then
+	if v_n.id is null or not api.need_is_public(v_n.status) then
 		perform api.fail(404, 'not_found');
 	end if;
 	if v_n.status <> 'notice' then
@@ -748,8 +746,8 @@ begin
 	    'open', v_o.status = 'open',
 	    'resolved_on', api.day(v_o.resolved_at),
 	    'resolution', v_o.resolution,
-	    'need', case when v_n.status in ('notice', 'open', 'fully_pledged',
-	        'fulfilled') then json_build_object('id', v_n.id,
+	    'need', case when api.need_is_public(v_n.status)
+	        then json_build_object('id', v_n.id,
 	        'title', v_n.title) end))::text;
 end $$;
 

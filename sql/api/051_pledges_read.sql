@@ -70,12 +70,7 @@ declare
 	v_page	int := coalesce(p_page, 1);
 	v_total	bigint;
 begin
-	select * into v_n from needs n
-	 where n.id = p_id
-	   and n.status in ('notice', 'open', 'fully_pledged', 'fulfilled');
-	if not found then
-		perform api.fail(404, 'not_found');
-	end if;
+	v_n := api.need_listed(p_id);
 	v_total := api.need_pledges_count(p_id);
 	return json_build_object(
 	    'need', json_build_object('id', v_n.id, 'title', v_n.title,

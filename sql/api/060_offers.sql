@@ -431,8 +431,8 @@ returns json language sql stable as $$
 	select json_build_object('id', pr.id, 'offer_id', pr.offer_id,
 	    -- A need no longer public (cancelled, rejected, expired) shows
 	    -- nothing of itself, not even its child's public profile.
-	    'need', case when n.status in ('notice', 'open', 'fully_pledged',
-	        'fulfilled') then api.need_public(n, p_lang)
+	    'need', case when api.need_is_public(n.status)
+	        then api.need_public(n, p_lang)
 	        else json_build_object('id', n.id, 'status', n.status,
 	            'off_shelf', true, 'title', api.l(p_lang, '（需求已下架）',
 	            '(need withdrawn)')) end,
