@@ -80,11 +80,23 @@ returns jsonb language sql stable as $$
 	), n as (
 		select n.* from needs n where n.org_id = any (p_orgs)
 	), p as (
+		-- The pledges the days touch, made or received in them, found
+		-- through each need's pledges by date (pledges_need_public) and
+		-- the receipts by day (pledges_received): not every pledge the
+		-- organisations ever had, which a past quarter read in full.
 		select p.*, n.kind, n.unit_amount, n.beneficiary_id,
 		    case n.kind when 'money' then p.quantity::bigint
 		    when 'scholarship' then p.quantity::bigint * n.unit_amount
 		    else 0 end as money
 		  from pledges p join n on n.id = p.need_id
+		 where p.id in (select x.id from n, w, pledges x
+		         where x.need_id = n.id and x.status in ('pledged',
+		             'delivered', 'received', 'disputed')
+		           and x.created_at >= w.t0 and x.created_at < w.t1
+		       union all
+		       select x.id from w, pledges x
+		         where x.status = 'received'
+		           and x.received_at >= w.t0 and x.received_at < w.t1)
 	), f as (
 		select x.metric, sum(x.amount) as v from api.metric_facts() x
 		 where x.org_id = any (p_orgs) and x.on_date between p_from and p_to
