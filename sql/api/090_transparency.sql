@@ -178,6 +178,23 @@ returns json language sql stable as $$
 	  from m
 $$;
 
+-- The log's receipts (pledge_received entries) that match the filters
+-- (null: any), from p_t0 to before p_t1: the one statement of them for
+-- the latest receipts and their count.  SQL, so the caller's plan
+-- inlines it and a filter left out folds away there.
+create function api.transparency_receipts(p_town smallint, p_category text,
+    p_campaign smallint, p_t0 timestamptz, p_t1 timestamptz)
+returns table (pos bigint) language sql stable as $$
+	select e.position
+	  from log_entries e join needs n on n.id = e.need_id
+	 where e.kind = 'pledge_received'
+	   and (p_town is null or n.town_id = p_town)
+	   and (p_category is null or n.category = p_category)
+	   and (p_campaign is null or n.campaign_id = p_campaign)
+	   and (p_t0 is null or e.created_at >= p_t0)
+	   and (p_t1 is null or e.created_at < p_t1)
+$$;
+
 -- The latest gifts received (pledge_received events of the log), newest
 -- first, at most p_limit, for the filters given (null: any), and how many
 -- there are in all.  The period is of Asia/Shanghai days, inclusive.
@@ -199,28 +216,16 @@ declare
 	v_pos	bigint[];
 	v_total	bigint;
 begin
-	v_pos := array(select e.position
-	  from log_entries e join needs n on n.id = e.need_id
-	 where e.kind = 'pledge_received'
-	   and (p_town is null or n.town_id = p_town)
-	   and (p_category is null or n.category = p_category)
-	   and (p_campaign is null or n.campaign_id = p_campaign)
-	   and (v_t0 is null or e.created_at >= v_t0)
-	   and (v_t1 is null or e.created_at < v_t1)
-	 order by e.position desc limit p_limit);
+	v_pos := array(select r.pos from api.transparency_receipts(
+	    p_town, p_category, p_campaign, v_t0, v_t1) r
+	 order by r.pos desc limit p_limit);
 	if num_nonnulls(p_town, p_category, p_campaign, p_since, p_until) = 0
 	then
 		select coalesce(sum(s.n), 0) into v_total from log_stats s
 		 where s.kind = 'pledge_received';
 	else
-		select count(*) into v_total
-		  from log_entries e join needs n on n.id = e.need_id
-		 where e.kind = 'pledge_received'
-		   and (p_town is null or n.town_id = p_town)
-		   and (p_category is null or n.category = p_category)
-		   and (p_campaign is null or n.campaign_id = p_campaign)
-		   and (v_t0 is null or e.created_at >= v_t0)
-		   and (v_t1 is null or e.created_at < v_t1);
+		select count(*) into v_total from api.transparency_receipts(
+		    p_town, p_category, p_campaign, v_t0, v_t1);
 	end if;
 	return json_build_object(
 	    'total', v_total,
