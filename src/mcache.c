@@ -28,13 +28,17 @@
  * a reader sees their own change at once, and changes made elsewhere
  * (another node, the periodic jobs) within a second.
  *
- * When the cache has no answer of the right age, the request fetches it
- * for the others: the answer it gives (web_send calls mcache_answer) is
- * kept when it is a 200, 400 or 404 in JSON or HTML; any other answer, or
- * a request that ends without one (mcache_end, from db.c), hands the
- * fetch to the next reader.  An answer is born when its request came in
- * (before its query), so nothing served is older than a second since the
- * database was asked.
+ * An answer older than MC_FRESH is refreshed ahead: the first reader
+ * after that fetches the next while the others are still served it, so
+ * that the crowd on a busy key does not wait for its fetch each second.
+ * When the cache has no answer of the right age (none, a second old, or
+ * older than a write), the request fetches it for the others: the
+ * answer it gives (web_send calls mcache_answer) is kept when it is a
+ * 200, 400 or 404 in JSON or HTML; any other answer, or a request that
+ * ends without one (mcache_end, from db.c), hands the fetch to the next
+ * reader.  An answer is born when its request came in (before its
+ * query), so nothing served is older than a second since the database
+ * was asked.
  *
  * Pages hold the reader's anti-CSRF token (forms anyone may send, e.g. an
  * objection): the places where the fetching reader's token stands are
@@ -54,6 +58,7 @@
 
 #define MC_SLOTS	1024		/* answers kept per worker */
 #define MC_MAX_AGE	1000		/* ms: the promise */
+#define MC_FRESH	800		/* ms: then refreshed ahead (below) */
 #define MC_KEY		640		/* longest key; longer: not cached */
 #define MC_BODY_MAX	(512 * 1024)	/* larger answers are not kept */
 #define MC_PARAMS	32		/* query parameters sorted */
@@ -101,7 +106,7 @@ struct pcache *
 mcache_store(void)
 {
 	if (!cache_ready) {
-		pcache_init(&cache, MC_SLOTS, cfg.page_cache ? MC_MAX_AGE : 0,
+		pcache_init(&cache, MC_SLOTS, cfg.page_cache ? MC_FRESH : 0,
 		    MC_MAX_AGE);
 		cache_ready = 1;
 	}
