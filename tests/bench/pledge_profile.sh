@@ -1,0 +1,108 @@
+#!/bin/sh
+# What a pledge spends, statement by statement: api.pledge_create as
+# make bench calls it (tests/bench/run.sh: 1 unit to one of 40 needs, as
+# one of 16 verified donors), through pgbench -M extended on a
+# throwaway cluster with the demo data and SIZE generated needs, with
+# pg_stat_statements (every nested statement) and track_functions on.
+# Prints pgbench's rate, the PostgreSQL CPU per pledge (the postmaster's
+# reaped children: the backends, and any autovacuum worker that ended
+# meanwhile), then per pledge the statements (execution time, µs) and
+# the functions (self and total time, µs), the most expensive first.
+# With C=1 the times are the backend's own work; with more clients they
+# include waiting for locks.  Not part of make test.
+#
+#   tests/bench/pledge_profile.sh            SIZE=10000 C=1 SECS=15
+set -eu
+cd "$(dirname "$0")/../.."
+PGBIN=/usr/lib/postgresql/15/bin
+SIZE=${SIZE:-10000}
+C=${C:-1}
+SECS=${SECS:-15}
+TOP=${TOP:-30}
+
+T=$(mktemp -d /tmp/shop-pprof.XXXXXX)
+chmod 755 "$T"
+trap 'sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true; rm -rf "$T"' EXIT INT TERM
+
+cat > "$T/extra.conf" <<CONF
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+track_functions = all
+CONF
+FAST=1 PG_EXTRA_CONF="$T/extra.conf" sql/cluster.sh init "$T" >/dev/null
+SOCK=$(sql/cluster.sh sock "$T")
+OWNER_DB="host=$SOCK dbname=shop user=shop_owner"
+APP_DB="host=$SOCK dbname=shop user=shop_app"
+ADMIN="$PGBIN/psql -X -q -h $SOCK -U postgres -d shop"
+sql/migrate.sh "$OWNER_DB" >/dev/null
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" -f sql/demo/seed.sql \
+    -f sql/demo/log_seed.sql >/dev/null
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -v total="$SIZE" "$OWNER_DB" \
+    -f sql/demo/large.sql >/dev/null
+$ADMIN -c 'create extension pg_stat_statements' >/dev/null
+
+# The bench's needs and donors (tests/bench/run.sh), and a session each.
+"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/ids"
+insert into needs (org_id, town_id, kind, category, title, unit, quantity,
+    deadline, status, opened_at)
+select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
+    current_date + 60, 'open', now()
+  from orgs o, generate_series(1, 40) g
+ where o.id = (select min(id) from orgs where kind = 'school');
+select api.log_need_opened(id) from needs where title like '压测图书 %';
+insert into users (role, display_name, email, email_verified_at)
+select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com', now()
+  from generate_series(1, 16) g;
+with t as (select u.id,
+    encode(sha256(gen_random_uuid()::text::bytea), 'hex') as token
+  from users u where u.email like 'bench%@example.com'),
+s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
+  select sha256(convert_to(token, 'UTF8')), id, '7 days',
+      now() + interval '1 day' from t returning 1)
+select 'token ' || token from t, (select count(*) from s) x;
+select 'range ' || min(id) || ' ' || max(id) from needs
+ where title like '压测图书 %';
+SQL
+read -r _ nfirst nlast <<EOF
+$(grep '^range ' "$T/ids")
+EOF
+i=0
+files=""
+sed -n 's/^token //p' "$T/ids" > "$T/tokens"
+while read -r tok; do
+	i=$((i + 1))
+	sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
+	printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
+	    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
+	files="$files -f $T/pledge$i.sql@1"
+done < "$T/tokens"
+
+# shellcheck disable=SC2086
+"$PGBIN/pgbench" -n -M extended -c "$C" -j 1 -T 3 $files "$APP_DB" \
+    >/dev/null 2>&1
+$ADMIN -c 'select pg_stat_statements_reset(), pg_stat_reset()' >/dev/null
+pm=$(head -1 "$SOCK/../data/postmaster.pid")
+c0=$(awk '{ print $16 + $17 }' "/proc/$pm/stat")
+# shellcheck disable=SC2086
+"$PGBIN/pgbench" -n -M extended -c "$C" -j 1 -T "$SECS" $files "$APP_DB" \
+    > "$T/pgbench.out" 2>&1
+sleep 1		# the backends are reaped
+c1=$(awk '{ print $16 + $17 }' "/proc/$pm/stat")
+n=$(sed -n 's/.*transactions actually processed: \([0-9]*\).*/\1/p' \
+    "$T/pgbench.out")
+echo "== $(date '+%Y-%m-%d %H:%M %Z'), $SIZE generated needs, $C client(s)," \
+    "load$(uptime | sed 's/.*load average//')"
+echo "pledges/s: $(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$T/pgbench.out")" \
+    "($n in $SECS s)"
+echo "PostgreSQL CPU per pledge: $(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n )) µs"
+$ADMIN <<SQL
+select round((total_exec_time / $n * 1000)::numeric, 1) as "µs a pledge",
+    round(calls::numeric / $n, 1) as calls,
+    left(regexp_replace(query, '\s+', ' ', 'g'), 100) as statement
+  from pg_stat_statements order by total_exec_time desc limit $TOP;
+select funcname as function, round(calls::numeric / $n, 1) as calls,
+    round((self_time / $n * 1000)::numeric, 1) as "self µs",
+    round((total_time / $n * 1000)::numeric, 1) as "total µs"
+  from pg_stat_user_functions where calls > 0
+ order by self_time desc limit $TOP;
+SQL
