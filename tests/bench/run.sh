@@ -178,10 +178,22 @@ cpu_kore() {
 	# shellcheck disable=SC2086
 	cpu_of $workers $workers0
 }
-cpu_pg() {
-	# shellcheck disable=SC2046
-	cpu_of $(ps -o pid=,args= --ppid "$postmaster" |
-	    awk '/postgres: shop_app / { print $1 }')
+# "pid ticks" of each backend serving shop_app, into file $1.
+cpu_pg_snap() {
+	for p in $(ps -o pid=,args= --ppid "$postmaster" |
+	    awk '/postgres: shop_app / { print $1 }'); do
+		awk -v p="$p" '{ print p, $14 + $15 }' "/proc/$p/stat" \
+		    2>/dev/null || true
+	done > "$1"
+}
+# The ticks the backends of snapshot $2 spent since snapshot $1, each
+# against its own earlier figure (0 if it is new): a backend that ends
+# during a step takes its ticks with it (they count in "rest"), instead
+# of making the sum go down (a pool closing connections gave negative
+# figures, and a growth ratio "met" on one).
+cpu_pg_delta() {
+	awk 'NR == FNR { t[$1] = $2; next }
+	    { d += $2 - ($1 in t ? t[$1] : 0) } END { print d + 0 }' "$1" "$2"
 }
 # The CPU of the postmaster's children that exited (pgbench's backends,
 # reaped by the postmaster: its cutime and cstime).
@@ -206,15 +218,16 @@ measure() {
 	shift
 	b0=$(cpu_busy)
 	k0=$(cpu_kore)
-	p0=$(cpu_pg)
+	cpu_pg_snap "$T/$name.pg0"
 	r0=$(cpu_reaped)
 	/usr/bin/time -f '%U %S' -o "$T/$name.time" "$@" >"$T/$name.out" 2>&1
 	b1=$(cpu_busy)
 	k1=$(cpu_kore)
-	p1=$(cpu_pg)
+	cpu_pg_snap "$T/$name.pg1"
 	r1=$(cpu_reaped)
-	echo "$((b1 - b0)) $((k1 - k0)) $((p1 - p0)) $(cat "$T/$name.time")" \
-	    "$((r1 - r0))" > "$T/$name.cpu"
+	echo "$((b1 - b0)) $((k1 - k0))" \
+	    "$(cpu_pg_delta "$T/$name.pg0" "$T/$name.pg1")" \
+	    "$(cat "$T/$name.time") $((r1 - r0))" > "$T/$name.cpu"
 }
 
 # wrk_run NAME SECONDS PORT PATH [PATHS-FILE]: wrk on PATH, or with PATH
