@@ -41,41 +41,13 @@ sql/migrate.sh "$OWNER_DB" >/dev/null
     -f sql/demo/large.sql >/dev/null
 $ADMIN -c 'create extension pg_stat_statements' >/dev/null
 
-# The bench's needs and donors (tests/bench/run.sh), and a session each.
-"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/ids"
-insert into needs (org_id, town_id, kind, category, title, unit, quantity,
-    deadline, status, opened_at)
-select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
-    current_date + 60, 'open', now()
-  from orgs o, generate_series(1, 40) g
- where o.id = (select min(id) from orgs where kind = 'school');
-select api.log_need_opened(id) from needs where title like '压测图书 %';
-insert into users (role, display_name, email, email_verified_at)
-select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com', now()
-  from generate_series(1, 16) g;
-with t as (select u.id,
-    encode(sha256(gen_random_uuid()::text::bytea), 'hex') as token
-  from users u where u.email like 'bench%@example.com'),
-s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
-  select sha256(convert_to(token, 'UTF8')), id, '7 days',
-      now() + interval '1 day' from t returning 1)
-select 'token ' || token from t, (select count(*) from s) x;
-select 'range ' || min(id) || ' ' || max(id) from needs
- where title like '压测图书 %';
-SQL
-read -r _ nfirst nlast <<EOF
-$(grep '^range ' "$T/ids")
-EOF
-i=0
+# The bench's needs, donors and pgbench scripts.
+. tests/bench/pledge_path.sh
+pledge_path
 files=""
-sed -n 's/^token //p' "$T/ids" > "$T/tokens"
-while read -r tok; do
-	i=$((i + 1))
-	sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
-	printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
-	    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
-	files="$files -f $T/pledge$i.sql@1"
-done < "$T/tokens"
+for f in "$T"/pledge[0-9]*.sql; do
+	files="$files -f $f@1"
+done
 
 # shellcheck disable=SC2086
 "$PGBIN/pgbench" -n -M extended -c "$C" -j 1 -T 3 $files "$APP_DB" \

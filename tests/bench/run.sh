@@ -114,6 +114,7 @@ sql/migrate.sh "$OWNER_DB"
 "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$OWNER_DB" -f sql/demo/seed.sql \
     -f sql/demo/log_seed.sql
 postmaster=$(head -1 "$(dirname "$SOCK")/data/postmaster.pid")
+. tests/bench/pledge_path.sh
 
 # start_node PORT NAME [ENV...]: a Kore node with the bench's handler.
 start_node() {
@@ -286,21 +287,6 @@ check_mix() {
 	done < "$T/mix/paths.txt"
 }
 
-# Sessions made in SQL, a day long, for the users whose ids the query
-# $1 selects: one line each, the email, a tab and the token.  The
-# database keeps the token's SHA-256, as sign-in does.
-mint_sessions() {
-	"$PGBIN/psql" -X -q -At -F '	' -v ON_ERROR_STOP=1 "$OWNER_DB" <<SQL
-with t as (select u.id, u.email,
-    encode(sha256(gen_random_uuid()::text::bytea), 'hex') as token
-  from users u where u.id in ($1)),
-s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
-  select sha256(convert_to(token, 'UTF8')), id, '7 days',
-      now() + interval '1 day' from t returning 1)
-select email, token from t, (select count(*) from s) x;
-SQL
-}
-
 # The pages staff open (issue 19: every list within 300 ms at this
 # scale): signed in as the admin, a town and the school with the most
 # pledges (sessions made here, as for the pledge path below), each page
@@ -366,34 +352,9 @@ SQL
 		staff_pages
 	fi
 
-	# The pledge path: 40 needs that never fill up, 16 donors with a
-	# session each (tokens made here; the database keeps their SHA-256,
-	# as at sign-in).
-	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/pledge.ids"
-insert into needs (org_id, town_id, kind, category, title, unit, quantity,
-    deadline, status, opened_at)
-select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
-    current_date + 60, 'open', now()
-  from orgs o, generate_series(1, 40) g
- where o.id = (select min(id) from orgs where kind = 'school');
-select api.log_need_opened(id) from needs where title like '压测图书 %';
--- Verified donors: an unverified one may hold only a few open pledges.
-insert into users (role, display_name, email, email_verified_at)
-select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com', now()
-  from generate_series(1, 16) g;
-select min(id) || ' ' || max(id) from needs where title like '压测图书 %';
-SQL
-	mint_sessions "select id from users
-	    where email like 'bench%@example.com'" | cut -f2 > "$T/tokens.txt"
-	tail -1 "$T/pledge.ids" > "$T/range"
+	# The pledge path (tests/bench/pledge_path.sh).
+	pledge_path
 	read -r nfirst nlast < "$T/range"
-	i=0
-	while read -r tok; do
-		i=$((i + 1))
-		sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
-		printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
-		    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
-	done < "$T/tokens.txt"
 	wrk -d"${WARMUP}s" -t2 -c64 -s tests/bench/pledge.lua \
 	    "http://127.0.0.1:$PORT" -- "$T/tokens.txt" "$nfirst" "$nlast" \
 	    >/dev/null 2>&1

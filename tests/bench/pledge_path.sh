@@ -1,0 +1,52 @@
+# shellcheck shell=sh
+# Sourced by tests/bench/run.sh and tests/bench/pledge_profile.sh: the
+# sessions they make and the pledge path both measure.  The caller sets
+# PGBIN, OWNER_DB and T.
+
+# Sessions made in SQL, a day long, for the users whose ids the query
+# $1 selects: one line each, the email, a tab and the token.  The
+# database keeps the token's SHA-256, as sign-in does.
+mint_sessions() {
+	"$PGBIN/psql" -X -q -At -F '	' -v ON_ERROR_STOP=1 "$OWNER_DB" <<SQL
+with t as (select u.id, u.email,
+    encode(sha256(gen_random_uuid()::text::bytea), 'hex') as token
+  from users u where u.id in ($1)),
+s as (insert into sessions (token_hash, user_id, idle_limit, expires_at)
+  select sha256(convert_to(token, 'UTF8')), id, '7 days',
+      now() + interval '1 day' from t returning 1)
+select email, token from t, (select count(*) from s) x;
+SQL
+}
+
+# The pledge path: 40 needs that never fill up, 16 verified donors (an
+# unverified one may hold only a few open pledges) with a session each.
+# Writes $T/tokens.txt (one token a line, for tests/bench/pledge.lua),
+# $T/range (the needs' first and last id) and $T/pledgeN.sql (one
+# pgbench script a donor: 1 unit to one of the needs, as the API calls
+# api.pledge_create).
+pledge_path() {
+	"$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$OWNER_DB" <<'SQL' > "$T/pledge.ids"
+insert into needs (org_id, town_id, kind, category, title, unit, quantity,
+    deadline, status, opened_at)
+select o.id, o.town_id, 'goods', 'books', '压测图书 ' || g, '本', 2000000000,
+    current_date + 60, 'open', now()
+  from orgs o, generate_series(1, 40) g
+ where o.id = (select min(id) from orgs where kind = 'school');
+select api.log_need_opened(id) from needs where title like '压测图书 %';
+insert into users (role, display_name, email, email_verified_at)
+select 'donor', '压测捐赠人' || g, 'bench' || g || '@example.com', now()
+  from generate_series(1, 16) g;
+select min(id) || ' ' || max(id) from needs where title like '压测图书 %';
+SQL
+	mint_sessions "select id from users
+	    where email like 'bench%@example.com'" | cut -f2 > "$T/tokens.txt"
+	tail -1 "$T/pledge.ids" > "$T/range"
+	read -r nfirst nlast < "$T/range"
+	i=0
+	while read -r tok; do
+		i=$((i + 1))
+		sid=$(printf '%s' "$tok" | sha256sum | cut -c1-64)
+		printf '\\set need random(%s, %s)\nselect api.pledge_create('"'"'%s'"'"', :need, 1, false, null, null);\n' \
+		    "$nfirst" "$nlast" "$sid" > "$T/pledge$i.sql"
+	done < "$T/tokens.txt"
+}
