@@ -426,6 +426,13 @@ printf '%-36s %9s %8s %8s %7s %7s %7s %7s\n' "" "" "" "" "us/req" "us/req" \
     "us/req" "us/req"
 while read -r name tool rps p50 p99 n; do
 	read -r busy kore pg cu cs reaped < "$T/$name.cpu"
+	# A sum that went down is a measurement lost, never a figure (a
+	# worker that ended during the step: its ticks left the sum).
+	if [ "$kore" -lt 0 ] || [ "$pg" -lt 0 ]; then
+		echo "$name: CPU went down during the step (kore $kore," \
+		    "PostgreSQL $pg ticks): not a figure"
+		exit 1
+	fi
 	# pgbench's backends exit before their CPU can be read: the
 	# postmaster's reaped children's time is theirs (and any other
 	# process that exited meanwhile, an autovacuum worker's).
