@@ -39,9 +39,11 @@ returns text language sql stable as $$
 $$;
 
 -- The filter choices of the shelf (towns, categories, campaigns), kept
--- ready in each language (sql/023_shelf_facets.sql).
+-- ready in each language (sql/023_shelf_facets.sql).  Plpgsql, whose plan
+-- the session keeps (as SQL, planned again on every page of the shelf).
 create function api.facets(p_lang text)
-returns json language sql stable as $$
-	select f.facets from shelf_facets f
-	 where f.lang = case when p_lang = 'en' then 'en' else 'zh' end
-$$;
+returns json language plpgsql stable as $$
+begin
+	return (select f.facets from shelf_facets f
+	 where f.lang = case when p_lang = 'en' then 'en' else 'zh' end);
+end $$;

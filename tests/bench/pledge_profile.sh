@@ -6,7 +6,10 @@
 # pg_stat_statements (every nested statement) and track_functions on.
 # Prints pgbench's rate, the PostgreSQL CPU per pledge (the postmaster's
 # reaped children: the backends, and any autovacuum worker that ended
-# meanwhile), then per pledge the statements (execution time, µs) and
+# meanwhile), then per pledge the statements (execution and planning
+# time, µs, and how often each was planned: a statement of a function
+# planned at every call is a SQL function PostgreSQL could not inline,
+# or a custom plan it preferred to the generic one), and
 # the functions (self and total time, µs), the most expensive first.
 # With C=1 the times are the backend's own work; with more clients they
 # include waiting for locks.  Not part of make test.
@@ -27,6 +30,7 @@ trap 'sql/cluster.sh wipe "$T" >/dev/null 2>&1 || true; rm -rf "$T"' EXIT INT TE
 cat > "$T/extra.conf" <<CONF
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = all
+pg_stat_statements.track_planning = on
 track_functions = all
 CONF
 FAST=1 PG_EXTRA_CONF="$T/extra.conf" sql/cluster.sh init "$T" >/dev/null
@@ -69,9 +73,12 @@ echo "pledges/s: $(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$T/pgbench.out")" \
 echo "PostgreSQL CPU per pledge: $(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n )) µs"
 $ADMIN <<SQL
 select round((total_exec_time / $n * 1000)::numeric, 1) as "µs a pledge",
+    round((total_plan_time / $n * 1000)::numeric, 1) as "planning µs",
     round(calls::numeric / $n, 1) as calls,
+    round(plans::numeric / $n, 1) as plans,
     left(regexp_replace(query, '\s+', ' ', 'g'), 100) as statement
-  from pg_stat_statements order by total_exec_time desc limit $TOP;
+  from pg_stat_statements order by total_exec_time + total_plan_time desc
+ limit $TOP;
 select funcname as function, round(calls::numeric / $n, 1) as calls,
     round((self_time / $n * 1000)::numeric, 1) as "self µs",
     round((total_time / $n * 1000)::numeric, 1) as "total µs"
