@@ -10,7 +10,9 @@
 # time, µs, and how often each was planned: a statement of a function
 # planned at every call is a SQL function PostgreSQL could not inline,
 # or a custom plan it preferred to the generic one), and
-# the functions (self and total time, µs), the most expensive first.
+# the functions (self and total time, µs), the most expensive first;
+# then the floor of a pledge (the three rows it must write, alone:
+# tests/bench/pledge_path.sh), its rate and CPU the same way.
 # With C=1 the times are the backend's own work; with more clients they
 # include waiting for locks.  Not part of make test.
 #
@@ -85,3 +87,21 @@ select funcname as function, round(calls::numeric / $n, 1) as calls,
   from pg_stat_user_functions where calls > 0
  order by self_time desc limit $TOP;
 SQL
+
+# The floor (tests/bench/pledge_path.sh): the three rows alone, the same
+# clients and seconds, for the share of a pledge the rest takes.
+"$PGBIN/pgbench" -n -M extended -c "$C" -j 1 -T 3 -f "$T/floor.sql" \
+    "$APP_DB" >/dev/null 2>&1
+c0=$(awk '{ print $16 + $17 }' "/proc/$pm/stat")
+"$PGBIN/pgbench" -n -M extended -c "$C" -j 1 -T "$SECS" -f "$T/floor.sql" \
+    "$APP_DB" > "$T/floor.out" 2>&1
+sleep 1
+c1=$(awk '{ print $16 + $17 }' "/proc/$pm/stat")
+n=$(sed -n 's/.*transactions actually processed: \([0-9]*\).*/\1/p' \
+    "$T/floor.out")
+grep -q "number of failed transactions: 0 " "$T/floor.out" ||
+    { cat "$T/floor.out"; exit 1; }
+echo "the floor (the need, the pledge and its log entry alone):" \
+    "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$T/floor.out")/s," \
+    "$(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / n )) µs of PostgreSQL CPU each"
+

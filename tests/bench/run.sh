@@ -26,6 +26,8 @@
 #   pledge   wrk  POST /api/v1/needs/{id}/pledges: 1 unit to one of 40
 #                 bench needs, as one of 16 donors signed in (Bearer)
 #   pgpledge, pgpledge8   api.pledge_create through pgbench -M extended
+#   pgfloor  the floor of a pledge: the need's update, the pledge's row
+#            and its log entry alone (tests/bench/pledge_path.sh), -c 8
 # Then a pledge on a generated need and logverify over the whole log,
 # which must verify.
 #
@@ -372,6 +374,7 @@ SQL
 	# shellcheck disable=SC2046
 	pg_run pgpledge8 8 $(for f in "$T"/pledge[0-9]*.sql; do
 		printf ' -f %s@1' "$f"; done)
+	pg_run pgfloor 8 -f "$T/floor.sql"
 done
 
 # One line per step: name, requests/s, p50, p99 (ms), requests.
@@ -413,6 +416,7 @@ label() {
 	pledge)		echo "POST .../pledges (wrk)" ;;
 	pgpledge)	echo "pgbench -c 64, api.pledge_create" ;;
 	pgpledge8)	echo "pgbench -c 8, api.pledge_create" ;;
+	pgfloor)	echo "pgbench -c 8, a pledge's 3 rows alone" ;;
 	*)		echo "$1" ;;
 	esac
 }
@@ -510,6 +514,10 @@ END {
 		pc = reaped("pgpledge8");
 		row("  the same, pgbench -c 8 (us, <= 800)",
 		    sprintf("%.0f", pc), "", "", pc <= 800);
+		fc = reaped("pgfloor");
+		row("  its floor: 3 rows alone, -c 8 (us, <= 800)",
+		    sprintf("%.0f", fc), sprintf("(the pledge: %.1f x)",
+		    pc / fc), "", fc <= 800);
 		row("POST pledges / 2 x 763 (the issue'"'"'s)",
 		    sprintf("%.2f", r["pledge"] / 1526),
 		    sprintf("(%d / 1526)", r["pledge"]), ">= 1",

@@ -1,4 +1,7 @@
--- The commit trigger of the public log (sql/022_log_integrate.sql)
+-- Two things a pledge paid for at every call and did not need (issue 15;
+-- tests/bench/pledge_profile.sh shows each statement's planning).
+--
+-- 1. The commit trigger of the public log (sql/022_log_integrate.sql)
 -- counts the new entries of each month with a query PostgreSQL planned
 -- again at every commit (0.12 ms of a pledge's 3): for "position >= $1"
 -- its generic plan expects a third of the log, so it kept making a plan
@@ -29,3 +32,13 @@ begin
 	update log_head set size = v_to;
 	return null;
 end $$;
+
+-- 2. The default end of a need's notice (sql/004_children_needs.sql) ran,
+-- a security-definer call, at every update naming the status column,
+-- which every pledge's does; it only acts on a need entering its notice
+-- without an end.
+drop trigger needs_notice_default on needs;
+create trigger needs_notice_default before insert or update of status
+    on needs for each row
+    when (new.status = 'notice' and new.notice_ends_at is null)
+    execute function needs_notice_default();
