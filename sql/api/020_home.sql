@@ -7,9 +7,7 @@ returns text language sql stable as $$
 	                  where status = 'open'),
 	        'fulfilled', (select coalesce(sum(n), 0) from need_counts
 	                       where status = 'fulfilled'),
-	        'children_helped', (select count(distinct n.beneficiary_id)
-	                  from needs n where n.received > 0
-	                   and n.beneficiary_id is not null)),
+	        'children_helped', (select n from helped_total)),
 	    'campaigns', (select coalesce(json_agg(json_build_object(
 	        'slug', c.slug,
 	        'name', api.l(p_lang, c.name_zh, c.name_en),

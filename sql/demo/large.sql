@@ -18,11 +18,12 @@
 -- fulfilled, money received went to the foundation's account -- so that
 -- logverify passes over the whole log, and after a pledge on any of them
 -- (sql/demo/log_seed.sql does the same for the demo, entry by entry).
--- The per-row triggers that keep need_counts and need_events and that
--- append to the log are off during the bulk statements, which write what
--- they would have written in one pass each (the log's entries in the
--- format of sql/LOG_FORMAT.md, positions after the log's size, the
--- leaves into the tree); then log_integrate() adds the subtrees.
+-- The per-row triggers that keep need_counts, need_events and the
+-- children helped, and that append to the log, are off during the bulk
+-- statements, which write what they would have written in one pass each
+-- (the log's entries in the format of sql/LOG_FORMAT.md, positions after
+-- the log's size, the leaves into the tree); then log_integrate() adds
+-- the subtrees.
 
 \set ON_ERROR_STOP 1
 set client_min_messages = warning;
@@ -88,6 +89,7 @@ select row_number() over (order by o.id) as i, o.id, o.town_id,
 -- first event of each need are written in bulk after it.
 alter table needs disable trigger needs_count_ins;
 alter table needs disable trigger needs_status_event_ins;
+alter table needs disable trigger needs_helped_ins;
 insert into needs (org_id, beneficiary_id, town_id, kind, category,
     campaign_id, title, item, spec, unit, quantity, unit_amount, pledged,
     received, urgency, deadline, story, status, created_at, opened_at)
@@ -138,6 +140,15 @@ select s.id,
 
 alter table needs enable trigger needs_count_ins;
 alter table needs enable trigger needs_status_event_ins;
+alter table needs enable trigger needs_helped_ins;
+-- The children the new needs reached (sql/039_helped_children.sql).
+insert into helped_children
+select beneficiary_id, count(*) from needs
+ where id > :first_need and received > 0 and beneficiary_id is not null
+ group by beneficiary_id
+on conflict (beneficiary_id)
+do update set needs = helped_children.needs + excluded.needs;
+update helped_total set n = (select count(*) from helped_children);
 insert into need_counts
 select status, kind, category, town_id, coalesce(campaign_id, 0), count(*)
   from needs where id > :first_need
@@ -281,6 +292,15 @@ select count(*) = 0 as counts_ok from (
 \if :counts_ok
 \else
 \echo 'demo-large: need_counts disagrees with needs'
+select 1 / 0;
+\endif
+-- So must the children helped (sql/039_helped_children.sql).
+select (select n from helped_total) = (select count(distinct beneficiary_id)
+    from needs where received > 0 and beneficiary_id is not null)
+    as helped_ok \gset
+\if :helped_ok
+\else
+\echo 'demo-large: helped_total disagrees with needs'
 select 1 / 0;
 \endif
 select count(*) as needs, count(*) filter (where status = 'open') as open,

@@ -226,6 +226,57 @@ test('the home page totals agree with the shelf', async () => {
   assert.match(html, /希望工程爱心助学/);
 });
 
+// The home page's count of children helped is kept by a trigger on the
+// needs (sql/039_helped_children.sql), not counted at every refresh: it
+// must stay the count of distinct children with a need that received
+// something, through every change that moves it.  Read from api.home in
+// SQL: the SQL writes below do not pass the node, so its microcache
+// would not know of them.
+test('the home page counts the children a gift reached, kept through every change', async () => {
+  const counted = () => Number(sqlValue(`select count(distinct beneficiary_id) from needs
+      where received > 0 and beneficiary_id is not null`));
+  const shown = () => Number(sqlValue(
+    "select (api.home('zh')::json -> 'totals' ->> 'children_helped')"));
+  const home = await getJson('/api/v1/home');
+  assert.equal(home.body.totals.children_helped, counted());
+  const before = counted();
+  assert.equal(shown(), before);
+  // Two children none of whose needs received anything, of one school.
+  const [child, other] = sql(`select b.id from beneficiaries b
+      where not exists (select 1 from needs n where n.beneficiary_id = b.id and n.received > 0)
+        and b.org_id = (select org_id from beneficiaries group by org_id
+            having count(*) >= 2 order by org_id limit 1)
+      order by b.id limit 2`).map((r) => r[0]);
+  const needFor = (b) => sqlValue(`insert into needs (org_id, beneficiary_id, town_id, kind,
+      category, title, unit, quantity, pledged, deadline, story, status, opened_at)
+    select org_id, id, town_id, 'goods', 'books', '计数测试', '本', 5, 4, current_date + 30, '',
+      'open', now() from beneficiaries where id = ${b} returning id`);
+  const n1 = needFor(child), n2 = needFor(child);
+  const set = (id, what) => sql(`update needs set ${what} where id = ${id}`);
+  try {
+    set(n1, 'received = 1');
+    assert.equal(shown(), before + 1, 'the first gift reaches a child');
+    set(n2, 'received = 2');
+    assert.equal(shown(), before + 1, 'a second need of the same child');
+    set(n1, 'received = 3');
+    assert.equal(shown(), before + 1, 'more of the same need');
+    set(n1, 'received = 0');
+    assert.equal(shown(), before + 1, 'the child still has one');
+    set(n2, 'beneficiary_id = ' + other);
+    assert.equal(shown(), before + 1, 'the gift moves to another child');
+    set(n2, 'beneficiary_id = null');
+    assert.equal(shown(), before, 'a need for no child in particular');
+    set(n1, 'received = 1');
+    set(n2, 'beneficiary_id = ' + child);
+    assert.equal(shown(), before + 1, 'two needs of one child again');
+    assert.equal(shown(), counted());
+  } finally {
+    sql(`update needs set received = 0, status = 'cancelled' where id in (${n1}, ${n2})`);
+  }
+  assert.equal(shown(), before);
+  assert.equal(shown(), counted());
+});
+
 test('the demo data covers every kind, town and public status', async () => {
   const kinds = sql(`select distinct kind from needs where status = 'open'`).length;
   assert.equal(kinds, 4);
