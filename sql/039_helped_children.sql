@@ -10,8 +10,7 @@
 -- received quantity or its child (a receipt, a dispute resolved), never
 -- a pledge's (it does not name the column received).
 create table helped_children (
-	beneficiary_id	bigint primary key references beneficiaries (id)
-			    on delete cascade,
+	beneficiary_id	bigint primary key references beneficiaries (id),
 	needs		int not null check (needs > 0)
 );
 

@@ -44,7 +44,7 @@
 # Environment: DURATION (seconds measured per step, 8), WARMUP (2),
 # SIZES ("1000 10000 100000 1000000"), SIZE_DURATION (5), MAIN_SIZE
 # (100000: the size at which everything else is measured), PLEDGE_ONLY
-# (1: only the pledge path's three steps, at MAIN_SIZE).
+# (1: only the pledge path's four steps, at MAIN_SIZE).
 set -eu
 cd "$(dirname "$0")/../.."
 PGBIN=/usr/lib/postgresql/15/bin
