@@ -1,7 +1,9 @@
--- GET /api/v1/home: what the home page shows.
+-- GET /api/v1/home: what the home page shows.  Plpgsql, so that the
+-- session keeps its plan (as SQL: 0.3 ms of planning at every refresh).
 create function api.home(p_lang text)
-returns text language sql stable as $$
-	select json_build_object(
+returns text language plpgsql stable as $$
+begin
+	return json_build_object(
 	    'totals', json_build_object(
 	        'open', (select coalesce(sum(n), 0) from need_counts
 	                  where status = 'open'),
@@ -33,8 +35,8 @@ returns text language sql stable as $$
 	    'categories', (select json_agg(json_build_object('slug', slug,
 	        'name', api.l(p_lang, name_zh, name_en)) order by sort)
 	      from categories)
-	)::text
-$$;
+	)::text;
+end $$;
 
 -- The filter choices of the shelf (towns, categories, campaigns), kept
 -- ready in each language (sql/023_shelf_facets.sql).  Plpgsql, whose plan
