@@ -94,27 +94,29 @@ begin
 		    n.beneficiary_id, n.created_at, n.opened_at
 		  from o join needs n on n.org_id = o.org_id
 		 where n.org_id = any (p_orgs)	-- a branch's through the index
-	), p as (
+	), p0 as (
 		-- made in the days (and maybe received in them too), or
 		-- received in them and made before
-		select n.grp, x.quantity, n.kind, n.beneficiary_id,
+		select n.grp, x.quantity, n.kind, n.unit_amount,
+		    n.beneficiary_id,
 		    x.status = 'received' and x.received_at >= v_t0
-		        and x.received_at < v_t1 as got, true as made,
-		    case n.kind when 'money' then x.quantity::bigint
-		    when 'scholarship' then x.quantity::bigint * n.unit_amount
-		    else 0 end as money
+		        and x.received_at < v_t1 as got, true as made
 		  from n join pledges x on x.need_id = n.id
 		 where x.status in ('pledged', 'delivered', 'received', 'disputed')
 		   and x.created_at >= v_t0 and x.created_at < v_t1
 		union all
-		select n.grp, x.quantity, n.kind, n.beneficiary_id, true, false,
-		    case n.kind when 'money' then x.quantity::bigint
-		    when 'scholarship' then x.quantity::bigint * n.unit_amount
-		    else 0 end
+		select n.grp, x.quantity, n.kind, n.unit_amount,
+		    n.beneficiary_id, true, false
 		  from n join pledges x on x.need_id = n.id
 		 where x.status = 'received'
 		   and x.received_at >= v_t0 and x.received_at < v_t1
 		   and x.created_at < v_t0
+	), p as (
+		-- what each was worth in fen (as api.pledge_fen)
+		select p0.*, case p0.kind when 'money' then p0.quantity::bigint
+		    when 'scholarship' then p0.quantity::bigint * p0.unit_amount
+		    end as money
+		  from p0
 	), pa as (
 		select p.grp, count(*) filter (where made) as pledges,
 		    sum(money) filter (where made) as money_pledged,

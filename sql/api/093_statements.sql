@@ -13,9 +13,7 @@
 -- amount of a term for a scholarship.
 create function api.pledge_transfer_amount(p_p pledges)
 returns bigint language sql stable as $$
-	select case n.kind when 'money' then p_p.quantity::bigint
-	    when 'scholarship' then p_p.quantity::bigint * n.unit_amount end
-	  from needs n where n.id = p_p.need_id
+	select api.pledge_fen(p_p, n) from needs n where n.id = p_p.need_id
 $$;
 
 create function api.fund_line_state_name(p_state text, p_lang text)

@@ -9,36 +9,21 @@
 // index-only scans read the table until autovacuum came by.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { ownDatabase, psql } from '../lib/own_db.mjs';
 
-const ROOT = process.env.SHOP_ROOT;
-const PSQL = '/usr/lib/postgresql/15/bin/psql';
-const DB = 'shop_large';
-let made = false;
-
-const psql = (conn, args) => execFileSync(PSQL, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
-  conn, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let db = null;
 
 after(() => {
-  if (made) {
-    try {
-      psql(process.env.SUPER_DB, ['-c', `drop database if exists ${DB} with (force)`]);
-    } catch { /* the cluster goes with the run */ }
+  if (db) {
+    try { db.drop(); } catch { /* the cluster goes with the run */ }
   }
 });
 
 test('make demo-large generates 1,000 needs that pass its checks, every page all-visible', { timeout: 300000 }, () => {
-  assert.ok(ROOT && process.env.SUPER_DB && process.env.OWNER_DB, 'run by tests/run.sh');
-  psql(process.env.SUPER_DB, ['-c', `drop database if exists ${DB} with (force)`,
-    '-c', `create database ${DB} owner shop_owner encoding 'UTF8' ` +
-      "lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8' template template0"]);
-  made = true;
-  psql(process.env.SUPER_DB.replace('dbname=shop', `dbname=${DB}`), ['-c',
-    'revoke all on schema public from public; alter schema public owner to shop_owner; ' +
-    'grant usage on schema public to shop_app;']);
-  const owner = process.env.OWNER_DB.replace('dbname=shop', `dbname=${DB}`);
-  execFileSync(`${ROOT}/sql/migrate.sh`, [owner], { stdio: 'ignore' });
-  psql(owner, ['-f', `${ROOT}/sql/demo/seed.sql`, '-f', `${ROOT}/sql/demo/log_seed.sql`]);
+  const ROOT = process.env.SHOP_ROOT;
+  db = ownDatabase('shop_large');
+  const { owner } = db;
+  psql(owner, ['-f', `${ROOT}/sql/demo/log_seed.sql`]);
   let out;
   try {
     out = psql(owner, ['-v', 'total=1000', '-f', `${ROOT}/sql/demo/large.sql`]);

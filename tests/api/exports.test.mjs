@@ -20,6 +20,7 @@ import net from 'node:net';
 import { BASE, sql, sqlValue } from '../lib/env.mjs';
 import { Api } from '../lib/session.mjs';
 import { parseCsv, xlsxRows } from '../lib/files.mjs';
+import { ownDatabase } from '../lib/own_db.mjs';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const TODAY = sqlValue("select to_char(api.today(), 'YYYYMMDD')");
@@ -259,10 +260,7 @@ after(async () => {
     if (kore.exitCode === null && kore.signalCode === null) kore.kill('SIGKILL');
   }
   if (largeDb) {
-    try {
-      execFileSync(PSQL, ['-X', '-q', process.env.SUPER_DB, '-c',
-        'drop database if exists shop_exports with (force)'], { stdio: 'ignore' });
-    } catch { /* the cluster goes with the run */ }
+    try { largeDb.drop(); } catch { /* the cluster goes with the run */ }
   }
 });
 
@@ -274,21 +272,8 @@ test(`an export of ${N} needs streams with bounded memory`, { timeout: 600000,
   skip: process.env.SANITIZE === '1' && 'the figure is measured without the sanitizers' }, async (t) => {
   assert.ok(ROOT && VAR && process.env.SUPER_DB, 'run by tests/run.sh');
   const t0 = Date.now();
-  execFileSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.SUPER_DB,
-    '-c', 'drop database if exists shop_exports with (force)',
-    '-c', "create database shop_exports owner shop_owner encoding 'UTF8' " +
-      "lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8' template template0"]);
-  largeDb = true;
-  const owner = process.env.OWNER_DB.replace('dbname=shop', 'dbname=shop_exports');
-  const app = process.env.APP_DB.replace('dbname=shop', 'dbname=shop_exports');
-  execFileSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1',
-    process.env.SUPER_DB.replace('dbname=shop', 'dbname=shop_exports'), '-c',
-    'revoke all on schema public from public; ' +
-    'alter schema public owner to shop_owner; ' +
-    'grant usage on schema public to shop_app;']);
-  execFileSync(`${ROOT}/sql/migrate.sh`, [owner], { stdio: 'ignore' });
-  execFileSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', owner,
-    '-f', `${ROOT}/sql/demo/seed.sql`], { stdio: 'ignore' });
+  largeDb = ownDatabase('shop_exports');
+  const { owner, app } = largeDb;
   execFileSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', owner, '-c',
     `alter table needs disable trigger user;
      insert into needs (org_id, beneficiary_id, town_id, kind, category,
