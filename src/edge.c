@@ -62,7 +62,6 @@
 
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -185,8 +184,7 @@ edge_refuse(struct connection *c, struct hdr_head *h)
 	unsigned char	 rnd[16];
 
 	if (!cfg.trust_proxy || h->rid[0] == '\0') {
-		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-			fatal("RAND_bytes failed");
+		rnd_bytes(rnd, sizeof(rnd));
 		hex_encode(rid, rnd, sizeof(rnd));
 	} else {
 		kore_strlcpy(rid, h->rid, sizeof(rid));

@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -182,8 +181,7 @@ obs_request_id(struct http_request *req, char *id)
 	if (cfg.trust_proxy && http_request_header(req, "x-request-id", &hdr) &&
 	    hdr_request_id(hdr, strlen(hdr), id, OBS_ID_LEN))
 		return;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
+	rnd_bytes(rnd, sizeof(rnd));
 	hex_encode(id, rnd, sizeof(rnd));
 }
 

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -133,8 +132,7 @@ random_code(struct code *c)
 	uint32_t	v;
 
 	do {
-		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-			fatal("RAND_bytes failed");
+		rnd_bytes(rnd, sizeof(rnd));
 		v = (uint32_t)rnd[0] << 24 | (uint32_t)rnd[1] << 16 |
 		    (uint32_t)rnd[2] << 8 | rnd[3];
 	} while (v >= 4294000000U);	/* a multiple of 10^6 */

@@ -22,7 +22,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -124,8 +123,7 @@ session_csrf_token(struct http_request *req, char *out)
 	if (request_cookie(req, cookie_name("csrf"), out, SESSION_HEX) &&
 	    hdr_hex64(out, strlen(out)))
 		return (0);
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
+	rnd_bytes(rnd, sizeof(rnd));
 	hex_encode(out, rnd, sizeof(rnd));
 	return (1);
 }
@@ -202,8 +200,7 @@ session_new_token(char *token, char *hash)
 {
 	unsigned char	rnd[32];
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
+	rnd_bytes(rnd, sizeof(rnd));
 	hex_encode(token, rnd, sizeof(rnd));
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	sha256_hex(hash, "", token);

@@ -13,7 +13,6 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "shop.h"
 
@@ -459,8 +458,7 @@ web_page(struct http_request *req, int status, const char *name, json_t *data)
 	mcache_csrf(req, csrf);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* A fresh key per form shown: a double submit makes one pledge. */
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		fatal("RAND_bytes failed");
+	rnd_bytes(rnd, sizeof(rnd));
 	hex_encode(key, rnd, sizeof(rnd));
 	json_object_set_new(ctx, "form_key", json_string(key));
 	done_message(req, lang, ctx);

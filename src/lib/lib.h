@@ -408,6 +408,9 @@ const char *match_reason_key(enum match_reason);
 void	 hex_encode(char *, const unsigned char *, size_t);
 long	 hex_decode(unsigned char *, size_t, const char *);
 
+/* rnd.c: len random bytes into out (OpenSSL's, drawn in bulk). */
+void	 rnd_bytes(void *, size_t);
+
 /* b64.c: standard base64, strictly. */
 void	 b64_encode(struct buf *, const void *, size_t);
 int	 b64_decode(const char *, size_t, unsigned char *, size_t, size_t *);

@@ -68,8 +68,21 @@ test('admins create and edit a campaign; others are refused; bad input is a 400'
     assertApiError(await admin.post('/api/v1/campaigns', { ...body, ...over }), 400, code, field);
   }
   assert.equal(Number(sqlValue('select count(*) from campaigns')), n);
+  // The shelf's filter offers it at once, in both languages, and its new
+  // name after an edit: each worker keeps the facets it parsed last
+  // (src/needs.c) and must see that they changed.  Signed in: past the
+  // microcache.
+  const option = async (lang) => {
+    const page = await admin.get(`/needs?lang=${lang}`);
+    assert.equal(page.status, 200);
+    return new RegExp(`<option value="${slug}">([^<]*)</option>`).exec(page.body)?.[1];
+  };
+  for (const lang of ['zh', 'en', 'zh', 'en']) assert.equal(await option(lang), undefined);
   const r = await admin.post('/api/v1/campaigns', body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
+  for (const lang of ['zh', 'en', 'zh', 'en']) {
+    assert.equal(await option(lang), lang === 'zh' ? '绿风尚' : 'Green Fashion');
+  }
   assertApiError(await admin.post('/api/v1/campaigns', body), 409, 'campaign_exists', 'slug');
   const got = await getJson(`/api/v1/campaigns/${slug}`);
   assert.equal(got.body.campaign.target_needs, 10);
@@ -79,6 +92,7 @@ test('admins create and edit a campaign; others are refused; bad input is a 400'
   assert.equal(e.status, 200, JSON.stringify(e.body));
   const again = await getJson(`/api/v1/campaigns/${slug}`);
   assert.equal(again.body.campaign.name, '绿风尚行动');
+  for (let i = 0; i < 4; i++) assert.equal(await option('zh'), '绿风尚行动');
   assert.equal(again.body.campaign.target_needs, null);
   assertApiError(await town.post(`/api/v1/campaigns/${slug}`, body), 403, 'forbidden');
   assertApiError(await admin.post('/api/v1/campaigns/no-such-one', body), 404, 'not_found');
