@@ -62,7 +62,6 @@
 
 #include <string.h>
 
-
 #include "shop.h"
 
 #define EDGE_TICK_MS	1000

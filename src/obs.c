@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "shop.h"
 
 #define OBS_SLOTS	17	/* worker ids 0..16 */
