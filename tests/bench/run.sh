@@ -234,22 +234,33 @@ measure() {
 }
 
 # wrk_run NAME SECONDS PORT PATH [PATHS-FILE]: wrk on PATH, or with PATH
-# as the prefix of each query string of the file (mix.lua).
+# as the prefix of each query string of the file (mix.lua).  Until
+# 2026-12-07 the file was read from $5 after "set --" had replaced the
+# arguments: every step with a file measured PATH alone (the mix, its
+# searches, the pages against the API and the cached shelf were all the
+# unfiltered first page).  mix.lua now says how many query strings it
+# drew from; a step with a file that does not say so fails.
 wrk_run() {
 	name=$1
 	secs=$2
-	url=http://127.0.0.1:$3$4
-	set -- -t2 -c64
-	if [ -n "${5:-}" ]; then
-		set -- "$@" -s tests/bench/mix.lua "http://127.0.0.1:$3" -- "$5" \
-		    "${url#http://127.0.0.1:*[0-9]}"
+	port=$3
+	path=$4
+	paths=${5:-}
+	if [ -n "$paths" ]; then
+		set -- -t2 -c64 -s tests/bench/mix.lua "http://127.0.0.1:$port" \
+		    -- "$paths" "$path"
 	else
-		set -- "$@" "$url"
+		set -- -t2 -c64 "http://127.0.0.1:$port$path"
 	fi
 	wrk -d"${WARMUP}s" "$@" >/dev/null 2>&1
 	measure "$name" wrk -d"${secs}s" --latency "$@"
 	if grep -E "Non-2xx|Socket errors" "$T/$name.out"; then
 		echo "$name: errors under load (see above)"
+		exit 1
+	fi
+	if [ -n "$paths" ] && ! grep -q "^mix: $(wc -l < "$paths") query strings" \
+	    "$T/$name.out"; then
+		echo "$name: wrk did not draw from $paths"
 		exit 1
 	fi
 	echo "$name wrk" >> "$T/steps"
