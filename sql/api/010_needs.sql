@@ -78,22 +78,26 @@ $$;
 -- GET /api/v1/needs: one page of the shelf and the total, as the body of
 -- the response.  Filters are slugs; an unknown one is a 400 naming it.
 --
--- Three steps, each planned for what it is:
--- 1. the total, from need_counts (kept exact by a trigger), or with a q a
---    count through the search index (sql/010_shelf_indexes.sql);
+-- Without a q, three steps, each planned for what it is:
+-- 1. the total, from need_counts (kept exact by a trigger);
 -- 2. the ids of the page, by a query holding only the filters given and
 --    planned for their values (EXECUTE).  When the filters keep many
 --    needs, walking the index of the sort order finds the page at once;
 --    when they keep few (the total says how few), walking it would pass
 --    over (page end x listed / total) needs, so when that is more than
---    4 times the total (once with a q, whose test needs the table) the
---    matching needs are fetched through the filter and search indexes
---    and sorted instead (the materialized CTE keeps the planner from
---    walking the sort index);
+--    4 times the total the matching needs are fetched through the filter
+--    indexes and sorted instead (the materialized CTE keeps the planner
+--    from walking the sort index);
 -- 3. the page itself: the stored JSON of its needs (need_public, kept by
 --    triggers: sql/020_need_public.sql), concatenated; the live join of
 --    api.need_json only when a stored text is of another year (a child's
 --    age in it).
+-- With a q, steps 1 and 2 are one pass: the search index finds the
+-- needs that hold the words' pieces, each is tested once, and their
+-- number and the page's ids come from that one set (a count, then a
+-- walk of the sort index testing each need it passed, visited the same
+-- needs twice, and ILIKE made each test cost a micro-second more:
+-- sql/040_search_lower.sql).
 -- The first pages of the shelf (no filter, no q, a listed state) skip the
 -- dynamic SQL of step 2: one static query per sort order, whose plan
 -- plpgsql keeps (api.needs_shelf).
@@ -104,10 +108,10 @@ $$;
 -- organisation, town or category (either language).  Each word is one
 -- condition (api.needs_word_sql): the search index's pieces, and for a
 -- word that names something, the ids the organisation, town and
--- category indexes give besides.  With a q and no sort (p_sort null) the needs come
--- by relevance (sort=relevance): each word scores 0 in the title, 1 in
--- the item or spec, 3 in the story, 2 in a name only; the lowest sum
--- first, then as the urgent sort.
+-- category indexes give besides.  With a q and no sort (p_sort null) the
+-- needs come by relevance (sort=relevance): each word scores 0 in the
+-- title, 1 in the item or spec, 3 in the story, 2 in a name only
+-- (api.needs_word_rank); the lowest sum first, then as the urgent sort.
 create function api.needs_list(p_kind text, p_category text, p_town text,
     p_campaign text, p_q text, p_sort text, p_status text, p_page int,
     p_per_page int, p_lang text)
@@ -153,7 +157,8 @@ begin
 	-- values are parameters, never part of the text (a word's number
 	-- is the only thing written in: api.needs_word_sql).
 	if v_q is not null then
-		-- q matches literally: % and _ in it are not wildcards.
+		-- The names are matched by ILIKE: % and _ in q are not
+		-- wildcards there.
 		v_pat := array(select '%' || replace(replace(replace(w, '\',
 		    '\\'), '%', '\%'), '_', '\_') || '%' from unnest(v_q) w);
 		v_names := array(select api.search_names(p) from unnest(v_pat) p);
@@ -161,10 +166,7 @@ begin
 			v_words := v_words || ' and ' || api.needs_word_sql(i,
 			    v_names[i], false = any (v_names));
 			v_rank := v_rank || case when i > 1 then ' + ' else '' end
-			    || format('case when n.title ilike ($3)[%1$s] then 0'
-			    || ' when (n.item || '' '' || n.spec) ilike ($3)[%1$s]'
-			    || ' then 1 when n.story ilike ($3)[%1$s]'
-			    || ' then 3 else 2 end', i);
+			    || api.needs_word_rank(i);
 		end loop;
 	end if;
 	if p_kind is not null then
@@ -188,18 +190,6 @@ begin
 	    coalesce(sum(c.n), 0)
 	into v_total, v_listed
 	from need_counts c where c.status = p_status;
-	if v_q is not null and v_total > 0 then
-		execute 'select count(*) from needs n where n.status = $1'
-		    || v_words || v_where
-		into v_total
-		using p_status, v_q, v_pat, p_kind, p_category, v_town,
-		    v_campaign;
-	end if;
-
-	if v_off >= v_total then
-		return '{"items":[],"total":' || v_total || ',"page":' || p_page
-		    || ',"per_page":' || p_per_page || '}';
-	end if;
 
 	-- The order comes from this fixed list, never from the request.
 	v_order := case v_sort
@@ -207,21 +197,32 @@ begin
 	    when 'newest' then 'opened_at desc, id desc'
 	    when 'relevance' then 'rank, urgency desc, deadline, id'
 	    else 'urgency desc, deadline, id' end;
-	if v_sort <> 'relevance' and (v_off + p_per_page) * v_listed
-	    <= v_total * v_total * (case when v_q is null then 4 else 1 end) then
+	if v_q is not null and v_total > 0 then
+		execute format('with m as materialized (select n.id,
+		    n.urgency, n.deadline, n.opened_at, %s as rank
+		    from needs n where n.status = $1%s%s)
+		    select (select count(*) from m), array(select id from m
+		    order by %s limit $8 offset $9)', case when v_sort =
+		    'relevance' then v_rank else '0' end, v_words, v_where,
+		    v_order)
+		into v_total, v_ids
+		using p_status, v_q, v_pat, p_kind, p_category, v_town,
+		    v_campaign, p_per_page, v_off;
+	elsif v_q is not null or v_off >= v_total then
+		v_ids := '{}';
+	elsif (v_off + p_per_page) * v_listed <= v_total * v_total * 4 then
 		execute format('select array(select n.id from needs n
-		    where n.status = $1%s%s order by %s limit $8 offset $9)',
-		    v_words, v_where, v_order)
+		    where n.status = $1%s order by %s limit $8 offset $9)',
+		    v_where, v_order)
 		into v_ids
 		using p_status, v_q, v_pat, p_kind, p_category, v_town,
 		    v_campaign, p_per_page, v_off;
 	else
 		execute format('with m as materialized (select n.id,
-		    n.urgency, n.deadline, n.opened_at, %s as rank
-		    from needs n where n.status = $1%s%s)
+		    n.urgency, n.deadline, n.opened_at from needs n
+		    where n.status = $1%s)
 		    select array(select id from m order by %s
-		    limit $8 offset $9)', case when v_rank = '' then '0'
-		    else v_rank end, v_words, v_where, v_order)
+		    limit $8 offset $9)', v_where, v_order)
 		into v_ids
 		using p_status, v_q, v_pat, p_kind, p_category, v_town,
 		    v_campaign, p_per_page, v_off;
@@ -247,27 +248,28 @@ begin
 end $$;
 
 -- The condition that word i of a search holds for need n (the words in
--- $2, their ilike patterns in $3, the status in $1): in the need's text
--- (its pieces in the search index, then ilike the exact test), or, when
--- p_names (some organisation, town or category is named by the word), in
--- the name of its organisation, town or category (small tables: each
--- array is computed once per query).  Only the word's number is written
--- in.  A name word alone (p_other false: no other word is plain text)
--- is each way of matching as its own indexed query of the ids in that
--- status (the search index; needs_org_work, needs_shelf_town,
+-- $2, lower-cased, their ILIKE patterns for the names in $3, the status
+-- in $1): in the need's text (its pieces in the search index, then
+-- strpos on the lower-cased text the exact test), or, when p_names (some
+-- organisation, town or category is named by the word), in the name of
+-- its organisation, town or category (small tables: each array is
+-- computed once per query).  Only the word's number is written in.  A
+-- name word alone (p_other false: no other word is plain text) is each
+-- way of matching as its own indexed query of the ids in that status
+-- (the search index; needs_org_work, needs_shelf_town,
 -- needs_shelf_category), and the need among them: an OR of the four
--- within one scan no index answers, and ilike over every listed need
--- took 0.3 s quiet, 1.2 s under load, on 100,000 needs (issue 18).  With
--- a plain word beside it (p_other), that word's index finds the few
+-- within one scan no index answers, and testing every listed need took
+-- 0.3 s quiet, 1.2 s under load, on 100,000 needs (issue 18).  With a
+-- plain word beside it (p_other), that word's index finds the few
 -- candidates and the name is tested on each of them: the ids of a town's
 -- 14,000 needs cost 390 ms to gather for "王屋镇 棉衣", the test on
 -- 棉衣's candidates 21 ms (tests/bench/search.sql, 100,000 needs).
 create function api.needs_word_sql(i int, p_names boolean, p_other boolean)
 returns text language sql immutable as $$
 	select case when not p_names then format('(search_grams(n.search)
-	    @> search_query_grams(($2)[%1$s]) and n.search ilike ($3)[%1$s])',
-	    i)
-	when p_other then format('(n.search ilike ($3)[%1$s]
+	    @> search_query_grams(($2)[%1$s])
+	    and strpos(n.search, ($2)[%1$s]) > 0)', i)
+	when p_other then format('(strpos(n.search, ($2)[%1$s]) > 0
 	    or n.org_id = any (array(select o.id from orgs o
 	        where o.name ilike ($3)[%1$s] or o.name_en ilike ($3)[%1$s]))
 	    or n.town_id = any (array(select t.id from towns t
@@ -277,7 +279,7 @@ returns text language sql immutable as $$
 	           or c.name_en ilike ($3)[%1$s])))', i)
 	else format('n.id in (select s.id from needs s where s.status = $1
 	      and search_grams(s.search) @> search_query_grams(($2)[%1$s])
-	      and s.search ilike ($3)[%1$s]
+	      and strpos(s.search, ($2)[%1$s]) > 0
 	    union all select s.id from needs s where s.status = $1
 	      and s.org_id = any (array(select o.id from orgs o
 	        where o.name ilike ($3)[%1$s] or o.name_en ilike ($3)[%1$s]))
@@ -288,6 +290,20 @@ returns text language sql immutable as $$
 	      and s.category = any (array(select c.slug from categories c
 	        where c.name_zh ilike ($3)[%1$s]
 	           or c.name_en ilike ($3)[%1$s])))', i) end
+$$;
+
+-- The relevance score of word i for need n (see api.needs_list): where
+-- the word first is in the lower-cased text title || ' ' || item || ' '
+-- || spec || ' ' || story.  A word holds no space, so it lies within one
+-- field; lower() keeps the number of characters (libc maps each one to
+-- one), so the fields' lengths place it.
+create function api.needs_word_rank(i int)
+returns text language sql immutable as $$
+	select format('case when strpos(n.search, ($2)[%1$s]) = 0 then 2
+	    when strpos(n.search, ($2)[%1$s]) <= length(n.title) then 0
+	    when strpos(n.search, ($2)[%1$s]) <= length(n.title)
+	        + length(n.item) + length(n.spec) + 2 then 1
+	    else 3 end', i)
 $$;
 
 -- Whether some organisation, town or category is named by pattern p.

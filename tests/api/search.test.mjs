@@ -106,6 +106,9 @@ test('results are ranked: title, then item, then story; sorts asked for still ru
   const r = await search(`${T}r`);
   assert.deepEqual(r, [ids.title, ids.item, ids.story]);
   assert.deepEqual(await search(`${T}r`, '&sort=relevance'), r);
+  // Case does not matter, in the match or the rank: the text is kept
+  // lower-cased (sql/040_search_lower.sql), the words are lower-cased.
+  assert.deepEqual(await search(`${T.toUpperCase()}R`), r);
   // Asked for, the urgent sort is what it was.
   assert.deepEqual(await search(`${T}r`, '&sort=urgent'), [ids.story, ids.item, ids.title]);
   // A name ranks above the story: 王屋镇 is in every one's town; the
