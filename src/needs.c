@@ -186,8 +186,11 @@ list_facets(PGresult *res, enum lang lang)
 		return (NULL);
 	if (seen[lang].obj == NULL || seen[lang].len != len ||
 	    memcmp(seen[lang].text, text, len)) {
-		if ((obj = web_db_object(res, 1)) == NULL)
+		obj = json_loadb(text, len, 0, NULL);
+		if (!json_is_object(obj)) {
+			json_decref(obj);
 			return (NULL);
+		}
 		json_decref(seen[lang].obj);
 		kore_free(seen[lang].text);
 		seen[lang].text = kore_malloc(len);

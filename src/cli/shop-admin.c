@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
-#include <openssl/rand.h>
 
 #include "lib.h"
 
@@ -186,8 +185,9 @@ random_password(char *out, size_t len)
 	unsigned char		rnd[64];
 	size_t			i;
 
-	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
-		errx(1, "RAND_bytes");
+	if (len > sizeof(rnd))
+		errx(1, "random_password: %zu characters", len);
+	rnd_bytes(rnd, len);
 	for (i = 0; i + 1 < len; i++)
 		out[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
 	out[len - 1] = '\0';

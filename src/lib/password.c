@@ -13,7 +13,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "lib.h"
 
@@ -54,8 +53,8 @@ password_hash(const char *pw, size_t len, char *out, size_t outlen)
 	char		salthex[SALT_LEN * 2 + 1], keyhex[KEY_LEN * 2 + 1];
 	int		n;
 
-	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
-	    !derive(pw, len, salt, SCRYPT_LN, SCRYPT_R, SCRYPT_P, key))
+	rnd_bytes(salt, sizeof(salt));
+	if (!derive(pw, len, salt, SCRYPT_LN, SCRYPT_R, SCRYPT_P, key))
 		return (0);
 	hex_encode(salthex, salt, sizeof(salt));
 	hex_encode(keyhex, key, sizeof(key));

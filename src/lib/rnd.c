@@ -10,13 +10,15 @@
  * Each byte is handed out once and wiped from the pool.  The pool is a
  * thread's own, and a process forked from one that drew (Kore's workers
  * from the parent) starts with an empty one: no two processes hand out
- * the same bytes.
+ * the same bytes.  The child's only thread is the one that forked, so a
+ * fork handler that empties that thread's pool is enough.
+ *
+ * The one way the server and its tools draw random bytes.  A failure of
+ * OpenSSL's generator aborts: nothing should go on without it.
  */
-#include <sys/types.h>
-
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -27,18 +29,29 @@
 
 static __thread unsigned char	pool[RND_POOL];
 static __thread size_t		left;	/* the pool's last left bytes */
-static __thread pid_t		drawn_by;
+static pthread_once_t		once = PTHREAD_ONCE_INIT;
+
+/* In the child of a fork, in the thread that forked. */
+static void
+rnd_forked(void)
+{
+	OPENSSL_cleanse(pool, sizeof(pool));
+	left = 0;
+}
+
+static void
+rnd_once(void)
+{
+	if (pthread_atfork(NULL, NULL, rnd_forked) != 0)
+		abort();
+}
 
 void
 rnd_bytes(void *out, size_t len)
 {
-	pid_t	pid = getpid();
-
-	if (pid != drawn_by) {
-		OPENSSL_cleanse(pool, sizeof(pool));
-		left = 0;
-		drawn_by = pid;
-	}
+	/* Before the first draw: nothing was drawn before it to forget. */
+	if (pthread_once(&once, rnd_once) != 0)
+		abort();
 	if (len > RND_POOL / 4) {
 		if (RAND_bytes(out, (int)len) != 1)
 			abort();

@@ -20,7 +20,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "lib.h"
 
@@ -77,10 +76,7 @@ seal_key_create(const char *path, char *err, size_t errlen)
 	int		fd;
 	ssize_t		w;
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		snprintf(err, errlen, "no random bytes for a new key");
-		return (0);
-	}
+	rnd_bytes(raw, sizeof(raw));
 	hex_encode(text, raw, sizeof(raw));
 	OPENSSL_cleanse(raw, sizeof(raw));
 	text[SEAL_KEY_LEN * 2] = '\n';
@@ -214,8 +210,7 @@ int
 seal_encrypt(const struct seal_key *k, const char *aad, const void *pt,
     size_t len, unsigned char *nonce, struct buf *out)
 {
-	if (RAND_bytes(nonce, SEAL_NONCE_LEN) != 1)
-		return (0);
+	rnd_bytes(nonce, SEAL_NONCE_LEN);
 	return (seal_encrypt_nonce(k, aad, pt, len, nonce, out));
 }
 
