@@ -93,11 +93,10 @@ $$;
 --    api.need_json only when a stored text is of another year (a child's
 --    age in it).
 -- With a q, steps 1 and 2 are one pass: the search index finds the
--- needs that hold the words' pieces, each is tested once, and their
--- number and the page's ids come from that one set (a count, then a
--- walk of the sort index testing each need it passed, visited the same
--- needs twice, and ILIKE made each test cost a micro-second more:
--- sql/040_search_lower.sql).
+-- needs that hold the words' pieces, each is tested once (strpos on the
+-- lower-cased text: sql/040_search_lower.sql), and their number and the
+-- page's ids come from that one set.  A count and then the page's own
+-- query visited the same needs twice.
 -- The first pages of the shelf (no filter, no q, a listed state) skip the
 -- dynamic SQL of step 2: one static query per sort order, whose plan
 -- plpgsql keeps (api.needs_shelf).
