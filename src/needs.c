@@ -139,12 +139,10 @@ list_cards(PGresult *res, enum lang lang)
 	buf_init(&cards, 128);
 	buf_putc(&cards, '{');
 	buf_append(&cards, text + end + 2, len - end - 2);
-	ctx = json_loadb(cards.data, cards.len, 0, NULL);
+	ctx = web_json_object(cards.data, cards.len);
 	buf_free(&cards);
-	if (!json_is_object(ctx)) {
-		json_decref(ctx);
+	if (ctx == NULL)
 		return (NULL);
-	}
 	buf_init(&cards, 32768);
 	n = cards_render(&cards, text + sizeof(head) - 1,
 	    end - (sizeof(head) - 1), lang);
@@ -186,11 +184,8 @@ list_facets(PGresult *res, enum lang lang)
 		return (NULL);
 	if (seen[lang].obj == NULL || seen[lang].len != len ||
 	    memcmp(seen[lang].text, text, len)) {
-		obj = json_loadb(text, len, 0, NULL);
-		if (!json_is_object(obj)) {
-			json_decref(obj);
+		if ((obj = web_json_object(text, len)) == NULL)
 			return (NULL);
-		}
 		json_decref(seen[lang].obj);
 		kore_free(seen[lang].text);
 		seen[lang].text = kore_malloc(len);

@@ -518,6 +518,7 @@ void		 web_error_message(struct buf *, enum lang, const char *,
 		    const char *, json_t *);
 int		 web_db_page(struct http_request *, struct db_call *,
 		    PGresult *);
+json_t		*web_json_object(const char *, size_t);
 json_t		*web_db_object(PGresult *, int);
 json_t		*web_db_ctx(PGresult *);
 long long	 web_db_id(PGresult *, const char *);

@@ -656,21 +656,29 @@ web_db_json(struct http_request *req, struct db_call *call, PGresult *res)
 	return (web_json_text(req, 200, body, len));
 }
 
+/* The text parsed as a JSON object; NULL if it is not one. */
+json_t *
+web_json_object(const char *text, size_t len)
+{
+	json_t	*o;
+
+	if ((o = json_loadb(text, len, 0, NULL)) != NULL && !json_is_object(o)) {
+		json_decref(o);
+		return (NULL);
+	}
+	return (o);
+}
+
 /* Column c of the first row, parsed as a JSON object; NULL if it is not. */
 json_t *
 web_db_object(PGresult *res, int c)
 {
 	const char	*v;
 	size_t		 len;
-	json_t		*o;
 
 	if (res == NULL || (v = db_value(res, 0, c, &len)) == NULL)
 		return (NULL);
-	if ((o = json_loadb(v, len, 0, NULL)) != NULL && !json_is_object(o)) {
-		json_decref(o);
-		return (NULL);
-	}
-	return (o);
+	return (web_json_object(v, len));
 }
 
 /* The integer member key of the result's first JSON object, or -1. */
