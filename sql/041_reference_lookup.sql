@@ -1,0 +1,12 @@
+-- A pledge's reference code is checked unused by a lookup of its unique
+-- index (pledge_reference_new, sql/016_where.sql).  PostgreSQL keeps the
+-- plan of that lookup for the session, and a plan made while pledges was
+-- a page or two is a scan of the whole table: kept in a session that
+-- then writes many pledges, every new pledge read them all.  make
+-- demo-large from an empty database wrote 300,000 pledges in one
+-- statement that way, and took hours for a million needs (the table's
+-- statistics from the demo's 60 pledges; tests/api/demo_large.test.mjs).
+-- A pooled backend of a new platform kept such a plan too, until
+-- autovacuum's next analyze.  The lookup is one row by a unique key: the
+-- index is the right plan at every size.
+alter function pledge_reference_new() set enable_seqscan = off;
