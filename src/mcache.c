@@ -174,6 +174,7 @@ mcache_lookup(struct http_request *req, const char *lang,
 	if ((e = pcache_get(mcache_store(), key, now, &wait)) != NULL) {
 		memcpy(&h, e->data, sizeof(h));
 		if (h.gen == gen) {
+			obs_cache(OBS_CACHE_HIT);
 			*hit = e;
 			return (1);
 		}
@@ -182,6 +183,7 @@ mcache_lookup(struct http_request *req, const char *lang,
 		e = pcache_get(mcache_store(), key, now, &wait);
 	}
 	if (wait) {
+		obs_cache(OBS_CACHE_WAIT);
 		w = kore_calloc(1, sizeof(*w));
 		w->req = req;
 		kore_strlcpy(w->key, key, sizeof(w->key));
@@ -191,6 +193,7 @@ mcache_lookup(struct http_request *req, const char *lang,
 		*r = KORE_RESULT_RETRY;
 		return (1);
 	}
+	obs_cache(OBS_CACHE_FETCH);
 	fill = kore_calloc(1, sizeof(*fill));
 	fill->req = req;
 	fill->born = now;

@@ -58,11 +58,17 @@ struct obs_slot {
 	struct obs_pool	pool[DB_POOLS];
 	u_int64_t	edge[OBS_CODES + 1];	/* answered by edge.c */
 	u_int64_t	work[OBS_WORK_KINDS];	/* costly work begun */
+	u_int64_t	cache[OBS_CACHE_KINDS];	/* the microcache's lookups */
 };
 
 /* The names of enum obs_work in /metrics. */
 static const char *const	obs_work_names[OBS_WORK_KINDS] = {
 	"task"
+};
+
+/* The names of enum obs_cache in /metrics. */
+static const char *const	obs_cache_names[OBS_CACHE_KINDS] = {
+	"hit", "fetch", "wait"
 };
 
 static struct obs_slot		*slots;
@@ -449,7 +455,23 @@ obs_work(enum obs_work kind)
 		s->work[kind]++;
 }
 
-/* The edge's answers, and the costly work begun. */
+/*
+ * The microcache (mcache.c, and the transparency page's parts) served a
+ * reader what it kept, had them ask the database for the others, or put
+ * them to sleep until another reader's answer came: fetches against hits
+ * say how many readers pay for a query (make bench prints it beside the
+ * cached pages' p99).
+ */
+void
+obs_cache(enum obs_cache kind)
+{
+	struct obs_slot	*s;
+
+	if ((s = obs_slot()) != NULL)
+		s->cache[kind]++;
+}
+
+/* The edge's answers, the costly work begun, the microcache's lookups. */
 static void
 metrics_edge(struct buf *out)
 {
@@ -479,6 +501,16 @@ metrics_edge(struct buf *out)
 			n += slots[w].work[k];
 		buf_printf(out, "shop_work_total{kind=\"%s\"} %llu\n",
 		    obs_work_names[k], (unsigned long long)n);
+	}
+	buf_puts(out, "# HELP shop_page_cache_total Anonymous GETs the "
+	    "microcache dealt with: served from it (hit), asking the database "
+	    "for the others (fetch), asleep until that answer came (wait; "
+	    "then counted again).\n# TYPE shop_page_cache_total counter\n");
+	for (k = 0; k < OBS_CACHE_KINDS; k++) {
+		for (n = 0, w = 0; w < OBS_SLOTS; w++)
+			n += slots[w].cache[k];
+		buf_printf(out, "shop_page_cache_total{result=\"%s\"} %llu\n",
+		    obs_cache_names[k], (unsigned long long)n);
 	}
 }
 

@@ -312,6 +312,15 @@ enum obs_work {
 };
 void		 obs_work(enum obs_work);
 
+/* What the microcache did with an anonymous GET (obs_cache). */
+enum obs_cache {
+	OBS_CACHE_HIT,		/* served what it kept */
+	OBS_CACHE_FETCH,	/* this reader asks the database for all */
+	OBS_CACHE_WAIT,		/* asleep until another's fetch (then again) */
+	OBS_CACHE_KINDS
+};
+void		 obs_cache(enum obs_cache);
+
 /* db.c: a request's steps (statements and tasks), asynchronously. */
 #define DB_MAX_PARAMS	16
 

@@ -324,8 +324,12 @@ tp_serve(struct http_request *req, struct tp_arg *arg, struct db_call *call)
 
 	arg->born = kore_time_ms();
 	if ((e = pcache_get(tp_cache(), arg->looked, arg->born, &wait)) !=
-	    NULL)
+	    NULL) {
+		obs_cache(OBS_CACHE_HIT);
 		return (tp_cached(req, arg, call, e));
+	}
+	if (cfg.page_cache)
+		obs_cache(wait ? OBS_CACHE_WAIT : OBS_CACHE_FETCH);
 	call = tp_steps(req, arg, call);
 	if (wait) {
 		arg->waiting = 1;

@@ -64,6 +64,7 @@ free_port() {
 }
 PORT=$(free_port)
 PORT0=$(free_port)
+MPORT=$(free_port)
 kpids=""
 
 # stop_kore PID: TERM, then after 10 s KILL it and its workers (Kore 4.1
@@ -118,7 +119,8 @@ sql/migrate.sh "$OWNER_DB"
 postmaster=$(head -1 "$(dirname "$SOCK")/data/postmaster.pid")
 . tests/bench/pledge_path.sh
 
-# start_node PORT NAME [ENV...]: a Kore node with the bench's handler.
+# start_node PORT NAME [ENV...]: a Kore node with the bench's handler;
+# the first also with its /metrics on MPORT (as tests/run.sh does).
 start_node() {
 	port=$1
 	name=$2
@@ -129,6 +131,14 @@ start_node() {
 	    -e "s|^load\(\s*\)./build/shop.so|load\1./build/shop.so\nload\1./build/bench.so|" \
 	    -e "s|^\(\s*\)route\(\s*\)/healthz\(\s*\)health|&\n\1route\2/bench/bare\3bench_bare|" \
 	    conf/kore.conf > "$T/$name.conf"
+	if [ "$port" = "$PORT" ]; then
+		printf 'server metrics {\n\tbind 127.0.0.1 %s\n\ttls no\n}\n%s\n' \
+		    "$MPORT" 'domain * {
+	attach metrics
+	route /metrics metrics
+	route ^/.*$ not_found
+}' >> "$T/$name.conf"
+	fi
 	env SHOP_DATABASE="$APP_DB" SHOP_VAR="$T" "$@" stdbuf -oL -eL \
 	    kore -f -n -r -c "$T/$name.conf" >"$T/$name.log" 2>&1 &
 	started=$!
@@ -232,6 +242,15 @@ measure() {
 	    "$(cat "$T/$name.time") $((r1 - r0))" > "$T/$name.cpu"
 }
 
+# The cached node's microcache so far: "hits fetches waits" (src/obs.c).
+cache_counts() {
+	curl -fs "http://127.0.0.1:$MPORT/metrics" | awk '
+	    /^shop_page_cache_total\{result="hit"\}/ { h = $2 }
+	    /^shop_page_cache_total\{result="fetch"\}/ { f = $2 }
+	    /^shop_page_cache_total\{result="wait"\}/ { w = $2 }
+	    END { print h + 0, f + 0, w + 0 }'
+}
+
 # wrk_run NAME SECONDS PORT PATH [PATHS-FILE]: wrk on PATH, or with PATH
 # as the prefix of each query string of the file (mix.lua).  Until
 # 2026-12-07 the file was read from $5 after "set --" had replaced the
@@ -252,7 +271,9 @@ wrk_run() {
 		set -- -t2 -c64 "http://127.0.0.1:$port$path"
 	fi
 	wrk -d"${WARMUP}s" "$@" >/dev/null 2>&1
+	[ "$port" != "$PORT" ] || cache_counts > "$T/$name.mc0"
 	measure "$name" wrk -d"${secs}s" --latency "$@"
+	[ "$port" != "$PORT" ] || cache_counts > "$T/$name.mc1"
 	# A wrong answer or a broken connection stops the bench; requests
 	# slower than wrk's 2 s are a figure (the searches at a million
 	# needs), said and kept with the step's.
@@ -469,6 +490,26 @@ while read -r name tool rps p50 p99 n; do
 		printf "%-36s %9.0f %8s %8s %7.0f %7.0f %7.0f %7.0f\n", l, r,
 		    a, b, client, k, p, rest < 0 ? 0 : rest }'
 done < "$T/results"
+
+# What the microcache did in the cached steps: the readers who asked the
+# database for the others (a fetch each key, worker and second, ahead of
+# its end) and those who slept for such an answer.  Fetching readers wait
+# for a query; beyond 1% of the answers they set the p99.
+if [ -f "$T/cshelf.mc1" ]; then
+	echo
+	echo "== the microcache in the cached steps (its counters in /metrics)"
+	printf '%-36s %9s %9s %7s %9s %7s\n' "" "answers" "fetched" "" \
+	    "waited" ""
+	for name in cshelf cneed chome; do
+		read -r h0 f0 w0 < "$T/$name.mc0"
+		read -r h1 f1 w1 < "$T/$name.mc1"
+		awk -v l="$(label "$name")" -v h=$((h1 - h0)) -v f=$((f1 - f0)) \
+		    -v w=$((w1 - w0)) 'BEGIN {
+			a = h + f;
+			printf "%-36s %9d %9d %6.2f%% %9d %6.2f%%\n", l, a, f,
+			    a ? 100 * f / a : 0, w, a ? 100 * w / a : 0 }'
+	done
+fi
 
 # The targets of issue 15, each with the reference it is measured
 # against in this run.

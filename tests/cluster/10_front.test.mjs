@@ -164,6 +164,7 @@ test('/healthz names each dependency; /metrics only on the metrics port', async 
     /^shop_requests_total\{route="needs_api_list",status="200"\} \d+$/m,
     /^shop_request_duration_seconds_bucket\{route="health",le="\+Inf"\} \d+$/m,
     /^shop_db_waits_total\{pool="primary"\} \d+$/m,
+    /^shop_page_cache_total\{result="hit"\} \d+$/m,
     /^shop_db_queue_length\{pool="replica"\} \d+$/m,
     /^shop_database_up 1$/m,
     /^shop_outbox_backlog \d/m,
