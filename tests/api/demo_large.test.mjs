@@ -27,9 +27,15 @@ test('make demo-large generates 1,000 needs that pass its checks, every page all
   psql(owner, ['-f', `${ROOT}/sql/demo/log_seed.sql`]);
   const seqRead = () => Number(psql(owner, ['-c',
     "select seq_tup_read from pg_stat_user_tables where relname = 'pledges'"]));
-  // As on a database in use: its statistics say how small pledges is.
-  psql(owner, ['-c', 'analyze pledges']);
+  // As on a database in use: its statistics say how small pledges is,
+  // and that the public log's tree holds leaves only (the demo's log was
+  // never integrated: no job ran).
+  psql(owner, ['-c', 'analyze pledges, log_nodes']);
   const seqBefore = seqRead();
+  const nodeReads = () => Number(psql(owner, ['-c',
+    "select t.seq_tup_read + i.idx_tup_read from pg_stat_user_tables t " +
+    "join pg_stat_user_indexes i using (relid) where t.relname = 'log_nodes'"]));
+  const nodesBefore = nodeReads();
   let out;
   try {
     out = psql(owner, ['-v', 'total=1000', '-f', `${ROOT}/sql/demo/large.sql`]);
@@ -54,6 +60,11 @@ test('make demo-large generates 1,000 needs that pass its checks, every page all
   }
   const scanned = seqRead() - seqBefore;
   assert.ok(scanned < 10 * pledges, `rows of pledges scanned: ${scanned}, for ${pledges} pledges`);
+  // The tree's subtrees (log_integrate): each node made reads its two
+  // children, whatever the statistics say of the levels above the leaves.
+  const entries = Number(psql(owner, ['-c', 'select count(*) from log_entries']));
+  const read = nodeReads() - nodesBefore;
+  assert.ok(read < 10 * entries, `tree nodes read: ${read}, for ${entries} entries`);
   // Data the platform could have produced: its jobs, run right after,
   // find nothing to do.  They found every pledge still pledged overdue
   // (made a day after its need opened, months ago): a server started on
