@@ -502,10 +502,11 @@ metrics_edge(struct buf *out)
 		buf_printf(out, "shop_work_total{kind=\"%s\"} %llu\n",
 		    obs_work_names[k], (unsigned long long)n);
 	}
-	buf_puts(out, "# HELP shop_page_cache_total Anonymous GETs the "
-	    "microcache dealt with: served from it (hit), asking the database "
-	    "for the others (fetch), asleep until that answer came (wait; "
-	    "then counted again).\n# TYPE shop_page_cache_total counter\n");
+	buf_puts(out, "# HELP shop_page_cache_total GETs the microcache "
+	    "dealt with (anonymous ones; the transparency page's parts for "
+	    "anyone): served from it (hit), asking the database for the "
+	    "others (fetch), asleep until that answer came (wait; then "
+	    "counted again).\n# TYPE shop_page_cache_total counter\n");
 	for (k = 0; k < OBS_CACHE_KINDS; k++) {
 		for (n = 0, w = 0; w < OBS_SLOTS; w++)
 			n += slots[w].cache[k];
