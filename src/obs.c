@@ -471,7 +471,7 @@ obs_cache(enum obs_cache kind)
 		s->cache[kind]++;
 }
 
-/* The edge's answers, the costly work begun, the microcache's lookups. */
+/* The edge's answers, and the costly work begun. */
 static void
 metrics_edge(struct buf *out)
 {
@@ -502,6 +502,15 @@ metrics_edge(struct buf *out)
 		buf_printf(out, "shop_work_total{kind=\"%s\"} %llu\n",
 		    obs_work_names[k], (unsigned long long)n);
 	}
+}
+
+/* The microcache's lookups, by what became of them. */
+static void
+metrics_cache(struct buf *out)
+{
+	u_int64_t	n;
+	size_t		k, w;
+
 	buf_puts(out, "# HELP shop_page_cache_total GETs the microcache "
 	    "dealt with (anonymous ones; the transparency page's parts for "
 	    "anyone): served from it (hit), asking the database for the "
@@ -522,4 +531,5 @@ obs_metrics(struct buf *out)
 	metrics_requests(out);
 	metrics_pools(out);
 	metrics_edge(out);
+	metrics_cache(out);
 }

@@ -48,9 +48,9 @@ test('make demo-large generates 1,000 needs that pass its checks, every page all
   // lookup of pledges (pledge_reference_new): planned while the table
   // held the demo's few pledges (and its statistics said so), that was a
   // scan of the whole table, which grows in the same statement -- a
-  // million needs from an empty database took hours.  Now a few whole reads of the table at
-  // most, not one per pledge.  (The statistics of the psql that ended
-  // are read once they show its inserts.)
+  // million needs from an empty database took hours.  Now a few whole
+  // reads of the table at most, not one per pledge.  (The statistics of
+  // the psql that ended are read once they show its inserts.)
   const pledges = Number(psql(owner, ['-c', 'select count(*) from pledges']));
   let inserted = 0;
   for (let i = 0; i < 50 && inserted < pledges; i++) {

@@ -494,7 +494,8 @@ done < "$T/results"
 # What the microcache did in the cached steps: the readers who asked the
 # database for the others (a fetch each key, worker and second, ahead of
 # its end) and those who slept for such an answer.  Fetching readers wait
-# for a query; beyond 1% of the answers they set the p99.
+# for a query; from about 0.5% of the answers they set the p99
+# (docs/benchmarks.md, run O).
 if [ -f "$T/cshelf.mc1" ]; then
 	echo
 	echo "== the microcache in the cached steps (its counters in /metrics)"
