@@ -90,6 +90,7 @@ static void	obs_log(struct http_request *, const char *, int, ssize_t,
 static void	metrics_requests(struct buf *);
 static void	metrics_pools(struct buf *);
 static void	metrics_edge(struct buf *);
+static void	metrics_cache(struct buf *);
 
 /*
  * In the parent, before the workers fork: the shared counters, the
